@@ -27,7 +27,7 @@ export function hmacSha256(key: Bytes, data: Bytes | string): Bytes {
  */
 export function hkdfSha256(
   inputKey: Bytes,
-  options: { salt?: Bytes; info: string; length: number },
+  options: { salt?: Bytes; info: Bytes | string; length: number },
 ): Bytes {
-  return hkdf(nobleSha256, inputKey, options.salt, utf8(options.info), options.length);
+  return hkdf(nobleSha256, inputKey, options.salt, asBytes(options.info), options.length);
 }

@@ -1,0 +1,52 @@
+import type { RateLimitRule, RateLimitRuleName } from './types.js';
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** The defaults of `http-api.md`, "Defaults that the tests rely on". */
+export const DEFAULTS = Object.freeze({
+  appName: 'Portcullis',
+  session: {
+    strategy: 'cookie',
+    idleTimeoutSeconds: 7 * DAY,
+    absoluteTimeoutSeconds: 30 * DAY,
+    touchIntervalSeconds: MINUTE,
+    freshForSeconds: 10 * MINUTE,
+    accessToken: { ttlSeconds: 15 * MINUTE, leewaySeconds: 0 },
+  },
+  password: { minLength: 8, maxLength: 256, blocklist: true, extraBlockedWords: [] as string[] },
+  emailVerification: { required: true, tokenTtlSeconds: DAY, path: '/verify-email' },
+  passwordReset: { tokenTtlSeconds: 30 * MINUTE, path: '/reset-password' },
+  emailChange: { tokenTtlSeconds: DAY, path: '/confirm-email' },
+  twoFactor: {
+    challengeTtlSeconds: 10 * MINUTE,
+    challengeMaxAttempts: 5,
+    otpTtlSeconds: 10 * MINUTE,
+    otpMaxAttempts: 5,
+    trustedDeviceTtlSeconds: 30 * DAY,
+  },
+  http: {
+    basePath: '/api/auth',
+    bodyLimitBytes: 16 * 1024,
+    refreshTokenTransport: 'cookie',
+    cookies: { sameSite: 'lax', insecureDevMode: false },
+  },
+} as const);
+
+/** Throttling defaults: login, reset and resend, second factor, code sends. */
+export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitRuleName, RateLimitRule>> =
+  Object.freeze({
+    loginPerAccount: { limit: 5, windowSeconds: 15 * MINUTE, lockSeconds: 15 * MINUTE },
+    loginPerIp: { limit: 100, windowSeconds: 15 * MINUTE },
+    passwordResetPerAddress: { limit: 3, windowSeconds: HOUR },
+    passwordResetPerIp: { limit: 20, windowSeconds: HOUR },
+    verificationResendPerAddress: { limit: 3, windowSeconds: HOUR },
+    verificationResendPerIp: { limit: 20, windowSeconds: HOUR },
+    secondFactorPerAccount: { limit: 10, windowSeconds: 15 * MINUTE, lockSeconds: 15 * MINUTE },
+    codeSendPerAccount: { limit: 3, windowSeconds: 10 * MINUTE },
+    codeSendPerIp: { limit: 20, windowSeconds: HOUR },
+  });
+
+/** Bytes a production secret needs at least (256 bits). */
+export const MIN_SECRET_BYTES = 32;

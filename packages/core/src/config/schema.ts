@@ -1,0 +1,202 @@
+import * as v from 'valibot';
+
+const seconds = (max: number) =>
+  v.optional(
+    v.pipe(
+      v.number('must be a number'),
+      v.integer('must be a whole number of seconds'),
+      v.minValue(1, 'must be at least 1'),
+      v.maxValue(max, `must be at most ${max}`),
+    ),
+  );
+const count = v.optional(
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be a whole number'),
+    v.minValue(1, 'must be at least 1'),
+  ),
+);
+const path = v.optional(
+  v.pipe(v.string('must be a string'), v.startsWith('/', 'must start with "/"')),
+);
+const origin = v.pipe(v.string('must be a string'), v.url('must be an absolute URL'));
+const YEAR = 366 * 24 * 3600;
+const methods = (names: readonly string[]) => (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
+
+const link = { tokenTtlSeconds: seconds(30 * 24 * 3600), path };
+const rule = v.union(
+  [
+    v.literal(false),
+    v.strictObject({
+      limit: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      windowSeconds: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      lockSeconds: seconds(YEAR),
+    }),
+  ],
+  'must be false or { limit, windowSeconds, lockSeconds? } with positive whole numbers',
+);
+
+const stores = ['users', 'sessions', 'tokens', 'twoFactor', 'rateLimits', 'audit'] as const;
+
+/**
+ * The configuration's shape. Strict objects: an unknown key (a typo like `sesion`) is an
+ * error that names it, rather than a setting silently ignored.
+ */
+export const configSchema = v.strictObject({
+  storage: v.custom(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      stores.every(
+        (s) =>
+          typeof (value as Record<string, unknown>)[s] === 'object' &&
+          (value as Record<string, unknown>)[s] !== null,
+      ),
+    `must be a Storage with the stores ${stores.join(', ')} (memoryStorage(), composeStorage({...}), an adapter)`,
+  ),
+  mailer: v.custom(methods(['send']), 'must be a Mailer with a send(message) method'),
+  secret: v.optional(
+    v.union(
+      [v.string(), v.pipe(v.array(v.string()), v.minLength(1))],
+      'must be a string or a non-empty array of strings',
+    ),
+  ),
+  appUrl: v.pipe(
+    origin,
+    v.check((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+  ),
+  appName: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(100))),
+  production: v.optional(v.boolean('must be true or false')),
+  session: v.optional(
+    v.strictObject({
+      strategy: v.optional(v.picklist(['cookie', 'jwt'], 'must be "cookie" or "jwt"')),
+      idleTimeoutSeconds: seconds(YEAR),
+      absoluteTimeoutSeconds: seconds(5 * YEAR),
+      touchIntervalSeconds: seconds(24 * 3600),
+      freshForSeconds: seconds(24 * 3600),
+      accessToken: v.optional(
+        v.strictObject({
+          ttlSeconds: seconds(24 * 3600),
+          issuer: v.optional(v.pipe(v.string(), v.minLength(1))),
+          audience: v.optional(v.pipe(v.string(), v.minLength(1))),
+          leewaySeconds: v.optional(
+            v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(300, 'must be at most 300')),
+          ),
+        }),
+      ),
+    }),
+  ),
+  password: v.optional(
+    v.strictObject({
+      minLength: v.optional(
+        v.pipe(
+          v.number(),
+          v.integer(),
+          v.minValue(8, 'must be at least 8 (NIST SP 800-63B)'),
+          v.maxValue(256),
+        ),
+      ),
+      maxLength: v.optional(
+        v.pipe(
+          v.number(),
+          v.integer(),
+          v.minValue(64, 'must be at least 64 (NIST SP 800-63B)'),
+          v.maxValue(4096),
+        ),
+      ),
+      blocklist: v.optional(v.boolean()),
+      extraBlockedWords: v.optional(v.array(v.string())),
+      hasher: v.optional(
+        v.custom(methods(['hash', 'verify', 'needsRehash']), 'must be a PasswordHasher'),
+      ),
+    }),
+  ),
+  emailVerification: v.optional(v.strictObject({ ...link, required: v.optional(v.boolean()) })),
+  passwordReset: v.optional(v.strictObject(link)),
+  emailChange: v.optional(v.strictObject(link)),
+  rateLimits: v.optional(
+    v.strictObject({
+      loginPerAccount: v.optional(rule),
+      loginPerIp: v.optional(rule),
+      passwordResetPerAddress: v.optional(rule),
+      passwordResetPerIp: v.optional(rule),
+      verificationResendPerAddress: v.optional(rule),
+      verificationResendPerIp: v.optional(rule),
+      secondFactorPerAccount: v.optional(rule),
+      codeSendPerAccount: v.optional(rule),
+      codeSendPerIp: v.optional(rule),
+    }),
+  ),
+  twoFactor: v.optional(
+    v.strictObject({
+      challengeTtlSeconds: seconds(3600),
+      challengeMaxAttempts: count,
+      otpTtlSeconds: seconds(3600),
+      otpMaxAttempts: count,
+      trustedDeviceTtlSeconds: seconds(YEAR),
+      totpIssuer: v.optional(
+        v.pipe(
+          v.string(),
+          v.minLength(1),
+          v.check((s) => !s.includes(':'), 'must not contain ":"'),
+        ),
+      ),
+    }),
+  ),
+  http: v.optional(
+    v.strictObject({
+      basePath: v.optional(
+        v.pipe(
+          v.string(),
+          v.regex(
+            /^(\/[A-Za-z0-9._~-]+)*$/,
+            'must be "" or a path like /api/auth without a trailing slash',
+          ),
+        ),
+      ),
+      bodyLimitBytes: v.optional(
+        v.pipe(
+          v.number(),
+          v.integer(),
+          v.minValue(1024, 'must be at least 1024'),
+          v.maxValue(1024 * 1024, 'must be at most 1048576'),
+        ),
+      ),
+      trustedOrigins: v.optional(v.array(origin)),
+      corsOrigins: v.optional(v.array(origin)),
+      refreshTokenTransport: v.optional(
+        v.picklist(['cookie', 'body'], 'must be "cookie" or "body"'),
+      ),
+      cookies: v.optional(
+        v.strictObject({
+          sameSite: v.optional(
+            v.picklist(['lax', 'strict', 'none'], 'must be "lax", "strict" or "none"'),
+          ),
+          domain: v.optional(v.pipe(v.string(), v.minLength(1))),
+          insecureDevMode: v.optional(v.boolean()),
+        }),
+      ),
+    }),
+  ),
+  trustProxy: v.optional(
+    v.union(
+      [
+        v.literal(false),
+        v.pipe(v.number(), v.integer(), v.minValue(1)),
+        v.array(v.pipe(v.string(), v.ip('must be an IP address'))),
+      ],
+      'must be false, a hop count, or a list of proxy addresses',
+    ),
+  ),
+  logger: v.optional(
+    v.custom(
+      methods(['debug', 'info', 'warn', 'error']),
+      'must be a Logger with debug, info, warn and error',
+    ),
+  ),
+  clock: v.optional(v.custom(methods(['now']), 'must be a Clock with now()')),
+  random: v.optional(v.custom(methods(['bytes']), 'must be a RandomSource with bytes(length)')),
+});

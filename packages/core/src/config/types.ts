@@ -1,0 +1,163 @@
+import type { RandomSource } from '../crypto/random.js';
+import type { Logger } from '../logging/logger.js';
+import type { Mailer } from '../mail/index.js';
+import type { PasswordHasher } from '../password/hasher.js';
+import type { Storage } from '../storage/types.js';
+import type { Clock } from '../time/clock.js';
+
+/** A throttling rule: at most `limit` hits per `windowSeconds`; `false` turns the rule off. */
+export interface RateLimitRule {
+  /** Hits allowed in one window. */
+  limit: number;
+  /** Length of the window, which starts at its first hit, in seconds. */
+  windowSeconds: number;
+  /** When set, reaching the limit locks the key for this many seconds (account lockout). */
+  lockSeconds?: number;
+}
+
+/** Names of the throttling rules; defaults in `http-api.md` "Defaults that the tests rely on". */
+export type RateLimitRuleName =
+  | 'loginPerAccount'
+  | 'loginPerIp'
+  | 'passwordResetPerAddress'
+  | 'passwordResetPerIp'
+  | 'verificationResendPerAddress'
+  | 'verificationResendPerIp'
+  | 'secondFactorPerAccount'
+  | 'codeSendPerAccount'
+  | 'codeSendPerIp';
+
+/** Session options. */
+export interface SessionConfig {
+  /** `'cookie'` (default; browser apps) or `'jwt'` (access JWT + rotating refresh token). */
+  strategy?: 'cookie' | 'jwt';
+  /** A session unused this long ends. Default 604800 (7 days). */
+  idleTimeoutSeconds?: number;
+  /** A session ends this long after sign-in, used or not. Default 2592000 (30 days). */
+  absoluteTimeoutSeconds?: number;
+  /** `lastSeenAt` is written at most once per this many seconds per session. Default 60. */
+  touchIntervalSeconds?: number;
+  /** How long after a sign-in or re-authentication sensitive operations are allowed. Default 600. */
+  freshForSeconds?: number;
+  /** Access tokens of the `jwt` strategy. */
+  accessToken?: {
+    /** Lifetime in seconds. Default 900 (15 min). */
+    ttlSeconds?: number;
+    /** `iss` claim. Default: the origin of `appUrl`. */
+    issuer?: string;
+    /** `aud` claim. Default: the origin of `appUrl`. */
+    audience?: string;
+    /** Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds. Default 0. */
+    leewaySeconds?: number;
+  };
+}
+
+/** Password options. */
+export interface PasswordConfig {
+  /** Minimum length in Unicode code points, after NFKC. Default 8 (NIST SP 800-63B). */
+  minLength?: number;
+  /** Maximum length in code points. Default 256. */
+  maxLength?: number;
+  /** Refuse common passwords (the built-in list of 30,000+). Default true. */
+  blocklist?: boolean;
+  /** Extra words refused anywhere in a password (your product's name, …). Default none. */
+  extraBlockedWords?: readonly string[];
+  /** The hasher. Default: argon2id with the fastest backend available (see `createPasswordHasher`). */
+  hasher?: PasswordHasher;
+}
+
+/** One-time link options. */
+export interface LinkConfig {
+  /** Lifetime of the mailed token, in seconds. */
+  tokenTtlSeconds?: number;
+  /** Path of the app page that receives `?token=`; joined to `appUrl`. */
+  path?: string;
+}
+
+/** Second-factor options (used by the second-factor flows). */
+export interface TwoFactorConfig {
+  /** Lifetime of a login challenge, seconds. Default 600. */
+  challengeTtlSeconds?: number;
+  /** Wrong codes a challenge survives. Default 5. */
+  challengeMaxAttempts?: number;
+  /** Lifetime of an emailed or SMS code, seconds. Default 600. */
+  otpTtlSeconds?: number;
+  /** Wrong tries an emailed or SMS code survives. Default 5. */
+  otpMaxAttempts?: number;
+  /** How long "remember this device" lasts, seconds. Default 2592000 (30 days). */
+  trustedDeviceTtlSeconds?: number;
+  /** `issuer` in `otpauth://` URIs. Default: `appName`. */
+  totpIssuer?: string;
+}
+
+/** Cookie options of the HTTP layer. */
+export interface CookieConfig {
+  /** SameSite of the session, CSRF and device cookies. Default `'lax'`. */
+  sameSite?: 'lax' | 'strict' | 'none';
+  /** Domain attribute; only without the `__Host-` prefix. Default none. */
+  domain?: string;
+  /**
+   * Development only: drops `Secure` and the `__Host-`/`__Secure-` prefixes so plain-http
+   * origins other than localhost work. Refused when `production` is true. Default false.
+   */
+  insecureDevMode?: boolean;
+}
+
+/** HTTP options. */
+export interface HttpConfig {
+  /** Where the routes are mounted. Default `/api/auth`. */
+  basePath?: string;
+  /** Largest accepted request body, bytes. Default 16384. */
+  bodyLimitBytes?: number;
+  /** Origins trusted for cookie-authenticated writes, besides the origin of `appUrl`. */
+  trustedOrigins?: readonly string[];
+  /** Cross-origin apps answered with CORS (credentials allowed). Default none. */
+  corsOrigins?: readonly string[];
+  /** Where the `jwt` strategy puts the refresh token: HttpOnly cookie (default) or body. */
+  refreshTokenTransport?: 'cookie' | 'body';
+  /** Cookie attributes. */
+  cookies?: CookieConfig;
+}
+
+/** Everything `createAuth` accepts. Only `storage`, `mailer` and `appUrl` are required. */
+export interface AuthConfig {
+  /** Where users, sessions and tokens live: `memoryStorage()`, a Postgres or Redis adapter, … */
+  storage: Storage;
+  /** How mail leaves: `consoleMailer()`, `memoryMailer()`, or the application's own. */
+  mailer: Mailer;
+  /**
+   * At least 32 bytes of secret, or `[current, ...previous]` to rotate (old data still
+   * decrypts and verifies). Required in production; elsewhere a random one is made per process,
+   * with a warning.
+   */
+  secret?: string | readonly string[];
+  /** Base URL of the application, for links in mails and the trusted origin, e.g. `https://app.example.com`. */
+  appUrl: string;
+  /** Name shown in mails and authenticator apps. Default `'Portcullis'`. */
+  appName?: string;
+  /** Production rules (secret required, no insecure cookies). Default `process.env.NODE_ENV === 'production'`. */
+  production?: boolean;
+  session?: SessionConfig;
+  password?: PasswordConfig;
+  /** Email verification: `required` (default true) and the link (default 86400 s, `/verify-email`). */
+  emailVerification?: LinkConfig & { required?: boolean };
+  /** Password reset link (default 1800 s, `/reset-password`). */
+  passwordReset?: LinkConfig;
+  /** Email change confirmation link (default 86400 s, `/confirm-email`). */
+  emailChange?: LinkConfig;
+  /** Throttling rules; any rule may be replaced or set to `false`. */
+  rateLimits?: Partial<Record<RateLimitRuleName, RateLimitRule | false>>;
+  twoFactor?: TwoFactorConfig;
+  http?: HttpConfig;
+  /**
+   * Which proxies may set the client address: `false` (default: the socket address only), a
+   * hop count, or the proxies' addresses. `X-Forwarded-For` is never read otherwise.
+   */
+  trustProxy?: false | number | readonly string[];
+  /** Default: a console logger at level `info`. */
+  logger?: Logger;
+  /** Default: the system clock. Inject one to test expiry. */
+  clock?: Clock;
+  /** Default: Web Crypto. */
+  random?: RandomSource;
+}

@@ -1,0 +1,120 @@
+import { type RandomSource, webCryptoRandom } from '../crypto/random.js';
+import { type Argon2Params, argon2NeedsRehash, DEFAULT_ARGON2_PARAMS } from './argon2-params.js';
+import { inlineKdf, type KdfPrimitives } from './kdf.js';
+import { loadNativeArgon2 } from './native.js';
+import { KdfWorkerPool } from './worker-pool.js';
+
+/** Where argon2id runs. */
+export type PasswordHasherBackend = 'native' | 'pool' | 'inline';
+
+/**
+ * Hashes and verifies passwords as argon2id PHC strings. Implement it to bring another
+ * hasher; every implementation must read and write the same PHC format.
+ */
+export interface PasswordHasher {
+  /** Which backend runs the work (reported at startup). */
+  readonly backend: PasswordHasherBackend | (string & {});
+  /** Hashes a (normalized) password; resolves to a PHC string. */
+  hash(password: string): Promise<string>;
+  /** Verifies a password against a PHC argon2 string (`$argon2id$`, `$argon2i$`). */
+  verify(password: string, phc: string): Promise<boolean>;
+  /** True when `phc` was not made with this hasher's current parameters. */
+  needsRehash(phc: string): boolean;
+  /** The slow primitives used to verify legacy formats (bcrypt, PBKDF2, scrypt). */
+  readonly kdf: KdfPrimitives;
+  /** Releases worker threads, if any. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createPasswordHasher}. */
+export interface PasswordHasherOptions {
+  /**
+   * `'auto'` (default): `@node-rs/argon2` when the application has it installed (about 6×
+   * faster here, off the event loop), else hash-wasm in a worker pool, else hash-wasm inline
+   * where worker threads do not exist. Naming a backend forces it (`'native'` fails when the
+   * package is missing).
+   */
+  backend?: 'auto' | PasswordHasherBackend;
+  /** argon2id cost. Default {@link DEFAULT_ARGON2_PARAMS} (m = 19456 KiB, t = 2, p = 1). */
+  params?: Partial<Argon2Params>;
+  /** Worker threads of the pool backend. Default: available parallelism minus one, at least 1. */
+  poolSize?: number;
+  /** Random source for salts. Default Web Crypto. */
+  random?: RandomSource;
+}
+
+/**
+ * Creates the argon2id hasher, choosing its backend as `options.backend` says.
+ * @throws Error when `backend: 'native'` is asked for and `@node-rs/argon2` is not installed.
+ */
+export async function createPasswordHasher(
+  options: PasswordHasherOptions = {},
+): Promise<PasswordHasher> {
+  const params: Argon2Params = { ...DEFAULT_ARGON2_PARAMS, ...options.params };
+  const random = options.random ?? webCryptoRandom;
+  const wanted = options.backend ?? 'auto';
+  const needsRehash = (phc: string) => argon2NeedsRehash(phc, params);
+  const salt = () => random.bytes(params.saltLength);
+
+  if (wanted === 'native' || wanted === 'auto') {
+    const native = await loadNativeArgon2();
+    if (native) {
+      // Legacy formats still need bcrypt/PBKDF2/scrypt: those go to a lazily started pool.
+      const pool = (await KdfWorkerPool.available())
+        ? new KdfWorkerPool(poolSize(options))
+        : undefined;
+      const kdf: KdfPrimitives = pool ?? inlineKdf;
+      return {
+        backend: 'native',
+        hash: (password) => native.hash(password, salt(), params),
+        verify: (password, phc) => native.verify(password, phc),
+        needsRehash,
+        kdf: { ...bindKdf(kdf), argon2Verify: (password, phc) => native.verify(password, phc) },
+        close: async () => pool?.close(),
+      };
+    }
+    if (wanted === 'native') throw new Error('backend "native" needs @node-rs/argon2 installed');
+  }
+  if ((wanted === 'pool' || wanted === 'auto') && (await KdfWorkerPool.available())) {
+    const pool = new KdfWorkerPool(poolSize(options));
+    return {
+      backend: 'pool',
+      hash: (password) => pool.argon2idHash(password, salt(), params),
+      verify: (password, phc) => pool.argon2Verify(password, phc),
+      needsRehash,
+      kdf: bindKdf(pool),
+      close: () => pool.close(),
+    };
+  }
+  const { argon2id } = await import('hash-wasm');
+  return {
+    backend: 'inline',
+    hash: (password) =>
+      argon2id({
+        password,
+        salt: salt(),
+        iterations: params.iterations,
+        parallelism: params.parallelism,
+        memorySize: params.memoryKiB,
+        hashLength: params.hashLength,
+        outputType: 'encoded',
+      }),
+    verify: (password, phc) => inlineKdf.argon2Verify(password, phc),
+    needsRehash,
+    kdf: inlineKdf,
+    close: async () => {},
+  };
+}
+
+function poolSize(options: PasswordHasherOptions) {
+  return options.poolSize === undefined ? {} : { size: options.poolSize };
+}
+
+function bindKdf(kdf: KdfPrimitives): KdfPrimitives {
+  return {
+    argon2Verify: (p, h) => kdf.argon2Verify(p, h),
+    bcryptVerify: (p, h) => kdf.bcryptVerify(p, h),
+    pbkdf2: (o) => kdf.pbkdf2(o),
+    scrypt: (o) => kdf.scrypt(o),
+  };
+}
