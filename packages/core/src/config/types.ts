@@ -58,9 +58,9 @@ export interface PasswordConfig {
   minLength?: number;
   /** Maximum length in code points. Default 256. */
   maxLength?: number;
-  /** Refuse common passwords (the built-in list of 30,000+). Default true. */
+  /** Refuse common passwords (the built-in list of 49,000+ from zxcvbn-ts). Default true. */
   blocklist?: boolean;
-  /** Extra words refused anywhere in a password (your product's name, …). Default none. */
+  /** Extra passwords refused outright, added to the blocklist (whole-password match, case-insensitive). Default none. */
   extraBlockedWords?: readonly string[];
   /** The hasher. Default: argon2id with the fastest backend available (see `createPasswordHasher`). */
   hasher?: PasswordHasher;

@@ -1,0 +1,139 @@
+import { formatMailDate, type MailBody } from './layout.js';
+import type { MailData, MailEventOrigin, MailKind, MailNoticeData } from './types.js';
+
+/** A default template: the subject and one body that renders as text and as HTML. */
+export interface DefaultTemplate<D> {
+  subject(data: D): string;
+  body(data: D): MailBody;
+}
+
+/** Default templates, by kind. */
+export type DefaultTemplates = { readonly [K in MailKind]: DefaultTemplate<MailData[K]> };
+
+function origin(o: MailEventOrigin): string {
+  // A user agent is attacker-chosen and unbounded; cap it so a mail stays readable.
+  const agent = o.userAgent?.slice(0, 200);
+  const from = [o.ip && `IP address ${o.ip}`, agent && `“${agent}”`].filter(Boolean).join(', ');
+  return `${formatMailDate(o.at)}${from ? ` (${from})` : ''}`;
+}
+
+const NOT_YOU = 'If it was not you, reset your password now; that signs out every device:';
+
+function notice(d: MailNoticeData, intro: string, ifYou: string): MailBody {
+  return {
+    firstName: d.firstName,
+    intro: [intro, ifYou, NOT_YOU],
+    action: { label: 'Reset your password', url: d.link },
+    outro: [],
+    signature: d.appName,
+  };
+}
+
+const ignore = (what: string) => `If you did not ask for this, ignore this email: ${what}`;
+
+/** The built-in wording of every mail. Overridable per kind through `MailTemplates`. */
+export const DEFAULT_TEMPLATES: DefaultTemplates = {
+  'verify-email': {
+    subject: (d) => `Confirm your email address for ${d.appName}`,
+    body: (d) => ({
+      firstName: d.firstName,
+      intro: [`Confirm your email address to finish creating your ${d.appName} account.`],
+      action: { label: 'Confirm email address', url: d.link },
+      outro: [
+        `This link expires in ${d.expiresInMinutes} minutes and works once.`,
+        ignore('no account is created without this confirmation.'),
+      ],
+      signature: d.appName,
+    }),
+  },
+  'password-reset': {
+    subject: (d) => `Reset your ${d.appName} password`,
+    body: (d) => ({
+      firstName: d.firstName,
+      intro: [`Someone asked to reset the password of your ${d.appName} account.`],
+      action: { label: 'Choose a new password', url: d.link },
+      outro: [
+        `This link expires in ${d.expiresInMinutes} minutes and works once.`,
+        ignore('your password stays as it is.'),
+      ],
+      signature: d.appName,
+    }),
+  },
+  'password-changed': {
+    subject: (d) => `Your ${d.appName} password was changed`,
+    body: (d) =>
+      notice(
+        d,
+        `The password of your ${d.appName} account was changed on ${origin(d)}.`,
+        'If this was you, there is nothing to do. Your other devices were signed out.',
+      ),
+  },
+  'password-reset-notice': {
+    subject: (d) => `Your ${d.appName} password was reset`,
+    body: (d) =>
+      notice(
+        d,
+        `The password of your ${d.appName} account was reset on ${origin(d)}.`,
+        'If this was you, there is nothing to do. Every device was signed out.',
+      ),
+  },
+  'email-change-confirm': {
+    subject: (d) => `Confirm your new email address for ${d.appName}`,
+    body: (d) => ({
+      firstName: d.firstName,
+      intro: [`Confirm that ${d.newEmail} is the new email address of your ${d.appName} account.`],
+      action: { label: 'Confirm new address', url: d.link },
+      outro: [
+        `This link expires in ${d.expiresInMinutes} minutes and works once.`,
+        ignore('the address of the account stays as it is.'),
+      ],
+      signature: d.appName,
+    }),
+  },
+  'email-change-notice': {
+    subject: (d) => `Your ${d.appName} email address is being changed`,
+    body: (d) =>
+      notice(
+        d,
+        `On ${origin(d)}, someone asked to change the email address of your ${d.appName} ` +
+          `account to ${d.newEmail}. The change happens once the new address is confirmed.`,
+        'If this was you, there is nothing to do.',
+      ),
+  },
+  'new-sign-in': {
+    subject: (d) => `New sign-in to your ${d.appName} account`,
+    body: (d) =>
+      notice(
+        d,
+        `Your ${d.appName} account was signed in to on ${origin(d)}.`,
+        'If this was you, there is nothing to do.',
+      ),
+  },
+  'email-otp': {
+    subject: (d) => `Your ${d.appName} sign-in code`,
+    body: (d) => ({
+      firstName: d.firstName,
+      intro: [`Enter this code to finish signing in to ${d.appName}:`],
+      code: d.code,
+      outro: [
+        `The code expires in ${d.expiresInMinutes} minutes. Never share it with anyone.`,
+        'If you are not signing in, someone knows your password: change it now.',
+      ],
+      signature: d.appName,
+    }),
+  },
+  'register-existing': {
+    subject: (d) => `Someone tried to sign up to ${d.appName} with your email address`,
+    body: (d) => ({
+      firstName: d.firstName,
+      intro: [
+        `Someone tried to create a ${d.appName} account with this email address, which ` +
+          'already has one. No new account was created.',
+        'If it was you, sign in instead; if you forgot your password, reset it:',
+      ],
+      action: { label: 'Reset your password', url: d.link },
+      outro: ['If it was not you, ignore this email: nothing about your account changed.'],
+      signature: d.appName,
+    }),
+  },
+};

@@ -1,0 +1,91 @@
+import type { AuditStore } from './types/audit.js';
+import type { RateLimitStore } from './types/rate-limits.js';
+import type { SessionStore } from './types/sessions.js';
+import type { TokenStore } from './types/tokens.js';
+import type { TwoFactorStore } from './types/two-factor.js';
+import type { UserStore } from './types/users.js';
+
+export type {
+  AuditEventRecord,
+  AuditListOptions,
+  AuditStore,
+  NewAuditEvent,
+} from './types/audit.js';
+export type { JsonObject, JsonValue } from './types/json.js';
+export type {
+  RateLimitHit,
+  RateLimitHitOptions,
+  RateLimitStore,
+  RateLimitWindow,
+} from './types/rate-limits.js';
+export type {
+  SessionMarkFreshOptions,
+  SessionRecord,
+  SessionRotateOptions,
+  SessionStore,
+  SessionTouchOptions,
+} from './types/sessions.js';
+export type {
+  OneTimeTokenRecord,
+  TokenConsumeOptions,
+  TokenConsumeResult,
+  TokenStore,
+} from './types/tokens.js';
+export type {
+  NewRecoveryCode,
+  RecoveryCodeRecord,
+  TrustedDeviceRecord,
+  TwoFactorStore,
+} from './types/two-factor.js';
+export type { TotpState, UserPatch, UserRecord, UserStore } from './types/users.js';
+
+/** The six stores of a {@link Storage}, by name. */
+export interface StorageStores {
+  /** Users, with unique normalized email and username. */
+  readonly users: UserStore;
+  /** Sessions (cookie and jwt strategies). */
+  readonly sessions: SessionStore;
+  /** One-time tokens: links, codes, second-factor challenges. */
+  readonly tokens: TokenStore;
+  /** Recovery codes and trusted devices. */
+  readonly twoFactor: TwoFactorStore;
+  /** Rate-limit counters and lockouts. */
+  readonly rateLimits: RateLimitStore;
+  /** Append-only security events. */
+  readonly audit: AuditStore;
+}
+
+/** The name of one store: `'users' | 'sessions' | 'tokens' | 'twoFactor' | 'rateLimits' | 'audit'`. */
+export type StoreName = keyof StorageStores;
+
+/** Every {@link StoreName}, in a stable order. */
+export const STORE_NAMES: readonly StoreName[] = Object.freeze([
+  'users',
+  'sessions',
+  'tokens',
+  'twoFactor',
+  'rateLimits',
+  'audit',
+]);
+
+/**
+ * Everything core persists: six small stores of async methods. Core ships `memoryStorage()`;
+ * adapters (`@portcullis/postgres`, `@portcullis/redis`, your own) implement the same contract,
+ * which `describeStorageConformance` from `@portcullis/core/testing` checks. Mix backends with
+ * `composeStorage`.
+ *
+ * Rules for every method: times are epoch milliseconds passed in as `now` (a store never reads
+ * a clock, and TTLs only collect garbage); a record is live while `now < expiresAt`; a lookup
+ * that finds nothing resolves to `undefined`; branching outcomes are string results; core
+ * generates every id, hash and normalized value. A store throws when its backend fails; core
+ * turns anything that is not an `AuthError` into `STORAGE_UNAVAILABLE`.
+ */
+export interface Storage extends StorageStores {
+  /**
+   * Runs `fn` in one transaction when the backend has them (PostgreSQL): the stores of `tx` see
+   * and write inside it; it commits when `fn` resolves and rolls back (rethrowing) when `fn`
+   * rejects. Absent when the backend cannot, in which case core relies on the safe order of
+   * its multi-step flows.
+   */
+  transaction?<T>(fn: (tx: Storage) => Promise<T>): Promise<T>;
+}

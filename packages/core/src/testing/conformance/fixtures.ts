@@ -1,0 +1,127 @@
+import { randomToken } from '../../crypto/tokens.js';
+import type { SessionRecord } from '../../storage/types/sessions.js';
+import type { OneTimeTokenRecord } from '../../storage/types/tokens.js';
+import type { TrustedDeviceRecord } from '../../storage/types/two-factor.js';
+import type { UserRecord } from '../../storage/types/users.js';
+import type { Storage } from '../../storage/types.js';
+
+/** Hands each check the storage under test, created once per suite (a database is slow to start). */
+export interface ConformanceContext {
+  /** The storage under test. */
+  readonly storage: () => Storage;
+}
+
+/** Concurrent callers in race checks. */
+export const RACERS = 20;
+
+/** One minute and one hour, in milliseconds. */
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+/**
+ * A unique id, so checks never collide in a shared database nor with an earlier run. 96 random
+ * bits, base64url, prefixed by what it names.
+ */
+export function uid(prefix: string): string {
+  return `${prefix}-${randomToken({ bytes: 12 })}`;
+}
+
+/**
+ * The `now` a check starts from. Real time, so that an adapter which also sets TTLs from the
+ * record's times (Redis `PEXPIREAT`) keeps records alive while the check runs; every other
+ * time in a check is this plus an offset.
+ */
+export function startTime(): number {
+  return Math.floor(Date.now() / 1000) * 1000;
+}
+
+/** A user with unique id, email and username. */
+export function newUser(now: number, overrides: Partial<UserRecord> = {}): UserRecord {
+  const id = uid('user');
+  const email = `${id}@Example.test`;
+  return {
+    id,
+    email,
+    emailNormalized: email.toLowerCase(),
+    username: `U_${id}`,
+    usernameNormalized: `u_${id}`.toLowerCase(),
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+    metadata: { plan: 'pro', tags: ['a', 'ü'], nested: { n: 1, ok: true, none: null } },
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** A live session of `userId`: idle expiry in one hour, absolute in ten. */
+export function newSession(
+  userId: string,
+  now: number,
+  overrides: Partial<SessionRecord> = {},
+): SessionRecord {
+  return {
+    id: uid('sess'),
+    userId,
+    secretHash: uid('secret-hash'),
+    refreshHash: uid('refresh-hash'),
+    previousRefreshHashes: [],
+    createdAt: now,
+    lastSeenAt: now,
+    idleExpiresAt: now + HOUR,
+    absoluteExpiresAt: now + 10 * HOUR,
+    freshUntil: now + 5 * MINUTE,
+    ip: '203.0.113.7',
+    userAgent: 'Conformance/1.0',
+    amr: ['pwd'],
+    ...overrides,
+  };
+}
+
+/** A live one-time token of `userId` that expires in one hour. */
+export function newToken(
+  userId: string,
+  now: number,
+  overrides: Partial<OneTimeTokenRecord> = {},
+): OneTimeTokenRecord {
+  return {
+    purpose: 'conformance_link',
+    selector: uid('sel'),
+    verifierHash: uid('verifier-hash'),
+    userId,
+    payload: { newEmail: 'new@example.test' },
+    expiresAt: now + HOUR,
+    attempts: 0,
+    ...overrides,
+  };
+}
+
+/** A trusted device of `userId` that expires in one day. */
+export function newDevice(
+  userId: string,
+  now: number,
+  overrides: Partial<TrustedDeviceRecord> = {},
+): TrustedDeviceRecord {
+  return {
+    id: uid('dev'),
+    userId,
+    secretHash: uid('device-hash'),
+    userAgent: 'Conformance/1.0',
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: now + 24 * HOUR,
+    ...overrides,
+  };
+}
+
+/** How many times each value occurs: race checks compare these tallies. */
+export function tally<T>(values: readonly T[]): Map<T, number> {
+  const counts = new Map<T, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
+}
+
+/** `n` calls of `fn` started together, awaited together. */
+export function race<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import type { RecoveryCodeRecord } from '../../storage/types/two-factor.js';
+import {
+  type ConformanceContext,
+  HOUR,
+  MINUTE,
+  newDevice,
+  RACERS,
+  race,
+  startTime,
+  tally,
+  uid,
+} from './fixtures.js';
+
+const codes = (n: number) =>
+  Array.from({ length: n }, () => ({ id: uid('rc'), hash: uid('rc-hash') }));
+const byId = (a: RecoveryCodeRecord, b: RecoveryCodeRecord) => (a.id < b.id ? -1 : 1);
+
+/** Registers the checks of `twoFactor`. */
+export function describeTwoFactor(ctx: ConformanceContext): void {
+  describe('twoFactor', () => {
+    const list = async (userId: string) =>
+      (await ctx.storage().twoFactor.listRecoveryCodes(userId)).sort(byId);
+
+    it('stores a new set of recovery codes, all unused', async () => {
+      const { twoFactor } = ctx.storage();
+      const userId = uid('user');
+      const set = codes(10);
+      await twoFactor.replaceRecoveryCodes(userId, set);
+      expect(await list(userId)).toEqual(set.map((c) => ({ ...c, userId })).sort(byId));
+      expect(await list(uid('nobody'))).toEqual([]);
+    });
+
+    it('replaces the whole set, leaving other users’ codes alone; an empty set clears it', async () => {
+      const { twoFactor } = ctx.storage();
+      const [userId, otherId] = [uid('user'), uid('other')];
+      await twoFactor.replaceRecoveryCodes(userId, codes(10));
+      await twoFactor.replaceRecoveryCodes(otherId, codes(2));
+      const next = codes(8);
+      await twoFactor.replaceRecoveryCodes(userId, next);
+      expect(await list(userId)).toEqual(next.map((c) => ({ ...c, userId })).sort(byId));
+      expect(await list(otherId)).toHaveLength(2);
+      await twoFactor.replaceRecoveryCodes(userId, []);
+      expect(await list(userId)).toEqual([]);
+    });
+
+    it('replaces all or nothing: concurrent replaces leave exactly one whole set', async () => {
+      const { twoFactor } = ctx.storage();
+      const userId = uid('user');
+      const sets = Array.from({ length: 5 }, () => codes(10));
+      await race(sets.length, (i) => twoFactor.replaceRecoveryCodes(userId, sets[i] ?? []));
+      const ids = (await list(userId)).map((c) => c.id).sort();
+      const whole = sets.map((s) => s.map((c) => c.id).sort());
+      expect(whole).toContainEqual(ids);
+    });
+
+    it('marks a code used once: used, then already_used; a missing or foreign code is not_found', async () => {
+      const { twoFactor } = ctx.storage();
+      const t = startTime();
+      const [userId, otherId] = [uid('user'), uid('other')];
+      const [code] = codes(1);
+      const [foreign] = codes(1);
+      if (code === undefined || foreign === undefined) throw new Error('no codes');
+      await twoFactor.replaceRecoveryCodes(userId, [code]);
+      await twoFactor.replaceRecoveryCodes(otherId, [foreign]);
+      expect(await twoFactor.markRecoveryCodeUsed(userId, code.id, { now: t })).toBe('used');
+      expect(await twoFactor.markRecoveryCodeUsed(userId, code.id, { now: t + 1 })).toBe(
+        'already_used',
+      );
+      expect(await list(userId)).toEqual([{ ...code, userId, usedAt: t }]);
+      expect(await twoFactor.markRecoveryCodeUsed(userId, foreign.id, { now: t })).toBe(
+        'not_found',
+      );
+      expect(await twoFactor.markRecoveryCodeUsed(userId, uid('rc'), { now: t })).toBe('not_found');
+      expect(await list(otherId)).toEqual([{ ...foreign, userId: otherId }]);
+    });
+
+    it(`of ${RACERS} concurrent uses of one recovery code, exactly one is used`, async () => {
+      const { twoFactor } = ctx.storage();
+      const t = startTime();
+      const userId = uid('user');
+      const set = codes(3);
+      await twoFactor.replaceRecoveryCodes(userId, set);
+      const id = set[1]?.id ?? '';
+      const results = await race(RACERS, (i) =>
+        twoFactor.markRecoveryCodeUsed(userId, id, { now: t + i }),
+      );
+      expect(tally(results).get('used')).toBe(1);
+      expect(tally(results).get('already_used')).toBe(RACERS - 1);
+      expect((await list(userId)).filter((c) => c.usedAt !== undefined)).toHaveLength(1);
+    });
+
+    it('keeps a trusted device while now < expiresAt', async () => {
+      const { twoFactor } = ctx.storage();
+      const t = startTime();
+      const device = newDevice(uid('user'), t, { expiresAt: t + HOUR });
+      await twoFactor.createTrustedDevice(device);
+      expect(await twoFactor.getTrustedDevice(device.id, t + HOUR - 1)).toEqual(device);
+      expect(await twoFactor.getTrustedDevice(device.id, t + HOUR)).toBeUndefined();
+      expect(await twoFactor.getTrustedDevice(uid('missing'), t)).toBeUndefined();
+    });
+
+    it('lists a user’s live devices newest first, and touches only live ones', async () => {
+      const { twoFactor } = ctx.storage();
+      const t = startTime();
+      const userId = uid('user');
+      const older = newDevice(userId, t);
+      const newer = newDevice(userId, t + MINUTE);
+      const dead = newDevice(userId, t + 2 * MINUTE, { expiresAt: t + 3 * MINUTE });
+      for (const d of [older, dead, newer, newDevice(uid('other'), t)])
+        await twoFactor.createTrustedDevice(d);
+      expect(await twoFactor.listTrustedDevices(userId, t + 3 * MINUTE)).toEqual([newer, older]);
+      expect(await twoFactor.touchTrustedDevice(older.id, { now: t + 5 * MINUTE })).toBe('touched');
+      expect((await twoFactor.getTrustedDevice(older.id, t))?.lastUsedAt).toBe(t + 5 * MINUTE);
+      expect(await twoFactor.touchTrustedDevice(dead.id, { now: t + 3 * MINUTE })).toBe(
+        'not_found',
+      );
+      expect(await twoFactor.getTrustedDevice(dead.id, t + 3 * MINUTE)).toBeUndefined();
+    });
+
+    it('revokes devices one by one and all at once, per user', async () => {
+      const { twoFactor } = ctx.storage();
+      const t = startTime();
+      const userId = uid('user');
+      const [a, b, c] = [newDevice(userId, t), newDevice(userId, t + 1), newDevice(userId, t + 2)];
+      const other = newDevice(uid('other'), t);
+      for (const d of [a, b, c, other]) await twoFactor.createTrustedDevice(d);
+      await twoFactor.deleteTrustedDevice(a.id);
+      await twoFactor.deleteTrustedDevice(a.id);
+      expect(await twoFactor.listTrustedDevices(userId, t)).toEqual([c, b]);
+      expect(await twoFactor.touchTrustedDevice(a.id, { now: t })).toBe('not_found');
+      expect(await twoFactor.getTrustedDevice(a.id, t)).toBeUndefined();
+      await twoFactor.deleteAllTrustedDevices(userId);
+      expect(await twoFactor.listTrustedDevices(userId, t)).toEqual([]);
+      expect(await twoFactor.getTrustedDevice(other.id, t)).toEqual(other);
+    });
+
+    it('deleteByUser removes the user’s recovery codes and devices only', async () => {
+      const { twoFactor } = ctx.storage();
+      const t = startTime();
+      const [userId, otherId] = [uid('user'), uid('other')];
+      await twoFactor.replaceRecoveryCodes(userId, codes(2));
+      await twoFactor.replaceRecoveryCodes(otherId, codes(2));
+      const [mine, theirs] = [newDevice(userId, t), newDevice(otherId, t)];
+      await twoFactor.createTrustedDevice(mine);
+      await twoFactor.createTrustedDevice(theirs);
+      await twoFactor.deleteByUser(userId);
+      expect(await list(userId)).toEqual([]);
+      expect(await twoFactor.getTrustedDevice(mine.id, t)).toBeUndefined();
+      expect(await list(otherId)).toHaveLength(2);
+      expect(await twoFactor.getTrustedDevice(theirs.id, t)).toEqual(theirs);
+    });
+
+    it('returns copies: mutating a returned code or device never changes the store', async () => {
+      const { twoFactor } = ctx.storage();
+      const t = startTime();
+      const userId = uid('user');
+      await twoFactor.replaceRecoveryCodes(userId, codes(1));
+      const [read] = (await twoFactor.listRecoveryCodes(userId)) as { usedAt?: number }[];
+      if (read !== undefined) read.usedAt = t;
+      expect((await list(userId))[0]?.usedAt).toBeUndefined();
+      const device = newDevice(userId, t);
+      await twoFactor.createTrustedDevice(device);
+      const got = (await twoFactor.getTrustedDevice(device.id, t)) as { expiresAt: number };
+      got.expiresAt = t + 1000 * HOUR;
+      expect(await twoFactor.getTrustedDevice(device.id, t)).toEqual(device);
+    });
+  });
+}

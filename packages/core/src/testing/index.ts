@@ -1,0 +1,11 @@
+/**
+ * `@portcullis/core/testing`: the storage conformance kit for integrators' adapters, and test
+ * helpers. Imports `vitest` (an optional peer dependency of `@portcullis/core`).
+ */
+
+export type { MemoryMailer } from '../mail/memory.js';
+export { memoryMailer } from '../mail/memory.js';
+export type { StorageConformanceOptions, StoreName } from './conformance/index.js';
+export { describeStorageConformance } from './conformance/index.js';
+export type { FakeClock } from './fake-clock.js';
+export { fakeClock } from './fake-clock.js';

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { AuthError } from '../../src/errors/auth-error.js';
+import { composeStorage } from '../../src/storage/compose.js';
+import { memoryStorage } from '../../src/storage/memory/index.js';
+import type { Storage } from '../../src/storage/types.js';
+import { describeStorageConformance } from '../../src/testing/conformance/index.js';
+
+const parts = (a: Storage, b: Storage) => ({
+  users: a.users,
+  twoFactor: a.twoFactor,
+  audit: a.audit,
+  sessions: b.sessions,
+  tokens: b.tokens,
+  rateLimits: b.rateLimits,
+});
+
+const thrown = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return e as AuthError;
+  }
+  throw new Error('did not throw');
+};
+
+describeStorageConformance('composeStorage of two memory storages', () =>
+  composeStorage(parts(memoryStorage(), memoryStorage())),
+);
+
+describe('composeStorage', () => {
+  it('takes each store from its own backend', async () => {
+    const [sql, kv] = [memoryStorage(), memoryStorage()];
+    const storage = composeStorage(parts(sql, kv));
+    expect(storage.users).toBe(sql.users);
+    expect(storage.sessions).toBe(kv.sessions);
+    await storage.rateLimits.hit('k', { limit: 1, windowMs: 10, now: 0 });
+    expect(await kv.rateLimits.peek('k', 0)).toEqual({ count: 1, resetAt: 10 });
+    expect(await sql.rateLimits.peek('k', 0)).toBeUndefined();
+    expect(storage.transaction).toBeUndefined();
+  });
+
+  it('refuses a missing store with CONFIG_INVALID naming it', () => {
+    const { sessions: _s, ...noSessions } = parts(memoryStorage(), memoryStorage());
+    const error = thrown(() => composeStorage(noSessions as Parameters<typeof composeStorage>[0]));
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(error.message).toContain('sessions');
+    expect(error.details).toEqual([{ path: 'sessions', message: 'Missing or invalid.' }]);
+  });
+
+  it('runs transactions of the source backend over its own stores only', async () => {
+    const [sql, kv] = [memoryStorage(), memoryStorage()];
+    const txStores = memoryStorage();
+    const calls: string[] = [];
+    const source: Storage = {
+      ...sql,
+      async transaction(fn) {
+        calls.push('begin');
+        const result = await fn(txStores);
+        calls.push('commit');
+        return result;
+      },
+    };
+    const storage = composeStorage({ ...parts(source, kv), transactionsFrom: source });
+    const seen = await storage.transaction?.(async (tx) => [tx.users, tx.audit, tx.sessions]);
+    expect(seen?.[0]).toBe(txStores.users);
+    expect(seen?.[1]).toBe(txStores.audit);
+    expect(seen?.[2]).toBe(kv.sessions);
+    expect(calls).toEqual(['begin', 'commit']);
+  });
+
+  it('refuses transactionsFrom without a transaction or sharing no store', () => {
+    const [sql, kv] = [memoryStorage(), memoryStorage()];
+    expect(
+      thrown(() => composeStorage({ ...parts(sql, kv), transactionsFrom: sql })),
+    ).toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    const unrelated: Storage = { ...memoryStorage(), transaction: (fn) => fn(memoryStorage()) };
+    expect(
+      thrown(() => composeStorage({ ...parts(sql, kv), transactionsFrom: unrelated })),
+    ).toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});
