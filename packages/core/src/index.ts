@@ -1,5 +1,5 @@
 export { DEFAULT_RATE_LIMITS, MIN_SECRET_BYTES } from './config/defaults.js';
-export type { ResolvedConfig, ResolveEnvironment } from './config/resolve.js';
+export type { Resolved, ResolvedConfig, ResolveEnvironment } from './config/resolve.js';
 export { resolveConfig } from './config/resolve.js';
 export type {
   AuthConfig,
@@ -93,6 +93,7 @@ export {
   KdfWorkerPool,
   normalizePassword,
   parseArgon2Phc,
+  verifyLegacyHash,
   verifyPassword,
 } from './password/index.js';
 export type {

@@ -21,7 +21,8 @@ import type {
   TwoFactorConfig,
 } from './types.js';
 
-type Req<T> = { -readonly [K in keyof T]-?: Exclude<T[K], undefined> };
+/** `T` with every option present (its default applied). */
+export type Resolved<T> = { -readonly [K in keyof T]-?: Exclude<T[K], undefined> };
 
 /** The configuration with every default applied. */
 export interface ResolvedConfig {
@@ -34,17 +35,17 @@ export interface ResolvedConfig {
   readonly appOrigin: string;
   readonly appName: string;
   readonly production: boolean;
-  readonly session: Req<Omit<SessionConfig, 'accessToken'>> & {
-    accessToken: Req<NonNullable<SessionConfig['accessToken']>>;
+  readonly session: Resolved<Omit<SessionConfig, 'accessToken'>> & {
+    accessToken: Resolved<NonNullable<SessionConfig['accessToken']>>;
   };
-  readonly password: Req<Omit<PasswordConfig, 'hasher'>> & { hasher?: PasswordHasher };
-  readonly emailVerification: Req<LinkConfig> & { required: boolean };
-  readonly passwordReset: Req<LinkConfig>;
-  readonly emailChange: Req<LinkConfig>;
+  readonly password: Resolved<Omit<PasswordConfig, 'hasher'>> & { hasher?: PasswordHasher };
+  readonly emailVerification: Resolved<LinkConfig> & { required: boolean };
+  readonly passwordReset: Resolved<LinkConfig>;
+  readonly emailChange: Resolved<LinkConfig>;
   readonly rateLimits: Readonly<Record<RateLimitRuleName, RateLimitRule | false>>;
-  readonly twoFactor: Req<TwoFactorConfig>;
-  readonly http: Req<Omit<HttpConfig, 'cookies'>> & {
-    cookies: Req<Omit<CookieConfig, 'domain'>> & { domain?: string };
+  readonly twoFactor: Resolved<TwoFactorConfig>;
+  readonly http: Resolved<Omit<HttpConfig, 'cookies'>> & {
+    cookies: Resolved<Omit<CookieConfig, 'domain'>> & { domain?: string };
   };
   readonly trustProxy: false | number | readonly string[];
   readonly logger: Logger;

@@ -30,7 +30,10 @@ export class Keyring {
   readonly #random: RandomSource;
   readonly #aesKeys = new Map<string, Promise<CryptoKey>>();
 
-  /** @param secrets The current secret first, then previous ones still accepted. */
+  /**
+   * Builds the keyring from the configured secrets.
+   * @param secrets The current secret first, then previous ones still accepted.
+   */
   constructor(secrets: readonly string[], options: { random?: RandomSource } = {}) {
     if (secrets.length === 0) throw new AuthError('CONFIG_INVALID', { message: 'No secret.' });
     this.#entries = secrets.map((secret) => {

@@ -131,6 +131,7 @@ export class AuthError extends Error {
   /** Seconds until a retry may succeed, for `RATE_LIMITED`. */
   readonly retryAfterSeconds: number | undefined;
 
+  /** Makes an error of `code`, with the code's status and default message unless overridden. */
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     super(
       options.message ?? AUTH_ERROR_MESSAGES[code],

@@ -3,15 +3,19 @@ export type LogFields = Readonly<Record<string, string | number | boolean | null
 
 /** Where Portcullis writes what it does. Pass your application's logger (pino, winston …). */
 export interface Logger {
+  /** Detail useful while debugging. */
   debug(message: string, fields?: LogFields): void;
+  /** Normal operation worth knowing (which password backend runs, …). */
   info(message: string, fields?: LogFields): void;
+  /** Something is off but handled (a development secret, a failed mail). */
   warn(message: string, fields?: LogFields): void;
+  /** A failure that needs attention. */
   error(message: string, fields?: LogFields): void;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 /** Log levels, most verbose first. */
-export type LogLevel = (typeof LEVELS)[number];
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /**
  * A logger that writes one line per entry to the console, from `level` up (default `'info'`).

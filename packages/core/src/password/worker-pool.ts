@@ -40,6 +40,7 @@ export class KdfWorkerPool implements KdfPrimitives {
   #runtime: Promise<{ Worker: typeof NodeWorker; hashWasmPath: string; size: number }> | undefined;
   #closed = false;
 
+  /** Makes an idle pool; workers start on the first task. */
   constructor(options: KdfWorkerPoolOptions = {}) {
     if (options.size !== undefined && (!Number.isInteger(options.size) || options.size < 1)) {
       throw new RangeError('KdfWorkerPool size must be a positive integer');
