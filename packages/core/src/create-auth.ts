@@ -1,27 +1,133 @@
-import { type ResolvedConfig, resolveConfig } from './config/resolve.js';
+import type { AccessTokenClaims } from './access-tokens/claims.js';
+import { getJwks } from './access-tokens/jwks.js';
+import { verifyAccessToken } from './access-tokens/verify.js';
+import { listAudit } from './account/audit.js';
+import { deleteAccount } from './account/delete.js';
+import { confirmEmailChange, requestEmailChange } from './account/email-change.js';
+import { getUser, updateProfile } from './account/profile.js';
+import type { ResolvedConfig } from './config/resolve.js';
 import type { AuthConfig } from './config/types.js';
-import { Keyring } from './crypto/keyring.js';
-import { createDummyVerifier } from './password/dummy.js';
-import { createPasswordHasher, type PasswordHasher } from './password/hasher.js';
-import { checkPassword, type PasswordPolicyResult } from './password/policy.js';
+import type { RequestContext } from './events/types.js';
+import { type LoginInput, type LoginResult, login } from './login/login.js';
+import type { PasswordPolicyResult } from './password/policy.js';
+import { checkPassword } from './password/policy.js';
 import { hashPassword, type PasswordVerification, verifyPassword } from './password/verify.js';
-import { guardStorage } from './storage/guard.js';
+import { changePassword, requestPasswordReset, resetPassword } from './passwords/index.js';
+import { type RegisterInput, register } from './register/register.js';
+import { resendVerification, verifyEmail } from './register/verify-email.js';
+import { createRuntime } from './runtime/context.js';
+import { policyOptions } from './runtime/password-policy.js';
+import { toSessionInfo } from './sessions/info.js';
+import { logout } from './sessions/logout.js';
+import { listSessions, revokeAllSessions, revokeSession } from './sessions/manage.js';
+import { refreshSession } from './sessions/refresh.js';
+import type { AuthenticatedSession, SessionInfo } from './sessions/types.js';
+import { validateSessionToken } from './sessions/validate.js';
+import type { AuditEventRecord } from './storage/types/audit.js';
 import type { Storage } from './storage/types.js';
+import type { PublicUser } from './users/public.js';
+import { toPublicUser } from './users/public.js';
 
 /** The configuration as `createAuth` resolved it, without the secrets. */
 export type AuthOptions = Omit<ResolvedConfig, 'secrets' | 'storage' | 'mailer'>;
 
-/** What {@link createAuth} returns. The account and session flows build on it. */
+/** What {@link createAuth} returns: every account and session flow as a typed API. */
 export interface Auth {
   /** The resolved configuration (every default applied), without secrets. */
   readonly options: AuthOptions;
   /** The stores, wrapped so that any driver error surfaces as `STORAGE_UNAVAILABLE`. */
   readonly storage: Storage;
-  /**
-   * Resolves once the password hasher is chosen, and says which backend runs argon2id
-   * (`'native'`, `'pool'` or `'inline'`). Logged at `info` on first use.
-   */
+  /** Resolves once the password hasher is chosen; says which backend runs argon2id. */
   ready(): Promise<{ passwordBackend: string }>;
+  /** Stops worker threads. Call it when the process shuts down (tests, graceful exits). */
+  close(): Promise<void>;
+
+  /** Registers an account (enumeration-safe). See `docs/register.md`. */
+  register(
+    input: RegisterInput,
+    context?: RequestContext,
+  ): Promise<{ status: 'verification_sent' }>;
+  /** Confirms an email address with a mailed token. */
+  verifyEmail(
+    token: string,
+    context?: RequestContext,
+  ): Promise<{ status: 'verified'; user: PublicUser }>;
+  /** Sends a new verification mail; the same answer whether or not the address exists. */
+  resendVerification(
+    email: string,
+    context?: RequestContext,
+  ): Promise<{ status: 'verification_sent' }>;
+  /** Signs in with an email or username and a password. See `docs/login.md`. */
+  login(input: LoginInput, context?: RequestContext): Promise<LoginResult>;
+  /** Validates a cookie-strategy session token. @throws AuthError `UNAUTHENTICATED` */
+  validateSession(token: string): Promise<AuthenticatedSession>;
+  /** Verifies an access JWT. @throws AuthError `UNAUTHENTICATED` */
+  verifyAccessToken(
+    token: string,
+    options?: { checkSession?: boolean },
+  ): Promise<AccessTokenClaims>;
+  /** Rotates a refresh token for a new access token. */
+  refresh(
+    refreshToken: string,
+    context?: RequestContext,
+  ): Promise<{ accessToken: string; expiresIn: number; refreshToken: string }>;
+  /** Public keys of asymmetric access tokens. @throws AuthError `NOT_FOUND` with HS256 */
+  jwks(): Promise<{ keys: JsonWebKey[] }>;
+  /** Revokes the session `sessionId` (sign out). */
+  logout(sessionId: string, context?: RequestContext): Promise<void>;
+
+  /** Session management for a signed-in user. */
+  readonly sessions: {
+    /** Live sessions, newest first; `currentId` marks the caller's. */
+    list(userId: string, options?: { currentId?: string }): Promise<SessionInfo[]>;
+    /** Revokes one of the user's own sessions. @throws AuthError `NOT_FOUND` */
+    revoke(userId: string, sessionId: string, context?: RequestContext): Promise<void>;
+    /** Revokes every session of the user, or all but `exceptId`. */
+    revokeAll(
+      userId: string,
+      options?: { exceptId?: string; context?: RequestContext },
+    ): Promise<void>;
+  };
+  /** Password reset and change. See `docs/account.md`. */
+  readonly passwords: {
+    requestReset(email: string, context?: RequestContext): Promise<{ status: 'reset_sent' }>;
+    reset(
+      input: { token: string; newPassword: string },
+      context?: RequestContext,
+    ): Promise<{ status: 'password_reset' }>;
+    change(
+      input: {
+        userId: string;
+        currentPassword: string;
+        newPassword: string;
+        currentSessionId?: string;
+      },
+      context?: RequestContext,
+    ): Promise<void>;
+  };
+  /** Profile, email change and account deletion. See `docs/account.md`. */
+  readonly users: {
+    get(userId: string): Promise<PublicUser>;
+    update(
+      userId: string,
+      patch: { username?: string | null; firstName?: string | null; lastName?: string | null },
+      context?: RequestContext,
+    ): Promise<PublicUser>;
+    requestEmailChange(
+      input: { userId: string; newEmail: string; password: string },
+      context?: RequestContext,
+    ): Promise<{ status: 'confirmation_sent' }>;
+    confirmEmailChange(token: string, context?: RequestContext): Promise<PublicUser>;
+    delete(input: { userId: string; password: string }, context?: RequestContext): Promise<void>;
+  };
+  /** The user's security events, newest first. */
+  readonly audit: {
+    list(
+      userId: string,
+      options?: { limit?: number; beforeSequence?: number },
+    ): Promise<AuditEventRecord[]>;
+  };
+
   /** Hashes a new password with the configured hasher (after NFKC). */
   hashPassword(password: string): Promise<string>;
   /** Verifies a password against a stored hash of any supported format. */
@@ -31,17 +137,6 @@ export interface Auth {
     password: string,
     context?: { email?: string; username?: string; firstName?: string; lastName?: string },
   ): PasswordPolicyResult;
-  /** Stops worker threads. Call it when the process shuts down (tests, graceful exits). */
-  close(): Promise<void>;
-}
-
-/** @internal Everything the flows need, shared by the modules of core. */
-export interface AuthRuntime {
-  readonly config: ResolvedConfig;
-  readonly storage: Storage;
-  readonly keyring: Keyring;
-  hasher(): Promise<PasswordHasher>;
-  dummyVerify(password: string): Promise<void>;
 }
 
 /**
@@ -61,58 +156,65 @@ export interface AuthRuntime {
  * ```
  */
 export function createAuth(config: AuthConfig): Auth {
-  const runtime = createRuntime(config);
-  const { config: resolved } = runtime;
-  const { secrets: _s, storage: _st, mailer: _m, ...options } = resolved;
+  const rt = createRuntime(config);
+  const { secrets: _s, storage: _st, mailer: _m, ...options } = rt.config;
+  const ctx = (context: RequestContext | undefined) => context ?? {};
   return {
     options,
-    storage: runtime.storage,
+    storage: rt.storage,
     async ready() {
-      return { passwordBackend: (await runtime.hasher()).backend };
-    },
-    async hashPassword(password) {
-      return hashPassword(password, { hasher: await runtime.hasher() });
-    },
-    async verifyPassword(password, storedHash) {
-      return verifyPassword(password, storedHash, { hasher: await runtime.hasher() });
-    },
-    checkPassword(password, context = {}) {
-      return checkPassword(password, {
-        minLength: resolved.password.minLength,
-        maxLength: resolved.password.maxLength,
-        blocklist: resolved.password.blocklist,
-        extraBlockedWords: resolved.password.extraBlockedWords,
-        appName: resolved.appName,
-        context,
-      });
+      return { passwordBackend: (await rt.hasher()).backend };
     },
     async close() {
-      await (await runtime.hasher()).close();
+      await (await rt.hasher()).close();
     },
-  };
-}
-
-function createRuntime(config: AuthConfig): AuthRuntime {
-  const resolved = resolveConfig(config);
-  let hasher: Promise<PasswordHasher> | undefined;
-  const getHasher = () => {
-    hasher ??= (async () => {
-      const h =
-        resolved.password.hasher ?? (await createPasswordHasher({ random: resolved.random }));
-      resolved.logger.info('password hasher ready', { backend: h.backend });
-      return h;
-    })();
-    return hasher;
-  };
-  let dummy: ((password: string) => Promise<void>) | undefined;
-  return {
-    config: resolved,
-    storage: guardStorage(resolved.storage),
-    keyring: new Keyring(resolved.secrets, { random: resolved.random }),
-    hasher: getHasher,
-    async dummyVerify(password) {
-      dummy ??= createDummyVerifier(await getHasher());
-      await dummy(password);
+    register: (input, context) => register(rt, input, ctx(context)),
+    verifyEmail: (token, context) => verifyEmail(rt, token, ctx(context)),
+    resendVerification: (email, context) => resendVerification(rt, email, ctx(context)),
+    login: (input, context) => login(rt, input, ctx(context)),
+    async validateSession(token) {
+      const { session, user } = await validateSessionToken(rt, token);
+      return { user: toPublicUser(user), session: toSessionInfo(session, session.id) };
+    },
+    verifyAccessToken: (token, opts) => verifyAccessToken(rt, token, opts ?? {}),
+    refresh: (refreshToken, context) => refreshSession(rt, refreshToken, ctx(context)),
+    jwks: () => getJwks(rt),
+    logout: (sessionId, context) => logout(rt, sessionId, ctx(context)),
+    sessions: {
+      list: (userId, opts) => listSessions(rt, userId, opts ?? {}),
+      revoke: (userId, sessionId, context) =>
+        revokeSession(rt, { userId, sessionId, context: ctx(context) }),
+      revokeAll: (userId, opts) =>
+        revokeAllSessions(rt, {
+          userId,
+          exceptId: opts?.exceptId,
+          context: ctx(opts?.context),
+          reason: opts?.exceptId === undefined ? 'logout_all' : 'logout_others',
+        }),
+    },
+    passwords: {
+      requestReset: (email, context) => requestPasswordReset(rt, { email }, ctx(context)),
+      reset: (input, context) => resetPassword(rt, input, ctx(context)),
+      change: (input, context) => changePassword(rt, input, ctx(context)),
+    },
+    users: {
+      get: (userId) => getUser(rt, userId),
+      update: (userId, patch, context) => updateProfile(rt, { userId, ...patch }, ctx(context)),
+      requestEmailChange: (input, context) => requestEmailChange(rt, input, ctx(context)),
+      confirmEmailChange: (token, context) => confirmEmailChange(rt, { token }, ctx(context)),
+      delete: (input, context) => deleteAccount(rt, input, ctx(context)),
+    },
+    audit: {
+      list: (userId, opts) => listAudit(rt, userId, opts ?? {}),
+    },
+    async hashPassword(password) {
+      return hashPassword(password, { hasher: await rt.hasher() });
+    },
+    async verifyPassword(password, storedHash) {
+      return verifyPassword(password, storedHash, { hasher: await rt.hasher() });
+    },
+    checkPassword(password, context = {}) {
+      return checkPassword(password, policyOptions(rt.config, { context }));
     },
   };
 }

@@ -1,6 +1,6 @@
+export type { AccessTokenClaims } from './access-tokens/claims.js';
 export { DEFAULT_RATE_LIMITS, MIN_SECRET_BYTES } from './config/defaults.js';
 export type { Resolved, ResolvedConfig, ResolveEnvironment } from './config/resolve.js';
-export { resolveConfig } from './config/resolve.js';
 export type {
   AuthConfig,
   CookieConfig,
@@ -33,8 +33,16 @@ export {
 } from './crypto/index.js';
 export type { AuthErrorCode, AuthErrorDetail, AuthErrorOptions } from './errors/index.js';
 export { AUTH_ERROR_MESSAGES, AUTH_ERROR_STATUS, AuthError, isAuthError } from './errors/index.js';
+export type {
+  AuthEvent,
+  AuthEventListener,
+  AuthEventType,
+  RequestContext,
+} from './events/types.js';
 export type { LogFields, Logger, LogLevel } from './logging/logger.js';
 export { consoleLogger, silentLogger } from './logging/logger.js';
+export type { LoginHook, SecondFactorChallenge, SecondFactorMethod } from './login/hooks.js';
+export type { LoginInput, LoginResult } from './login/login.js';
 export type {
   ConsoleMailerOptions,
   MailData,
@@ -66,7 +74,6 @@ export type {
   BreachedPasswordCheckOptions,
   HashFormat,
   KdfPrimitives,
-  KdfWorkerPoolOptions,
   ParsedArgon2,
   PasswordCheckOptions,
   PasswordContext,
@@ -83,19 +90,18 @@ export {
   argon2NeedsRehash,
   checkPassword,
   checkPasswordAsync,
-  createDummyVerifier,
   createPasswordHasher,
   DEFAULT_ARGON2_PARAMS,
   defaultPasswordHasher,
   hashPassword,
   identifyHashFormat,
-  inlineKdf,
-  KdfWorkerPool,
   normalizePassword,
   parseArgon2Phc,
   verifyLegacyHash,
   verifyPassword,
 } from './password/index.js';
+export type { RegisterInput } from './register/register.js';
+export type { AuthenticatedSession, SessionInfo, SessionTokens } from './sessions/types.js';
 export type {
   AuditEventRecord,
   AuditListOptions,
@@ -140,3 +146,6 @@ export {
 } from './storage/index.js';
 export type { Clock } from './time/clock.js';
 export { systemClock } from './time/clock.js';
+export type { NormalizedEmail, NormalizedUsername } from './users/normalize.js';
+export { normalizeEmail, normalizeIdentifier, normalizeUsername } from './users/normalize.js';
+export type { PublicUser } from './users/public.js';

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { toBase64Url } from '../crypto/encoding.js';
 import { type RandomSource, webCryptoRandom } from '../crypto/random.js';
 import { AuthError, type AuthErrorDetail } from '../errors/auth-error.js';
+import type { AuthEventListener } from '../events/types.js';
 import { consoleLogger, type Logger } from '../logging/logger.js';
 import type { Mailer } from '../mail/index.js';
 import type { PasswordHasher } from '../password/hasher.js';
@@ -51,12 +52,24 @@ export interface ResolvedConfig {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly random: RandomSource;
+  /** Event listeners (`onEvent`), as a list. */
+  readonly onEvent: readonly AuthEventListener[];
 }
 
 /** Options of {@link resolveConfig} that come from the environment rather than the config. */
 export interface ResolveEnvironment {
   /** Value of `NODE_ENV`. Default `process.env.NODE_ENV` where `process` exists. */
   nodeEnv?: string | undefined;
+}
+
+/**
+ * The keys of `value` whose value is not `undefined`. Valibot's `optional` lets an explicit
+ * `undefined` through, and spreading it over a default would erase the default (an
+ * `otpMaxAttempts: undefined` would mean unlimited guesses).
+ */
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function fail(details: AuthErrorDetail[]): never {
@@ -79,7 +92,9 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
   }
   const c = input;
   const nodeEnv = 'nodeEnv' in env ? env.nodeEnv : globalThis.process?.env?.NODE_ENV;
-  const production = c.production ?? nodeEnv === 'production';
+  // Either signal switches production rules on; `production: false` cannot switch them off
+  // under NODE_ENV=production (a stray flag must not boot production with a random secret).
+  const production = c.production === true || nodeEnv === 'production';
   const logger = c.logger ?? consoleLogger();
   const random = c.random ?? webCryptoRandom;
   const problems: AuthErrorDetail[] = [];
@@ -106,18 +121,31 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
     logger.warn(`The secret is shorter than ${MIN_SECRET_BYTES} bytes; production will refuse it.`);
   }
 
-  const session = { ...DEFAULTS.session, ...c.session };
+  const session = { ...DEFAULTS.session, ...defined(c.session) };
   if (session.idleTimeoutSeconds > session.absoluteTimeoutSeconds) {
     problems.push({
       path: 'session.idleTimeoutSeconds',
       message: 'must not exceed session.absoluteTimeoutSeconds',
     });
   }
-  const password = { ...DEFAULTS.password, ...c.password };
+  const password = { ...DEFAULTS.password, ...defined(c.password) };
   if (password.minLength > password.maxLength) {
     problems.push({ path: 'password.minLength', message: 'must not exceed password.maxLength' });
   }
-  const cookies = { ...DEFAULTS.http.cookies, ...c.http?.cookies };
+  const cookies = { ...DEFAULTS.http.cookies, ...defined(c.http?.cookies) };
+  const accessToken = { ...DEFAULTS.session.accessToken, ...defined(c.session?.accessToken) };
+  if (production && accessToken.algorithm !== 'HS256' && accessToken.privateKeys.length === 0) {
+    problems.push({
+      path: 'session.accessToken.privateKeys',
+      message: `is required in production with ${accessToken.algorithm}`,
+    });
+  }
+  if (production && (c.mailer as { developmentOnly?: boolean }).developmentOnly === true) {
+    problems.push({
+      path: 'mailer',
+      message: 'is a development mailer (it prints tokens); refused in production',
+    });
+  }
   if (production && cookies.insecureDevMode) {
     problems.push({ path: 'http.cookies.insecureDevMode', message: 'is refused in production' });
   }
@@ -135,29 +163,28 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
     production,
     session: {
       ...session,
-      accessToken: {
-        issuer: appOrigin,
-        audience: appOrigin,
-        ...DEFAULTS.session.accessToken,
-        ...c.session?.accessToken,
-      },
+      accessToken: { issuer: appOrigin, audience: appOrigin, ...accessToken },
     },
     password,
-    emailVerification: { ...DEFAULTS.emailVerification, ...c.emailVerification },
-    passwordReset: { ...DEFAULTS.passwordReset, ...c.passwordReset },
-    emailChange: { ...DEFAULTS.emailChange, ...c.emailChange },
-    rateLimits: { ...DEFAULT_RATE_LIMITS, ...c.rateLimits },
-    twoFactor: { ...DEFAULTS.twoFactor, totpIssuer: appName, ...c.twoFactor },
+    emailVerification: { ...DEFAULTS.emailVerification, ...defined(c.emailVerification) },
+    passwordReset: { ...DEFAULTS.passwordReset, ...defined(c.passwordReset) },
+    emailChange: { ...DEFAULTS.emailChange, ...defined(c.emailChange) },
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...defined(c.rateLimits) },
+    twoFactor: { ...DEFAULTS.twoFactor, totpIssuer: appName, ...defined(c.twoFactor) },
     http: {
       ...DEFAULTS.http,
-      trustedOrigins: [],
-      corsOrigins: [],
-      ...c.http,
+      ...defined(c.http),
+      // Origins only: a configured path or trailing slash must not make a trusted origin fail
+      // to match (or a path-scoped entry look like a different origin).
+      trustedOrigins: (c.http?.trustedOrigins ?? []).map((u) => new URL(u).origin),
+      corsOrigins: (c.http?.corsOrigins ?? []).map((u) => new URL(u).origin),
       cookies,
     },
     trustProxy: c.trustProxy ?? false,
     logger,
     clock: c.clock ?? systemClock,
     random,
+    onEvent:
+      c.onEvent === undefined ? [] : typeof c.onEvent === 'function' ? [c.onEvent] : [...c.onEvent],
   };
 }

@@ -85,6 +85,22 @@ export const configSchema = v.strictObject({
           leewaySeconds: v.optional(
             v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(300, 'must be at most 300')),
           ),
+          algorithm: v.optional(
+            v.picklist(['HS256', 'EdDSA', 'ES256'], 'must be "HS256", "EdDSA" or "ES256"'),
+          ),
+          privateKeys: v.optional(
+            v.pipe(
+              v.array(
+                v.looseObject({
+                  kty: v.string('must be a JWK (kty)'),
+                  kid: v.pipe(v.string('needs a kid'), v.minLength(1)),
+                  d: v.string('must be a private JWK (d)'),
+                }),
+              ),
+              v.minLength(1, 'must hold at least one key'),
+            ),
+          ),
+          checkSession: v.optional(v.boolean()),
         }),
       ),
     }),
@@ -198,5 +214,11 @@ export const configSchema = v.strictObject({
     ),
   ),
   clock: v.optional(v.custom(methods(['now']), 'must be a Clock with now()')),
+  onEvent: v.optional(
+    v.union(
+      [v.custom((f) => typeof f === 'function'), v.array(v.custom((f) => typeof f === 'function'))],
+      'must be a function or an array of functions',
+    ),
+  ),
   random: v.optional(v.custom(methods(['bytes']), 'must be a RandomSource with bytes(length)')),
 });

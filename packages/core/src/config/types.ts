@@ -1,4 +1,5 @@
 import type { RandomSource } from '../crypto/random.js';
+import type { AuthEventListener } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { Mailer } from '../mail/index.js';
 import type { PasswordHasher } from '../password/hasher.js';
@@ -49,6 +50,23 @@ export interface SessionConfig {
     audience?: string;
     /** Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds. Default 0. */
     leewaySeconds?: number;
+    /**
+     * Signing algorithm. `'HS256'` (default) uses a key derived from `secret`; `'EdDSA'` (Ed25519)
+     * and `'ES256'` (P-256) sign with `privateKeys[0]` and publish the public keys at
+     * `GET /jwks.json`, so other services verify tokens without the secret.
+     */
+    algorithm?: 'HS256' | 'EdDSA' | 'ES256';
+    /**
+     * Private JWKs for `EdDSA`/`ES256`, current first; the others still verify (rotation). Each
+     * needs a `kid`. Required in production with an asymmetric algorithm; in development a
+     * key is generated per process, with a warning.
+     */
+    privateKeys?: readonly JsonWebKey[];
+    /**
+     * Whether `verifyAccessToken` also checks that the session still lives (one store read per
+     * call; revoked sessions are refused at once instead of at token expiry). Default false.
+     */
+    checkSession?: boolean;
   };
 }
 
@@ -160,4 +178,6 @@ export interface AuthConfig {
   clock?: Clock;
   /** Default: Web Crypto. */
   random?: RandomSource;
+  /** Receives every event (also written to `storage.audit` when it concerns a user). */
+  onEvent?: AuthEventListener | readonly AuthEventListener[];
 }

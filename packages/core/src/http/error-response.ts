@@ -7,7 +7,20 @@ import { AuthError, isAuthError } from '../errors/auth-error.js';
  * `500 INTERNAL` whose body says nothing about the cause (log the cause yourself).
  */
 export function errorResponse(error: unknown): Response {
-  const authError = isAuthError(error) ? error : new AuthError('INTERNAL', { cause: error });
+  const given = isAuthError(error) ? error : new AuthError('INTERNAL', { cause: error });
+  // A server-side failure says nothing specific to the client (a CONFIG_INVALID message names
+  // configuration paths; a store's own message may name hosts); details only where the
+  // contract has them.
+  const authError =
+    given.status >= 500
+      ? new AuthError(given.code === 'STORAGE_UNAVAILABLE' ? 'STORAGE_UNAVAILABLE' : 'INTERNAL', {
+          cause: given,
+        })
+      : given.details !== undefined &&
+          given.code !== 'VALIDATION_FAILED' &&
+          given.code !== 'WEAK_PASSWORD'
+        ? new AuthError(given.code, { message: given.message, cause: given })
+        : given;
   const headers = new Headers({
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',

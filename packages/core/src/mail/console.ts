@@ -19,9 +19,13 @@ export interface ConsoleMailerOptions {
  * createAuth({ mailer: consoleMailer(), ... })
  * ```
  */
-export function consoleMailer(options: ConsoleMailerOptions = {}): Mailer {
+export function consoleMailer(
+  options: ConsoleMailerOptions = {},
+): Mailer & { readonly developmentOnly: true } {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   return {
+    // createAuth refuses a development mailer in production: it prints tokens.
+    developmentOnly: true,
     async send(message: MailMessage): Promise<void> {
       const lines = [
         `--- mail (${message.kind}) ---`,

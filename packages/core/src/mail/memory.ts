@@ -39,7 +39,9 @@ const LINK = /https?:\/\/[^\s<>"']+/g;
  * const token = mailer.extractToken(mailer.find('ada@example.com', 'verify-email')!);
  * ```
  */
-export function memoryMailer(options: MemoryMailerOptions = {}): MemoryMailer {
+export function memoryMailer(
+  options: MemoryMailerOptions = {},
+): MemoryMailer & { readonly developmentOnly: true } {
   let inbox: MailMessage[] = [];
   let failure: Error | undefined;
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -52,6 +54,8 @@ export function memoryMailer(options: MemoryMailerOptions = {}): MemoryMailer {
   };
 
   return {
+    // createAuth refuses it in production: mail would silently go nowhere.
+    developmentOnly: true,
     get messages() {
       return Object.freeze([...inbox]);
     },

@@ -1,3 +1,4 @@
+import type { RandomSource } from '../crypto/random.js';
 import { randomToken } from '../crypto/tokens.js';
 import type { PasswordHasher } from './hasher.js';
 
@@ -7,10 +8,15 @@ import type { PasswordHasher } from './hasher.js';
  * time (no account enumeration by timing). The dummy hash is made once, on first use, at the
  * hasher's current parameters.
  */
-export function createDummyVerifier(hasher: PasswordHasher): (password: string) => Promise<void> {
+export function createDummyVerifier(
+  hasher: PasswordHasher,
+  options: { random?: RandomSource } = {},
+): (password: string) => Promise<void> {
   let dummy: Promise<string> | undefined;
   return async (password: string) => {
-    dummy ??= hasher.hash(randomToken());
+    dummy ??= hasher.hash(
+      randomToken(options.random === undefined ? {} : { random: options.random }),
+    );
     await hasher.verify(password, await dummy).catch(() => false);
   };
 }

@@ -1,4 +1,5 @@
 import { type RandomSource, webCryptoRandom } from '../crypto/random.js';
+import { AuthError } from '../errors/auth-error.js';
 import { type Argon2Params, argon2NeedsRehash, DEFAULT_ARGON2_PARAMS } from './argon2-params.js';
 import { inlineKdf, type KdfPrimitives } from './kdf.js';
 import { loadNativeArgon2 } from './native.js';
@@ -16,7 +17,10 @@ export interface PasswordHasher {
   readonly backend: PasswordHasherBackend | (string & {});
   /** Hashes a (normalized) password; resolves to a PHC string. */
   hash(password: string): Promise<string>;
-  /** Verifies a password against a PHC argon2 string (`$argon2id$`, `$argon2i$`). */
+  /**
+   * Verifies a password against a PHC argon2 string (`$argon2id$`, `$argon2i$`). May reject
+   * for a malformed hash (callers treat that as a mismatch).
+   */
   verify(password: string, phc: string): Promise<boolean>;
   /** True when `phc` was not made with this hasher's current parameters. */
   needsRehash(phc: string): boolean;
@@ -45,7 +49,7 @@ export interface PasswordHasherOptions {
 
 /**
  * Creates the argon2id hasher, choosing its backend as `options.backend` says.
- * @throws Error when `backend: 'native'` is asked for and `@node-rs/argon2` is not installed.
+ * @throws AuthError `CONFIG_INVALID` when `backend: 'native'` is asked for and `@node-rs/argon2` is not installed.
  */
 export async function createPasswordHasher(
   options: PasswordHasherOptions = {},
@@ -73,7 +77,11 @@ export async function createPasswordHasher(
         close: async () => pool?.close(),
       };
     }
-    if (wanted === 'native') throw new Error('backend "native" needs @node-rs/argon2 installed');
+    if (wanted === 'native') {
+      throw new AuthError('CONFIG_INVALID', {
+        message: 'Password hasher backend "native" needs @node-rs/argon2 installed',
+      });
+    }
   }
   if ((wanted === 'pool' || wanted === 'auto') && (await KdfWorkerPool.available())) {
     const pool = new KdfWorkerPool(poolSize(options));

@@ -46,6 +46,9 @@ describe('resolveConfig: defaults from the HTTP contract', () => {
     expect(c.session.accessToken).toEqual({
       ttlSeconds: 900,
       leewaySeconds: 0,
+      algorithm: 'HS256',
+      privateKeys: [],
+      checkSession: false,
       issuer: 'https://app.example.com',
       audience: 'https://app.example.com',
     });
@@ -178,5 +181,54 @@ describe('resolveConfig: secrets in production', () => {
     expect(a.secrets[0]).not.toBe(b.secrets[0]);
     expect(lines).toHaveLength(2);
     expect(lines.join('\n')).not.toContain(a.secrets[0] as string);
+  });
+});
+
+describe('resolveConfig: review fixes', () => {
+  it('an explicit undefined keeps the default (never unlimited attempts or no timeout)', () => {
+    const c = resolveConfig(
+      base({
+        twoFactor: { challengeMaxAttempts: undefined },
+        session: { idleTimeoutSeconds: undefined },
+        rateLimits: { loginPerAccount: undefined },
+      } as unknown as Partial<AuthConfig>),
+    );
+    expect(c.twoFactor.challengeMaxAttempts).toBe(5);
+    expect(c.session.idleTimeoutSeconds).toBe(7 * 86400);
+    expect(c.rateLimits.loginPerAccount).toEqual({
+      limit: 5,
+      windowSeconds: 900,
+      lockSeconds: 900,
+    });
+  });
+
+  it('production: false cannot switch production rules off under NODE_ENV=production', () => {
+    const { secret: _omit, ...noSecret } = base();
+    expect(
+      configError({ ...noSecret, production: false }, { nodeEnv: 'production' }).details?.[0]?.path,
+    ).toBe('secret');
+  });
+
+  it('refuses a development mailer (it prints or drops tokens) in production', () => {
+    const devMailer = { send: async () => {}, developmentOnly: true };
+    expect(
+      configError(base({ mailer: devMailer }), { nodeEnv: 'production' }).details?.[0]?.path,
+    ).toBe('mailer');
+    expect(resolveConfig(base({ mailer: devMailer }), { nodeEnv: 'development' }).mailer).toBe(
+      devMailer,
+    );
+  });
+
+  it('keeps only the origin of trusted and CORS origins', () => {
+    const c = resolveConfig(
+      base({
+        http: {
+          trustedOrigins: ['https://a.example.com/app/'],
+          corsOrigins: ['http://localhost:5173/'],
+        },
+      }),
+    );
+    expect(c.http.trustedOrigins).toEqual(['https://a.example.com']);
+    expect(c.http.corsOrigins).toEqual(['http://localhost:5173']);
   });
 });

@@ -105,3 +105,36 @@ describe('errorResponse', () => {
     });
   });
 });
+
+describe('errorResponse: server-side failures say nothing specific', () => {
+  it('replaces the message of a 5xx code and drops its details', async () => {
+    const config = new AuthError('CONFIG_INVALID', {
+      message: 'Invalid Portcullis configuration: secret: is required',
+      details: [{ path: 'secret', message: 'is required' }],
+    });
+    const res = errorResponse(config);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({
+      error: { code: 'INTERNAL', message: AUTH_ERROR_MESSAGES.INTERNAL },
+    });
+  });
+
+  it('keeps STORAGE_UNAVAILABLE but with its generic message', async () => {
+    const res = errorResponse(
+      new AuthError('STORAGE_UNAVAILABLE', { message: 'redis://10.0.0.5 timed out' }),
+    );
+    expect(res.status).toBe(503);
+    expect(await res.text()).not.toContain('10.0.0.5');
+  });
+
+  it('sends details only for VALIDATION_FAILED and WEAK_PASSWORD', async () => {
+    const weak = errorResponse(
+      new AuthError('WEAK_PASSWORD', { details: [{ path: 'password', message: 'too short' }] }),
+    );
+    expect((await weak.json()).error.details).toHaveLength(1);
+    const other = errorResponse(
+      new AuthError('TOKEN_INVALID', { details: [{ path: 'x', message: 'y' }] }),
+    );
+    expect((await other.json()).error.details).toBeUndefined();
+  });
+});

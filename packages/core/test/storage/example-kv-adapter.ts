@@ -70,24 +70,25 @@ async function read<T>(kv: KeyValue, key: string): Promise<T | undefined> {
   return raw === undefined ? undefined : (JSON.parse(raw) as T);
 }
 
-/** Sessions: `session:{id}` holds the record; `user-sessions:{userId}` lists the ids. */
+/**
+ * Sessions: `session:{id}` holds the record; `user-sessions:{userId}` lists `{ id, until }`
+ * (the absolute expiry). An index entry is dropped only once its session is dead for good
+ * (`now >= until`), never because the record is missing: a session being created writes its
+ * index entry first and its record second, and must not be pruned in between, or "log out
+ * everywhere" could miss it.
+ */
 function kvSessions(kv: KeyValue): SessionStore {
+  type Entry = { id: string; until: number };
   const key = (id: string) => `session:${id}`;
   const index = (userId: string) => `user-sessions:${userId}`;
   const live = (s: SessionRecord | undefined, now: number): s is SessionRecord =>
     s !== undefined && now < s.idleExpiresAt && now < s.absoluteExpiresAt;
-  const unindex = (userId: string, gone: readonly string[]) =>
-    update<string[], void>(kv, index(userId), (ids = []) => ({
-      result: undefined,
-      next: ids.filter((id) => !gone.includes(id)),
-    }));
 
   return {
     async create(session) {
-      // The index is written first, so "log out everywhere" can never miss a session.
-      await update<string[], void>(kv, index(session.userId), (ids = []) => ({
+      await update<Entry[], void>(kv, index(session.userId), (entries = []) => ({
         result: undefined,
-        next: [...ids, session.id],
+        next: [...entries, { id: session.id, until: session.absoluteExpiresAt }],
       }));
       await kv.set(key(session.id), JSON.stringify(session));
     },
@@ -118,21 +119,19 @@ function kvSessions(kv: KeyValue): SessionStore {
         return { result: 'updated', next: { ...s, freshUntil, amr: amr ?? s.amr } };
       }),
     async listByUser(userId, now) {
-      const ids = (await read<string[]>(kv, index(userId))) ?? [];
-      const found = await Promise.all(ids.map((id) => read<SessionRecord>(kv, key(id))));
-      // Prune ids whose session was deleted; dead ones go when a TTL collects them.
-      await unindex(
-        userId,
-        ids.filter((_, i) => found[i] === undefined),
-      );
+      const entries =
+        (await update<Entry[], Entry[]>(kv, index(userId), (all = []) => {
+          const kept = all.filter((e) => now < e.until);
+          return { result: kept, next: kept };
+        })) ?? [];
+      const found = await Promise.all(entries.map((e) => read<SessionRecord>(kv, key(e.id))));
       return found.filter((s) => live(s, now)).sort((a, b) => b.createdAt - a.createdAt);
     },
     delete: (id) => kv.delete(key(id)),
     async deleteByUser(userId, { exceptId } = {}) {
-      const ids = (await read<string[]>(kv, index(userId))) ?? [];
-      const doomed = ids.filter((id) => id !== exceptId);
-      await Promise.all(doomed.map((id) => kv.delete(key(id))));
-      await unindex(userId, doomed);
+      const entries = (await read<Entry[]>(kv, index(userId))) ?? [];
+      // Entries stay until they expire: a session created during this call is still listed.
+      await Promise.all(entries.filter((e) => e.id !== exceptId).map((e) => kv.delete(key(e.id))));
     },
   };
 }

@@ -1,0 +1,49 @@
+import * as v from 'valibot';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import { parseInput, passwordField, text } from '../flows/input.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import { assertPasswordCorrect } from '../runtime/password-policy.js';
+import type { Storage } from '../storage/types.js';
+
+const schema = v.object({ userId: text('userId', 256), password: passwordField('password') });
+
+/** Input of {@link deleteAccount}. */
+export interface DeleteAccountInput {
+  /** The signed-in user. */
+  userId: string;
+  /** The user's current password, required for this sensitive operation. */
+  password: string;
+}
+
+/**
+ * Deletes a signed-in user's account and everything tied to it: sessions, one-time tokens,
+ * recovery codes and trusted devices, audit events, then the user row last (so a failure
+ * halfway leaves an account that can still be deleted, never orphans that outlive it). Runs
+ * in one transaction when the storage has them. `user.deleted` then reaches `onEvent`
+ * listeners only, since the audit trail is gone.
+ *
+ * @throws AuthError `VALIDATION_FAILED`, `UNAUTHENTICATED` (the user no longer exists),
+ * `PASSWORD_INCORRECT`.
+ */
+export async function deleteAccount(
+  rt: AuthRuntime,
+  input: DeleteAccountInput,
+  context: RequestContext,
+): Promise<void> {
+  const { userId, password } = parseInput(schema, input);
+  const user = await rt.storage.users.getById(userId);
+  if (!user) throw new AuthError('UNAUTHENTICATED');
+  await assertPasswordCorrect(rt, user, password);
+  const steps = async (storage: Storage): Promise<void> => {
+    // Sessions first: whatever happens next, nobody stays signed in to a dying account.
+    await storage.sessions.deleteByUser(userId);
+    await storage.tokens.deleteByUser(userId);
+    await storage.twoFactor.deleteByUser(userId);
+    await storage.audit.deleteByUser(userId);
+    await storage.users.delete(userId);
+  };
+  await (rt.storage.transaction ? rt.storage.transaction(steps) : steps(rt.storage));
+  // Listeners only: the audit trail was deleted with the account.
+  await rt.emit({ type: 'user.deleted', userId, audit: false }, context);
+}

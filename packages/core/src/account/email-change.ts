@@ -1,0 +1,152 @@
+import * as v from 'valibot';
+import { createSplitToken } from '../crypto/tokens.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import { parseInput, passwordField, text } from '../flows/input.js';
+import { consumeLinkToken, issueLinkToken } from '../link-tokens/link-token.js';
+import { buildLink, buildPageLink } from '../mail/link.js';
+import { renderMail } from '../mail/render.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import { assertPasswordCorrect } from '../runtime/password-policy.js';
+import { MAX_EMAIL_LENGTH, normalizeEmail } from '../users/normalize.js';
+import { type PublicUser, toPublicUser } from '../users/public.js';
+
+const PURPOSE = 'email-change';
+
+const requestSchema = v.object({
+  userId: text('userId', 256),
+  newEmail: v.pipe(
+    text('newEmail', MAX_EMAIL_LENGTH * 2),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const normalized = normalizeEmail(dataset.value);
+      if (normalized) return normalized;
+      addIssue({ message: 'newEmail must be an email address' });
+      return NEVER;
+    }),
+  ),
+  password: passwordField('password'),
+});
+const confirmSchema = v.object({ token: text('token', 1024) });
+
+/** Input of {@link requestEmailChange}. */
+export interface RequestEmailChangeInput {
+  /** The signed-in user. */
+  userId: string;
+  /** The address wanted (trimmed, NFKC; compared lower-cased). */
+  newEmail: string;
+  /** The user's current password, required for this sensitive change. */
+  password: string;
+}
+
+/**
+ * Asks to change a signed-in user's address. The address does not change yet: a link
+ * (`{appUrl}{emailChange.path}?token=…`, valid `emailChange.tokenTtlSeconds`, default 24 h)
+ * goes to the new address, and an `email-change-notice` to the current one. When the new
+ * address already belongs to another account, the answer is the same but no link is sent
+ * (that account's owner is not told: nothing of theirs changes).
+ *
+ * @throws AuthError `VALIDATION_FAILED` (not an address, or the current one),
+ * `PASSWORD_INCORRECT`, `UNAUTHENTICATED` (the user no longer exists).
+ */
+export async function requestEmailChange(
+  rt: AuthRuntime,
+  input: RequestEmailChangeInput,
+  context: RequestContext,
+): Promise<{ status: 'confirmation_sent' }> {
+  const parsed = parseInput(requestSchema, input);
+  const next = parsed.newEmail;
+  const user = await rt.storage.users.getById(parsed.userId);
+  if (!user) throw new AuthError('UNAUTHENTICATED');
+  await assertPasswordCorrect(rt, user, parsed.password);
+  if (next.emailNormalized === user.emailNormalized) {
+    throw new AuthError('VALIDATION_FAILED', {
+      details: [{ path: 'newEmail', message: 'newEmail is already the address of this account' }],
+    });
+  }
+  const { appName, appUrl, emailChange } = rt.config;
+  const expiresInMinutes = Math.round(emailChange.tokenTtlSeconds / 60);
+  const taken = (await rt.storage.users.getByEmail(next.emailNormalized)) !== undefined;
+  if (taken) {
+    // Same answer and the same notice to the old address: the requester must not learn that
+    // the address has an account. Equal work: a token made and a mail rendered, neither kept.
+    const decoy = buildLink(
+      appUrl,
+      emailChange.path,
+      createSplitToken({ random: rt.config.random }).token,
+    );
+    renderMail(
+      'email-change-confirm',
+      { appName, link: decoy, expiresInMinutes, newEmail: next.email },
+      {},
+    );
+  } else {
+    const token = await issueLinkToken(rt, {
+      purpose: PURPOSE,
+      userId: user.id,
+      ttlSeconds: emailChange.tokenTtlSeconds,
+      payload: { email: next.email, emailNormalized: next.emailNormalized },
+    });
+    const link = buildLink(appUrl, emailChange.path, token);
+    await rt.sendMail(
+      'email-change-confirm',
+      next.email,
+      { appName, firstName: user.firstName, link, expiresInMinutes, newEmail: next.email },
+      { userId: user.id, context },
+    );
+  }
+  await rt.sendMail(
+    'email-change-notice',
+    user.email,
+    {
+      appName,
+      firstName: user.firstName,
+      at: new Date(rt.now()),
+      ip: context.ip,
+      userAgent: context.userAgent,
+      newEmail: next.email,
+      link: buildPageLink(appUrl, rt.config.passwordReset.path),
+    },
+    { userId: user.id, context },
+  );
+  // No data: audit rows may be shown to the user, and whether a link went out would tell them.
+  await rt.emit({ type: 'email.change_requested', userId: user.id }, context);
+  return { status: 'confirmation_sent' };
+}
+
+/**
+ * Confirms an address change with the token mailed to the new address: the account's email
+ * becomes the new one, verified now. Outstanding reset and verification links, mailed to the
+ * old address, stop working.
+ *
+ * @throws AuthError `VALIDATION_FAILED`, `TOKEN_INVALID` (malformed, unknown, used, the account
+ * is gone, or the address was taken by another account meanwhile), `TOKEN_EXPIRED`.
+ */
+export async function confirmEmailChange(
+  rt: AuthRuntime,
+  input: { token: string },
+  context: RequestContext,
+): Promise<PublicUser> {
+  const { token } = parseInput(confirmSchema, input);
+  const record = await consumeLinkToken(rt, PURPOSE, token);
+  const email = record.payload?.email;
+  const emailNormalized = record.payload?.emailNormalized;
+  if (typeof email !== 'string' || typeof emailNormalized !== 'string') {
+    throw new AuthError('TOKEN_INVALID');
+  }
+  const now = rt.now();
+  const result = await rt.storage.users.update(record.userId, {
+    email,
+    emailNormalized,
+    // The link reached the new address: that proves control of it.
+    emailVerifiedAt: now,
+    updatedAt: now,
+  });
+  // `conflict`: another account took the address after the request; the link cannot apply.
+  if (result !== 'updated') throw new AuthError('TOKEN_INVALID');
+  await rt.storage.tokens.deleteByUser(record.userId, { purpose: 'password-reset' });
+  await rt.storage.tokens.deleteByUser(record.userId, { purpose: 'verify-email' });
+  const user = await rt.storage.users.getById(record.userId);
+  if (!user) throw new AuthError('TOKEN_INVALID');
+  await rt.emit({ type: 'email.changed', userId: user.id }, context);
+  return toPublicUser(user);
+}

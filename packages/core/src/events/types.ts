@@ -1,0 +1,62 @@
+import type { JsonObject } from '../storage/types/json.js';
+
+/**
+ * Every security event Portcullis emits. The set is closed and names never change meaning;
+ * events carry ids, addresses and user agents, never a password, hash, token, code or secret.
+ */
+export type AuthEventType =
+  | 'user.registered'
+  | 'user.register_existing'
+  | 'email.verification_sent'
+  | 'email.verified'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'login.locked'
+  | 'session.created'
+  | 'session.revoked'
+  | 'session.revoked_all'
+  | 'refresh.succeeded'
+  | 'refresh.reuse_detected'
+  | 'password.reset_requested'
+  | 'password.reset'
+  | 'password.changed'
+  | 'password.rehashed'
+  | 'email.change_requested'
+  | 'email.changed'
+  | 'user.updated'
+  | 'user.deleted'
+  | 'mail.failed'
+  | '2fa.enabled'
+  | '2fa.disabled'
+  | '2fa.succeeded'
+  | '2fa.failed'
+  | 'recovery_code.used';
+
+/** One emitted event. */
+export interface AuthEvent {
+  /** What happened. */
+  readonly type: AuthEventType;
+  /** When, epoch milliseconds from the configured clock. */
+  readonly at: number;
+  /** The user it concerns, when known (an unknown identifier at sign-in has none). */
+  readonly userId?: string;
+  /** The session it concerns or came from. */
+  readonly sessionId?: string;
+  /** Client address, as the HTTP layer established it through trusted proxies. */
+  readonly ip?: string;
+  /** Client user agent. */
+  readonly userAgent?: string;
+  /** Event-specific facts (a reason code, a count); never a secret. */
+  readonly data?: JsonObject;
+}
+
+/** Receives every event. Errors it throws are logged and do not affect the flow. */
+export type AuthEventListener = (event: AuthEvent) => void | Promise<void>;
+
+/** Who is asking: the client's address and user agent, for events, sessions and throttling. */
+export interface RequestContext {
+  /** Client IP address (established by the HTTP layer, never a raw `X-Forwarded-For`). */
+  readonly ip?: string | undefined;
+  /** Client `User-Agent`, truncated to 512 characters when stored. */
+  readonly userAgent?: string | undefined;
+}

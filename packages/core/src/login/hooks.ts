@@ -1,0 +1,35 @@
+import type { RequestContext } from '../events/types.js';
+import type { UserRecord } from '../storage/types/users.js';
+
+/** A second factor the user can complete a sign-in with. */
+export type SecondFactorMethod = 'totp' | 'email' | 'sms' | 'recovery';
+
+/** What a second-factor hook answers when the user must present one. */
+export interface SecondFactorChallenge {
+  /** The opaque challenge token to send back with the code. */
+  readonly challenge: string;
+  /** The methods the user has enabled. */
+  readonly methods: readonly SecondFactorMethod[];
+}
+
+/**
+ * Where throttling and the second factor plug into sign-in. Every member is optional; hooks
+ * run in registration order. A hook that throws (for example `RATE_LIMITED`) stops the sign-in
+ * with its error.
+ */
+export interface LoginHook {
+  /** Before any lookup, with the normalized identifier (throttles unknown accounts alike). */
+  beforeAttempt?(attempt: { identifierKey: string; context: RequestContext }): Promise<void>;
+  /** After a failed first factor (unknown identifier or wrong password). */
+  onFailure?(attempt: {
+    identifierKey: string;
+    userId: string | undefined;
+    context: RequestContext;
+  }): Promise<void>;
+  /** After a correct password, before the session: a second factor may be required. */
+  afterFirstFactor?(attempt: {
+    identifierKey: string;
+    user: UserRecord;
+    context: RequestContext;
+  }): Promise<SecondFactorChallenge | undefined>;
+}

@@ -1,0 +1,128 @@
+import * as v from 'valibot';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import { parseInput, passwordField, text } from '../flows/input.js';
+import { verifyPassword } from '../password/verify.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import { rehash } from '../runtime/password-policy.js';
+import { createSession } from '../sessions/create.js';
+import { toSessionInfo } from '../sessions/info.js';
+import type { SessionInfo, SessionTokens } from '../sessions/types.js';
+import type { UserRecord } from '../storage/types/users.js';
+import { normalizeIdentifier } from '../users/normalize.js';
+import { type PublicUser, toPublicUser } from '../users/public.js';
+import type { SecondFactorMethod } from './hooks.js';
+
+/** Input of `auth.login`. */
+export interface LoginInput {
+  /** Email address or username. */
+  identifier: string;
+  /** The password. */
+  password: string;
+}
+
+/** Outcome of a sign-in: signed in, or a second factor is needed. */
+export type LoginResult =
+  | {
+      readonly status: 'signed_in';
+      readonly user: PublicUser;
+      readonly session: SessionInfo;
+      readonly tokens: SessionTokens;
+    }
+  | {
+      readonly status: 'two_factor_required';
+      readonly challenge: string;
+      readonly methods: readonly SecondFactorMethod[];
+    };
+
+const schema = v.object({ identifier: text('identifier', 320), password: passwordField() });
+
+/**
+ * Signs in with an email or username and a password.
+ *
+ * An unknown identifier and a wrong password give the same `INVALID_CREDENTIALS` after the
+ * same work (a dummy argon2id verification); `EMAIL_NOT_VERIFIED` and `ACCOUNT_DISABLED` come
+ * only after a correct password, so they reveal nothing to someone who does not know it. A
+ * hash in a legacy format or with older parameters is replaced on success.
+ * @throws AuthError `VALIDATION_FAILED`, `INVALID_CREDENTIALS`, `EMAIL_NOT_VERIFIED`,
+ * `ACCOUNT_DISABLED`, and whatever a hook throws (`RATE_LIMITED`)
+ */
+export async function login(
+  rt: AuthRuntime,
+  input: LoginInput,
+  context: RequestContext,
+): Promise<LoginResult> {
+  const { identifier, password } = parseInput(schema, input);
+  const id = normalizeIdentifier(identifier);
+  for (const hook of rt.loginHooks) await hook.beforeAttempt?.({ identifierKey: id.key, context });
+
+  const users = rt.storage.users;
+  const user =
+    id.kind === 'email' ? await users.getByEmail(id.key) : await users.getByUsername(id.key);
+  const verified = user?.passwordHash
+    ? await verifyPassword(password, user.passwordHash, { hasher: await rt.hasher() })
+    : await rt.dummyVerify(password).then(() => ({ valid: false, needsRehash: false }));
+  if (!user || !verified.valid) {
+    for (const hook of rt.loginHooks) {
+      await hook.onFailure?.({ identifierKey: id.key, userId: user?.id, context });
+    }
+    await rt.emit(
+      { type: 'login.failed', userId: user?.id, data: { reason: 'invalid_credentials' } },
+      context,
+    );
+    throw new AuthError('INVALID_CREDENTIALS');
+  }
+  if (user.disabled) {
+    await rt.emit({ type: 'login.failed', userId: user.id, data: { reason: 'disabled' } }, context);
+    throw new AuthError('ACCOUNT_DISABLED');
+  }
+  if (rt.config.emailVerification.required && user.emailVerifiedAt === undefined) {
+    await rt.emit(
+      { type: 'login.failed', userId: user.id, data: { reason: 'email_not_verified' } },
+      context,
+    );
+    throw new AuthError('EMAIL_NOT_VERIFIED');
+  }
+  if (verified.needsRehash) await rehash(rt, user.id, password);
+
+  for (const hook of rt.loginHooks) {
+    const challenge = await hook.afterFirstFactor?.({ identifierKey: id.key, user, context });
+    if (challenge) return { status: 'two_factor_required', ...challenge };
+  }
+  return completeLogin(rt, user, { amr: ['pwd'], context });
+}
+
+/**
+ * Finishes a sign-in once every factor passed: starts the session, records the time.
+ * The second-factor flow calls it with `amr` naming both factors.
+ */
+export async function completeLogin(
+  rt: AuthRuntime,
+  user: UserRecord,
+  options: { amr: readonly string[]; context: RequestContext },
+): Promise<LoginResult> {
+  const { record, tokens } = await createSession(rt, {
+    userId: user.id,
+    amr: options.amr,
+    context: options.context,
+  });
+  await rt.storage.users.update(user.id, {
+    lastLoginAt: record.createdAt,
+    updatedAt: record.createdAt,
+  });
+  await rt.emit(
+    {
+      type: 'login.succeeded',
+      userId: user.id,
+      sessionId: record.id,
+      data: { amr: [...options.amr] },
+    },
+    options.context,
+  );
+  return {
+    status: 'signed_in',
+    user: toPublicUser(user),
+    session: toSessionInfo(record, record.id),
+    tokens,
+  };
+}

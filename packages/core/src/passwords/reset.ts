@@ -1,0 +1,179 @@
+import * as v from 'valibot';
+import { createSplitToken } from '../crypto/tokens.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import { parseInput, passwordField, text } from '../flows/input.js';
+import { consumeLinkToken, issueLinkToken, peekLinkToken } from '../link-tokens/link-token.js';
+import { buildLink, buildPageLink } from '../mail/link.js';
+import { renderMail } from '../mail/render.js';
+import { hashPassword } from '../password/verify.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import { assertPasswordAllowed } from '../runtime/password-policy.js';
+import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
+import type { UserPatch } from '../storage/types/users.js';
+import type { Storage } from '../storage/types.js';
+import { MAX_EMAIL_LENGTH, normalizeIdentifier } from '../users/normalize.js';
+
+const PURPOSE = 'password-reset';
+
+// Only the shape is checked: whether the text is a well-formed address must not change the
+// answer, and users imported with addresses our own syntax check would refuse can still reset.
+const requestSchema = v.object({ email: text('email', MAX_EMAIL_LENGTH) });
+const resetSchema = v.object({
+  token: text('token', 1024),
+  newPassword: passwordField('newPassword'),
+});
+
+/**
+ * Starts a password reset: mails a single-use link (`{appUrl}{passwordReset.path}?token=…`,
+ * valid `passwordReset.tokenTtlSeconds`, default 30 min) to the account with this address.
+ * The answer is the same whether or not such an account exists or is disabled (no mail then);
+ * the token travels only by mail. A new request makes older links stop working.
+ *
+ * @throws AuthError `VALIDATION_FAILED` when `email` is not a string of 1 to 254 characters.
+ */
+export async function requestPasswordReset(
+  rt: AuthRuntime,
+  input: { email: string },
+  context: RequestContext,
+): Promise<{ status: 'reset_sent' }> {
+  const { email } = parseInput(requestSchema, input);
+  // Rate limits plug in here (passwordResetPerAddress keyed by this normalized address, and
+  // passwordResetPerIp), before the lookup, so unknown addresses are throttled alike.
+  const user = await rt.storage.users.getByEmail(normalizeIdentifier(email).key);
+  const { appName, appUrl, passwordReset } = rt.config;
+  const expiresInMinutes = Math.round(passwordReset.tokenTtlSeconds / 60);
+  if (!user || user.disabled) {
+    // Equal work for an address that gets no mail: a token is made and the mail rendered, but
+    // nothing is stored or sent. Sending is the remaining difference; a Mailer that queues
+    // (returns before the provider answers) removes it (docs/account.md).
+    const decoy = createSplitToken({ random: rt.config.random });
+    const link = buildLink(appUrl, passwordReset.path, decoy.token);
+    renderMail(PURPOSE, { appName, link, expiresInMinutes }, {});
+    await rt.emit(
+      user
+        ? {
+            type: 'password.reset_requested',
+            userId: user.id,
+            data: { mailed: false, reason: 'account_disabled' },
+          }
+        : { type: 'password.reset_requested' },
+      context,
+    );
+    return { status: 'reset_sent' };
+  }
+  const token = await issueLinkToken(rt, {
+    purpose: PURPOSE,
+    userId: user.id,
+    ttlSeconds: passwordReset.tokenTtlSeconds,
+    // The address the link went to: a reset marks it verified only if it is still the user's.
+    payload: { emailNormalized: user.emailNormalized },
+  });
+  await rt.sendMail(
+    PURPOSE,
+    user.email,
+    {
+      appName,
+      firstName: user.firstName,
+      link: buildLink(appUrl, passwordReset.path, token),
+      expiresInMinutes,
+    },
+    { userId: user.id, context },
+  );
+  await rt.emit(
+    { type: 'password.reset_requested', userId: user.id, data: { mailed: true } },
+    context,
+  );
+  return { status: 'reset_sent' };
+}
+
+/**
+ * Sets a new password with a mailed reset token. The new password is checked against the
+ * policy first, so a refused password does not use the token up. Then, in the safe order of
+ * the architecture (in one transaction when the storage has them): the token is consumed
+ * (single-use: of two concurrent resets one wins), every session and trusted device of the
+ * user is revoked, other reset tokens are deleted, and the new hash is written. A notice is
+ * mailed to the account's address.
+ *
+ * @throws AuthError `VALIDATION_FAILED` (missing fields), `TOKEN_INVALID` (malformed, unknown,
+ * used, or the account is gone or disabled), `TOKEN_EXPIRED`, `WEAK_PASSWORD` (`newPassword`).
+ */
+export async function resetPassword(
+  rt: AuthRuntime,
+  input: { token: string; newPassword: string },
+  context: RequestContext,
+): Promise<{ status: 'password_reset' }> {
+  const { token, newPassword } = parseInput(resetSchema, input);
+  const peeked = await findLiveToken(rt, token);
+  const user = await rt.storage.users.getById(peeked.userId);
+  // A token outlives nothing: an account deleted or disabled since the mail cannot be reset.
+  if (!user || user.disabled) throw new AuthError('TOKEN_INVALID');
+  assertPasswordAllowed(rt, newPassword, {
+    context: {
+      email: user.email,
+      username: user.username,
+      firstName: user.firstName,
+      lastName: user.lastName,
+    },
+    field: 'newPassword',
+  });
+  const now = rt.now();
+  const patch: UserPatch = {
+    passwordHash: await hashPassword(newPassword, { hasher: await rt.hasher() }),
+    updatedAt: now,
+    // Following the link proved control of the address it was mailed to, so that address
+    // counts as verified (unless the account's address has changed since).
+    ...(user.emailVerifiedAt === undefined &&
+    peeked.payload?.emailNormalized === user.emailNormalized
+      ? { emailVerifiedAt: now }
+      : {}),
+  };
+  const steps = async (storage: Storage): Promise<void> => {
+    const record = await consumeLinkToken({ ...rt, storage }, PURPOSE, token);
+    // Revoke before writing: a crash in between leaves the old password and no sessions.
+    await storage.sessions.deleteByUser(record.userId);
+    await storage.twoFactor.deleteAllTrustedDevices(record.userId);
+    await storage.tokens.deleteByUser(record.userId, { purpose: PURPOSE });
+    if ((await storage.users.update(record.userId, patch)) !== 'updated') {
+      throw new AuthError('TOKEN_INVALID');
+    }
+  };
+  await (rt.storage.transaction ? rt.storage.transaction(steps) : steps(rt.storage));
+  // Events after the commit, so listeners never hear of a change that was rolled back.
+  await rt.emit(
+    {
+      type: 'session.revoked_all',
+      userId: user.id,
+      data: { reason: 'password_reset', keptCurrent: false },
+    },
+    context,
+  );
+  await rt.sendMail(
+    'password-reset-notice',
+    user.email,
+    {
+      appName: rt.config.appName,
+      firstName: user.firstName,
+      at: new Date(now),
+      ip: context.ip,
+      userAgent: context.userAgent,
+      link: buildPageLink(rt.config.appUrl, rt.config.passwordReset.path),
+    },
+    { userId: user.id, context },
+  );
+  await rt.emit({ type: 'password.reset', userId: user.id }, context);
+  return { status: 'password_reset' };
+}
+
+/**
+ * The live token record, read without using it up. A token that is not live gets the error
+ * consume gives it (`TOKEN_EXPIRED` only for the right verifier); consume deletes only a token
+ * that was already dead, and a wrong verifier leaves the owner's token in place.
+ */
+async function findLiveToken(rt: AuthRuntime, token: string): Promise<OneTimeTokenRecord> {
+  const record = await peekLinkToken(rt, PURPOSE, token);
+  if (record) return record;
+  await consumeLinkToken(rt, PURPOSE, token);
+  // Unreachable unless the token became live between two reads (a clock moved backwards).
+  throw new AuthError('TOKEN_INVALID');
+}

@@ -1,0 +1,116 @@
+import * as v from 'valibot';
+import { randomToken, TOKEN_ID_BYTES } from '../crypto/tokens.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import { nameField, parseInput, passwordField, text } from '../flows/input.js';
+import { buildPageLink } from '../mail/link.js';
+import { hashPassword } from '../password/verify.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import { assertPasswordAllowed } from '../runtime/password-policy.js';
+import type { UserRecord } from '../storage/types/users.js';
+import { normalizeEmail, normalizeUsername } from '../users/normalize.js';
+import { sendVerificationMail } from './verification-mail.js';
+
+/** Input of `auth.register`. */
+export interface RegisterInput {
+  /** The address; trimmed, NFKC-normalized, and compared lower-cased. */
+  email: string;
+  /** The new password; checked against the policy (NIST SP 800-63B). */
+  password: string;
+  /** Optional username: 3–32 letters, digits, `.`, `_`, `-`; unique, case-insensitive. */
+  username?: string | undefined;
+  /** Optional first name, up to 100 characters. */
+  firstName?: string | undefined;
+  /** Optional last name, up to 100 characters. */
+  lastName?: string | undefined;
+}
+
+const schema = v.object({
+  email: text('email', 320),
+  password: passwordField(),
+  username: v.optional(text('username', 64)),
+  firstName: nameField('firstName'),
+  lastName: nameField('lastName'),
+});
+
+/**
+ * Registers an account and mails a verification link (single use, 24 h by default).
+ * Enumeration-safe: an address that already has an account gets the same answer after the
+ * same work (the password is hashed either way), and its owner is mailed a notice instead of a
+ * second account being made.
+ * @throws AuthError `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN`
+ */
+export async function register(
+  rt: AuthRuntime,
+  input: RegisterInput,
+  context: RequestContext,
+): Promise<{ status: 'verification_sent' }> {
+  const data = parseInput(schema, input);
+  const email = normalizeEmail(data.email);
+  if (!email) throw invalid('email', 'email is not a valid address');
+  const username = data.username === undefined ? undefined : normalizeUsername(data.username);
+  if (data.username !== undefined && !username) {
+    throw invalid('username', 'username must be 3–32 letters, digits, ".", "_" or "-"');
+  }
+  assertPasswordAllowed(rt, data.password, {
+    context: {
+      email: email.email,
+      username: username?.username,
+      firstName: data.firstName,
+      lastName: data.lastName,
+    },
+  });
+  // Hash before looking anything up: both outcomes below cost the same.
+  const passwordHash = await hashPassword(data.password, { hasher: await rt.hasher() });
+  if (username && (await rt.storage.users.getByUsername(username.usernameNormalized))) {
+    throw new AuthError('USERNAME_TAKEN');
+  }
+  const now = rt.now();
+  const user: UserRecord = {
+    id: randomToken({ bytes: TOKEN_ID_BYTES, random: rt.config.random }),
+    email: email.email,
+    emailNormalized: email.emailNormalized,
+    ...(username ?? {}),
+    passwordHash,
+    ...(data.firstName ? { firstName: data.firstName } : {}),
+    ...(data.lastName ? { lastName: data.lastName } : {}),
+    metadata: {},
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const existing = await rt.storage.users.getByEmail(email.emailNormalized);
+  if (existing) return notifyExisting(rt, existing, context);
+  if ((await rt.storage.users.create(user)) === 'conflict') {
+    // Lost a race: decide again which unique value collided.
+    const raced = await rt.storage.users.getByEmail(email.emailNormalized);
+    if (raced) return notifyExisting(rt, raced, context);
+    throw new AuthError('USERNAME_TAKEN');
+  }
+  await rt.emit({ type: 'user.registered', userId: user.id }, context);
+  await sendVerificationMail(rt, user, context);
+  return { status: 'verification_sent' };
+}
+
+async function notifyExisting(
+  rt: AuthRuntime,
+  owner: UserRecord,
+  context: RequestContext,
+): Promise<{ status: 'verification_sent' }> {
+  await rt.emit({ type: 'user.register_existing', userId: owner.id }, context);
+  await rt.sendMail(
+    'register-existing',
+    owner.email,
+    {
+      appName: rt.config.appName,
+      firstName: owner.firstName,
+      link: buildPageLink(rt.config.appUrl, rt.config.passwordReset.path),
+    },
+    { userId: owner.id, context },
+  );
+  return { status: 'verification_sent' };
+}
+
+function invalid(path: string, message: string): AuthError {
+  return new AuthError('VALIDATION_FAILED', { details: [{ path, message }] });
+}

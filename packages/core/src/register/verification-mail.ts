@@ -1,0 +1,35 @@
+import type { RequestContext } from '../events/types.js';
+import { issueLinkToken } from '../link-tokens/link-token.js';
+import { buildLink } from '../mail/link.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import type { UserRecord } from '../storage/types/users.js';
+
+/**
+ * Issues a verification token for the user's current address and mails its link. The token's
+ * payload pins the address, so a link mailed before an email change cannot verify the new one.
+ */
+export async function sendVerificationMail(
+  rt: AuthRuntime,
+  user: UserRecord,
+  context: RequestContext,
+): Promise<void> {
+  const { tokenTtlSeconds, path } = rt.config.emailVerification;
+  const token = await issueLinkToken(rt, {
+    purpose: 'verify-email',
+    userId: user.id,
+    ttlSeconds: tokenTtlSeconds,
+    payload: { emailNormalized: user.emailNormalized },
+  });
+  await rt.sendMail(
+    'verify-email',
+    user.email,
+    {
+      appName: rt.config.appName,
+      firstName: user.firstName,
+      link: buildLink(rt.config.appUrl, path, token),
+      expiresInMinutes: Math.round(tokenTtlSeconds / 60),
+    },
+    { userId: user.id, context },
+  );
+  await rt.emit({ type: 'email.verification_sent', userId: user.id }, context);
+}

@@ -1,0 +1,92 @@
+import { type ResolvedConfig, resolveConfig } from '../config/resolve.js';
+import type { AuthConfig } from '../config/types.js';
+import { Keyring } from '../crypto/keyring.js';
+import { createEmitter, type EmitEvent } from '../events/emit.js';
+import type { RequestContext } from '../events/types.js';
+import type { LoginHook } from '../login/hooks.js';
+import type { MailData, MailKind } from '../mail/index.js';
+import { renderMail } from '../mail/render.js';
+import { createDummyVerifier } from '../password/dummy.js';
+import { createPasswordHasher, type PasswordHasher } from '../password/hasher.js';
+import { guardStorage } from '../storage/guard.js';
+import type { Storage } from '../storage/types.js';
+
+/**
+ * Everything the flows share: the resolved configuration, the guarded stores, keys, the
+ * password hasher, the event emitter and the mail sender. Internal to core.
+ */
+export interface AuthRuntime {
+  readonly config: ResolvedConfig;
+  /** The stores, wrapped so that a driver error surfaces as `STORAGE_UNAVAILABLE`. */
+  readonly storage: Storage;
+  readonly keyring: Keyring;
+  /** Current time, epoch ms, from the configured clock. */
+  now(): number;
+  /** The password hasher, chosen on first use. */
+  hasher(): Promise<PasswordHasher>;
+  /** Spends one password verification for nothing (unknown users: equal work). */
+  dummyVerify(password: string): Promise<void>;
+  /** Emits an event to listeners and the audit store. */
+  readonly emit: EmitEvent;
+  /** Sign-in hooks (throttling, second factor), in order. */
+  readonly loginHooks: LoginHook[];
+  /**
+   * Renders and sends one mail. A failed send is logged and emitted as `mail.failed`; it
+   * never fails the flow, whose answer must not depend on whether mail went out.
+   */
+  sendMail<K extends MailKind>(
+    kind: K,
+    to: string,
+    data: MailData[K],
+    meta: { userId?: string | undefined; context?: RequestContext },
+  ): Promise<void>;
+}
+
+/** Builds the runtime of one Auth instance from its configuration. */
+export function createRuntime(input: AuthConfig): AuthRuntime {
+  const config = resolveConfig(input);
+  const storage = guardStorage(config.storage);
+  const now = () => config.clock.now();
+  let hasher: Promise<PasswordHasher> | undefined;
+  const getHasher = () => {
+    hasher ??= (async () => {
+      const h = config.password.hasher ?? (await createPasswordHasher({ random: config.random }));
+      config.logger.info('password hasher ready', { backend: h.backend });
+      return h;
+    })();
+    return hasher;
+  };
+  let dummy: ((password: string) => Promise<void>) | undefined;
+  const emit = createEmitter({
+    audit: storage.audit,
+    listeners: config.onEvent,
+    logger: config.logger,
+    now,
+  });
+  return {
+    config,
+    storage,
+    keyring: new Keyring(config.secrets, { random: config.random }),
+    now,
+    hasher: getHasher,
+    async dummyVerify(password) {
+      dummy ??= createDummyVerifier(await getHasher(), { random: config.random });
+      await dummy(password);
+    },
+    emit,
+    loginHooks: [],
+    async sendMail(kind, to, data, meta) {
+      try {
+        const mail = renderMail(kind, data, {});
+        await config.mailer.send({ to, ...mail });
+      } catch (error) {
+        // The address and kind identify the mail; its body holds a token and is never logged.
+        config.logger.warn('mail failed', { kind, error: String(error) });
+        await emit(
+          { type: 'mail.failed', userId: meta.userId, data: { kind } },
+          meta.context ?? {},
+        );
+      }
+    },
+  };
+}

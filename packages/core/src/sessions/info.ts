@@ -1,0 +1,18 @@
+import type { SessionRecord } from '../storage/types/sessions.js';
+import type { SessionInfo } from './types.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The client view of a stored session. */
+export function toSessionInfo(session: SessionRecord, currentId?: string): SessionInfo {
+  return {
+    id: session.id,
+    createdAt: iso(session.createdAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    expiresAt: iso(Math.min(session.idleExpiresAt, session.absoluteExpiresAt)),
+    ip: session.ip ?? null,
+    userAgent: session.userAgent ?? null,
+    amr: session.amr,
+    current: session.id === currentId,
+  };
+}

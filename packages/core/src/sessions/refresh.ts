@@ -1,0 +1,95 @@
+import { issueAccessToken } from '../access-tokens/issue.js';
+import { sha256Base64Url } from '../crypto/hash.js';
+import { createSplitToken, parseSplitToken } from '../crypto/tokens.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import type { AuthRuntime } from '../runtime/context.js';
+
+/** What a successful refresh returns: a new access token and the refresh token that replaces the presented one. */
+export interface RefreshResult {
+  /** A new access JWT (`typ: at+jwt`). */
+  readonly accessToken: string;
+  /** Seconds until the access token expires. */
+  readonly expiresIn: number;
+  /** `{sessionId}.{secret}`, the only refresh token that works from now on. Never stored. */
+  readonly refreshToken: string;
+}
+
+const invalid = () => new AuthError('REFRESH_TOKEN_INVALID');
+
+/**
+ * Exchanges a refresh token (`jwt` strategy) for a new access token and a new refresh token.
+ * The presented token dies: the store swaps its hash for the new one in one compare-and-set.
+ * Each refresh counts as activity (slides the idle expiry); the absolute lifetime still holds.
+ *
+ * There is no grace window: a token presented again after it was rotated is treated as stolen,
+ * the whole session is revoked and `refresh.reuse_detected` is emitted. Of N concurrent
+ * refreshes with one token, exactly one succeeds; clients must refresh single-flight.
+ *
+ * @throws AuthError `REFRESH_TOKEN_REUSED` for an already rotated token (the session is now
+ * revoked); `REFRESH_TOKEN_INVALID` for anything else: malformed, unknown, expired or revoked
+ * session, a cookie-strategy token, a deleted or disabled user.
+ */
+export async function refreshSession(
+  rt: AuthRuntime,
+  refreshToken: string,
+  context: RequestContext,
+): Promise<RefreshResult> {
+  const parsed = parseSplitToken(refreshToken);
+  if (!parsed) throw invalid();
+  const now = rt.now();
+  const session = await rt.storage.sessions.get(parsed.id, now);
+  // A cookie-strategy session has no refreshHash: its cookie token never mints access tokens.
+  if (!session?.refreshHash) throw invalid();
+  const next = createSplitToken({ id: session.id, random: rt.config.random });
+  const result = await rt.storage.sessions.rotateRefresh(session.id, {
+    expectedHash: sha256Base64Url(parsed.secret),
+    newHash: next.secretHash,
+    now,
+  });
+
+  if (result === 'reused') {
+    // RFC 9700 4.14.2: one of two parties holding this session's tokens is an attacker and we
+    // cannot tell which, so both lose it.
+    await rt.storage.sessions.delete(session.id);
+    await rt.emit(
+      { type: 'refresh.reuse_detected', userId: session.userId, sessionId: session.id },
+      context,
+    );
+    throw new AuthError('REFRESH_TOKEN_REUSED');
+  }
+  if (result !== 'rotated') throw invalid();
+
+  const user = await rt.storage.users.getById(session.userId);
+  if (!user || user.disabled) {
+    // Disabling a user ends their sessions at the next refresh, at the latest.
+    await rt.storage.sessions.delete(session.id);
+    await rt.emit(
+      {
+        type: 'session.revoked',
+        userId: session.userId,
+        sessionId: session.id,
+        data: { reason: user ? 'user_disabled' : 'user_deleted' },
+      },
+      context,
+    );
+    throw invalid();
+  }
+
+  const { idleTimeoutSeconds, touchIntervalSeconds } = rt.config.session;
+  if (now - session.lastSeenAt >= touchIntervalSeconds * 1000) {
+    // `not_found` means the session was revoked after our rotation (a concurrent reuse or a
+    // logout). The rotation already won, so this refresh stands, as if it had come first;
+    // the revocation holds (touch never brings a session back).
+    await rt.storage.sessions.touch(session.id, {
+      now,
+      idleExpiresAt: Math.min(now + idleTimeoutSeconds * 1000, session.absoluteExpiresAt),
+    });
+  }
+  const access = await issueAccessToken(rt, session);
+  await rt.emit(
+    { type: 'refresh.succeeded', userId: session.userId, sessionId: session.id },
+    context,
+  );
+  return { accessToken: access.accessToken, expiresIn: access.expiresIn, refreshToken: next.token };
+}
