@@ -10,7 +10,13 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** {@link timingSafeEqual} over the UTF-8 bytes of two strings (hashes, encoded tokens). */
+/**
+ * Compares two strings (hashes, encoded tokens) in time that depends only on their lengths.
+ * Works on UTF-16 code units directly: no encoding step on the per-request path.
+ */
 export function timingSafeEqualStrings(a: string, b: string): boolean {
-  return timingSafeEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }

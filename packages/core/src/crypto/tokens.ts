@@ -1,5 +1,5 @@
 import { timingSafeEqualStrings } from './compare.js';
-import { fromBase64Url, toBase64Url } from './encoding.js';
+import { toBase64Url } from './encoding.js';
 import { sha256Base64Url } from './hash.js';
 import { type RandomSource, webCryptoRandom } from './random.js';
 
@@ -50,15 +50,17 @@ export function createSplitToken(options: { random?: RandomSource; id?: string }
  * made by {@link createSplitToken} is `undefined`, before any store is asked.
  */
 export function parseSplitToken(token: unknown): { id: string; secret: string } | undefined {
-  if (typeof token !== 'string' || token.length > 128) return undefined;
-  const dot = token.indexOf('.');
-  if (dot < 0 || token.indexOf('.', dot + 1) >= 0) return undefined;
-  const id = token.slice(0, dot);
-  const secret = token.slice(dot + 1);
-  if (fromBase64Url(id)?.length !== TOKEN_ID_BYTES) return undefined;
-  if (fromBase64Url(secret)?.length !== TOKEN_SECRET_BYTES) return undefined;
-  return { id, secret };
+  // One regular expression instead of decoding: this runs on every request. 22 characters
+  // carry exactly 16 bytes when the last one leaves its 4 low bits zero (A, Q, g, w); 43
+  // characters carry exactly 32 bytes when the last one leaves its 2 low bits zero. Only the
+  // canonical spelling of each value passes, as with a decode and re-encode.
+  if (typeof token !== 'string' || token.length !== 66 || !SPLIT_TOKEN.test(token)) {
+    return undefined;
+  }
+  return { id: token.slice(0, 22), secret: token.slice(23) };
 }
+
+const SPLIT_TOKEN = /^[A-Za-z0-9_-]{21}[AQgw]\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 /** True when SHA-256 of `secret` equals `storedHash`, compared in constant time. */
 export function verifyTokenSecret(secret: string, storedHash: string): boolean {

@@ -1,7 +1,8 @@
 import type { SessionRecord } from '../storage/types/sessions.js';
+import { isoTime } from '../users/public.js';
 import type { SessionInfo } from './types.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoTime;
 
 /** The client view of a stored session. */
 export function toSessionInfo(session: SessionRecord, currentId?: string): SessionInfo {

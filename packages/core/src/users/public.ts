@@ -16,6 +16,22 @@ export interface PublicUser {
   readonly createdAt: string;
 }
 
+const isoCache = new Map<number, string>();
+
+/**
+ * ISO 8601 of an epoch-ms time. Sessions and users are formatted on every validated request
+ * and their times rarely change, so recent results are kept (at most 4,096).
+ */
+export function isoTime(ms: number): string {
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    if (isoCache.size >= 4096) isoCache.clear();
+    isoCache.set(ms, text);
+  }
+  return text;
+}
+
 /** The public view of a stored user. */
 export function toPublicUser(user: UserRecord): PublicUser {
   return {
@@ -26,6 +42,6 @@ export function toPublicUser(user: UserRecord): PublicUser {
     firstName: user.firstName ?? null,
     lastName: user.lastName ?? null,
     twoFactorEnabled: user.totp !== undefined,
-    createdAt: new Date(user.createdAt).toISOString(),
+    createdAt: isoTime(user.createdAt),
   };
 }

@@ -3,7 +3,20 @@
  * database would: a caller that mutates a record it passed or received never changes the store.
  */
 export function copy<T>(value: T): T {
-  return structuredClone(value);
+  // Records are JSON-shaped (strings, numbers, booleans, arrays, plain objects). A direct copy
+  // is several times faster than structuredClone, which matters on the session-validation
+  // path (two record reads per request).
+  return copyJson(value) as T;
+}
+
+function copyJson(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    if (Object.hasOwn(value, key)) out[key] = copyJson((value as Record<string, unknown>)[key]);
+  }
+  return out;
 }
 
 /**
