@@ -135,7 +135,7 @@ async function loadAsymmetricKeys(rt: AuthRuntime): Promise<AsymmetricKeys> {
   for (const [index, jwk] of privateKeys.entries()) {
     const path = `session.accessToken.privateKeys.${index}`;
     const kid = (jwk as { kid?: unknown }).kid;
-    // A key of another type would let the algorithm check be bypassed or fail at sign time.
+    // A key of another type cannot make or check this algorithm's signatures: say which key.
     if (jwk.kty !== shape.kty || jwk.crv !== shape.crv) {
       throw configError(path, `must be a ${shape.kty} ${shape.crv} key for ${algorithm}`);
     }

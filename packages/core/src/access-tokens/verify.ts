@@ -93,7 +93,10 @@ function readHeader(segment: string, algorithm: AccessTokenAlgorithm): string {
   return h.kid;
 }
 
-/** HS256, synchronous: the hot path (Web Crypto's async HMAC is 20 times slower). */
+/**
+ * HS256, synchronous (noble HMAC-SHA256): the hot path. Web Crypto's HMAC is asynchronous and,
+ * through jose, several times slower per call (`bench/tokens.mjs`).
+ */
 function verifyHs256(rt: AuthRuntime, token: string): CheckedClaims {
   const lastDot = token.lastIndexOf('.');
   const firstDot = token.indexOf('.');
@@ -146,8 +149,10 @@ async function verifyAsymmetric(
  * `leewaySeconds` of the configured clock. Already verified tokens are served from a bounded
  * per-instance cache, with the time checks run again.
  *
- * @throws AuthError `UNAUTHENTICATED` for every failure (the reason is in `cause` only);
- * `STORAGE_UNAVAILABLE` when `checkSession` is on and the session store does not answer.
+ * @throws AuthError `UNAUTHENTICATED` for every failure of the token (the reason is in
+ * `cause` only); `STORAGE_UNAVAILABLE` when `checkSession` is on and the session store does not
+ * answer (not a 401: clients would refresh in vain); `CONFIG_INVALID` when a configured EdDSA
+ * or ES256 key is unusable.
  */
 export async function verifyAccessToken(
   rt: AuthRuntime,

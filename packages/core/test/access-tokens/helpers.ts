@@ -111,3 +111,16 @@ export function claimsAt(nowSeconds: number, over: Record<string, unknown> = {})
     ...over,
   };
 }
+
+/** A token signed with the instance's real HS256 key: isolates one claim or header check. */
+export function insider(
+  header: Record<string, unknown> = {},
+  claims: Record<string, unknown> = {},
+) {
+  const { key, kid } = hsKey();
+  return signHs256(
+    key,
+    { alg: 'HS256', typ: 'at+jwt', kid, ...header },
+    claimsAt(T0 / 1000, claims),
+  );
+}
