@@ -90,11 +90,20 @@ export interface Auth {
   };
   /** Password reset and change. See `docs/account.md`. */
   readonly passwords: {
+    /** Mails a reset link (30 min, single use); the same answer for unknown addresses. */
     requestReset(email: string, context?: RequestContext): Promise<{ status: 'reset_sent' }>;
+    /**
+     * Sets a new password with a mailed token; revokes every session.
+     * @throws AuthError `TOKEN_INVALID`, `TOKEN_EXPIRED`, `WEAK_PASSWORD`
+     */
     reset(
       input: { token: string; newPassword: string },
       context?: RequestContext,
     ): Promise<{ status: 'password_reset' }>;
+    /**
+     * Changes the password of a signed-in user; revokes the other sessions.
+     * @throws AuthError `PASSWORD_INCORRECT`, `WEAK_PASSWORD`
+     */
     change(
       input: {
         userId: string;
@@ -107,21 +116,30 @@ export interface Auth {
   };
   /** Profile, email change and account deletion. See `docs/account.md`. */
   readonly users: {
+    /** The user's public profile. @throws AuthError `UNAUTHENTICATED` when the user is gone */
     get(userId: string): Promise<PublicUser>;
+    /** Updates username and names (`null` clears). @throws AuthError `USERNAME_TAKEN` */
     update(
       userId: string,
       patch: { username?: string | null; firstName?: string | null; lastName?: string | null },
       context?: RequestContext,
     ): Promise<PublicUser>;
+    /**
+     * Mails a confirmation link to the new address and a notice to the old one.
+     * @throws AuthError `PASSWORD_INCORRECT`, `VALIDATION_FAILED`
+     */
     requestEmailChange(
       input: { userId: string; newEmail: string; password: string },
       context?: RequestContext,
     ): Promise<{ status: 'confirmation_sent' }>;
+    /** Switches to the new address. @throws AuthError `TOKEN_INVALID`, `TOKEN_EXPIRED` */
     confirmEmailChange(token: string, context?: RequestContext): Promise<PublicUser>;
+    /** Deletes the account and everything tied to it. @throws AuthError `PASSWORD_INCORRECT` */
     delete(input: { userId: string; password: string }, context?: RequestContext): Promise<void>;
   };
   /** The user's security events, newest first. */
   readonly audit: {
+    /** Security events of the user, newest first (default 50, at most 200). */
     list(
       userId: string,
       options?: { limit?: number; beforeSequence?: number },

@@ -56,7 +56,7 @@ export interface ResolvedConfig {
   readonly onEvent: readonly AuthEventListener[];
 }
 
-/** Options of {@link resolveConfig} that come from the environment rather than the config. */
+/** Options of `resolveConfig` that come from the environment rather than the config. */
 export interface ResolveEnvironment {
   /** Value of `NODE_ENV`. Default `process.env.NODE_ENV` where `process` exists. */
   nodeEnv?: string | undefined;

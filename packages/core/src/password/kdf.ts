@@ -3,7 +3,7 @@ import { argon2Verify, bcryptVerify, createSHA1, createSHA256, pbkdf2, scrypt } 
 /**
  * The slow primitives behind password verification. Core runs them in a worker pool where
  * it can (see `workerPoolKdf`), so legacy hashes checked at sign-in do not stall the event
- * loop; {@link inlineKdf} runs them on the calling thread with hash-wasm.
+ * loop; `inlineKdf` runs them on the calling thread with hash-wasm.
  */
 export interface KdfPrimitives {
   /** Verifies a PHC argon2 string (`$argon2id$`, `$argon2i$`, `$argon2d$`). */
