@@ -16,6 +16,7 @@ import { changePassword, requestPasswordReset, resetPassword } from './passwords
 import { type RegisterInput, register } from './register/register.js';
 import { resendVerification, verifyEmail } from './register/verify-email.js';
 import { createRuntime } from './runtime/context.js';
+import { attachRuntime } from './runtime/internal.js';
 import { policyOptions } from './runtime/password-policy.js';
 import { toSessionInfo } from './sessions/info.js';
 import { logout } from './sessions/logout.js';
@@ -177,7 +178,7 @@ export function createAuth(config: AuthConfig): Auth {
   const rt = createRuntime(config);
   const { secrets: _s, storage: _st, mailer: _m, ...options } = rt.config;
   const ctx = (context: RequestContext | undefined) => context ?? {};
-  return {
+  const auth: Auth = {
     options,
     storage: rt.storage,
     async ready() {
@@ -235,4 +236,5 @@ export function createAuth(config: AuthConfig): Auth {
       return checkPassword(password, policyOptions(rt.config, { context }));
     },
   };
+  return attachRuntime(auth, rt);
 }

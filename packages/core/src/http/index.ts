@@ -1,5 +1,7 @@
 /**
- * `@portcullis/core/http`: the Web-standard HTTP layer. The full handler of the HTTP contract
- * arrives with the account and session flows; this entry point already owns the error body.
+ * `@portcullis/core/http`: the Web-standard HTTP layer. `createHttpHandler(auth)` implements
+ * the whole contract (`http-api.md`); framework adapters only translate requests and responses.
  */
 export { errorResponse } from './error-response.js';
+export { createHttpHandler } from './handler.js';
+export type { HttpHandler, RequestAuth, RequestInfo } from './types.js';

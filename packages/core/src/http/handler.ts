@@ -1,0 +1,110 @@
+import type { Auth } from '../create-auth.js';
+import { AuthError } from '../errors/auth-error.js';
+import { runtimeOf } from '../runtime/internal.js';
+import { authenticateRequest } from './authenticate.js';
+import { clientIp } from './client-ip.js';
+import { createContext } from './context.js';
+import { isCrossSiteBrowserRequest } from './csrf.js';
+import { errorResponse } from './error-response.js';
+import { withCookies } from './respond.js';
+import { match, type Route } from './router.js';
+import { accountRoutes } from './routes/account.js';
+import { identityRoutes } from './routes/identity.js';
+import { clearAuthCookies } from './routes/shared.js';
+import type { HttpHandler, RequestInfo } from './types.js';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The Web-standard handler of the whole HTTP contract (`http-api.md`): every route of the
+ * Identity and Account sections, JSON and form bodies, trailing slashes, cookies, CSRF, client
+ * IP through trusted proxies, CORS for configured origins, and the contract's error body for
+ * every failure (never a 500 for bad input). Frameworks mount it at `http.basePath`.
+ *
+ * @example
+ * ```ts
+ * const handler = createHttpHandler(auth)
+ * Bun.serve({ fetch: (req, server) => handler(req, { remoteAddress: server.requestIP(req)?.address }) })
+ * ```
+ */
+export function createHttpHandler(auth: Auth): HttpHandler {
+  const rt = runtimeOf(auth);
+  const { config } = rt;
+  const basePath = config.http.basePath;
+  // Second-factor routes join this table with their own issue.
+  const routes: readonly Route[] = [...identityRoutes, ...accountRoutes];
+
+  const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
+    const origin = request.headers.get('origin');
+    const cors = origin !== null && config.http.corsOrigins.includes(origin) ? origin : undefined;
+    let response: Response;
+    try {
+      response = await dispatch(request, info, cors);
+    } catch (error) {
+      if (!(error instanceof AuthError)) {
+        config.logger.error('unexpected error in the HTTP handler', { error: String(error) });
+      }
+      response = errorResponse(error);
+      // A session cookie that no longer opens anything is cleared, so the browser stops sending it.
+      if (
+        error instanceof AuthError &&
+        error.code === 'UNAUTHENTICATED' &&
+        request.headers.has('cookie')
+      ) {
+        response = withCookies(response, clearAuthCookies(rt, ['session']));
+      }
+    }
+    if (cors !== undefined) {
+      response.headers.set('access-control-allow-origin', cors);
+      response.headers.set('access-control-allow-credentials', 'true');
+      response.headers.append('vary', 'Origin');
+    }
+    return response;
+  };
+
+  const dispatch = async (request: Request, info: RequestInfo, cors: string | undefined) => {
+    const url = new URL(request.url);
+    if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
+      throw new AuthError('NOT_FOUND');
+    }
+    const path = url.pathname.slice(basePath.length) || '/';
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const found = match(routes, method, path);
+    if (found.kind === 'not_found') throw new AuthError('NOT_FOUND');
+    if (method === 'OPTIONS' && cors !== undefined && found.kind !== 'route') {
+      return preflight(found.kind === 'method_not_allowed' ? found.allow : []);
+    }
+    if (found.kind === 'method_not_allowed') {
+      const res = errorResponse(new AuthError('METHOD_NOT_ALLOWED'));
+      res.headers.set('allow', found.allow.join(', '));
+      return res;
+    }
+    // Browsers that say a state-changing request is cross-site are refused on every route
+    // (login CSRF included); cookie-authenticated routes also check the CSRF token.
+    if (UNSAFE.has(method) && isCrossSiteBrowserRequest(request, config)) {
+      throw new AuthError('CSRF_FAILED');
+    }
+    const client = {
+      ip: clientIp(request, info.remoteAddress, config.trustProxy),
+      userAgent: request.headers.get('user-agent') ?? undefined,
+    };
+    return found.route.handle(createContext(auth, rt, request, found.params, client));
+  };
+
+  return Object.assign(handle, {
+    basePath,
+    authenticate: (request: Request) => authenticateRequest(rt, request),
+  });
+}
+
+function preflight(allow: readonly string[]): Response {
+  return new Response(null, {
+    status: 204,
+    headers: {
+      'access-control-allow-methods': [...allow, 'OPTIONS'].join(', '),
+      'access-control-allow-headers': 'content-type, authorization, x-csrf-token',
+      'access-control-max-age': '600',
+      'cache-control': 'no-store',
+    },
+  });
+}

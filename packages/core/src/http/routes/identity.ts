@@ -1,0 +1,188 @@
+import { AuthError } from '../../errors/auth-error.js';
+import type { LoginInput } from '../../login/login.js';
+import type { RegisterInput } from '../../register/register.js';
+import type { HttpContext } from '../context.js';
+import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
+import { fromTrustedOrigin } from '../csrf.js';
+import { errorResponse } from '../error-response.js';
+import { json, noContent } from '../respond.js';
+import type { Route } from '../router.js';
+import { clearAuthCookies, csrfToken, pick, sessionView } from './shared.js';
+
+async function login(ctx: HttpContext): Promise<Response> {
+  const input = pick<LoginInput>(await ctx.body(), ['identifier', 'password']);
+  const result = await ctx.auth.login(input, ctx.client);
+  if (result.status === 'two_factor_required') {
+    return json(200, {
+      status: result.status,
+      challenge: result.challenge,
+      methods: result.methods,
+    });
+  }
+  const { config } = ctx.rt;
+  const lifetime =
+    (Date.parse(result.session.createdAt) +
+      config.session.absoluteTimeoutSeconds * 1000 -
+      ctx.rt.now()) /
+    1000;
+  // A new CSRF token with every sign-in: a token planted before it is worth nothing after.
+  const csrf = csrfToken(ctx.rt, ctx.request, { rotate: true });
+  if (result.tokens.strategy === 'cookie') {
+    const session = serializeCookie(
+      cookieSpec(config, 'session'),
+      result.tokens.sessionToken,
+      lifetime,
+    );
+    return json(
+      200,
+      {
+        status: 'signed_in',
+        user: result.user,
+        session: { id: result.session.id, expiresAt: result.session.expiresAt },
+      },
+      [session, csrf.cookie],
+    );
+  }
+  const { accessToken, expiresIn, refreshToken } = result.tokens;
+  const inBody = config.http.refreshTokenTransport === 'body';
+  const body = {
+    status: 'signed_in',
+    user: result.user,
+    accessToken,
+    expiresIn,
+    ...(inBody ? { refreshToken } : {}),
+  };
+  const cookies = inBody
+    ? []
+    : [serializeCookie(cookieSpec(config, 'refresh'), refreshToken, lifetime)];
+  return json(200, body, cookies);
+}
+
+async function refresh(ctx: HttpContext): Promise<Response> {
+  const { config } = ctx.rt;
+  const spec = cookieSpec(config, 'refresh');
+  const body = await ctx.body();
+  const fromBody = body.refreshToken;
+  const fromCookie = readCookie(ctx.request, spec.name);
+  if (
+    fromBody === undefined &&
+    fromCookie !== undefined &&
+    !fromTrustedOrigin(ctx.request, config)
+  ) {
+    // The cookie is SameSite=Strict and path-scoped; a trusted origin is still required.
+    throw new AuthError('CSRF_FAILED');
+  }
+  const presented = fromBody ?? fromCookie;
+  if (typeof presented !== 'string') throw new AuthError('REFRESH_TOKEN_INVALID');
+  try {
+    const tokens = await ctx.auth.refresh(presented, ctx.client);
+    if (config.http.refreshTokenTransport === 'body') return json(200, tokens);
+    const lifetime = config.session.absoluteTimeoutSeconds;
+    return json(200, { accessToken: tokens.accessToken, expiresIn: tokens.expiresIn }, [
+      serializeCookie(spec, tokens.refreshToken, lifetime),
+    ]);
+  } catch (error) {
+    // A dead refresh token is cleared so the client stops presenting it.
+    if (error instanceof AuthError && fromCookie !== undefined) {
+      const res = errorResponse(error);
+      res.headers.append('set-cookie', serializeCookie(spec, '', 0));
+      return res;
+    }
+    throw error;
+  }
+}
+
+/** The Identity routes of the contract. */
+export const identityRoutes: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/register',
+    handle: async (ctx) =>
+      json(
+        202,
+        await ctx.auth.register(
+          pick<RegisterInput>(await ctx.body(), [
+            'email',
+            'password',
+            'username',
+            'firstName',
+            'lastName',
+          ]),
+          ctx.client,
+        ),
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/email/verify',
+    handle: async (ctx) => {
+      const { token } = pick<{ token: string }>(await ctx.body(), ['token']);
+      await ctx.auth.verifyEmail(token, ctx.client);
+      return json(200, { status: 'verified' });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/email/verify/resend',
+    handle: async (ctx) => {
+      const { email } = pick<{ email: string }>(await ctx.body(), ['email']);
+      return json(202, await ctx.auth.resendVerification(email, ctx.client));
+    },
+  },
+  { method: 'POST', path: '/login', handle: login },
+  { method: 'POST', path: '/token/refresh', handle: refresh },
+  {
+    method: 'POST',
+    path: '/logout',
+    handle: async (ctx) => {
+      const { session } = await ctx.caller();
+      await ctx.auth.logout(session.id, ctx.client);
+      return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh']));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/logout/all',
+    handle: async (ctx) => {
+      const { user } = await ctx.caller();
+      await ctx.auth.sessions.revokeAll(user.id, { context: ctx.client });
+      return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh']));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/session',
+    handle: async (ctx) => {
+      const { user, session } = await ctx.caller();
+      return json(200, { user, session: sessionView(session) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/sessions',
+    handle: async (ctx) => {
+      const { user, session } = await ctx.caller();
+      const sessions = await ctx.auth.sessions.list(user.id, { currentId: session.id });
+      return json(200, { sessions: sessions.map(sessionView) });
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/sessions/:id',
+    handle: async (ctx) => {
+      const { user, session } = await ctx.caller();
+      const id = ctx.params.id as string;
+      await ctx.auth.sessions.revoke(user.id, id, ctx.client);
+      return noContent(id === session.id ? clearAuthCookies(ctx.rt, ['session', 'refresh']) : []);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/csrf',
+    handle: async (ctx) => {
+      const { token, cookie } = csrfToken(ctx.rt, ctx.request, { rotate: false });
+      return json(200, { csrfToken: token }, [cookie]);
+    },
+  },
+  { method: 'GET', path: '/jwks.json', handle: async (ctx) => json(200, await ctx.auth.jwks()) },
+];

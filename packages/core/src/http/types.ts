@@ -1,0 +1,39 @@
+import type { SessionInfo } from '../sessions/types.js';
+import type { PublicUser } from '../users/public.js';
+
+/** What the HTTP layer knows about a request beyond the Web `Request` itself. */
+export interface RequestInfo {
+  /**
+   * The address of the TCP peer (the socket), as the server saw it. The client IP is derived
+   * from it and, only through configured trusted proxies (`trustProxy`), from
+   * `X-Forwarded-For`. Adapters pass it; omitted, the client IP is unknown.
+   */
+  readonly remoteAddress?: string | undefined;
+}
+
+/** A request that carried a valid session cookie or access token. */
+export interface RequestAuth {
+  /** The signed-in user. */
+  readonly user: PublicUser;
+  /** Their session (the `sid` of an access token, in the jwt strategy). */
+  readonly session: SessionInfo;
+  /** How the request authenticated: the session cookie or an `Authorization: Bearer` token. */
+  readonly via: 'cookie' | 'bearer';
+}
+
+/**
+ * The Web-standard HTTP handler of the whole contract (`http-api.md`). Frameworks mount it
+ * under `http.basePath`; it answers every path below it (unknown ones with 404).
+ */
+export interface HttpHandler {
+  /** Answers one request. Never rejects: every failure becomes the contract's error body. */
+  (request: Request, info?: RequestInfo): Promise<Response>;
+  /** Where the routes live (`/api/auth` by default). */
+  readonly basePath: string;
+  /**
+   * Authenticates a request by session cookie or Bearer access token, for `requireAuth`
+   * middlewares. Cookie-authenticated unsafe requests must also pass the CSRF check.
+   * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`
+   */
+  authenticate(request: Request, info?: RequestInfo): Promise<RequestAuth>;
+}
