@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is there: independent hash/TOTP implementations
-# (Debian's apache2-utils, argon2, oathtool) and the PostgreSQL and Redis servers on
+# (Debian's apache2-utils, argon2, oathtool), Chromium for browser tests, and the PostgreSQL and Redis servers on
 # 127.0.0.1. Installs or starts what is missing when it can (root with apt), otherwise fails
 # with what to do. Never stops anything.
 set -euo pipefail
@@ -12,6 +12,8 @@ missing=()
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
 command -v argon2 >/dev/null || missing+=(argon2)
 command -v oathtool >/dev/null || missing+=(oathtool)
+# Real-browser tests drive Debian's Chromium (playwright's own browser download is not possible).
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 if ((${#missing[@]})); then
   if can_root && command -v apt-get >/dev/null; then
     echo "test-env: installing ${missing[*]}"
