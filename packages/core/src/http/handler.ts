@@ -79,9 +79,16 @@ export function createHttpHandler(auth: Auth): HttpHandler {
       res.headers.set('allow', found.allow.join(', '));
       return res;
     }
-    // Browsers that say a state-changing request is cross-site are refused on every route
-    // (login CSRF included); cookie-authenticated routes also check the CSRF token.
-    if (UNSAFE.has(method) && isCrossSiteBrowserRequest(request, config)) {
+    // Browsers that say a state-changing request is cross-site are refused (login CSRF
+    // included), unless the origin is a configured CORS app or the request carries a Bearer
+    // token (browsers never attach one by themselves). Cookie-authenticated routes also check
+    // the CSRF token.
+    if (
+      UNSAFE.has(method) &&
+      cors === undefined &&
+      !request.headers.has('authorization') &&
+      isCrossSiteBrowserRequest(request, config)
+    ) {
       throw new AuthError('CSRF_FAILED');
     }
     const client = {

@@ -9,3 +9,19 @@ export type { StorageConformanceOptions, StoreName } from './conformance/index.j
 export { describeStorageConformance } from './conformance/index.js';
 export type { FakeClock } from './fake-clock.js';
 export { fakeClock } from './fake-clock.js';
+export type {
+  ContractAuthConfig,
+  ContractClientOptions,
+  ContractRequestOptions,
+  ContractResponse,
+  Exchange,
+  HttpContractOptions,
+  SetCookie,
+  StartServer,
+} from './http-contract/index.js';
+export {
+  ContractClient,
+  CookieJar,
+  describeHttpContract,
+  parseSetCookie,
+} from './http-contract/index.js';
