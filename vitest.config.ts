@@ -5,7 +5,9 @@ export default defineConfig({
   // Workspace packages resolve to their TypeScript sources through the `source` export
   // condition, so tests never run against a stale `dist/`.
   resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] } },
+  // Not 'import'/'default': vitest hands these to Node, which would then resolve CommonJS
+  // require() calls inside dependencies (Express's) to their ESM files.
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     projects,
     testTimeout: 20_000,

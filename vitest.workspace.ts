@@ -7,10 +7,24 @@ import type { TestProjectInlineConfiguration } from 'vitest/config';
 export const projects: TestProjectInlineConfiguration[] = [
   {
     extends: true,
+    test: { name: 'core', root: './packages/core', include: ['test/**/*.test.ts'] },
+  },
+  {
+    extends: true,
+    test: { name: 'express', root: './packages/express', include: ['test/**/*.test.ts'] },
+  },
+  {
+    extends: true,
+    test: { name: 'hono', root: './packages/hono', include: ['test/**/*.test.ts'] },
+  },
+  {
+    extends: true,
     test: {
-      name: 'core',
-      root: './packages/core',
-      include: ['test/**/*.test.ts'],
+      name: 'examples',
+      root: './examples',
+      include: ['*/test/**/*.test.ts'],
+      // Browser suites share one Chromium and run one file at a time.
+      fileParallelism: false,
     },
   },
 ];

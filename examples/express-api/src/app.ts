@@ -1,0 +1,122 @@
+import {
+  type Auth,
+  consoleLogger,
+  createAuth,
+  type Logger,
+  type Mailer,
+  memoryStorage,
+} from '@portcullis/core';
+import { portcullis, requireAuth } from '@portcullis/express';
+import express, { type Express } from 'express';
+import { type DevMailer, devMailer } from './dev-mailer.js';
+import { errorHandler, sendError } from './errors.js';
+import { memoryNoteStore, type NoteStore, notesRouter } from './notes.js';
+import { smtpMailer } from './smtp-mailer.js';
+
+/** Options of {@link createApp}; `server.ts` fills them from the environment. */
+export interface AppOptions {
+  /**
+   * The front end's base URL (`APP_URL`): mailed links point there, and it is the origin
+   * trusted to call `POST /api/auth/token/refresh` with the refresh cookie.
+   */
+  appUrl: string;
+  /**
+   * At least 32 bytes of secret (`AUTH_SECRET`); access tokens are signed with a key derived
+   * from it. Omitted: in production `createAuth` refuses to start; elsewhere it uses a random
+   * one for this process, with a warning.
+   */
+  secret?: string | undefined;
+  /** An SMTP server (`SMTP_URL`). Omitted: the dev mailer prints mails; refused in production. */
+  smtpUrl?: string | undefined;
+  /** The sender of mails sent over SMTP (`MAIL_FROM`). Default `Portcullis example <no-reply@localhost>`. */
+  mailFrom?: string | undefined;
+  /** Production rules (secret and SMTP required). Always on under `NODE_ENV=production`. */
+  production?: boolean | undefined;
+  /** Where Portcullis and the app log. Default: the console. */
+  logger?: Logger | undefined;
+  /** Where the dev mailer prints mails. Default: standard error. */
+  devMailLog?: ((line: string) => void) | undefined;
+}
+
+/** What {@link createApp} returns. */
+export interface NotesApi {
+  /** The Express app: `app.listen(port)`. */
+  readonly app: Express;
+  /** The Portcullis instance behind it. */
+  readonly auth: Auth;
+  /** The dev mailer, when mails are not sent over SMTP. */
+  readonly devMailer: DevMailer | undefined;
+  /** The notes. */
+  readonly notes: NoteStore;
+  /** Stops the password hashing workers and the SMTP connection pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * A JSON API on Express 5 in the `jwt` strategy: the Portcullis routes at `/api/auth`, and
+ * notes per user at `/api/notes` behind `requireAuth` (`Authorization: Bearer <access token>`).
+ *
+ * @throws AuthError `CONFIG_INVALID` from `createAuth`; in production also without a secret
+ *   or without `smtpUrl` (the development mailer is refused there).
+ */
+export function createApp(options: AppOptions): NotesApi {
+  // As in createAuth: NODE_ENV=production cannot be switched off by `production: false`.
+  const production = options.production === true || process.env.NODE_ENV === 'production';
+  const logger = options.logger ?? consoleLogger();
+  const mail = chooseMailer(options);
+  const notes = memoryNoteStore();
+
+  const auth = createAuth({
+    // STORAGE: in memory for now. PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) take its
+    // place once the storage adapter packages exist; `server.ts` refuses both until then.
+    storage: memoryStorage(),
+    mailer: mail.mailer,
+    appUrl: options.appUrl,
+    appName: 'Portcullis notes',
+    production,
+    logger,
+    session: { strategy: 'jwt' },
+    ...(options.secret === undefined ? {} : { secret: options.secret }),
+    onEvent: (event) => {
+      // A deleted account takes its notes with it.
+      if (event.type === 'user.deleted' && event.userId !== undefined) {
+        notes.removeUser(event.userId);
+      }
+    },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Portcullis first, before any body parser: it reads and limits bodies itself.
+  app.use(auth.options.http.basePath, portcullis(auth));
+  app.use('/api/notes', requireAuth(auth), notesRouter(notes));
+  app.use((_req, res) => sendError(res, 'NOT_FOUND'));
+  app.use(errorHandler((message) => logger.error(message)));
+
+  return {
+    app,
+    auth,
+    devMailer: mail.devMailer,
+    notes,
+    async close() {
+      await auth.close();
+      mail.close();
+    },
+  };
+}
+
+/**
+ * SMTP when configured, else the development mailer, which `createAuth` refuses in production
+ * (`CONFIG_INVALID` on `mailer`, listed with any other problem such as a missing secret).
+ */
+function chooseMailer(options: AppOptions) {
+  if (options.smtpUrl !== undefined && options.smtpUrl !== '') {
+    const smtp = smtpMailer({
+      url: options.smtpUrl,
+      from: options.mailFrom ?? 'Portcullis example <no-reply@localhost>',
+    });
+    return { mailer: smtp as Mailer, devMailer: undefined, close: () => smtp.close() };
+  }
+  const dev = devMailer(options.devMailLog === undefined ? {} : { log: options.devMailLog });
+  return { mailer: dev as Mailer, devMailer: dev, close: () => {} };
+}

@@ -1,0 +1,70 @@
+/**
+ * Starts the notes API: `pnpm --filter @portcullis-examples/express-api start`. Reads the
+ * environment, builds the app with `createApp` and listens. See README.md for the variables.
+ */
+import { randomBytes } from 'node:crypto';
+import { isAuthError } from '@portcullis/core';
+import { createApp, type NotesApi } from './app.js';
+
+const env = process.env;
+const production = env.NODE_ENV === 'production';
+const port = Number(env.PORT ?? 3001);
+const appUrl = env.APP_URL ?? `http://localhost:${port}`;
+
+for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) {
+  if (env[name]) {
+    console.error(
+      `${name} is set, but this example does not support it yet: it keeps everything in memory ` +
+        'until the PostgreSQL and Redis storage packages exist. Unset it to start.',
+    );
+    process.exit(1);
+  }
+}
+
+let secret = env.AUTH_SECRET || undefined;
+if (secret === undefined && !production) {
+  secret = randomBytes(32).toString('base64url');
+  console.warn(
+    'WARNING: AUTH_SECRET is not set, so this process uses a random development secret: ' +
+      'tokens stop working when it restarts. Set one of at least 32 bytes, for example\n' +
+      `  AUTH_SECRET=$(node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))")`,
+  );
+}
+
+let api: NotesApi;
+try {
+  api = createApp({
+    appUrl,
+    secret,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || undefined,
+    production,
+  });
+} catch (error) {
+  // In production a missing AUTH_SECRET or SMTP_URL stops the API here, on purpose.
+  console.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  if (isAuthError(error) && production) {
+    if (!env.AUTH_SECRET) console.error('Set AUTH_SECRET (at least 32 random bytes).');
+    if (!env.SMTP_URL)
+      console.error('Set SMTP_URL: the development mailer is refused in production.');
+  }
+  process.exit(1);
+}
+
+if (api.devMailer !== undefined) {
+  console.warn(
+    'WARNING: SMTP_URL is not set: mails, with their links and tokens, are printed here. ' +
+      'Development only.',
+  );
+}
+
+const server = api.app.listen(port, () => {
+  console.log(`Portcullis notes API listening on http://localhost:${port} (APP_URL ${appUrl})`);
+});
+
+const stop = () => {
+  server.close();
+  void api.close().finally(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

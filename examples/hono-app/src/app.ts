@@ -1,0 +1,133 @@
+import { type Auth, createAuth, type Logger, type Mailer, memoryStorage } from '@portcullis/core';
+import { portcullis, requireAuth } from '@portcullis/hono';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { CLIENT_SCRIPT, STYLESHEET } from './assets.js';
+import { type DevMailbox, devMailbox } from './dev-mailbox.js';
+import { mailboxPage } from './mailbox-page.js';
+import { accountPages } from './pages-account.js';
+import { publicPages } from './pages-public.js';
+import { smtpMailer } from './smtp-mailer.js';
+import { loadViewer, notFound, type PageEnv } from './viewer.js';
+
+/** Options of {@link createApp}; `server.ts` fills them from the environment. */
+export interface AppOptions {
+  /** Where browsers reach the app (`APP_URL`): links in mails, and the trusted origin for CSRF. */
+  appUrl: string;
+  /**
+   * At least 32 bytes of secret (`AUTH_SECRET`). Omitted: in production `createAuth` refuses
+   * to start; elsewhere it uses a random one for this process, with a warning.
+   */
+  secret?: string | undefined;
+  /** An SMTP server (`SMTP_URL`). Omitted: mails go to the dev mailbox, refused in production. */
+  smtpUrl?: string | undefined;
+  /** The sender of mails sent over SMTP (`MAIL_FROM`). Default `Portcullis example <no-reply@localhost>`. */
+  mailFrom?: string | undefined;
+  /** Production rules (secret and SMTP required, no dev mailbox). Always on under `NODE_ENV=production`. */
+  production?: boolean | undefined;
+  /** Where Portcullis logs. Default: the console. */
+  logger?: Logger | undefined;
+}
+
+/** What {@link createApp} returns. */
+export interface PortcullisExample {
+  /** The Hono app: pass `app.fetch` to a server. */
+  readonly app: Hono<PageEnv>;
+  /** The Portcullis instance behind it. */
+  readonly auth: Auth;
+  /** The dev mailbox, when mails are not sent over SMTP. */
+  readonly mailbox: DevMailbox | undefined;
+  /** Stops the password hashing workers and the SMTP connection pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * The main example: a server-rendered web app on Hono whose pages call the Portcullis HTTP API
+ * mounted at `/api/auth`.
+ *
+ * @throws AuthError `CONFIG_INVALID` from `createAuth`; in production also without a secret
+ *   or without `smtpUrl` (the development mailer is refused there).
+ */
+export function createApp(options: AppOptions): PortcullisExample {
+  // As in createAuth: NODE_ENV=production cannot be switched off by `production: false`.
+  const production = options.production === true || process.env.NODE_ENV === 'production';
+  const mail = chooseMailer(options);
+
+  const auth = createAuth({
+    // STORAGE: in memory for now, so every restart starts empty. Replace with PGlite persisted
+    // under `.data/` once the PostgreSQL storage package exists (issue 4, "Examples").
+    storage: memoryStorage(),
+    mailer: mail.mailer,
+    appUrl: options.appUrl,
+    appName: 'Portcullis example',
+    production,
+    ...(options.secret === undefined ? {} : { secret: options.secret }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+
+  const app = new Hono<PageEnv>();
+  app.use(
+    secureHeaders({
+      // No inline script or style anywhere: the client code is /assets/app.js.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      // Pages reached from mails carry a token in their URL: never send it on as a Referer.
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+
+  // The whole HTTP API of Portcullis (sign-up, sign-in, sessions, account…).
+  app.route(auth.options.http.basePath, portcullis(auth));
+
+  // The app's own API: `requireAuth` lets only signed-in requests through.
+  app.get('/api/me', requireAuth(auth), (c) => c.json({ user: c.get('auth').user }));
+
+  app.get('/assets/app.js', (c) =>
+    c.body(CLIENT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
+  );
+  app.get('/assets/app.css', (c) =>
+    c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }),
+  );
+
+  app.use(loadViewer(auth, { devMailbox: mail.mailbox !== undefined }));
+  publicPages(app);
+  accountPages(app, auth);
+  // Never in production: its links would let anyone who opens it into any account.
+  if (mail.mailbox !== undefined && !production) mailboxPage(app, mail.mailbox);
+  app.notFound(notFound);
+
+  return {
+    app,
+    auth,
+    mailbox: mail.mailbox,
+    async close() {
+      await auth.close();
+      mail.close();
+    },
+  };
+}
+
+/**
+ * SMTP when configured, else the development mailer, which `createAuth` refuses in production
+ * (`CONFIG_INVALID` on `mailer`, listed with any other problem such as a missing secret).
+ */
+function chooseMailer(options: AppOptions) {
+  if (options.smtpUrl !== undefined && options.smtpUrl !== '') {
+    const smtp = smtpMailer({
+      url: options.smtpUrl,
+      from: options.mailFrom ?? 'Portcullis example <no-reply@localhost>',
+    });
+    return { mailer: smtp as Mailer, mailbox: undefined, close: () => smtp.close() };
+  }
+  const mailbox = devMailbox();
+  return { mailer: mailbox as Mailer, mailbox, close: () => {} };
+}

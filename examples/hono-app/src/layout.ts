@@ -1,0 +1,157 @@
+import type { PublicUser } from '@portcullis/core';
+import { html } from 'hono/html';
+
+/** A fragment of HTML built with Hono's `html` helper (values inside are escaped). */
+export type Html = ReturnType<typeof html>;
+
+/**
+ * Messages shown after a redirect, by key. Pages take `?notice=<key>`, never a message text,
+ * so nobody can craft a link that makes the app say something it does not say.
+ */
+const NOTICES = {
+  verified: 'Your email address is confirmed. You can sign in now.',
+  'signed-out': 'You are signed out.',
+  'signed-out-everywhere': 'Every session of your account is signed out.',
+  'profile-saved': 'Your profile is saved.',
+  'password-changed': 'Your password is changed. Your other sessions were signed out.',
+  'session-revoked': 'That session is signed out.',
+  'email-sent':
+    'We sent a confirmation link to the new address. The change happens once you follow it.',
+  'email-changed': 'Your email address is changed.',
+  'password-reset':
+    'Your password is reset and every session was signed out. Sign in with the new one.',
+  'account-deleted': 'Your account and everything tied to it are deleted.',
+  reauthenticated: 'Thanks, you can go on.',
+} as const;
+
+/** The key of a notice (`?notice=`). */
+export type NoticeKey = keyof typeof NOTICES;
+
+/** What every page shows around its content. */
+export interface PageFrame {
+  /** The `<title>` and the first heading. */
+  title: string;
+  /** The signed-in user, for the navigation; `undefined` when signed out. */
+  user: PublicUser | undefined;
+  /** The `?notice=` of the request, shown above the content when it names a known notice. */
+  notice: string | undefined;
+  /** Whether the development mailbox exists (a link in the navigation). */
+  devMailbox: boolean;
+}
+
+/** The whole HTML document of a page. */
+export function layout(frame: PageFrame, content: Html): Html {
+  const notice =
+    frame.notice !== undefined && Object.hasOwn(NOTICES, frame.notice)
+      ? NOTICES[frame.notice as NoticeKey]
+      : undefined;
+  return html`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${frame.title} · Portcullis example</title>
+    <link rel="stylesheet" href="/assets/app.css" />
+    <script src="/assets/app.js" defer></script>
+  </head>
+  <body>
+    <header>
+      <a class="brand" href="/">Portcullis example</a>
+      <nav>${navigation(frame)}</nav>
+    </header>
+    <main>
+      ${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}
+      <h1>${frame.title}</h1>
+      ${content}
+    </main>
+  </body>
+</html>`;
+}
+
+function navigation(frame: PageFrame): Html {
+  const mailbox = frame.devMailbox ? html`<a href="/dev/mailbox">Dev mailbox</a>` : '';
+  if (frame.user === undefined) {
+    return html`<a href="/sign-in">Sign in</a> <a href="/sign-up">Sign up</a> ${mailbox}`;
+  }
+  return html`<a href="/profile">Profile</a> <a href="/sessions">Sessions</a> ${mailbox}
+    <form class="inline" data-api="POST /logout" data-next="/?notice=signed-out">
+      <button type="submit" class="link">Sign out</button>
+    </form>`;
+}
+
+/**
+ * A form that the client script (`/assets/app.js`) sends to the HTTP API as JSON: `api` is
+ * `"METHOD /path"` below `/api/auth`; on success the browser goes to `next`.
+ */
+export function apiForm(
+  options: {
+    api: string;
+    next: string;
+    submit: string;
+    /** Send empty fields as `null` (clears a profile field) instead of `""`. */
+    emptyAsNull?: boolean;
+    /** Submit as soon as the page loads (links from mails). */
+    autosubmit?: boolean;
+    /** Extra class names of the form. */
+    className?: string;
+  },
+  fields: Html | string = '',
+): Html {
+  return html`<form
+    data-api="${options.api}"
+    data-next="${options.next}"
+    ${options.emptyAsNull === true ? html`data-empty-null` : ''}
+    ${options.autosubmit === true ? html`data-autosubmit` : ''}
+    ${options.className === undefined ? '' : html`class="${options.className}"`}
+  >
+    ${fields}
+    <p class="error" role="alert" data-role="error" hidden></p>
+    <button type="submit">${options.submit}</button>
+  </form>`;
+}
+
+/** A labelled input. */
+export function field(options: {
+  label: string;
+  name: string;
+  type?: string;
+  value?: string | null;
+  autocomplete?: string;
+  required?: boolean;
+  hint?: string;
+}): Html {
+  const id = `field-${options.name}`;
+  return html`<label for="${id}">${options.label}</label>
+    <input
+      id="${id}"
+      name="${options.name}"
+      type="${options.type ?? 'text'}"
+      value="${options.value ?? ''}"
+      ${options.autocomplete === undefined ? '' : html`autocomplete="${options.autocomplete}"`}
+      ${options.required === true ? html`required` : ''}
+    />
+    ${options.hint === undefined ? '' : html`<small>${options.hint}</small>`}`;
+}
+
+/**
+ * A local path to go to after a form, from a `?next=` parameter: only same-origin paths
+ * (`/profile`), never `//evil.example` or `https://…` (an open redirect helps phishing).
+ */
+export function localPath(next: string | undefined, fallback: string): string {
+  if (next === undefined || !next.startsWith('/')) return fallback;
+  // Parsed as a browser would (`/\evil.example` is `//evil.example` to it), then kept only
+  // when it stays on this origin.
+  const base = 'http://app.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return fallback;
+  }
+  return url.origin === base ? url.pathname + url.search : fallback;
+}
+
+/** A date for people: `2026-01-31 14:05 UTC`. */
+export function when(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}

@@ -1,0 +1,167 @@
+import type { Hono } from 'hono';
+import { html } from 'hono/html';
+import { apiForm, field, localPath } from './layout.js';
+import { type PageEnv, render } from './viewer.js';
+
+/**
+ * Pages for visitors: home, sign up, "check your mail", the pages mailed links land on
+ * (verify email, reset password, confirm a new email), sign in and forgot password. Each
+ * form posts to the HTTP API through `/assets/app.js`.
+ */
+export function publicPages(app: Hono<PageEnv>): void {
+  app.get('/', (c) => {
+    const viewer = c.var.viewer;
+    const content =
+      viewer === undefined
+        ? html`<p>A small app on Hono that shows what Portcullis does: sign up, confirm your
+              address, sign in, manage your profile, sessions and password.</p>
+            <p><a href="/sign-up">Create an account</a> or <a href="/sign-in">sign in</a>.</p>`
+        : html`<p>You are signed in as <strong>${viewer.user.email}</strong>.</p>
+            <p><a href="/profile">Your profile</a> · <a href="/sessions">Your sessions</a></p>`;
+    return render(c, 'Welcome', content);
+  });
+
+  app.get('/sign-up', (c) =>
+    render(
+      c,
+      'Sign up',
+      html`${apiForm(
+        { api: 'POST /register', next: '/check-mail?for=verify', submit: 'Create account' },
+        html`${field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'email', required: true })}
+          ${field({
+            label: 'Password',
+            name: 'password',
+            type: 'password',
+            autocomplete: 'new-password',
+            required: true,
+            hint: 'At least 8 characters; common passwords are refused.',
+          })}
+          ${field({ label: 'Username (optional)', name: 'username', autocomplete: 'username' })}
+          ${field({ label: 'First name (optional)', name: 'firstName', autocomplete: 'given-name' })}
+          ${field({ label: 'Last name (optional)', name: 'lastName', autocomplete: 'family-name' })}`,
+      )}
+        <p>Already registered? <a href="/sign-in">Sign in</a>.</p>`,
+    ),
+  );
+
+  app.get('/check-mail', (c) => {
+    const reset = c.req.query('for') === 'reset';
+    const mailbox = c.var.devMailbox
+      ? html`<p>No mail server is configured: open the <a href="/dev/mailbox">dev mailbox</a>.</p>`
+      : '';
+    const content = reset
+      ? html`<p>If an account uses that address, we sent it a link to choose a new password.
+          The link works once, for 30 minutes.</p>${mailbox}`
+      : html`<p>We sent a link to the address you entered. Follow it to confirm the address,
+            then sign in.</p>
+          ${mailbox}
+          <h2>No mail?</h2>
+          ${apiForm(
+            {
+              api: 'POST /email/verify/resend',
+              next: '/check-mail?for=verify',
+              submit: 'Send the link again',
+            },
+            field({
+              label: 'Email',
+              name: 'email',
+              type: 'email',
+              autocomplete: 'email',
+              required: true,
+            }),
+          )}`;
+    return render(c, 'Check your mail', content);
+  });
+
+  // The mailed link lands here; the page posts the token (the GET alone changes nothing, so
+  // mail scanners that prefetch links cannot use it up).
+  app.get('/verify-email', (c) =>
+    render(
+      c,
+      'Confirm your email address',
+      tokenForm(c.req.query('token'), {
+        api: 'POST /email/verify',
+        next: '/sign-in?notice=verified',
+        submit: 'Confirm my address',
+      }),
+    ),
+  );
+
+  app.get('/confirm-email', (c) =>
+    render(
+      c,
+      'Confirm your new email address',
+      tokenForm(c.req.query('token'), {
+        api: 'POST /user/email/confirm',
+        next:
+          c.var.viewer === undefined
+            ? '/sign-in?notice=email-changed'
+            : '/profile?notice=email-changed',
+        submit: 'Confirm the new address',
+      }),
+    ),
+  );
+
+  app.get('/sign-in', (c) => {
+    const next = localPath(c.req.query('next'), '/profile');
+    return render(
+      c,
+      'Sign in',
+      html`${apiForm(
+        { api: 'POST /login', next, submit: 'Sign in' },
+        html`${field({ label: 'Email or username', name: 'identifier', autocomplete: 'username', required: true })}
+          ${field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })}`,
+      )}
+        <p><a href="/forgot-password">Forgot your password?</a> · <a href="/sign-up">Create an account</a></p>`,
+    );
+  });
+
+  app.get('/forgot-password', (c) =>
+    render(
+      c,
+      'Forgot your password?',
+      html`<p>Enter the address of your account; we mail you a link to choose a new password.</p>
+        ${apiForm(
+          { api: 'POST /password/reset', next: '/check-mail?for=reset', submit: 'Send the link' },
+          field({
+            label: 'Email',
+            name: 'email',
+            type: 'email',
+            autocomplete: 'email',
+            required: true,
+          }),
+        )}`,
+    ),
+  );
+
+  app.get('/reset-password', (c) => {
+    const token = c.req.query('token');
+    // Notices about password changes link here without a token: send them to the request form.
+    if (token === undefined || token === '') return c.redirect('/forgot-password', 303);
+    return render(
+      c,
+      'Choose a new password',
+      apiForm(
+        {
+          api: 'POST /password/reset/confirm',
+          next: '/sign-in?notice=password-reset',
+          submit: 'Set the new password',
+        },
+        html`<input type="hidden" name="token" value="${token}" />
+          ${field({ label: 'New password', name: 'newPassword', type: 'password', autocomplete: 'new-password', required: true })}`,
+      ),
+    );
+  });
+}
+
+/** The form of a page that a mailed link opens: it sends the token as soon as it loads. */
+function tokenForm(
+  token: string | undefined,
+  options: { api: string; next: string; submit: string },
+) {
+  if (token === undefined || token === '') {
+    return html`<p class="error">This link has no token. Open the link from the mail as it is.</p>`;
+  }
+  return html`<p>One moment…</p>
+    ${apiForm({ ...options, autosubmit: true }, html`<input type="hidden" name="token" value="${token}" />`)}`;
+}

@@ -1,0 +1,260 @@
+/**
+ * The main example in a real browser: Debian's Chromium driven by playwright-core, through
+ * every page a new user meets. One browser for the file; the app listens on 127.0.0.1 on an
+ * ephemeral port and the browser uses http://localhost:<port>, the app's APP_URL, so the
+ * `__Host-` cookies (localhost is a secure context) and the CSRF origin check line up.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { silentLogger } from '@portcullis/core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createApp, type PortcullisExample } from '../src/app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'a brand new passphrase 2026';
+const EMAIL = 'ada@example.com';
+
+let server: ServerType;
+let example: PortcullisExample;
+let browser: Browser;
+let base: string;
+let startedAt: number;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  startedAt = performance.now();
+  // Never skip: a machine without Chromium must fail this suite, not silently pass it.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test.`,
+    );
+  }
+  // Listen first, then build the app: APP_URL must name the port the OS picked.
+  let fetchApp: PortcullisExample['app']['fetch'] | undefined;
+  const listening = new Promise<number>((resolve) => {
+    server = serve(
+      {
+        fetch: (request, env) =>
+          fetchApp === undefined
+            ? new Response('starting', { status: 503 })
+            : fetchApp(request, env),
+        hostname: '127.0.0.1',
+        port: 0,
+      },
+      (info: AddressInfo) => resolve(info.port),
+    );
+  });
+  const port = await listening;
+  base = `http://localhost:${port}`;
+  example = createApp({
+    appUrl: base,
+    secret: randomBytes(32).toString('base64url'),
+    production: false,
+    logger: silentLogger,
+  });
+  fetchApp = example.app.fetch;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await example?.close();
+  if (startedAt !== undefined) {
+    console.log(`hono-app browser test: ${Math.round(performance.now() - startedAt)} ms in all`);
+  }
+});
+
+/** A page in a fresh browser context (its own cookie jar), with script errors recorded. */
+async function newPage(name: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: base });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
+  page.on('console', (message) => {
+    // A blocked script or style would break the pages without failing any click.
+    if (message.text().includes('Content Security Policy')) {
+      problems.push(`${name}: ${message.text()}`);
+    }
+  });
+  return page;
+}
+
+/** Opens the dev mailbox and follows the link of the newest mail of `kind` to `to`. */
+async function followMailedLink(page: Page, kind: string, to: string, path: string) {
+  await page.goto('/dev/mailbox');
+  const mail = page.locator(`article.mail[data-kind="${kind}"][data-to="${to}"]`).first();
+  await mail.locator(`a[href*="${path}?token="]`).click();
+}
+
+async function signIn(page: Page, password: string, email = EMAIL) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email or username', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+describe('hono-app in Chromium', () => {
+  test('sign up, verify, sign in, edit the profile, revoke another session, sign out, reset the password', {
+    timeout: 60_000,
+  }, async () => {
+    const scenarioStart = performance.now();
+    const a = await newPage('browser A');
+
+    // Sign up: the API answers 202 and the page says to check the mail.
+    await a.goto('/sign-up');
+    await a.getByLabel('Email', { exact: true }).fill(EMAIL);
+    await a.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await a.getByRole('button', { name: 'Create account' }).click();
+    await a.waitForURL('**/check-mail?for=verify');
+    await expect(a.getByRole('heading', { name: 'Check your mail' }).isVisible()).resolves.toBe(
+      true,
+    );
+
+    // Open the mail in the dev mailbox and follow the link; its page posts the token.
+    await a.locator('main').getByRole('link', { name: 'dev mailbox' }).click();
+    await a.waitForURL('**/dev/mailbox');
+    await followMailedLink(a, 'verify-email', EMAIL, '/verify-email');
+    await a.waitForURL('**/sign-in?notice=verified');
+    expect(await a.getByRole('status').textContent()).toContain('address is confirmed');
+
+    // Sign in; the session cookie is HttpOnly and __Host- prefixed.
+    await a.getByLabel('Email or username', { exact: true }).fill(EMAIL);
+    await a.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await a.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await a.waitForURL('**/profile');
+    const cookies = await a.context().cookies();
+    const session = cookies.find((c) => c.name === '__Host-portcullis.session');
+    expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+    expect(cookies.find((c) => c.name === '__Host-portcullis.csrf')?.httpOnly).toBe(false);
+
+    // Edit the profile (PATCH /user with the CSRF header).
+    await a.getByLabel('Username', { exact: true }).fill('ada');
+    await a.getByLabel('First name', { exact: true }).fill('Ada');
+    await a.getByLabel('Last name', { exact: true }).fill('Lovelace');
+    await a.getByRole('button', { name: 'Save profile' }).click();
+    await a.waitForURL('**/profile?notice=profile-saved');
+    expect(await a.getByTestId('profile-name').textContent()).toBe('Ada Lovelace');
+    await a.screenshot({ path: '/tmp/hono-app-profile.png', fullPage: true });
+
+    // A second browser signs in to the same account.
+    const b = await newPage('browser B');
+    await signIn(b, PASSWORD);
+    await b.waitForURL('**/profile');
+
+    // The first browser sees two sessions and signs the other one out.
+    await a.goto('/sessions');
+    await expect(a.locator('tr[data-session]').count()).resolves.toBe(2);
+    await a
+      .locator('tr[data-session="other"]')
+      .getByRole('button', { name: 'Sign out', exact: true })
+      .click();
+    await a.waitForURL('**/sessions?notice=session-revoked');
+    await expect(a.locator('tr[data-session]').count()).resolves.toBe(1);
+
+    // The second browser's next page load shows it signed out.
+    await b.goto('/profile');
+    await b.waitForURL('**/sign-in?next=%2Fprofile');
+    await expect(b.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+
+    // Sign out from the navigation; the profile is closed again.
+    await a.locator('header').getByRole('button', { name: 'Sign out' }).click();
+    await a.waitForURL('**/?notice=signed-out');
+    await a.goto('/profile');
+    await a.waitForURL('**/sign-in?next=%2Fprofile');
+
+    // Forgot password: request the link, follow it from the mailbox, choose a new password.
+    await a.goto('/forgot-password');
+    await a.getByLabel('Email', { exact: true }).fill(EMAIL);
+    await a.getByRole('button', { name: 'Send the link' }).click();
+    await a.waitForURL('**/check-mail?for=reset');
+    await followMailedLink(a, 'password-reset', EMAIL, '/reset-password');
+    await a.waitForURL('**/reset-password?token=*');
+    await a.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await a.getByRole('button', { name: 'Set the new password' }).click();
+    await a.waitForURL('**/sign-in?notice=password-reset');
+
+    // The old password no longer opens the account; the new one does.
+    await signIn(a, PASSWORD);
+    await expect(a.getByRole('alert').textContent()).resolves.toContain('incorrect');
+    await signIn(a, NEW_PASSWORD);
+    await a.waitForURL('**/profile');
+    expect(await a.getByTestId('profile-name').textContent()).toBe('Ada Lovelace');
+
+    expect(problems).toEqual([]);
+    console.log(`hono-app browser scenario: ${Math.round(performance.now() - scenarioStart)} ms`);
+  });
+
+  test('change the email and the password, refuse a write without the CSRF header, delete the account', {
+    timeout: 60_000,
+  }, async () => {
+    const scenarioStart = performance.now();
+    const email = 'grace@example.com';
+    const newEmail = 'grace.hopper@example.com';
+    const page = await newPage('browser C');
+    await page.goto('/sign-up');
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/check-mail?for=verify');
+    await followMailedLink(page, 'verify-email', email, '/verify-email');
+    await page.waitForURL('**/sign-in?notice=verified');
+    await signIn(page, PASSWORD, email);
+    await page.waitForURL('**/profile');
+
+    // The pages' writes pass only with the CSRF header: the same request without it fails.
+    const forged = await page.evaluate(async () => {
+      const res = await fetch('/api/auth/user', {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ firstName: 'Mallory' }),
+      });
+      return { status: res.status, body: await res.json() };
+    });
+    expect(forged).toMatchObject({ status: 403, body: { error: { code: 'CSRF_FAILED' } } });
+
+    // Change the email: a link goes to the new address; following it switches.
+    await page.goto('/email');
+    await page.getByLabel('New email', { exact: true }).fill(newEmail);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Send the confirmation link' }).click();
+    await page.waitForURL('**/profile?notice=email-sent');
+    await followMailedLink(page, 'email-change-confirm', newEmail, '/confirm-email');
+    await page.waitForURL('**/profile?notice=email-changed');
+    await expect(page.locator('dd').first().textContent()).resolves.toContain(newEmail);
+
+    // Change the password.
+    await page.goto('/password');
+    await page.getByLabel('Current password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForURL('**/profile?notice=password-changed');
+
+    // Delete the account; the address can no longer sign in.
+    await page.goto('/delete-account');
+    await page.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await page.waitForURL('**/?notice=account-deleted');
+    await signIn(page, NEW_PASSWORD, newEmail);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('incorrect');
+
+    expect(problems).toEqual([]);
+    console.log(`hono-app account scenario: ${Math.round(performance.now() - scenarioStart)} ms`);
+  });
+});

@@ -1,0 +1,57 @@
+import type { Auth } from '@portcullis/core';
+import { errorResponse, type RequestAuth } from '@portcullis/core/http';
+import type { RequestHandler } from 'express';
+import { handlerFor } from './handler.js';
+import { requestHeaders, toWebRequest } from './request.js';
+import { sendResponse } from './response.js';
+
+declare global {
+  // Express's documented way to type what middleware adds to `req` (declaration merging).
+  namespace Express {
+    interface Request {
+      /** The signed-in user, their session and how they authenticated; set by `requireAuth`. */
+      auth?: RequestAuth;
+    }
+  }
+}
+
+/**
+ * Express middleware that lets only signed-in requests through and sets
+ * `req.auth = { user, session, via }`. A request authenticates with the session cookie
+ * (`via: 'cookie'`) or an `Authorization: Bearer` access token (`via: 'bearer'`). Otherwise it
+ * answers with the contract's error body and does not call `next`:
+ * - `401 UNAUTHENTICATED`: no cookie or token, or one that no longer opens a session;
+ * - `403 CSRF_FAILED`: a cookie-authenticated POST, PUT, PATCH or DELETE without a trusted
+ *   `Origin` and the `x-csrf-token` header equal to the CSRF cookie (`GET {basePath}/csrf`);
+ * - `503 STORAGE_UNAVAILABLE` when a store does not answer.
+ *
+ * It reads headers only, never the body, so it can sit before or after any body parser.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/notes', requireAuth(auth), (req, res) => {
+ *   res.json(notesOf(req.auth!.user.id))
+ * })
+ * ```
+ */
+export function requireAuth(auth: Auth): RequestHandler {
+  const handler = handlerFor(auth);
+  return async (req, res, next) => {
+    let result: RequestAuth;
+    try {
+      result = await handler.authenticate(toWebRequest(req, requestHeaders(req), undefined), {
+        remoteAddress: req.socket.remoteAddress,
+      });
+    } catch (error) {
+      try {
+        await sendResponse(res, errorResponse(error));
+      } catch {
+        res.destroy();
+      }
+      return;
+    }
+    req.auth = result;
+    // Outside the try: an error of the route itself is the app's, not an auth failure.
+    next();
+  };
+}

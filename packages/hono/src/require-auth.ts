@@ -1,0 +1,47 @@
+import type { Auth } from '@portcullis/core';
+import { errorResponse, type RequestAuth } from '@portcullis/core/http';
+import type { MiddlewareHandler } from 'hono';
+import { handlerFor } from './handler.js';
+import { type PortcullisHonoOptions, remoteAddress } from './options.js';
+
+/**
+ * The Hono environment that {@link requireAuth} provides: `c.get('auth')` is typed as
+ * `{ user, session, via }` in the handlers after it.
+ */
+export type PortcullisEnv = { Variables: { auth: RequestAuth } };
+
+/**
+ * Hono middleware that lets only signed-in requests through and sets `c.get('auth')` to
+ * `{ user, session, via }`. A request authenticates with the session cookie (`via: 'cookie'`)
+ * or an `Authorization: Bearer` access token (`via: 'bearer'`). Otherwise it answers with the
+ * contract's error body and does not call `next`:
+ * - `401 UNAUTHENTICATED`: no cookie or token, or one that no longer opens a session;
+ * - `403 CSRF_FAILED`: a cookie-authenticated POST, PUT, PATCH or DELETE without a trusted
+ *   `Origin` and the `x-csrf-token` header equal to the CSRF cookie (`GET {basePath}/csrf`);
+ * - `503 STORAGE_UNAVAILABLE` when a store does not answer.
+ *
+ * It reads headers only, never the body.
+ *
+ * @param options - how to find the client's address on runtimes other than Node.js
+ * @example
+ * ```ts
+ * app.get('/api/notes', requireAuth(auth), (c) => c.json(notesOf(c.get('auth').user.id)))
+ * ```
+ */
+export function requireAuth(
+  auth: Auth,
+  options: PortcullisHonoOptions = {},
+): MiddlewareHandler<PortcullisEnv> {
+  const handler = handlerFor(auth);
+  return async (c, next) => {
+    let result: RequestAuth;
+    try {
+      result = await handler.authenticate(c.req.raw, { remoteAddress: remoteAddress(c, options) });
+    } catch (error) {
+      return errorResponse(error);
+    }
+    c.set('auth', result);
+    // Outside the try: an error of the route itself is the app's, not an auth failure.
+    await next();
+  };
+}
