@@ -19,6 +19,10 @@ export const projects: TestProjectInlineConfiguration[] = [
   },
   {
     extends: true,
+    test: { name: 'postgres', root: './packages/postgres', include: ['test/**/*.test.ts'] },
+  },
+  {
+    extends: true,
     test: {
       name: 'examples',
       root: './examples',

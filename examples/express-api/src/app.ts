@@ -78,7 +78,8 @@ export function createApp(options: AppOptions): NotesApi {
     session: { strategy: 'jwt' },
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     onEvent: (event) => {
-      // A deleted account takes its notes with it.
+      // A deleted account takes its notes with it. Listeners are best-effort (an error here is
+      // logged, not retried): with a database, use a foreign key with ON DELETE CASCADE instead.
       if (event.type === 'user.deleted' && event.userId !== undefined) {
         notes.removeUser(event.userId);
       }

@@ -109,7 +109,6 @@ export const CLIENT_SCRIPT = `'use strict';
   if (new URLSearchParams(location.search).has('token')) {
     history.replaceState(null, '', location.pathname);
   }
-  for (const form of document.querySelectorAll('form[data-autosubmit]')) form.requestSubmit();
 })();
 `;
 

@@ -90,8 +90,6 @@ export function apiForm(
     submit: string;
     /** Send empty fields as `null` (clears a profile field) instead of `""`. */
     emptyAsNull?: boolean;
-    /** Submit as soon as the page loads (links from mails). */
-    autosubmit?: boolean;
     /** Extra class names of the form. */
     className?: string;
   },
@@ -101,7 +99,6 @@ export function apiForm(
     data-api="${options.api}"
     data-next="${options.next}"
     ${options.emptyAsNull === true ? html`data-empty-null` : ''}
-    ${options.autosubmit === true ? html`data-autosubmit` : ''}
     ${options.className === undefined ? '' : html`class="${options.className}"`}
   >
     ${fields}

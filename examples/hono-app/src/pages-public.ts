@@ -73,8 +73,8 @@ export function publicPages(app: Hono<PageEnv>): void {
     return render(c, 'Check your mail', content);
   });
 
-  // The mailed link lands here; the page posts the token (the GET alone changes nothing, so
-  // mail scanners that prefetch links cannot use it up).
+  // The mailed link lands here; the user clicks to post the token. Neither the GET nor any
+  // script uses it up, so mail scanners that open links (even running their scripts) cannot.
   app.get('/verify-email', (c) =>
     render(
       c,
@@ -163,5 +163,5 @@ function tokenForm(
     return html`<p class="error">This link has no token. Open the link from the mail as it is.</p>`;
   }
   return html`<p>One moment…</p>
-    ${apiForm({ ...options, autosubmit: true }, html`<input type="hidden" name="token" value="${token}" />`)}`;
+    ${apiForm(options, html`<input type="hidden" name="token" value="${token}" />`)}`;
 }

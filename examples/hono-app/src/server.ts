@@ -53,7 +53,9 @@ try {
 }
 
 const { passwordBackend } = await example.auth.ready();
-const server = serve({ fetch: example.app.fetch, port }, (info) => {
+// Loopback by default: the dev mailbox holds sign-in links. Set HOST=0.0.0.0 to expose it.
+const hostname = env.HOST ?? '127.0.0.1';
+const server = serve({ fetch: example.app.fetch, port, hostname }, (info) => {
   console.log(`Portcullis example listening on port ${info.port}: open ${appUrl}`);
   console.log(
     example.mailbox === undefined

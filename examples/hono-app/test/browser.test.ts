@@ -101,6 +101,12 @@ async function followMailedLink(page: Page, kind: string, to: string, path: stri
   await page.goto('/dev/mailbox');
   const mail = page.locator(`article.mail[data-kind="${kind}"][data-to="${to}"]`).first();
   await mail.locator(`a[href*="${path}?token="]`).click();
+  // Opening a link changes nothing by itself (mail scanners open links): the user confirms.
+  const confirm = {
+    'verify-email': 'Confirm my address',
+    'email-change-confirm': 'Confirm the new address',
+  }[kind];
+  if (confirm !== undefined) await page.getByRole('button', { name: confirm, exact: true }).click();
 }
 
 async function signIn(page: Page, password: string, email = EMAIL) {

@@ -18,6 +18,7 @@ import { resendVerification, verifyEmail } from './register/verify-email.js';
 import { createRuntime } from './runtime/context.js';
 import { attachRuntime } from './runtime/internal.js';
 import { policyOptions } from './runtime/password-policy.js';
+import { reauthenticate } from './sessions/fresh.js';
 import { toSessionInfo } from './sessions/info.js';
 import { logout } from './sessions/logout.js';
 import { listSessions, revokeAllSessions, revokeSession } from './sessions/manage.js';
@@ -29,8 +30,18 @@ import type { Storage } from './storage/types.js';
 import type { PublicUser } from './users/public.js';
 import { toPublicUser } from './users/public.js';
 
-/** The configuration as `createAuth` resolved it, without the secrets. */
-export type AuthOptions = Omit<ResolvedConfig, 'secrets' | 'storage' | 'mailer'>;
+/**
+ * The configuration as `createAuth` resolved it, without the secrets: no `secret`, and the
+ * access-token signing keys reduced to their ids (`keyIds`).
+ */
+export type AuthOptions = Omit<ResolvedConfig, 'secrets' | 'storage' | 'mailer' | 'session'> & {
+  readonly session: Omit<ResolvedConfig['session'], 'accessToken'> & {
+    readonly accessToken: Omit<ResolvedConfig['session']['accessToken'], 'privateKeys'> & {
+      /** `kid` of each configured private key, current first. */
+      readonly keyIds: readonly string[];
+    };
+  };
+};
 
 /** What {@link createAuth} returns: every account and session flow as a typed API. */
 export interface Auth {
@@ -76,6 +87,15 @@ export interface Auth {
   jwks(): Promise<{ keys: JsonWebKey[] }>;
   /** Revokes the session `sessionId` (sign out). */
   logout(sessionId: string, context?: RequestContext): Promise<void>;
+  /**
+   * Re-checks the password of a signed-in user and makes the session fresh again (sensitive
+   * operations are allowed for `session.freshForSeconds`).
+   * @throws AuthError `PASSWORD_INCORRECT`, `UNAUTHENTICATED`
+   */
+  reauthenticate(
+    input: { userId: string; sessionId: string; password: string },
+    context?: RequestContext,
+  ): Promise<void>;
 
   /** Session management for a signed-in user. */
   readonly sessions: {
@@ -176,7 +196,19 @@ export interface Auth {
  */
 export function createAuth(config: AuthConfig): Auth {
   const rt = createRuntime(config);
-  const { secrets: _s, storage: _st, mailer: _m, ...options } = rt.config;
+  const { secrets: _s, storage: _st, mailer: _m, ...rest } = rt.config;
+  // Private signing keys are secrets too: options show only their key ids.
+  const { privateKeys, ...accessToken } = rest.session.accessToken;
+  const options: AuthOptions = {
+    ...rest,
+    session: {
+      ...rest.session,
+      accessToken: {
+        ...accessToken,
+        keyIds: privateKeys.map((k) => String((k as { kid?: unknown }).kid)),
+      },
+    },
+  };
   const ctx = (context: RequestContext | undefined) => context ?? {};
   const auth: Auth = {
     options,
@@ -199,6 +231,7 @@ export function createAuth(config: AuthConfig): Auth {
     refresh: (refreshToken, context) => refreshSession(rt, refreshToken, ctx(context)),
     jwks: () => getJwks(rt),
     logout: (sessionId, context) => logout(rt, sessionId, ctx(context)),
+    reauthenticate: (input, context) => reauthenticate(rt, input, ctx(context)),
     sessions: {
       list: (userId, opts) => listSessions(rt, userId, opts ?? {}),
       revoke: (userId, sessionId, context) =>

@@ -91,7 +91,8 @@ export async function requestEmailChange(
       'email-change-confirm',
       next.email,
       { appName, firstName: user.firstName, link, expiresInMinutes, newEmail: next.email },
-      { userId: user.id, context },
+      // Not awaited: whether the address is taken must not show in the response time.
+      { userId: user.id, context, background: true },
     );
   }
   await rt.sendMail(

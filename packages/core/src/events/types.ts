@@ -15,6 +15,7 @@ export type AuthEventType =
   | 'session.created'
   | 'session.revoked'
   | 'session.revoked_all'
+  | 'session.reauthenticated'
   | 'refresh.succeeded'
   | 'refresh.reuse_detected'
   | 'password.reset_requested'

@@ -16,13 +16,17 @@ export async function readBody(request: Request, limitBytes: number): Promise<Bo
   if (bytes.length === 0) return {};
   const type =
     (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const json = type === 'application/json' || type.endsWith('+json');
+  if (!json && type !== 'application/x-www-form-urlencoded') {
+    throw new AuthError('UNSUPPORTED_MEDIA_TYPE');
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (cause) {
     throw new AuthError('BAD_REQUEST', { cause });
   }
-  if (type === 'application/json' || type.endsWith('+json')) {
+  if (json) {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -34,15 +38,12 @@ export async function readBody(request: Request, limitBytes: number): Promise<Bo
     }
     return value as BodyFields;
   }
-  if (type === 'application/x-www-form-urlencoded') {
-    const fields: BodyFields = {};
-    for (const [key, value] of new URLSearchParams(text)) {
-      // Forms carry strings only; booleans arrive as "true"/"on" and are read as such.
-      fields[key] = value;
-    }
-    return fields;
+  const fields: BodyFields = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    // Forms carry strings only; booleans arrive as "true"/"on" and are read as such.
+    fields[key] = value;
   }
-  throw new AuthError('UNSUPPORTED_MEDIA_TYPE');
+  return fields;
 }
 
 /** Reads at most `limit` bytes, stopping (and refusing) as soon as the stream goes past it. */

@@ -34,5 +34,13 @@ function normalize(address: string | undefined): string | undefined {
   let a = address.trim();
   if (a.startsWith('[') && a.endsWith(']')) a = a.slice(1, -1);
   if (a.toLowerCase().startsWith('::ffff:') && a.includes('.')) a = a.slice(7);
-  return /^[0-9a-fA-F:.]{2,45}$/.test(a) ? a : undefined;
+  if (!/^[0-9a-fA-F:.]{2,45}$/.test(a)) return undefined;
+  if (!a.includes(':')) return a;
+  // One spelling per IPv6 address (lower case, zeros compressed), so a configured proxy
+  // written `2001:DB8::1` matches the peer `2001:db8:0:0:0:0:0:1`.
+  try {
+    return new URL(`http://[${a}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
 }

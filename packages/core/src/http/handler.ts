@@ -10,6 +10,7 @@ import { withCookies } from './respond.js';
 import { match, type Route } from './router.js';
 import { accountRoutes } from './routes/account.js';
 import { identityRoutes } from './routes/identity.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { clearAuthCookies } from './routes/shared.js';
 import type { HttpHandler, RequestInfo } from './types.js';
 
@@ -32,7 +33,7 @@ export function createHttpHandler(auth: Auth): HttpHandler {
   const { config } = rt;
   const basePath = config.http.basePath;
   // Second-factor routes join this table with their own issue.
-  const routes: readonly Route[] = [...identityRoutes, ...accountRoutes];
+  const routes: readonly Route[] = [...identityRoutes, ...sessionRoutes, ...accountRoutes];
 
   const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
     const origin = request.headers.get('origin');
@@ -41,8 +42,15 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     try {
       response = await dispatch(request, info, cors);
     } catch (error) {
-      if (!(error instanceof AuthError)) {
-        config.logger.error('unexpected error in the HTTP handler', { error: String(error) });
+      // Server-side failures are logged with their cause and stack; the client gets the
+      // generic body only. (Driver errors arrive here as STORAGE_UNAVAILABLE with a cause.)
+      if (!(error instanceof AuthError) || error.status >= 500) {
+        const cause = error instanceof AuthError ? error.cause : error;
+        config.logger.error('request failed', {
+          code: error instanceof AuthError ? error.code : 'INTERNAL',
+          path: new URL(request.url).pathname,
+          cause: cause instanceof Error ? (cause.stack ?? String(cause)) : String(cause),
+        });
       }
       response = errorResponse(error);
       // A session cookie that no longer opens anything is cleared, so the browser stops sending it.
@@ -86,7 +94,7 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     if (
       UNSAFE.has(method) &&
       cors === undefined &&
-      !request.headers.has('authorization') &&
+      !/^Bearer /i.test(request.headers.get('authorization') ?? '') &&
       isCrossSiteBrowserRequest(request, config)
     ) {
       throw new AuthError('CSRF_FAILED');
@@ -95,7 +103,11 @@ export function createHttpHandler(auth: Auth): HttpHandler {
       ip: clientIp(request, info.remoteAddress, config.trustProxy),
       userAgent: request.headers.get('user-agent') ?? undefined,
     };
-    return found.route.handle(createContext(auth, rt, request, found.params, client));
+    const response = await found.route.handle(
+      createContext(auth, rt, request, found.params, client),
+    );
+    // HEAD: the GET answer without its body (not every runtime strips it).
+    return request.method === 'HEAD' ? new Response(null, response) : response;
   };
 
   return Object.assign(handle, {

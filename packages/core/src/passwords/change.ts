@@ -66,6 +66,8 @@ export async function changePassword(
   await rt.storage.twoFactor.deleteAllTrustedDevices(userId);
   // A reset link mailed earlier would otherwise still override the password just chosen.
   await rt.storage.tokens.deleteByUser(userId, { purpose: 'password-reset' });
+  // Likewise a pending email change, asked for with the old password.
+  await rt.storage.tokens.deleteByUser(userId, { purpose: 'email-change' });
   const now = rt.now();
   if ((await rt.storage.users.update(userId, { passwordHash, updatedAt: now })) !== 'updated') {
     throw new AuthError('UNAUTHENTICATED');

@@ -69,6 +69,7 @@ export async function requestPasswordReset(
     // The address the link went to: a reset marks it verified only if it is still the user's.
     payload: { emailNormalized: user.emailNormalized },
   });
+  // Not awaited: how long the provider takes must not tell a known address from an unknown one.
   await rt.sendMail(
     PURPOSE,
     user.email,
@@ -78,7 +79,7 @@ export async function requestPasswordReset(
       link: buildLink(appUrl, passwordReset.path, token),
       expiresInMinutes,
     },
-    { userId: user.id, context },
+    { userId: user.id, context, background: true },
   );
   await rt.emit(
     { type: 'password.reset_requested', userId: user.id, data: { mailed: true } },
@@ -134,6 +135,9 @@ export async function resetPassword(
     await storage.sessions.deleteByUser(record.userId);
     await storage.twoFactor.deleteAllTrustedDevices(record.userId);
     await storage.tokens.deleteByUser(record.userId, { purpose: PURPOSE });
+    // A pending email change was asked for with the old password, maybe by whoever the reset
+    // locks out: it must not survive to take the address (and the account) afterwards.
+    await storage.tokens.deleteByUser(record.userId, { purpose: 'email-change' });
     if ((await storage.users.update(record.userId, patch)) !== 'updated') {
       throw new AuthError('TOKEN_INVALID');
     }

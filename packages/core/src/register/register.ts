@@ -106,7 +106,7 @@ async function notifyExisting(
       firstName: owner.firstName,
       link: buildPageLink(rt.config.appUrl, rt.config.passwordReset.path),
     },
-    { userId: owner.id, context },
+    { userId: owner.id, context, background: true },
   );
   return { status: 'verification_sent' };
 }

@@ -29,7 +29,7 @@ export async function sendVerificationMail(
       link: buildLink(rt.config.appUrl, path, token),
       expiresInMinutes: Math.round(tokenTtlSeconds / 60),
     },
-    { userId: user.id, context },
+    { userId: user.id, context, background: true },
   );
   await rt.emit({ type: 'email.verification_sent', userId: user.id }, context);
 }

@@ -38,7 +38,16 @@ export interface AuthRuntime {
     kind: K,
     to: string,
     data: MailData[K],
-    meta: { userId?: string | undefined; context?: RequestContext },
+    meta: {
+      userId?: string | undefined;
+      context?: RequestContext;
+      /**
+       * Do not wait for the provider. For answers that must not depend on whether an account
+       * exists (register, resend, reset and email-change requests): the provider's latency
+       * would otherwise tell a known address from an unknown one.
+       */
+      background?: boolean;
+    },
   ): Promise<void>;
 }
 
@@ -76,17 +85,21 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
     emit,
     loginHooks: [],
     async sendMail(kind, to, data, meta) {
-      try {
-        const mail = renderMail(kind, data, {});
-        await config.mailer.send({ to, ...mail });
-      } catch (error) {
-        // The address and kind identify the mail; its body holds a token and is never logged.
-        config.logger.warn('mail failed', { kind, error: String(error) });
-        await emit(
-          { type: 'mail.failed', userId: meta.userId, data: { kind } },
-          meta.context ?? {},
-        );
-      }
+      const send = async () => {
+        try {
+          const mail = renderMail(kind, data, {});
+          await config.mailer.send({ to, ...mail });
+        } catch (error) {
+          // The kind identifies the mail; its body holds a token and is never logged.
+          config.logger.warn('mail failed', { kind, error: String(error) });
+          await emit(
+            { type: 'mail.failed', userId: meta.userId, data: { kind } },
+            meta.context ?? {},
+          );
+        }
+      };
+      if (meta.background === true) void send();
+      else await send();
     },
   };
 }

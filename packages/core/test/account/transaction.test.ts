@@ -52,6 +52,7 @@ describe('multi-step flows use storage.transaction when it exists', () => {
       'sessions.deleteByUser',
       'twoFactor.deleteAllTrustedDevices',
       'tokens.deleteByUser',
+      'tokens.deleteByUser',
       'users.update',
     ]);
   });

@@ -5,9 +5,9 @@ import type { HttpContext } from '../context.js';
 import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
 import { fromTrustedOrigin } from '../csrf.js';
 import { errorResponse } from '../error-response.js';
-import { json, noContent } from '../respond.js';
+import { json } from '../respond.js';
 import type { Route } from '../router.js';
-import { clearAuthCookies, csrfToken, pick, sessionView } from './shared.js';
+import { csrfToken, pick } from './shared.js';
 
 async function login(ctx: HttpContext): Promise<Response> {
   const input = pick<LoginInput>(await ctx.body(), ['identifier', 'password']);
@@ -76,8 +76,15 @@ async function refresh(ctx: HttpContext): Promise<Response> {
   if (typeof presented !== 'string') throw new AuthError('REFRESH_TOKEN_INVALID');
   try {
     const tokens = await ctx.auth.refresh(presented, ctx.client);
-    if (config.http.refreshTokenTransport === 'body') return json(200, tokens);
-    const lifetime = config.session.absoluteTimeoutSeconds;
+    // The new token goes back where the old one came from: a mobile client that sent it in
+    // the body must get its replacement in the body, whatever the default transport.
+    if (fromBody !== undefined) return json(200, tokens);
+    const now = ctx.rt.now();
+    const session = await ctx.rt.storage.sessions.get(
+      presented.slice(0, presented.indexOf('.')),
+      now,
+    );
+    const lifetime = session ? (session.absoluteExpiresAt - now) / 1000 : 0;
     return json(200, { accessToken: tokens.accessToken, expiresIn: tokens.expiresIn }, [
       serializeCookie(spec, tokens.refreshToken, lifetime),
     ]);
@@ -131,58 +138,4 @@ export const identityRoutes: readonly Route[] = [
   },
   { method: 'POST', path: '/login', handle: login },
   { method: 'POST', path: '/token/refresh', handle: refresh },
-  {
-    method: 'POST',
-    path: '/logout',
-    handle: async (ctx) => {
-      const { session } = await ctx.caller();
-      await ctx.auth.logout(session.id, ctx.client);
-      return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh']));
-    },
-  },
-  {
-    method: 'POST',
-    path: '/logout/all',
-    handle: async (ctx) => {
-      const { user } = await ctx.caller();
-      await ctx.auth.sessions.revokeAll(user.id, { context: ctx.client });
-      return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh']));
-    },
-  },
-  {
-    method: 'GET',
-    path: '/session',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      return json(200, { user, session: sessionView(session) });
-    },
-  },
-  {
-    method: 'GET',
-    path: '/sessions',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      const sessions = await ctx.auth.sessions.list(user.id, { currentId: session.id });
-      return json(200, { sessions: sessions.map(sessionView) });
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/sessions/:id',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      const id = ctx.params.id as string;
-      await ctx.auth.sessions.revoke(user.id, id, ctx.client);
-      return noContent(id === session.id ? clearAuthCookies(ctx.rt, ['session', 'refresh']) : []);
-    },
-  },
-  {
-    method: 'GET',
-    path: '/csrf',
-    handle: async (ctx) => {
-      const { token, cookie } = csrfToken(ctx.rt, ctx.request, { rotate: false });
-      return json(200, { csrfToken: token }, [cookie]);
-    },
-  },
-  { method: 'GET', path: '/jwks.json', handle: async (ctx) => json(200, await ctx.auth.jwks()) },
 ];

@@ -1,0 +1,85 @@
+import { requireFreshSession } from '../../sessions/fresh.js';
+import type { HttpContext } from '../context.js';
+import { json, noContent } from '../respond.js';
+import type { Route } from '../router.js';
+import { clearAuthCookies, csrfToken, pick, sessionView } from './shared.js';
+
+/** The fresh-session rule, with the optional `password` of the request body. */
+async function requireFresh(ctx: HttpContext, userId: string, sessionId: string): Promise<void> {
+  const { password } = pick<{ password?: unknown }>(await ctx.body(), ['password']);
+  await requireFreshSession(ctx.rt, { userId, sessionId, password }, ctx.client);
+}
+
+/** Session routes of the contract's Identity section. */
+export const sessionRoutes: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/logout',
+    handle: async (ctx) => {
+      const { session } = await ctx.caller();
+      await ctx.auth.logout(session.id, ctx.client);
+      return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh']));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/logout/all',
+    handle: async (ctx) => {
+      const { user, session } = await ctx.caller();
+      await requireFresh(ctx, user.id, session.id);
+      await ctx.auth.sessions.revokeAll(user.id, { context: ctx.client });
+      return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh']));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/session',
+    handle: async (ctx) => {
+      const { user, session } = await ctx.caller();
+      return json(200, { user, session: sessionView(session) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/sessions',
+    handle: async (ctx) => {
+      const { user, session } = await ctx.caller();
+      const sessions = await ctx.auth.sessions.list(user.id, { currentId: session.id });
+      return json(200, { sessions: sessions.map(sessionView) });
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/sessions/:id',
+    handle: async (ctx) => {
+      const { user, session } = await ctx.caller();
+      const id = ctx.params.id as string;
+      // Signing out this very session is a logout; ending another one needs a fresh session.
+      if (id !== session.id) await requireFresh(ctx, user.id, session.id);
+      await ctx.auth.sessions.revoke(user.id, id, ctx.client);
+      return noContent(id === session.id ? clearAuthCookies(ctx.rt, ['session', 'refresh']) : []);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/csrf',
+    handle: async (ctx) => {
+      const { token, cookie } = csrfToken(ctx.rt, ctx.request, { rotate: false });
+      return json(200, { csrfToken: token }, [cookie]);
+    },
+  },
+  { method: 'GET', path: '/jwks.json', handle: async (ctx) => json(200, await ctx.auth.jwks()) },
+  {
+    method: 'POST',
+    path: '/reauthenticate',
+    handle: async (ctx) => {
+      const { user, session } = await ctx.caller();
+      const { password } = pick<{ password: string }>(await ctx.body(), ['password']);
+      await ctx.auth.reauthenticate(
+        { userId: user.id, sessionId: session.id, password },
+        ctx.client,
+      );
+      return noContent();
+    },
+  },
+];

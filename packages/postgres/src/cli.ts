@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { runCli } from './cli/run.js';
+
+runCli(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+}).then((code) => {
+  process.exitCode = code;
+});

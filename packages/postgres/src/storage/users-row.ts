@@ -1,0 +1,143 @@
+import type { JsonObject, TotpState, UserPatch, UserRecord } from '@portcullis/core';
+import { ms, opt, ts } from '../sql.js';
+
+/** The columns of a user, as {@link toUser} reads them. */
+export const COLUMNS = [
+  'id',
+  'email',
+  'email_normalized',
+  ms('email_verified_at', 'email_verified_at'),
+  'username',
+  'username_normalized',
+  'password_hash',
+  'first_name',
+  'last_name',
+  'phone',
+  ms('phone_verified_at', 'phone_verified_at'),
+  'metadata::text AS metadata',
+  'disabled',
+  'totp_secret',
+  'totp_algorithm',
+  'totp_digits',
+  'totp_period_seconds',
+  'totp_t0::float8 AS totp_t0',
+  'totp_last_used_step::float8 AS totp_last_used_step',
+  ms('last_login_at', 'last_login_at'),
+  ms('created_at', 'created_at'),
+  ms('updated_at', 'updated_at'),
+].join(', ');
+
+/** A row of `users` selected with {@link COLUMNS}: times as epoch ms, JSON as text. */
+export interface UserRow {
+  id: string;
+  email: string;
+  email_normalized: string;
+  email_verified_at: number | null;
+  username: string | null;
+  username_normalized: string | null;
+  password_hash: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  phone_verified_at: number | null;
+  metadata: string;
+  disabled: boolean;
+  totp_secret: string | null;
+  totp_algorithm: TotpState['algorithm'] | null;
+  totp_digits: number | null;
+  totp_period_seconds: number | null;
+  totp_t0: number | null;
+  totp_last_used_step: number | null;
+  last_login_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** How a value is sent: as is, as epoch ms turned into `timestamptz`, or as JSON text. */
+type Kind = 'plain' | 'time' | 'json';
+
+/** How each patchable field is written: its column and its kind. */
+const FIELDS: Readonly<Record<string, readonly [column: string, kind: Kind]>> = {
+  email: ['email', 'plain'],
+  emailNormalized: ['email_normalized', 'plain'],
+  emailVerifiedAt: ['email_verified_at', 'time'],
+  username: ['username', 'plain'],
+  usernameNormalized: ['username_normalized', 'plain'],
+  passwordHash: ['password_hash', 'plain'],
+  firstName: ['first_name', 'plain'],
+  lastName: ['last_name', 'plain'],
+  phone: ['phone', 'plain'],
+  phoneVerifiedAt: ['phone_verified_at', 'time'],
+  metadata: ['metadata', 'json'],
+  disabled: ['disabled', 'plain'],
+  lastLoginAt: ['last_login_at', 'time'],
+  updatedAt: ['updated_at', 'time'],
+};
+
+const TOTP_COLUMNS = [
+  'totp_secret',
+  'totp_algorithm',
+  'totp_digits',
+  'totp_period_seconds',
+  'totp_t0',
+  'totp_last_used_step',
+] as const;
+
+/** The SET clauses of `patch`, with parameters numbered from `first`. */
+export function patchSql(patch: UserPatch, first: number): { sets: string[]; params: unknown[] } {
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const set = (column: string, value: unknown, kind: Kind = 'plain') => {
+    params.push(kind === 'json' && value !== null ? JSON.stringify(value) : value);
+    const n = first + params.length - 1;
+    sets.push(
+      `${column} = ${kind === 'time' ? ts(n) : kind === 'json' ? `$${n}::jsonb` : `$${n}`}`,
+    );
+  };
+  for (const [key, value] of Object.entries(patch)) {
+    const field = FIELDS[key];
+    if (field !== undefined && value !== undefined) set(field[0], value, field[1]);
+  }
+  if (patch.totp !== undefined) {
+    const values = patch.totp === null ? TOTP_COLUMNS.map(() => null) : totpValues(patch.totp);
+    for (const [i, column] of TOTP_COLUMNS.entries()) set(column, values[i]);
+  }
+  return { sets, params };
+}
+
+export function totpValues(t: TotpState): unknown[] {
+  return [t.encryptedSecret, t.algorithm, t.digits, t.periodSeconds, t.t0, t.lastUsedStep ?? null];
+}
+
+export function toUser(r: UserRow): UserRecord {
+  return {
+    id: r.id,
+    email: r.email,
+    emailNormalized: r.email_normalized,
+    ...opt('emailVerifiedAt', r.email_verified_at),
+    ...opt('username', r.username),
+    ...opt('usernameNormalized', r.username_normalized),
+    ...opt('passwordHash', r.password_hash),
+    ...opt('firstName', r.first_name),
+    ...opt('lastName', r.last_name),
+    ...opt('phone', r.phone),
+    ...opt('phoneVerifiedAt', r.phone_verified_at),
+    metadata: JSON.parse(r.metadata) as JsonObject,
+    disabled: r.disabled,
+    ...(r.totp_secret === null ? {} : { totp: toTotp(r, r.totp_secret) }),
+    ...opt('lastLoginAt', r.last_login_at),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toTotp(r: UserRow, encryptedSecret: string): TotpState {
+  return {
+    encryptedSecret,
+    algorithm: r.totp_algorithm ?? 'sha1',
+    digits: r.totp_digits ?? 6,
+    periodSeconds: r.totp_period_seconds ?? 30,
+    t0: r.totp_t0 ?? 0,
+    ...opt('lastUsedStep', r.totp_last_used_step),
+  };
+}

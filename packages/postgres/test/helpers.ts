@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import type { Storage, UserRecord } from '@portcullis/core';
+import type { Pool } from 'pg';
+import { type CreatePoolOptions, createPool } from '../src/index.js';
+
+/** The machine's shared PostgreSQL server. Tests never stop it. */
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A fail-fast pool on the shared server, checked with one round trip: when PostgreSQL cannot
+ * be reached this rejects with what to do, so the suite fails loudly instead of skipping.
+ */
+export async function connectPool(options: CreatePoolOptions = {}, url = DATABASE_URL) {
+  const pool = await createPool(url, { connectionTimeoutMillis: 3000, ...options });
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new Error(
+      `PostgreSQL is unreachable at ${url} (start it with .ci/run or scripts/test-env.sh): ${String(error)}`,
+      { cause: error },
+    );
+  }
+  return pool;
+}
+
+/** A schema name of its own for one test file: `pc_test_<random>`. */
+export function testSchema(): string {
+  return `pc_test_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a test schema and everything in it. */
+export async function dropSchema(pool: Pool, schema: string): Promise<void> {
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
+
+/**
+ * Drops the file's schemas and ends its pool. Does nothing when the pool never connected: the
+ * failure that matters was already reported by `connectPool`.
+ */
+export async function release(pool: Pool | undefined, ...schemas: string[]): Promise<void> {
+  if (pool === undefined) return;
+  for (const schema of schemas) await dropSchema(pool, schema);
+  await pool.end();
+}
+
+/** A user whose id, email and username are unique. */
+export function makeUser(now: number, overrides: Partial<UserRecord> = {}): UserRecord {
+  const id = `user-${randomBytes(8).toString('hex')}`;
+  return {
+    id,
+    email: `${id}@example.test`,
+    emailNormalized: `${id}@example.test`,
+    username: id,
+    usernameNormalized: id,
+    passwordHash: 'old-hash',
+    metadata: {},
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/**
+ * `storage` with a user row created, if missing, before each record that belongs to a user.
+ *
+ * The conformance kit writes sessions, tokens, codes, devices and audit events for random
+ * user ids without creating those users (it must work for stores that hold no users). This
+ * schema has foreign keys from every user-owned table to `users`, as it should, so the kit's
+ * records need their owners: this adds them through the storage's own `users.create` (a
+ * `conflict` when the owner exists is fine). Everything else reaches the real stores as is.
+ */
+export function withOwners(storage: Storage): Storage {
+  const own = async (userId: string) => {
+    const at = Date.UTC(2026, 0, 1);
+    const email = `${userId}@owner.invalid`;
+    await storage.users.create({
+      id: userId,
+      email,
+      emailNormalized: email,
+      metadata: {},
+      disabled: false,
+      createdAt: at,
+      updatedAt: at,
+    });
+  };
+  const { sessions, tokens, twoFactor, audit } = storage;
+  const run = storage.transaction?.bind(storage);
+  /** `fn` after creating the owner of the record it writes. */
+  const owned =
+    <A extends unknown[], R>(owner: (...args: A) => string, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await own(owner(...args));
+      return fn(...args);
+    };
+  return {
+    users: storage.users,
+    rateLimits: storage.rateLimits,
+    sessions: { ...sessions, create: owned((s) => s.userId, sessions.create) },
+    tokens: { ...tokens, create: owned((t) => t.userId, tokens.create) },
+    twoFactor: {
+      ...twoFactor,
+      replaceRecoveryCodes: owned((userId) => userId, twoFactor.replaceRecoveryCodes),
+      createTrustedDevice: owned((d) => d.userId, twoFactor.createTrustedDevice),
+    },
+    audit: { ...audit, append: owned((e) => e.userId, audit.append) },
+    ...(run === undefined
+      ? {}
+      : { transaction: <T>(fn: (tx: Storage) => Promise<T>) => run((tx) => fn(withOwners(tx))) }),
+  };
+}
+
+/** A TCP port nobody listens on (at the time of asking). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * A TCP proxy of this test's own in front of the shared server, to fake its failures without
+ * ever touching it: `blackhole()` keeps connections open but drops every byte both ways (a
+ * server or network that stopped answering), `restore()` forwards again, `close()` resets
+ * every connection and stops listening (a server that is gone).
+ */
+export async function startProxy(target = { host: '127.0.0.1', port: 5432 }) {
+  let forwarding = true;
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  const server: Server = createServer((client) => {
+    track(client);
+    if (!forwarding) return; // accepted, never answered
+    const upstream = tcpConnect(target.port, target.host);
+    track(upstream);
+    client.on('data', (chunk) => forwarding && upstream.write(chunk));
+    upstream.on('data', (chunk) => forwarding && client.write(chunk));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    url: `postgres://postgres@127.0.0.1:${address.port}/test`,
+    blackhole: () => {
+      forwarding = false;
+    },
+    restore: () => {
+      forwarding = true;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

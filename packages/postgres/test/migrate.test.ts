@@ -1,0 +1,129 @@
+import { isAuthError } from '@portcullis/core';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  fromPool,
+  listMigrations,
+  migrate,
+  postgresStorage,
+  quoteSchemaName,
+} from '../src/index.js';
+import { connectPool, makeUser, release, testSchema } from './helpers.js';
+
+let pool: Pool;
+const schemas: string[] = [];
+/** A fresh schema name, dropped after the file. */
+const fresh = (name = testSchema()) => {
+  schemas.push(name);
+  return name;
+};
+
+beforeAll(async () => {
+  pool = await connectPool();
+});
+
+afterAll(async () => {
+  await release(pool, ...schemas);
+});
+
+const recorded = async (schema: string) =>
+  (
+    await pool.query<{ version: number; name: string; checksum: string }>(
+      `SELECT version, name, checksum FROM "${schema}".portcullis_migrations ORDER BY version`,
+    )
+  ).rows;
+
+describe('migrate', () => {
+  it('applies every migration once, records it, and applies nothing the second time', async () => {
+    const schema = fresh();
+    const all = await listMigrations();
+    expect(all.length).toBeGreaterThan(0);
+    expect(all[0]).toEqual({ version: 1, name: '0001_initial' });
+    const first = await migrate(fromPool(pool), { schema });
+    expect(first).toEqual({ schema, applied: all });
+    const second = await migrate(fromPool(pool), { schema });
+    expect(second).toEqual({ schema, applied: [] });
+    const rows = await recorded(schema);
+    expect(rows.map((r) => ({ version: r.version, name: r.name }))).toEqual(all);
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true);
+  });
+
+  it('is safe when two processes (two pools) migrate one schema at the same time', async () => {
+    const schema = fresh();
+    const other = await connectPool({ max: 2 });
+    try {
+      const results = await Promise.all([
+        migrate(fromPool(pool), { schema }),
+        migrate(fromPool(other), { schema }),
+        migrate(fromPool(other), { schema }),
+      ]);
+      const applied = results.flatMap((r) => r.applied.map((m) => m.version));
+      // Each migration applied exactly once, by whichever process took the lock first.
+      expect(applied.sort()).toEqual((await listMigrations()).map((m) => m.version));
+      expect(await recorded(schema)).toHaveLength((await listMigrations()).length);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('creates its tables in the schema it is given, case kept, and nothing in public', async () => {
+    const schema = fresh(`Pc_Test_${Date.now().toString(36)}`);
+    await migrate(fromPool(pool), { schema });
+    const { rows } = await pool.query<{ table_schema: string; table_name: string }>(
+      `SELECT table_schema, table_name FROM information_schema.tables
+        WHERE table_name IN ('users', 'sessions', 'portcullis_migrations')
+          AND table_schema IN ($1, 'public')`,
+      [schema],
+    );
+    expect(rows.map((r) => r.table_schema)).toEqual([schema, schema, schema]);
+    const storage = postgresStorage(fromPool(pool), { schema });
+    const user = makeUser(Date.now());
+    expect(await storage.users.create(user)).toBe('created');
+    expect(await storage.users.getById(user.id)).toEqual(user);
+    // Another schema is another set of tables.
+    const elsewhere = fresh();
+    await migrate(fromPool(pool), { schema: elsewhere });
+    expect(
+      await postgresStorage(fromPool(pool), { schema: elsewhere }).users.getById(user.id),
+    ).toBeUndefined();
+  });
+
+  it('rolls back a migration run that fails, leaving nothing behind', async () => {
+    const schema = fresh();
+    // A table in the way: the first migration's CREATE TABLE users fails.
+    await pool.query(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".users (x int)`);
+    await expect(migrate(fromPool(pool), { schema })).rejects.toMatchObject({ code: '42P07' });
+    const { rows } = await pool.query(
+      `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'users'`,
+      [schema],
+    );
+    expect(rows).toEqual([]);
+  });
+});
+
+describe('schema names', () => {
+  const refused = [
+    '',
+    'bad-name',
+    'x; DROP TABLE users',
+    'a"b',
+    '1abc',
+    'ü',
+    'a'.repeat(64),
+    'a b',
+  ];
+
+  it.each(refused)('refuses %j with CONFIG_INVALID before any SQL runs', async (schema) => {
+    const error = await migrate(fromPool(pool), { schema }).catch((e: unknown) => e);
+    expect(isAuthError(error) && error.code).toBe('CONFIG_INVALID');
+    expect(() => postgresStorage(fromPool(pool), { schema })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+
+  it('accepts plain identifiers up to 63 characters and quotes them', () => {
+    expect(quoteSchemaName('portcullis')).toBe('"portcullis"');
+    expect(quoteSchemaName('Auth_2')).toBe('"Auth_2"');
+    expect(quoteSchemaName(`_${'a'.repeat(62)}`)).toBe(`"_${'a'.repeat(62)}"`);
+  });
+});
