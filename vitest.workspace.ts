@@ -23,6 +23,10 @@ export const projects: TestProjectInlineConfiguration[] = [
   },
   {
     extends: true,
+    test: { name: 'redis', root: './packages/redis', include: ['test/**/*.test.ts'] },
+  },
+  {
+    extends: true,
     test: {
       name: 'examples',
       root: './examples',
