@@ -3,7 +3,7 @@ import { describeStorageConformance } from '@portcullis/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromPGlite, migrate, postgresStorage } from '../src/index.js';
 import { cookieLifecycle, refreshLifecycle } from './auth-helpers.js';
-import { makeUser, withOwners } from './helpers.js';
+import { makeUser } from './helpers.js';
 
 // PGlite in memory: one instance for the whole file (each takes seconds to start).
 let db: PGlite | undefined;
@@ -21,7 +21,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-describeStorageConformance('postgresStorage on PGlite (in memory)', () => withOwners(storage()));
+describeStorageConformance('postgresStorage on PGlite (in memory)', storage);
 
 describe('createAuth over postgresStorage on PGlite', () => {
   it('runs the cookie lifecycle: register, verify, login, validate, reset, delete', async () => {

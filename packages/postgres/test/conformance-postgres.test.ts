@@ -1,7 +1,7 @@
 import { describeStorageConformance } from '@portcullis/core/testing';
 import type { Pool } from 'pg';
 import { fromPool, migrate, postgresStorage } from '../src/index.js';
-import { connectPool, dropSchema, testSchema, withOwners } from './helpers.js';
+import { connectPool, dropSchema, testSchema } from './helpers.js';
 
 // The kit against the shared PostgreSQL server, in a schema of this file's own. If the server
 // cannot be reached, connectPool rejects and every check of the kit fails.
@@ -14,7 +14,7 @@ describeStorageConformance(
     pool = await connectPool({ max: 10 });
     const client = fromPool(pool);
     await migrate(client, { schema });
-    return withOwners(postgresStorage(client, { schema }));
+    return postgresStorage(client, { schema });
   },
   {
     cleanup: async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import type { Storage, UserRecord } from '@portcullis/core';
+import type { UserRecord } from '@portcullis/core';
 import type { Pool } from 'pg';
 import { type CreatePoolOptions, createPool } from '../src/index.js';
 
@@ -60,55 +60,6 @@ export function makeUser(now: number, overrides: Partial<UserRecord> = {}): User
     createdAt: now,
     updatedAt: now,
     ...overrides,
-  };
-}
-
-/**
- * `storage` with a user row created, if missing, before each record that belongs to a user.
- *
- * The conformance kit writes sessions, tokens, codes, devices and audit events for random
- * user ids without creating those users (it must work for stores that hold no users). This
- * schema has foreign keys from every user-owned table to `users`, as it should, so the kit's
- * records need their owners: this adds them through the storage's own `users.create` (a
- * `conflict` when the owner exists is fine). Everything else reaches the real stores as is.
- */
-export function withOwners(storage: Storage): Storage {
-  const own = async (userId: string) => {
-    const at = Date.UTC(2026, 0, 1);
-    const email = `${userId}@owner.invalid`;
-    await storage.users.create({
-      id: userId,
-      email,
-      emailNormalized: email,
-      metadata: {},
-      disabled: false,
-      createdAt: at,
-      updatedAt: at,
-    });
-  };
-  const { sessions, tokens, twoFactor, audit } = storage;
-  const run = storage.transaction?.bind(storage);
-  /** `fn` after creating the owner of the record it writes. */
-  const owned =
-    <A extends unknown[], R>(owner: (...args: A) => string, fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await own(owner(...args));
-      return fn(...args);
-    };
-  return {
-    users: storage.users,
-    rateLimits: storage.rateLimits,
-    sessions: { ...sessions, create: owned((s) => s.userId, sessions.create) },
-    tokens: { ...tokens, create: owned((t) => t.userId, tokens.create) },
-    twoFactor: {
-      ...twoFactor,
-      replaceRecoveryCodes: owned((userId) => userId, twoFactor.replaceRecoveryCodes),
-      createTrustedDevice: owned((d) => d.userId, twoFactor.createTrustedDevice),
-    },
-    audit: { ...audit, append: owned((e) => e.userId, audit.append) },
-    ...(run === undefined
-      ? {}
-      : { transaction: <T>(fn: (tx: Storage) => Promise<T>) => run((tx) => fn(withOwners(tx))) }),
   };
 }
 

@@ -26,7 +26,7 @@ export function describeAudit(ctx: ConformanceContext): void {
     it('assigns increasing sequences and lists newest first, with every field kept', async () => {
       const { audit } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const sequences = await appendMany(userId, 3, t);
       expect([...sequences].sort((a, b) => a - b)).toEqual(sequences);
       expect(new Set(sequences).size).toBe(3);
@@ -39,7 +39,7 @@ export function describeAudit(ctx: ConformanceContext): void {
     it('pages with limit and an exclusive beforeSequence', async () => {
       const { audit } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const s = await appendMany(userId, 5, t);
       const seq = (records: { sequence: number }[]) => records.map((r) => r.sequence);
       const first = await audit.list(userId, { limit: 2 });
@@ -54,7 +54,7 @@ export function describeAudit(ctx: ConformanceContext): void {
     it('lists only the user’s events, and deleteByUser removes only those', async () => {
       const { audit } = ctx.storage();
       const t = startTime();
-      const [userId, otherId] = [uid('user'), uid('other')];
+      const [userId, otherId] = [await ctx.owner(), await ctx.owner()];
       await appendMany(userId, 2, t);
       await appendMany(otherId, 3, t);
       expect(await audit.list(userId, { limit: 10 })).toHaveLength(2);
@@ -67,7 +67,7 @@ export function describeAudit(ctx: ConformanceContext): void {
     it(`gives ${RACERS} concurrent appends distinct sequences, all listed`, async () => {
       const { audit } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const sequences = await race(RACERS, (i) => audit.append(event(userId, i, t)));
       expect(new Set(sequences).size).toBe(RACERS);
       const listed = await audit.list(userId, { limit: RACERS + 5 });
@@ -77,7 +77,7 @@ export function describeAudit(ctx: ConformanceContext): void {
     it('returns copies: mutating a returned event never changes the store', async () => {
       const { audit } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       await appendMany(userId, 1, t);
       const [read] = (await audit.list(userId, { limit: 1 })) as unknown as {
         data: { reason: string };

@@ -9,6 +9,13 @@ import type { Storage } from '../../storage/types.js';
 export interface ConformanceContext {
   /** The storage under test. */
   readonly storage: () => Storage;
+  /**
+   * The id of a new user to own the records a check writes (sessions, tokens, recovery codes,
+   * trusted devices, audit events). When `users` is among the stores under test, the user is
+   * created through `storage.users.create` first, so a schema whose user-owned tables have
+   * foreign keys to `users` accepts the records; otherwise it is only a fresh id.
+   */
+  readonly owner: () => Promise<string>;
 }
 
 /** Concurrent callers in race checks. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeMethods } from '../../storage/methods.js';
 import { STORE_NAMES, type Storage, type StoreName } from '../../storage/types.js';
 import { describeAudit } from './audit.js';
-import { type ConformanceContext, newUser, startTime } from './fixtures.js';
+import { type ConformanceContext, newUser, startTime, uid } from './fixtures.js';
 import { describeRateLimits } from './rate-limits.js';
 import { describeSessions } from './sessions.js';
 import { describeTokens } from './tokens.js';
@@ -16,6 +16,8 @@ export interface StorageConformanceOptions {
   /**
    * The stores to check; default all six. A Redis adapter that implements only the ephemeral
    * stores passes `['sessions', 'tokens', 'rateLimits']` (the others may then be anything).
+   * With `users` among them, the kit creates the user that owns each record it writes; without
+   * it, records name user ids that no store holds.
    */
   readonly stores?: readonly StoreName[];
   /** Called once after the last check with the storage under test: close pools, drop schemas. */
@@ -39,8 +41,10 @@ const DESCRIBE = {
  *
  * `makeStorage` runs once, before the first check; every check uses fresh random ids and
  * explicit `now` values near the real time, so a real, shared database works and nothing
- * sleeps. Records the checks create are left in place (they are dead or unique); drop them in
- * `cleanup` if you like.
+ * sleeps. When `users` is among the checked stores, each record owned by a user (session,
+ * token, recovery code, trusted device, audit event) is written after its user was created
+ * with `users.create`, so foreign keys to `users` are welcome. Records the checks create are
+ * left in place (they are dead or unique); drop them in `cleanup` if you like.
  *
  * @example
  * ```ts
@@ -58,11 +62,15 @@ export function describeStorageConformance(
 ): void {
   const selected = STORE_NAMES.filter((store) => (options.stores ?? STORE_NAMES).includes(store));
   let storage: Storage | undefined;
+  const current = () => {
+    if (storage === undefined) throw new Error('describeStorageConformance: no storage yet');
+    return storage;
+  };
   const ctx: ConformanceContext = {
-    storage: () => {
-      if (storage === undefined) throw new Error('describeStorageConformance: no storage yet');
-      return storage;
-    },
+    storage: current,
+    // Without `users` under test, its store may be anything (a Redis adapter's suite fills it
+    // with memory): the owner is then only an id, as user ids are to stores that hold no users.
+    owner: selected.includes('users') ? () => createOwner(current()) : async () => uid('user'),
   };
 
   describe(`storage conformance: ${name}`, () => {
@@ -86,6 +94,18 @@ export function describeStorageConformance(
     if (selected.includes('users')) describeTransaction(ctx);
     for (const store of selected) DESCRIBE[store](ctx);
   });
+}
+
+/** Creates a user with a unique id, email and username; resolves to its id. */
+async function createOwner(storage: Storage): Promise<string> {
+  const user = newUser(startTime());
+  const result = await storage.users.create(user);
+  if (result !== 'created') {
+    throw new Error(
+      `describeStorageConformance: users.create of a record owner answered ${result}`,
+    );
+  }
+  return user.id;
 }
 
 /** Checks `transaction` when the storage has one: it commits on resolve, rolls back on reject. */

@@ -18,7 +18,7 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('creates a session and gets it back while live', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const session = newSession(uid('user'), t);
+      const session = newSession(await ctx.owner(), t);
       await sessions.create(session);
       expect(await sessions.get(session.id, t)).toEqual(session);
       expect(await sessions.get(uid('missing'), t)).toBeUndefined();
@@ -27,7 +27,7 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('treats now === idleExpiresAt as dead', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const session = newSession(uid('user'), t);
+      const session = newSession(await ctx.owner(), t);
       await sessions.create(session);
       expect(await sessions.get(session.id, t + HOUR - 1)).toEqual(session);
       expect(await sessions.get(session.id, t + HOUR)).toBeUndefined();
@@ -36,7 +36,7 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('treats now === absoluteExpiresAt as dead, whatever the idle expiry', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const session = newSession(uid('user'), t, {
+      const session = newSession(await ctx.owner(), t, {
         idleExpiresAt: t + 2 * HOUR,
         absoluteExpiresAt: t + HOUR,
       });
@@ -45,10 +45,28 @@ export function describeSessions(ctx: ConformanceContext): void {
       expect(await sessions.get(session.id, t + HOUR)).toBeUndefined();
     });
 
+    it('leaves a session out of get and listByUser from its absolute expiry on, idle or not', async () => {
+      const { sessions } = ctx.storage();
+      const t = startTime();
+      const userId = await ctx.owner();
+      // Dead at t + HOUR by its absolute expiry, while its idle expiry is still ahead.
+      const capped = newSession(userId, t, {
+        idleExpiresAt: t + 2 * HOUR,
+        absoluteExpiresAt: t + HOUR,
+      });
+      const live = newSession(userId, t + MINUTE);
+      for (const s of [capped, live]) await sessions.create(s);
+      expect(await sessions.listByUser(userId, t + HOUR - 1)).toEqual([live, capped]);
+      expect(await sessions.listByUser(userId, t + HOUR)).toEqual([live]);
+      expect(await sessions.get(capped.id, t + HOUR)).toBeUndefined();
+      expect(await sessions.get(capped.id, t + HOUR + MINUTE)).toBeUndefined();
+      expect(await sessions.listByUser(userId, t + HOUR + MINUTE - 1)).toEqual([live]);
+    });
+
     it('touch slides the idle expiry, never back and never past the absolute expiry', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const s = newSession(uid('user'), t);
+      const s = newSession(await ctx.owner(), t);
       await sessions.create(s);
       const touch = (now: number, idleExpiresAt: number) =>
         sessions.touch(s.id, { now, idleExpiresAt });
@@ -67,7 +85,7 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('touch of a dead or missing session is not_found and writes nothing', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const s = newSession(uid('user'), t);
+      const s = newSession(await ctx.owner(), t);
       await sessions.create(s);
       expect(await sessions.touch(s.id, { now: t + HOUR, idleExpiresAt: t + 3 * HOUR })).toBe(
         'not_found',
@@ -83,7 +101,7 @@ export function describeSessions(ctx: ConformanceContext): void {
       const { sessions } = ctx.storage();
       const t = startTime();
       for (let round = 0; round < 5; round += 1) {
-        const s = newSession(uid('user'), t);
+        const s = newSession(await ctx.owner(), t);
         await sessions.create(s);
         // The delete starts in the middle of the touches, so some read before it and write after.
         await race<unknown>(RACERS, (i) =>
@@ -100,7 +118,7 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('rotates the refresh hash, then reports every replaced hash as reused', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const s = newSession(uid('user'), t, { refreshHash: 'h0' });
+      const s = newSession(await ctx.owner(), t, { refreshHash: 'h0' });
       await sessions.create(s);
       const rotate = (expectedHash: string, newHash: string) =>
         sessions.rotateRefresh(s.id, { expectedHash, newHash, now: t + 1 });
@@ -116,7 +134,7 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('rotateRefresh of a dead or missing session is not_found', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const s = newSession(uid('user'), t, { refreshHash: 'h0' });
+      const s = newSession(await ctx.owner(), t, { refreshHash: 'h0' });
       await sessions.create(s);
       const options = { expectedHash: 'h0', newHash: 'h1', now: t + HOUR };
       expect(await sessions.rotateRefresh(s.id, options)).toBe('not_found');
@@ -129,7 +147,7 @@ export function describeSessions(ctx: ConformanceContext): void {
     it(`of ${RACERS} concurrent rotations with one hash, one is rotated and the rest reused`, async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const s = newSession(uid('user'), t, { refreshHash: 'h0' });
+      const s = newSession(await ctx.owner(), t, { refreshHash: 'h0' });
       await sessions.create(s);
       const results = await race(RACERS, (i) =>
         sessions.rotateRefresh(s.id, { expectedHash: 'h0', newHash: `h1-${i}`, now: t + 1 }),
@@ -143,7 +161,7 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('markFresh updates freshUntil and amr of a live session only', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const s = newSession(uid('user'), t);
+      const s = newSession(await ctx.owner(), t);
       await sessions.create(s);
       const freshUntil = t + 10 * MINUTE;
       expect(await sessions.markFresh(s.id, { freshUntil, amr: ['pwd', 'otp'], now: t })).toBe(
@@ -158,11 +176,12 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('lists a user’s live sessions only, newest first', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const older = newSession(userId, t);
       const newer = newSession(userId, t + MINUTE);
       const dead = newSession(userId, t + 2 * MINUTE, { idleExpiresAt: t + 3 * MINUTE });
-      for (const s of [older, dead, newer, newSession(uid('other'), t)]) await sessions.create(s);
+      for (const s of [older, dead, newer, newSession(await ctx.owner(), t)])
+        await sessions.create(s);
       expect(await sessions.listByUser(userId, t + 3 * MINUTE)).toEqual([newer, older]);
       expect(await sessions.listByUser(uid('nobody'), t)).toEqual([]);
     });
@@ -170,13 +189,13 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('deletes one session, or all of a user’s except the current one', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const [a, b, c] = [
         newSession(userId, t),
         newSession(userId, t + 1),
         newSession(userId, t + 2),
       ];
-      const other = newSession(uid('other'), t);
+      const other = newSession(await ctx.owner(), t);
       for (const s of [a, b, c, other]) await sessions.create(s);
       await sessions.delete(a.id);
       await sessions.delete(a.id);
@@ -191,7 +210,7 @@ export function describeSessions(ctx: ConformanceContext): void {
     it('returns copies: mutating a returned session never changes the store', async () => {
       const { sessions } = ctx.storage();
       const t = startTime();
-      const s = newSession(uid('user'), t);
+      const s = newSession(await ctx.owner(), t);
       await sessions.create(s);
       const read = (await sessions.get(s.id, t)) as { amr: string[] } & SessionRecord;
       read.amr.push('mutated');

@@ -11,6 +11,13 @@ import {
   uid,
 } from './fixtures.js';
 
+/** A token record as a careless caller treats it. */
+type Mutable = {
+  payload: { newEmail: string; list: string[] };
+  expiresAt: number;
+  attempts: number;
+};
+
 /** Registers the checks of `tokens`. */
 export function describeTokens(ctx: ConformanceContext): void {
   describe('tokens', () => {
@@ -20,7 +27,7 @@ export function describeTokens(ctx: ConformanceContext): void {
     it('creates a token, reads it while live, and refuses a duplicate selector', async () => {
       const { tokens } = ctx.storage();
       const t = startTime();
-      const token = newToken(uid('user'), t);
+      const token = newToken(await ctx.owner(), t);
       expect(await tokens.create(token)).toBe('created');
       expect(await tokens.create({ ...token, verifierHash: 'other' })).toBe('conflict');
       expect(await tokens.get(token.purpose, token.selector, t + HOUR - 1)).toEqual(token);
@@ -30,7 +37,7 @@ export function describeTokens(ctx: ConformanceContext): void {
 
     it('consumes a live token once: ok with the record, then not_found', async () => {
       const t = startTime();
-      const token = newToken(uid('user'), t);
+      const token = newToken(await ctx.owner(), t);
       await ctx.storage().tokens.create(token);
       expect(await consume(token, t)).toEqual({ status: 'ok', record: token });
       expect(await consume(token, t)).toEqual({ status: 'not_found' });
@@ -39,7 +46,7 @@ export function describeTokens(ctx: ConformanceContext): void {
 
     it('answers not_found for a wrong verifier and leaves the token in place', async () => {
       const t = startTime();
-      const token = newToken(uid('user'), t);
+      const token = newToken(await ctx.owner(), t);
       await ctx.storage().tokens.create(token);
       expect(await consume(token, t, 'wrong-verifier-hash')).toEqual({ status: 'not_found' });
       expect(await consume(token, t)).toEqual({ status: 'ok', record: token });
@@ -47,7 +54,7 @@ export function describeTokens(ctx: ConformanceContext): void {
 
     it('treats now === expiresAt as expired, and deletes an expired token it matched', async () => {
       const t = startTime();
-      const token = newToken(uid('user'), t);
+      const token = newToken(await ctx.owner(), t);
       await ctx.storage().tokens.create(token);
       expect(await consume(token, t + HOUR)).toEqual({ status: 'expired' });
       expect(await consume(token, t)).toEqual({ status: 'not_found' });
@@ -55,7 +62,7 @@ export function describeTokens(ctx: ConformanceContext): void {
 
     it('answers not_found for a wrong verifier even when expired, and keeps the token', async () => {
       const t = startTime();
-      const token = newToken(uid('user'), t);
+      const token = newToken(await ctx.owner(), t);
       await ctx.storage().tokens.create(token);
       expect(await consume(token, t + 2 * HOUR, 'wrong-verifier-hash')).toEqual({
         status: 'not_found',
@@ -65,7 +72,7 @@ export function describeTokens(ctx: ConformanceContext): void {
 
     it('keeps purposes apart: a selector of one purpose is not found under another', async () => {
       const t = startTime();
-      const token = newToken(uid('user'), t);
+      const token = newToken(await ctx.owner(), t);
       await ctx.storage().tokens.create(token);
       expect(await consume({ ...token, purpose: 'other_purpose' }, t)).toEqual({
         status: 'not_found',
@@ -75,7 +82,7 @@ export function describeTokens(ctx: ConformanceContext): void {
 
     it(`of ${RACERS} concurrent consumes of one token, exactly one is ok`, async () => {
       const t = startTime();
-      const token = newToken(uid('user'), t);
+      const token = newToken(await ctx.owner(), t);
       await ctx.storage().tokens.create(token);
       const results = await race(RACERS, () => consume(token, t));
       const statuses = tally(results.map((r) => r.status));
@@ -86,7 +93,7 @@ export function describeTokens(ctx: ConformanceContext): void {
     it('counts wrong codes, answers the attempts left, and deletes the token at maxAttempts', async () => {
       const { tokens } = ctx.storage();
       const t = startTime();
-      const token = newToken(uid('user'), t, { purpose: 'conformance_otp' });
+      const token = newToken(await ctx.owner(), t, { purpose: 'conformance_otp' });
       await tokens.create(token);
       const fail = () => tokens.recordFailure(token.purpose, token.selector, { maxAttempts: 3 });
       expect(await fail()).toBe(2);
@@ -101,7 +108,7 @@ export function describeTokens(ctx: ConformanceContext): void {
     it(`counts ${RACERS} concurrent wrong codes exactly`, async () => {
       const { tokens } = ctx.storage();
       const t = startTime();
-      const token = newToken(uid('user'), t, { purpose: 'conformance_otp' });
+      const token = newToken(await ctx.owner(), t, { purpose: 'conformance_otp' });
       await tokens.create(token);
       const results = await race(RACERS, () =>
         tokens.recordFailure(token.purpose, token.selector, { maxAttempts: RACERS }),
@@ -115,11 +122,11 @@ export function describeTokens(ctx: ConformanceContext): void {
     it('deletes one token, a user’s tokens of one purpose, or all of them', async () => {
       const { tokens } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const link = newToken(userId, t);
       const otp = newToken(userId, t, { purpose: 'conformance_otp' });
       const otp2 = newToken(userId, t, { purpose: 'conformance_otp' });
-      const other = newToken(uid('other'), t);
+      const other = newToken(await ctx.owner(), t);
       for (const x of [link, otp, otp2, other]) await tokens.create(x);
       await tokens.delete(otp2.purpose, otp2.selector);
       await tokens.delete(otp2.purpose, otp2.selector);
@@ -135,13 +142,35 @@ export function describeTokens(ctx: ConformanceContext): void {
     it('returns copies: mutating a returned payload never changes the store', async () => {
       const { tokens } = ctx.storage();
       const t = startTime();
-      const token = newToken(uid('user'), t);
+      const token = newToken(await ctx.owner(), t);
       await tokens.create(token);
       const read = (await tokens.get(token.purpose, token.selector, t)) as unknown as {
         payload: { newEmail: string };
       };
       read.payload.newEmail = 'attacker@example.test';
       expect(await consume(token, t)).toEqual({ status: 'ok', record: token });
+    });
+
+    it('returns copies: mutating the record consume answered never changes the store', async () => {
+      const { tokens } = ctx.storage();
+      const t = startTime();
+      const userId = await ctx.owner();
+      // One payload object for two tokens, as a caller that sends a link twice may build them.
+      const payload = { newEmail: 'new@example.test', list: ['a'] };
+      const [token, sibling] = [newToken(userId, t, { payload }), newToken(userId, t, { payload })];
+      const kept = structuredClone(sibling);
+      for (const x of [token, sibling]) await tokens.create(x);
+      const result = await consume(token, t);
+      expect(result).toEqual({ status: 'ok', record: token });
+      const record = (result as unknown as { record: Mutable }).record;
+      record.payload.newEmail = 'attacker@example.test';
+      record.payload.list.push('b');
+      record.expiresAt = t + 1000 * HOUR;
+      record.attempts = -1;
+      expect(await tokens.get(token.purpose, token.selector, t)).toBeUndefined();
+      expect(await consume(token, t)).toEqual({ status: 'not_found' });
+      expect(await tokens.get(sibling.purpose, sibling.selector, t)).toEqual(kept);
+      expect(await consume(sibling, t)).toEqual({ status: 'ok', record: kept });
     });
   });
 }

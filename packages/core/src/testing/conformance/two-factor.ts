@@ -24,7 +24,7 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
 
     it('stores a new set of recovery codes, all unused', async () => {
       const { twoFactor } = ctx.storage();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const set = codes(10);
       await twoFactor.replaceRecoveryCodes(userId, set);
       expect(await list(userId)).toEqual(set.map((c) => ({ ...c, userId })).sort(byId));
@@ -33,7 +33,7 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
 
     it('replaces the whole set, leaving other users’ codes alone; an empty set clears it', async () => {
       const { twoFactor } = ctx.storage();
-      const [userId, otherId] = [uid('user'), uid('other')];
+      const [userId, otherId] = [await ctx.owner(), await ctx.owner()];
       await twoFactor.replaceRecoveryCodes(userId, codes(10));
       await twoFactor.replaceRecoveryCodes(otherId, codes(2));
       const next = codes(8);
@@ -46,7 +46,7 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
 
     it('replaces all or nothing: concurrent replaces leave exactly one whole set', async () => {
       const { twoFactor } = ctx.storage();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const sets = Array.from({ length: 5 }, () => codes(10));
       await race(sets.length, (i) => twoFactor.replaceRecoveryCodes(userId, sets[i] ?? []));
       const ids = (await list(userId)).map((c) => c.id).sort();
@@ -54,10 +54,34 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
       expect(whole).toContainEqual(ids);
     });
 
+    it('shows readers the old set or the new one while a replacement runs, never a mix', async () => {
+      const { twoFactor } = ctx.storage();
+      const userId = await ctx.owner();
+      const [old, next] = [codes(10), codes(8)];
+      await twoFactor.replaceRecoveryCodes(userId, old);
+      const ids = (set: readonly { id: string }[]) => JSON.stringify(set.map((c) => c.id).sort());
+      // Readers start with the replacement, then after 1 to RACERS turns of the microtask
+      // queue (an in-process store) or of the event loop (one with round trips).
+      const microtask = () => Promise.resolve();
+      const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+      const readAfter = async (turns: number, turn: () => Promise<void>) => {
+        for (let i = 0; i < turns; i += 1) await turn();
+        return ids(await twoFactor.listRecoveryCodes(userId));
+      };
+      const [, ...seen] = await Promise.all([
+        twoFactor.replaceRecoveryCodes(userId, next).then(() => ''),
+        readAfter(0, microtask),
+        ...Array.from({ length: RACERS }, (_, i) => readAfter(i + 1, microtask)),
+        ...Array.from({ length: RACERS }, (_, i) => readAfter(i + 1, macrotask)),
+      ]);
+      expect(seen.filter((set) => set !== ids(old) && set !== ids(next))).toEqual([]);
+      expect(ids(await list(userId))).toBe(ids(next));
+    });
+
     it('marks a code used once: used, then already_used; a missing or foreign code is not_found', async () => {
       const { twoFactor } = ctx.storage();
       const t = startTime();
-      const [userId, otherId] = [uid('user'), uid('other')];
+      const [userId, otherId] = [await ctx.owner(), await ctx.owner()];
       const [code] = codes(1);
       const [foreign] = codes(1);
       if (code === undefined || foreign === undefined) throw new Error('no codes');
@@ -78,7 +102,7 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
     it(`of ${RACERS} concurrent uses of one recovery code, exactly one is used`, async () => {
       const { twoFactor } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const set = codes(3);
       await twoFactor.replaceRecoveryCodes(userId, set);
       const id = set[1]?.id ?? '';
@@ -93,7 +117,7 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
     it('keeps a trusted device while now < expiresAt', async () => {
       const { twoFactor } = ctx.storage();
       const t = startTime();
-      const device = newDevice(uid('user'), t, { expiresAt: t + HOUR });
+      const device = newDevice(await ctx.owner(), t, { expiresAt: t + HOUR });
       await twoFactor.createTrustedDevice(device);
       expect(await twoFactor.getTrustedDevice(device.id, t + HOUR - 1)).toEqual(device);
       expect(await twoFactor.getTrustedDevice(device.id, t + HOUR)).toBeUndefined();
@@ -103,11 +127,11 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
     it('lists a user’s live devices newest first, and touches only live ones', async () => {
       const { twoFactor } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const older = newDevice(userId, t);
       const newer = newDevice(userId, t + MINUTE);
       const dead = newDevice(userId, t + 2 * MINUTE, { expiresAt: t + 3 * MINUTE });
-      for (const d of [older, dead, newer, newDevice(uid('other'), t)])
+      for (const d of [older, dead, newer, newDevice(await ctx.owner(), t)])
         await twoFactor.createTrustedDevice(d);
       expect(await twoFactor.listTrustedDevices(userId, t + 3 * MINUTE)).toEqual([newer, older]);
       expect(await twoFactor.touchTrustedDevice(older.id, { now: t + 5 * MINUTE })).toBe('touched');
@@ -121,9 +145,9 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
     it('revokes devices one by one and all at once, per user', async () => {
       const { twoFactor } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       const [a, b, c] = [newDevice(userId, t), newDevice(userId, t + 1), newDevice(userId, t + 2)];
-      const other = newDevice(uid('other'), t);
+      const other = newDevice(await ctx.owner(), t);
       for (const d of [a, b, c, other]) await twoFactor.createTrustedDevice(d);
       await twoFactor.deleteTrustedDevice(a.id);
       await twoFactor.deleteTrustedDevice(a.id);
@@ -138,7 +162,7 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
     it('deleteByUser removes the user’s recovery codes and devices only', async () => {
       const { twoFactor } = ctx.storage();
       const t = startTime();
-      const [userId, otherId] = [uid('user'), uid('other')];
+      const [userId, otherId] = [await ctx.owner(), await ctx.owner()];
       await twoFactor.replaceRecoveryCodes(userId, codes(2));
       await twoFactor.replaceRecoveryCodes(otherId, codes(2));
       const [mine, theirs] = [newDevice(userId, t), newDevice(otherId, t)];
@@ -154,7 +178,7 @@ export function describeTwoFactor(ctx: ConformanceContext): void {
     it('returns copies: mutating a returned code or device never changes the store', async () => {
       const { twoFactor } = ctx.storage();
       const t = startTime();
-      const userId = uid('user');
+      const userId = await ctx.owner();
       await twoFactor.replaceRecoveryCodes(userId, codes(1));
       const [read] = (await twoFactor.listRecoveryCodes(userId)) as { usedAt?: number }[];
       if (read !== undefined) read.usedAt = t;

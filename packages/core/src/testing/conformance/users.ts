@@ -84,6 +84,19 @@ export function describeUsers(ctx: ConformanceContext): void {
       expect(tally(results).get('conflict')).toBe(RACERS - 1);
     });
 
+    it(`lets exactly one of ${RACERS} concurrent creates with one username win`, async () => {
+      const { users } = ctx.storage();
+      const username = uid('username').toLowerCase();
+      const contenders = Array.from({ length: RACERS }, () =>
+        newUser(startTime(), { usernameNormalized: username }),
+      );
+      const results = await Promise.all(contenders.map((user) => users.create(user)));
+      expect(tally(results).get('created')).toBe(1);
+      expect(tally(results).get('conflict')).toBe(RACERS - 1);
+      const winner = contenders[results.indexOf('created')];
+      expect((await users.getByUsername(username))?.id).toBe(winner?.id);
+    });
+
     it('updates only the fields of a patch, and null removes an optional field', async () => {
       const { users } = ctx.storage();
       const t = startTime();
@@ -137,6 +150,25 @@ export function describeUsers(ctx: ConformanceContext): void {
       expect(
         await users.update(a.id, { emailNormalized: a.emailNormalized, updatedAt: t + 2 }),
       ).toBe('updated');
+    });
+
+    it(`lets exactly one of ${RACERS} concurrent updates to one email win; the others change nothing`, async () => {
+      const { users } = ctx.storage();
+      const t = startTime();
+      const contenders = Array.from({ length: RACERS }, () => newUser(t));
+      for (const user of contenders) await users.create(user);
+      const { email, emailNormalized } = newUser(t);
+      const results = await Promise.all(
+        contenders.map((user) =>
+          users.update(user.id, { email, emailNormalized, updatedAt: t + 1 }),
+        ),
+      );
+      expect(tally(results).get('updated')).toBe(1);
+      expect(tally(results).get('conflict')).toBe(RACERS - 1);
+      const winner = contenders[results.indexOf('updated')];
+      expect((await users.getByEmail(emailNormalized))?.id).toBe(winner?.id);
+      const losers = contenders.filter((user) => user !== winner);
+      expect(await Promise.all(losers.map((user) => users.getById(user.id)))).toEqual(losers);
     });
 
     it('answers not_found for an update of a missing user', async () => {
