@@ -27,6 +27,10 @@ export const projects: TestProjectInlineConfiguration[] = [
   },
   {
     extends: true,
+    test: { name: 'integration', root: './tests/integration', include: ['test/**/*.test.ts'] },
+  },
+  {
+    extends: true,
     test: {
       name: 'examples',
       root: './examples',

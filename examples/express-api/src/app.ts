@@ -1,20 +1,20 @@
-import {
-  type Auth,
-  consoleLogger,
-  createAuth,
-  type Logger,
-  type Mailer,
-  memoryStorage,
-} from '@portcullis/core';
+import { type Auth, consoleLogger, createAuth, type Logger, type Mailer } from '@portcullis/core';
 import { portcullis, requireAuth } from '@portcullis/express';
 import express, { type Express } from 'express';
+import { type Backends, memoryBackends } from './backends.js';
 import { type DevMailer, devMailer } from './dev-mailer.js';
 import { errorHandler, sendError } from './errors.js';
-import { memoryNoteStore, type NoteStore, notesRouter } from './notes.js';
+import { type NoteStore, notesRouter } from './notes.js';
 import { smtpMailer } from './smtp-mailer.js';
 
 /** Options of {@link createApp}; `server.ts` fills them from the environment. */
 export interface AppOptions {
+  /**
+   * Where Portcullis and the notes live: what `openBackends` (`src/backends.ts`) opened from
+   * `DATABASE_URL` and `REDIS_URL`. Default: everything in memory. `close()` leaves it open:
+   * its owner closes it, after.
+   */
+  backends?: Backends | undefined;
   /**
    * The front end's base URL (`APP_URL`): mailed links point there, and it is the origin
    * trusted to call `POST /api/auth/token/refresh` with the refresh cookie.
@@ -48,7 +48,7 @@ export interface NotesApi {
   readonly devMailer: DevMailer | undefined;
   /** The notes. */
   readonly notes: NoteStore;
-  /** Stops the password hashing workers and the SMTP connection pool. */
+  /** Stops the password hashing workers and the SMTP connection pool (not the backends). */
   close(): Promise<void>;
 }
 
@@ -64,12 +64,11 @@ export function createApp(options: AppOptions): NotesApi {
   const production = options.production === true || process.env.NODE_ENV === 'production';
   const logger = options.logger ?? consoleLogger();
   const mail = chooseMailer(options);
-  const notes = memoryNoteStore();
+  const { storage, notes } = options.backends ?? memoryBackends();
+  const removeNotesOf = notes.removeUser;
 
   const auth = createAuth({
-    // STORAGE: in memory for now. PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) take its
-    // place once the storage adapter packages exist; `server.ts` refuses both until then.
-    storage: memoryStorage(),
+    storage,
     mailer: mail.mailer,
     appUrl: options.appUrl,
     appName: 'Portcullis notes',
@@ -77,13 +76,18 @@ export function createApp(options: AppOptions): NotesApi {
     logger,
     session: { strategy: 'jwt' },
     ...(options.secret === undefined ? {} : { secret: options.secret }),
-    onEvent: (event) => {
-      // A deleted account takes its notes with it. Listeners are best-effort (an error here is
-      // logged, not retried): with a database, use a foreign key with ON DELETE CASCADE instead.
-      if (event.type === 'user.deleted' && event.userId !== undefined) {
-        notes.removeUser(event.userId);
-      }
-    },
+    // A deleted account takes its notes with it. In PostgreSQL the notes table's foreign key
+    // does that (ON DELETE CASCADE, in the deletion's transaction). Notes in memory have no such
+    // thing, so this listener deletes them: best-effort, an error here is logged, not retried.
+    ...(removeNotesOf === undefined
+      ? {}
+      : {
+          onEvent: async (event) => {
+            if (event.type === 'user.deleted' && event.userId !== undefined) {
+              await removeNotesOf(event.userId);
+            }
+          },
+        }),
   });
 
   const app = express();

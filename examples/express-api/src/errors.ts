@@ -21,15 +21,29 @@ export function sendError(res: Response, code: AuthErrorCode, details?: FieldPro
   });
 }
 
+/** A failure of the note store (the database is down): answered 503 `STORAGE_UNAVAILABLE`. */
+export class NotesUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('The note store failed.', { cause });
+    this.name = 'NotesUnavailableError';
+  }
+}
+
 /**
- * The last error handler: body-parser failures get the contract's 400 / 413 / 415, anything
- * else a 500 without details (the cause goes to the log, never to the client).
+ * The last error handler: body-parser failures get the contract's 400 / 413 / 415, a failing
+ * note store 503, anything else a 500 without details (the cause goes to the log, never to the
+ * client).
  */
 export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
+    }
+    if (error instanceof NotesUnavailableError) {
+      const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+      log(`note store unavailable: ${cause}`);
+      return sendError(res, 'STORAGE_UNAVAILABLE');
     }
     const status = (error as { status?: unknown } | null)?.status;
     if (status === 413) return sendError(res, 'PAYLOAD_TOO_LARGE');

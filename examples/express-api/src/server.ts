@@ -1,25 +1,17 @@
 /**
  * Starts the notes API: `pnpm --filter @portcullis-examples/express-api start`. Reads the
- * environment, builds the app with `createApp` and listens. See README.md for the variables.
+ * environment, opens the storage, builds the app with `createApp` and listens. See README.md
+ * for the variables.
  */
 import { randomBytes } from 'node:crypto';
 import { isAuthError } from '@portcullis/core';
 import { createApp, type NotesApi } from './app.js';
+import { type Backends, openBackends } from './backends.js';
 
 const env = process.env;
 const production = env.NODE_ENV === 'production';
 const port = Number(env.PORT ?? 3001);
 const appUrl = env.APP_URL ?? `http://localhost:${port}`;
-
-for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) {
-  if (env[name]) {
-    console.error(
-      `${name} is set, but this example does not support it yet: it keeps everything in memory ` +
-        'until the PostgreSQL and Redis storage packages exist. Unset it to start.',
-    );
-    process.exit(1);
-  }
-}
 
 let secret = env.AUTH_SECRET || undefined;
 if (secret === undefined && !production) {
@@ -31,9 +23,27 @@ if (secret === undefined && !production) {
   );
 }
 
+let backends: Backends;
+try {
+  backends = await openBackends({
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    onConnectionError: (backend, error) =>
+      console.warn(`${backend} connection error (it reconnects by itself): ${error.message}`),
+  });
+} catch (error) {
+  console.error(
+    `Cannot start: the storage did not open: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  if (env.DATABASE_URL) console.error('Check DATABASE_URL, or unset it to keep data in memory.');
+  if (env.REDIS_URL) console.error('Check REDIS_URL, or unset it.');
+  process.exit(1);
+}
+
 let api: NotesApi;
 try {
   api = createApp({
+    backends,
     appUrl,
     secret,
     smtpUrl: env.SMTP_URL || undefined,
@@ -48,6 +58,7 @@ try {
     if (!env.SMTP_URL)
       console.error('Set SMTP_URL: the development mailer is refused in production.');
   }
+  await backends.close();
   process.exit(1);
 }
 
@@ -60,11 +71,15 @@ if (api.devMailer !== undefined) {
 
 const server = api.app.listen(port, () => {
   console.log(`Portcullis notes API listening on http://localhost:${port} (APP_URL ${appUrl})`);
+  for (const line of backends.description) console.log(`Storage: ${line}`);
 });
 
 const stop = () => {
   server.close();
-  void api.close().finally(() => process.exit(0));
+  void api
+    .close()
+    .then(() => backends.close())
+    .finally(() => process.exit(0));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -1,4 +1,4 @@
-import { type Auth, createAuth, type Logger, type Mailer, memoryStorage } from '@portcullis/core';
+import { type Auth, createAuth, type Logger, type Mailer, type Storage } from '@portcullis/core';
 import { portcullis, requireAuth } from '@portcullis/hono';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
@@ -12,6 +12,12 @@ import { loadViewer, notFound, type PageEnv } from './viewer.js';
 
 /** Options of {@link createApp}; `server.ts` fills them from the environment. */
 export interface AppOptions {
+  /**
+   * Where Portcullis keeps its data. `server.ts` passes the one `openStorage` (`src/storage.ts`)
+   * opened: PGlite under `.data/`, or PostgreSQL and Redis. A test may pass in-memory PGlite or
+   * `memoryStorage()`. `close()` leaves it open: its owner closes it, after.
+   */
+  storage: Storage;
   /** Where browsers reach the app (`APP_URL`): links in mails, and the trusted origin for CSRF. */
   appUrl: string;
   /**
@@ -37,7 +43,7 @@ export interface PortcullisExample {
   readonly auth: Auth;
   /** The dev mailbox, when mails are not sent over SMTP. */
   readonly mailbox: DevMailbox | undefined;
-  /** Stops the password hashing workers and the SMTP connection pool. */
+  /** Stops the password hashing workers and the SMTP connection pool (not the storage). */
   close(): Promise<void>;
 }
 
@@ -54,9 +60,7 @@ export function createApp(options: AppOptions): PortcullisExample {
   const mail = chooseMailer(options);
 
   const auth = createAuth({
-    // STORAGE: in memory for now, so every restart starts empty. Replace with PGlite persisted
-    // under `.data/` once the PostgreSQL storage package exists (issue 4, "Examples").
-    storage: memoryStorage(),
+    storage: options.storage,
     mailer: mail.mailer,
     appUrl: options.appUrl,
     appName: 'Portcullis example',

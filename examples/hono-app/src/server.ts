@@ -1,26 +1,21 @@
 /**
  * Starts the main example: `pnpm start` at the root of the repository. Reads the environment,
- * builds the app with `createApp` and listens. See README.md for the variables.
+ * opens the storage, builds the app with `createApp` and listens. See README.md for the
+ * variables.
  */
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { isAuthError } from '@portcullis/core';
 import { createApp, type PortcullisExample } from './app.js';
+import { type AppStorage, openStorage } from './storage.js';
 
 const env = process.env;
 const production = env.NODE_ENV === 'production';
 const port = Number(env.PORT ?? 3000);
 const appUrl = env.APP_URL ?? `http://localhost:${port}`;
-
-for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) {
-  if (env[name]) {
-    console.error(
-      `${name} is set, but this example does not support it yet: it keeps everything in memory ` +
-        'until the PostgreSQL and Redis storage packages exist. Unset it to start.',
-    );
-    process.exit(1);
-  }
-}
+/** Without DATABASE_URL: PGlite keeps its files here, `examples/hono-app/.data/pglite` (gitignored). */
+const PGLITE_DIR = fileURLToPath(new URL('../.data/pglite', import.meta.url));
 
 let secret = env.AUTH_SECRET || undefined;
 if (secret === undefined && !production) {
@@ -32,9 +27,60 @@ if (secret === undefined && !production) {
   );
 }
 
-let example: PortcullisExample;
+// Listen first: a second `pnpm start` on the same port stops here, before it opens the PGlite
+// directory that the first one is using. Requests before the app is ready get a 503.
+let example: PortcullisExample | undefined;
+// Loopback by default: the dev mailbox holds sign-in links. Set HOST=0.0.0.0 to expose it.
+const hostname = env.HOST ?? '127.0.0.1';
+const server = serve({
+  fetch: (request, bindings) =>
+    example === undefined
+      ? new Response('Starting, try again in a second.', {
+          status: 503,
+          headers: { 'retry-after': '1' },
+        })
+      : example.app.fetch(request, bindings),
+  port,
+  hostname,
+});
+try {
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  console.error(
+    code === 'EADDRINUSE'
+      ? `Cannot start: port ${port} on ${hostname} is in use (is the example already running?). ` +
+          'Stop the other process, or set PORT.'
+      : `Cannot listen on ${hostname}:${port}: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+}
+
+let storage: AppStorage;
+try {
+  storage = await openStorage({
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    pgliteDir: PGLITE_DIR,
+    onConnectionError: (backend, error) =>
+      console.warn(`${backend} connection error (it reconnects by itself): ${error.message}`),
+  });
+} catch (error) {
+  console.error(
+    `Cannot start: the storage did not open: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  if (env.DATABASE_URL) console.error('Check DATABASE_URL, or unset it to use embedded PGlite.');
+  if (env.REDIS_URL)
+    console.error('Check REDIS_URL, or unset it to keep sessions in the database.');
+  process.exit(1);
+}
+
 try {
   example = createApp({
+    storage: storage.storage,
     appUrl,
     secret,
     smtpUrl: env.SMTP_URL || undefined,
@@ -49,25 +95,27 @@ try {
     if (!env.SMTP_URL)
       console.error('Set SMTP_URL: the development mailer is refused in production.');
   }
+  await storage.close();
   process.exit(1);
 }
 
 const { passwordBackend } = await example.auth.ready();
-// Loopback by default: the dev mailbox holds sign-in links. Set HOST=0.0.0.0 to expose it.
-const hostname = env.HOST ?? '127.0.0.1';
-const server = serve({ fetch: example.app.fetch, port, hostname }, (info) => {
-  console.log(`Portcullis example listening on port ${info.port}: open ${appUrl}`);
-  console.log(
-    example.mailbox === undefined
-      ? 'Mail goes out over SMTP_URL.'
-      : `No SMTP_URL: mails land in the dev mailbox, ${appUrl}/dev/mailbox`,
-  );
-  console.log(`Password hashing: argon2id on ${passwordBackend}.`);
-});
+console.log(`Portcullis example listening on port ${port}: open ${appUrl}`);
+for (const line of storage.description) console.log(`Storage: ${line}`);
+console.log(
+  example.mailbox === undefined
+    ? 'Mail goes out over SMTP_URL.'
+    : `No SMTP_URL: mails land in the dev mailbox, ${appUrl}/dev/mailbox`,
+);
+console.log(`Password hashing: argon2id on ${passwordBackend}.`);
 
+const running = example;
 const stop = () => {
   server.close();
-  void example.close().finally(() => process.exit(0));
+  void running
+    .close()
+    .then(() => storage.close())
+    .finally(() => process.exit(0));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

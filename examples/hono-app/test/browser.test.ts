@@ -2,7 +2,8 @@
  * The main example in a real browser: Debian's Chromium driven by playwright-core, through
  * every page a new user meets. One browser for the file; the app listens on 127.0.0.1 on an
  * ephemeral port and the browser uses http://localhost:<port>, the app's APP_URL, so the
- * `__Host-` cookies (localhost is a secure context) and the CSRF origin check line up.
+ * `__Host-` cookies (localhost is a secure context) and the CSRF origin check line up. Storage
+ * is the app's own `openStorage` on PGlite in memory.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { silentLogger } from '@portcullis/core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp, type PortcullisExample } from '../src/app.js';
+import { type AppStorage, openStorage } from '../src/storage.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
@@ -20,6 +22,7 @@ const EMAIL = 'ada@example.com';
 
 let server: ServerType;
 let example: PortcullisExample;
+let storage: AppStorage;
 let browser: Browser;
 let base: string;
 let startedAt: number;
@@ -50,32 +53,51 @@ beforeAll(async () => {
   });
   const port = await listening;
   base = `http://localhost:${port}`;
+  // Chromium and the storage start side by side. The storage is the app's own `openStorage` on
+  // PGlite in memory: real PostgreSQL and the real migrations, nothing on disk (2 to 3 s).
+  const storageStart = performance.now();
+  const started = await Promise.allSettled([
+    openStorage({}).then((opened) => {
+      storage = opened;
+      console.log(
+        `hono-app browser test: PGlite in memory ready in ${Math.round(performance.now() - storageStart)} ms`,
+      );
+    }),
+    chromium
+      .launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      })
+      .then((launched) => {
+        browser = launched;
+      }),
+  ]);
+  // Both settled, so afterAll closes whichever did start.
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
   example = createApp({
+    storage: storage.storage,
     appUrl: base,
     secret: randomBytes(32).toString('base64url'),
     production: false,
     logger: silentLogger,
   });
   fetchApp = example.app.fetch;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }, 30_000);
 
 afterAll(async () => {
   await browser?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await example?.close();
+  await storage?.close();
   if (startedAt !== undefined) {
     console.log(`hono-app browser test: ${Math.round(performance.now() - startedAt)} ms in all`);
   }
