@@ -4,6 +4,8 @@
  * variables.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { isAuthError } from '@portcullis/core';
@@ -17,12 +19,27 @@ const appUrl = env.APP_URL ?? `http://localhost:${port}`;
 /** Without DATABASE_URL: PGlite keeps its files here, `examples/hono-app/.data/pglite` (gitignored). */
 const PGLITE_DIR = fileURLToPath(new URL('../.data/pglite', import.meta.url));
 
+/**
+ * Development only: a secret generated once and kept beside the PGlite data (0600), so the
+ * accounts saved there stay usable across restarts (sessions survive, encrypted data decrypts).
+ * Production never gets here: it requires AUTH_SECRET.
+ */
+function developmentSecret(): string {
+  const file = fileURLToPath(new URL('../.data/dev-secret', import.meta.url));
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const created = randomBytes(32).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${created}\n`, { mode: 0o600 });
+  return created;
+}
+
 let secret = env.AUTH_SECRET || undefined;
 if (secret === undefined && !production) {
-  secret = randomBytes(32).toString('base64url');
+  secret = developmentSecret();
   console.warn(
-    'WARNING: AUTH_SECRET is not set, so this process uses a random development secret: ' +
-      'sessions end when it restarts. Set one of at least 32 bytes, for example\n' +
+    'WARNING: AUTH_SECRET is not set, so this example uses a development secret kept in ' +
+      'examples/hono-app/.data/dev-secret. Never do this in production: set one of at least ' +
+      '32 bytes, for example\n' +
       `  AUTH_SECRET=$(node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))")`,
   );
 }
