@@ -13,9 +13,20 @@ export type {
   PGliteTransactionLike,
 } from './client/pglite.js';
 export { fromPGlite } from './client/pglite.js';
-export type { PgPoolClientLike, PgPoolLike, PgResultLike } from './client/pool.js';
+export type {
+  PgPoolClientLike,
+  PgPoolLike,
+  PgQueryConfigLike,
+  PgResultLike,
+} from './client/pool.js';
 export { fromPool } from './client/pool.js';
-export type { SqlClient, SqlQueryable, SqlResult, SqlTransaction } from './client/types.js';
+export type {
+  QueryOptions,
+  SqlClient,
+  SqlQueryable,
+  SqlResult,
+  SqlTransaction,
+} from './client/types.js';
 export type { MigrateOptions, MigrateResult, Migration } from './migrate.js';
 export { listMigrations, migrate } from './migrate.js';
 export { DEFAULT_SCHEMA, quoteSchemaName } from './schema-name.js';

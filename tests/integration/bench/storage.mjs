@@ -134,9 +134,10 @@ await redis.set(getKey, JSON.stringify(await pg.sessions.get(tokens.pg.slice(0, 
 // named (prepared once per connection) statements: what planning each call costs.
 const captured = [];
 const spy = {
-  query: (text, values) => {
-    captured.push(text);
-    return pool.query(text, values);
+  // Named (prepared) queries arrive as { name, text, values }; plain ones as (text, values).
+  query: (q, values) => {
+    captured.push(typeof q === 'string' ? q : q.text);
+    return pool.query(q, values);
   },
   connect: () => pool.connect(),
 };

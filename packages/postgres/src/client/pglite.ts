@@ -40,6 +40,8 @@ export interface PGliteLike extends PGliteTransactionLike {
  */
 export function fromPGlite(db: PGliteLike): SqlClient {
   const wrap = (target: PGliteTransactionLike): SqlQueryable => ({
+    // A statement's name (`options.name`) is ignored: PGlite runs one statement at a time in
+    // this process, with no protocol-level prepared statements to reuse.
     async query<R>(text: string, params: readonly unknown[] = []) {
       const result = await target.query(text, [...params]);
       const rowCount = result.rowCount ?? result.affectedRows ?? result.rows.length;

@@ -1,4 +1,4 @@
-import type { SqlClient, SqlQueryable, SqlResult } from './types.js';
+import type { QueryOptions, SqlClient, SqlQueryable, SqlResult } from './types.js';
 
 /** The result of a node-postgres query, as {@link fromPool} reads it. */
 export interface PgResultLike {
@@ -6,10 +6,17 @@ export interface PgResultLike {
   readonly rowCount: number | null;
 }
 
+/** A named statement, as node-postgres takes it (`QueryConfig`): prepared once per connection. */
+export interface PgQueryConfigLike {
+  readonly name?: string;
+  readonly text: string;
+  readonly values?: unknown[];
+}
+
 /** A checked-out node-postgres client (`PoolClient`), as {@link fromPool} uses it. */
 export interface PgPoolClientLike {
-  /** Runs one parameterized statement. */
-  query(text: string, values?: unknown[]): Promise<PgResultLike>;
+  /** Runs one parameterized statement: its text, or a named statement. */
+  query(textOrConfig: string | PgQueryConfigLike, values?: unknown[]): Promise<PgResultLike>;
   /** Gives the client back; an error (or `true`) destroys the connection instead. */
   release(error?: Error | boolean): void;
   /** Listens for connection errors. */
@@ -23,17 +30,18 @@ export interface PgPoolClientLike {
  * pools with the same API (for example `@neondatabase/serverless`).
  */
 export interface PgPoolLike {
-  /** Runs one parameterized statement. */
-  query(text: string, values?: unknown[]): Promise<PgResultLike>;
+  /** Runs one parameterized statement: its text, or a named statement. */
+  query(textOrConfig: string | PgQueryConfigLike, values?: unknown[]): Promise<PgResultLike>;
   /** Checks out a dedicated connection (transactions). */
   connect(): Promise<PgPoolClientLike>;
 }
 
 /**
  * A {@link SqlClient} over a node-postgres `Pool`. Plain statements run on any pooled
- * connection (`pool.query`); each transaction checks out one connection of its own, and a
- * connection that failed during a transaction is destroyed rather than returned to the pool
- * (PostgreSQL rolls back whatever it held).
+ * connection (`pool.query`); a statement given a `name` runs as `{ name, text, values }`,
+ * which node-postgres prepares once per connection and then reuses. Each transaction checks
+ * out one connection of its own, and a connection that failed during a transaction is
+ * destroyed rather than returned to the pool (PostgreSQL rolls back whatever it held).
  *
  * Configure the pool to fail fast (see {@link createPool}): node-postgres waits forever for a
  * connection by default. Listen to the pool's `error` event: an idle connection that the
@@ -49,7 +57,7 @@ export interface PgPoolLike {
  */
 export function fromPool(pool: PgPoolLike): SqlClient {
   return {
-    query: (text, params = []) => run(pool, text, params),
+    query: (text, params = [], options) => run(pool, text, params, options),
     exec: async (script) => {
       // Without parameters node-postgres uses the simple protocol: several statements at once
       // (the result is then one per statement, which a script does not need).
@@ -70,9 +78,9 @@ export function fromPool(pool: PgPoolLike): SqlClient {
       // between two statements (pg_terminate_backend, a restart) would be an uncaught error.
       client.on('error', onError);
       const tx: SqlQueryable = {
-        query: async <R>(text: string, params: readonly unknown[] = []) => {
+        query: async <R>(text: string, params: readonly unknown[] = [], options?: QueryOptions) => {
           try {
-            return await run<R>(client, text, params);
+            return await run<R>(client, text, params, options);
           } catch (error) {
             note(error);
             throw error;
@@ -108,11 +116,16 @@ export function fromPool(pool: PgPoolLike): SqlClient {
 }
 
 async function run<R>(
-  target: { query(text: string, values?: unknown[]): Promise<PgResultLike> },
+  target: PgPoolLike | PgPoolClientLike,
   text: string,
   params: readonly unknown[],
+  options: QueryOptions | undefined,
 ): Promise<SqlResult<R>> {
-  const result = await target.query(text, [...params]);
+  const values = [...params];
+  const name = options?.name;
+  const result = await (name === undefined
+    ? target.query(text, values)
+    : target.query({ name, text, values }));
   // node-postgres returns rows as `any`; each store maps the columns it selected.
   return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
 }

@@ -6,6 +6,18 @@ export interface SqlResult<R> {
   readonly rowCount: number;
 }
 
+/** Options of one {@link SqlQueryable.query} call. */
+export interface QueryOptions {
+  /**
+   * A name for the statement. A driver that supports it (node-postgres, {@link fromPool})
+   * prepares the statement once per connection under this name and reuses its plan on every
+   * later call, instead of parsing and planning it each time; others ignore it (PGlite,
+   * {@link fromPGlite}). One name must always stand for the same text: on one connection,
+   * node-postgres refuses a known name with a different text.
+   */
+  readonly name?: string;
+}
+
 /**
  * A connection that runs statements: the root client, or one transaction of it. The storage
  * only ever talks to PostgreSQL through this, so a node-postgres `Pool` ({@link fromPool}),
@@ -15,11 +27,13 @@ export interface SqlQueryable {
   /**
    * Runs one statement with `$1`-style parameters (extended protocol). Rejects with the
    * driver's error (its `code` is the SQLSTATE, such as `23505`) when the statement or the
-   * connection fails.
+   * connection fails. `options.name` asks for a named (prepared) statement, where the driver
+   * supports it.
    */
   query<R = Record<string, unknown>>(
     text: string,
     params?: readonly unknown[],
+    options?: QueryOptions,
   ): Promise<SqlResult<R>>;
   /** Runs a script of several statements without parameters (simple protocol): migrations. */
   exec(script: string): Promise<void>;

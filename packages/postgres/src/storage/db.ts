@@ -1,4 +1,4 @@
-import type { SqlClient, SqlQueryable } from '../client/types.js';
+import type { QueryOptions, SqlClient, SqlQueryable } from '../client/types.js';
 
 /** Qualified names of the tables, in the configured schema. */
 export interface Tables {
@@ -17,6 +17,12 @@ export interface Db {
   readonly query: SqlQueryable['query'];
   /** The tables, qualified with the schema. */
   readonly t: Tables;
+  /**
+   * The options that run `text` as a named (prepared) statement, `key` naming what it does
+   * (`sessions_get`); `undefined` when preparing is off. Pass them to {@link Db.query} with the
+   * same `text` every time.
+   */
+  prepared(key: string, text: string): QueryOptions | undefined;
   /** Runs `fn` all or nothing: in a transaction of its own at the root, in a savepoint inside one. */
   atomic<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /**
@@ -42,19 +48,58 @@ export function tablesOf(quotedSchema: string): Tables {
   };
 }
 
-/** The root {@link Db} over `client`. */
-export function rootDb(client: SqlClient, t: Tables): Db {
+/** Longest statement name PostgreSQL keeps (NAMEDATALEN - 1): a longer one is truncated. */
+const MAX_NAME_BYTES = 63;
+
+/**
+ * {@link Db.prepared} for the schema `schema` (unquoted): `pc_<schema>_<key>_<hash of text>`,
+ * at most 63 bytes (a long schema name is shortened). node-postgres keeps one statement per
+ * name and connection, and refuses a known name with another text: the schema keeps two
+ * storages with different schemas on one pool apart, and the hash of the text two versions of
+ * a statement (another release of this package on the same pool). With `prepare` false, no
+ * statement is named.
+ */
+export function statementNames(schema: string, prepare: boolean): Db['prepared'] {
+  if (!prepare) return () => undefined;
+  // Stores are built again for every transaction: hash each text once.
+  const known = new Map<string, QueryOptions>();
+  return (key, text) => {
+    let options = known.get(text);
+    if (options === undefined) {
+      const hash = fnv1a(text);
+      // The schema is a plain identifier and `key` a literal: ASCII, one byte a character.
+      const room = MAX_NAME_BYTES - `pc__${key}_${hash}`.length;
+      options = { name: `pc_${schema.slice(0, Math.max(room, 0))}_${key}_${hash}` };
+      known.set(text, options);
+    }
+    return options;
+  };
+}
+
+/** FNV-1a (32 bits) of `text`'s UTF-16 code units, as 8 hex digits. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The root {@link Db} over `client`; `prepared` names statements ({@link statementNames}). */
+export function rootDb(client: SqlClient, t: Tables, prepared: Db['prepared']): Db {
   const db: Db = {
-    query: (text, params) => client.query(text, params),
+    query: (text, params, options) => client.query(text, params, options),
     t,
-    atomic: (fn) => client.transaction((tx) => fn(txDb(tx, t))),
+    prepared,
+    atomic: (fn) => client.transaction((tx) => fn(txDb(tx, t, prepared))),
     guarded: (fn) => fn(db),
   };
   return db;
 }
 
 /** A {@link Db} bound to the transaction `tx`; nested atomic blocks are savepoints. */
-function txDb(tx: SqlQueryable, t: Tables): Db {
+function txDb(tx: SqlQueryable, t: Tables, prepared: Db['prepared']): Db {
   let savepoints = 0;
   const savepoint = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
     savepoints += 1;
@@ -72,8 +117,9 @@ function txDb(tx: SqlQueryable, t: Tables): Db {
     }
   };
   const db: Db = {
-    query: (text, params) => tx.query(text, params),
+    query: (text, params, options) => tx.query(text, params, options),
     t,
+    prepared,
     atomic: savepoint,
     guarded: savepoint,
   };

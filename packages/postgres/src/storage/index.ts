@@ -2,7 +2,7 @@ import type { Storage } from '@portcullis/core';
 import { type PostgresDatabase, toSqlClient } from '../client/detect.js';
 import { DEFAULT_SCHEMA, quoteSchemaName } from '../schema-name.js';
 import { pgAudit } from './audit.js';
-import { type Db, rootDb, tablesOf } from './db.js';
+import { type Db, rootDb, statementNames, tablesOf } from './db.js';
 import { type PurgeOptions, type PurgeResult, purgeExpired } from './purge.js';
 import { pgRateLimits } from './rate-limits.js';
 import { pgSessions } from './sessions.js';
@@ -17,6 +17,14 @@ export interface PostgresStorageOptions {
    * (letters, digits, underscores), case kept.
    */
   readonly schema?: string;
+  /**
+   * Sends the hot reads (a session by id, a user by id, email or username) and the session
+   * touch as named statements, which node-postgres prepares once per connection so PostgreSQL
+   * plans them once instead of on every call. Default `true`. Set `false` behind a pooler that
+   * cannot keep prepared statements across transactions: PgBouncer in transaction mode before
+   * 1.21, or without `max_prepared_statements`. PGlite ignores it.
+   */
+  readonly prepare?: boolean;
 }
 
 /** A {@link Storage} over PostgreSQL, with transactions and garbage collection. */
@@ -58,8 +66,10 @@ export function postgresStorage(
   db: PostgresDatabase,
   options: PostgresStorageOptions = {},
 ): PostgresStorage {
-  const tables = tablesOf(quoteSchemaName(options.schema ?? DEFAULT_SCHEMA));
-  return storageOver(rootDb(toSqlClient(db), tables));
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const tables = tablesOf(quoteSchemaName(schema));
+  const prepared = statementNames(schema, options.prepare ?? true);
+  return storageOver(rootDb(toSqlClient(db), tables, prepared));
 }
 
 function storageOver(db: Db): PostgresStorage {

@@ -47,6 +47,15 @@ export function pgSessions(db: Db): SessionStore {
     json('s.amr', 'amr'),
   ].join(', ');
 
+  // The hot path (every validation reads, and may touch): named, so planned once per connection.
+  const getSql = `SELECT ${columns} FROM ${sessions} s WHERE s.id = $1 AND ${live(2, 's.')}`;
+  const getAs = db.prepared('sessions_get', getSql);
+  const touchSql = `UPDATE ${sessions}
+            SET idle_expires_at = greatest(idle_expires_at, least(${ts(3)}, absolute_expires_at)),
+                last_seen_at = greatest(last_seen_at, ${ts(2)})
+          WHERE id = $1 AND ${live(2)}`;
+  const touchAs = db.prepared('sessions_touch', touchSql);
+
   return {
     async create(s) {
       // One statement: the session and any replaced hashes it comes with, all or nothing.
@@ -79,22 +88,13 @@ export function pgSessions(db: Db): SessionStore {
     },
 
     async get(id, now) {
-      const { rows } = await db.query<SessionRow>(
-        `SELECT ${columns} FROM ${sessions} s WHERE s.id = $1 AND ${live(2, 's.')}`,
-        [id, now],
-      );
+      const { rows } = await db.query<SessionRow>(getSql, [id, now], getAs);
       return rows[0] === undefined ? undefined : toSession(rows[0]);
     },
 
     async touch(id, { now, idleExpiresAt }) {
       // The WHERE clause is the liveness check: a deleted or dead row is never written.
-      const { rowCount } = await db.query(
-        `UPDATE ${sessions}
-            SET idle_expires_at = greatest(idle_expires_at, least(${ts(3)}, absolute_expires_at)),
-                last_seen_at = greatest(last_seen_at, ${ts(2)})
-          WHERE id = $1 AND ${live(2)}`,
-        [id, now, idleExpiresAt],
-      );
+      const { rowCount } = await db.query(touchSql, [id, now, idleExpiresAt], touchAs);
       return rowCount === 1 ? 'touched' : 'not_found';
     },
 

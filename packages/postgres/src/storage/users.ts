@@ -6,13 +6,19 @@ import { COLUMNS, patchSql, totpValues, toUser, type UserRow } from './users-row
 /** The `users` store: unique normalized email and username are unique indexes. */
 export function pgUsers(db: Db): UserStore {
   const { users } = db.t;
-  const one = async (where: string, value: string) => {
-    const { rows } = await db.query<UserRow>(
-      `SELECT ${COLUMNS} FROM ${users} WHERE ${where} = $1`,
-      [value],
-    );
-    return rows[0] === undefined ? undefined : toUser(rows[0]);
+  // One user by a unique column: named statements, planned once per connection (every
+  // session validation reads its user by id; sign-in by email or username).
+  const by = (key: string, column: string) => {
+    const text = `SELECT ${COLUMNS} FROM ${users} WHERE ${column} = $1`;
+    const options = db.prepared(key, text);
+    return async (value: string) => {
+      const { rows } = await db.query<UserRow>(text, [value], options);
+      return rows[0] === undefined ? undefined : toUser(rows[0]);
+    };
   };
+  const byId = by('users_get_by_id', 'id');
+  const byEmail = by('users_get_by_email', 'email_normalized');
+  const byUsername = by('users_get_by_username', 'username_normalized');
 
   return {
     async create(user) {
@@ -50,9 +56,9 @@ export function pgUsers(db: Db): UserStore {
       return rowCount === 1 ? 'created' : 'conflict';
     },
 
-    getById: (id) => one('id', id),
-    getByEmail: (emailNormalized) => one('email_normalized', emailNormalized),
-    getByUsername: (usernameNormalized) => one('username_normalized', usernameNormalized),
+    getById: byId,
+    getByEmail: byEmail,
+    getByUsername: byUsername,
 
     async update(id, patch) {
       const { sets, params } = patchSql(patch, 2);
