@@ -2,7 +2,7 @@ import { verifyAccessToken } from '../access-tokens/verify.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { toSessionInfo } from '../sessions/info.js';
-import { validateSessionToken } from '../sessions/validate.js';
+import { sessionAndUser, validateSessionToken } from '../sessions/validate.js';
 import { toPublicUser } from '../users/public.js';
 import { cookieSpec, readCookie } from './cookies.js';
 import { assertCsrf } from './csrf.js';
@@ -22,16 +22,15 @@ export async function authenticateRequest(rt: AuthRuntime, request: Request): Pr
     const match = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(authorization);
     if (!match) throw new AuthError('UNAUTHENTICATED');
     const claims = await verifyAccessToken(rt, match[1] as string, {});
-    const now = rt.now();
-    const [user, session] = await Promise.all([
-      rt.storage.users.getById(claims.sub),
-      rt.storage.sessions.get(claims.sid, now),
-    ]);
-    // Routes that read the user or list sessions need both; a revoked session or deleted user
-    // is refused here even when the token itself has not expired yet.
-    if (!user || user.disabled || !session || session.userId !== user.id) {
+    // Routes that read the user or list sessions need both (one round trip when the storage
+    // joins them); a revoked session or deleted user is refused here even when the token
+    // itself has not expired yet.
+    const found = await sessionAndUser(rt, claims.sid, rt.now());
+    const user = found?.user;
+    if (!found || !user || user.disabled || user.id !== claims.sub) {
       throw new AuthError('UNAUTHENTICATED');
     }
+    const { session } = found;
     return { user: toPublicUser(user), session: toSessionInfo(session, session.id), via: 'bearer' };
   }
   const token = readCookie(request, cookieSpec(rt.config, 'session').name);

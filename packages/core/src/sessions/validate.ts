@@ -26,15 +26,29 @@ export async function validateSessionToken(
   const parsed = parseSplitToken(token);
   if (!parsed) throw new AuthError('UNAUTHENTICATED');
   const now = rt.now();
-  let session = await rt.storage.sessions.get(parsed.id, now);
+  const found = await sessionAndUser(rt, parsed.id, now);
   // A refresh token (jwt strategy) has no secretHash: it never opens a cookie session.
-  if (!session?.secretHash || !verifyTokenSecret(parsed.secret, session.secretHash)) {
+  if (!found?.session.secretHash || !verifyTokenSecret(parsed.secret, found.session.secretHash)) {
     throw new AuthError('UNAUTHENTICATED');
   }
-  const user = await rt.storage.users.getById(session.userId);
+  const { user } = found;
   if (!user || user.disabled) throw new AuthError('UNAUTHENTICATED');
-  session = await slide(rt, session, now);
-  return { session, user };
+  return { session: await slide(rt, found.session, now), user };
+}
+
+/**
+ * The live session and its user: one round trip when the storage has `sessionWithUser` (a
+ * join, a cached pair), else two lookups. The user is read only for a live session.
+ */
+export async function sessionAndUser(
+  rt: AuthRuntime,
+  id: string,
+  now: number,
+): Promise<{ session: SessionRecord; user: UserRecord | undefined } | undefined> {
+  const { storage } = rt;
+  if (storage.sessionWithUser !== undefined) return storage.sessionWithUser(id, now);
+  const session = await storage.sessions.get(id, now);
+  return session && { session, user: await storage.users.getById(session.userId) };
 }
 
 /**

@@ -7,9 +7,21 @@ export interface ComposeStorageParts extends StorageStores {
    * The storage whose `transaction` the composition offers (typically the PostgreSQL one).
    * Inside a transaction, the stores taken from it (compared by identity: pass `pg.users`, not
    * a copy) are replaced by its transactional ones; stores from other backends (Redis) stay
-   * as they are. Omit it and the composition has no `transaction`.
+   * as they are. Omit it and the composition has no `transaction`. Its `sessionWithUser`
+   * (session and user in one round trip) is offered too, when `users` and `sessions` are both
+   * its own.
    */
   readonly transactionsFrom?: Storage;
+}
+
+/**
+ * `source.sessionWithUser` when the composition's users and sessions are both `source`'s own
+ * (its join or cache would otherwise answer from other stores than the ones core writes to).
+ */
+function joinedLookup(stores: StorageStores, source: Storage | undefined): Partial<Storage> {
+  if (source?.sessionWithUser === undefined) return {};
+  if (stores.users !== source.users || stores.sessions !== source.sessions) return {};
+  return { sessionWithUser: source.sessionWithUser.bind(source) };
 }
 
 /**
@@ -51,6 +63,7 @@ export function composeStorage(parts: ComposeStorageParts): Storage {
   };
   const source = parts.transactionsFrom;
   if (source === undefined) return Object.freeze(stores);
+  const joined = joinedLookup(stores, source);
 
   const shared = STORE_NAMES.filter((name) => stores[name] === source[name]);
   if (typeof source.transaction !== 'function' || shared.length === 0) {
@@ -63,6 +76,7 @@ export function composeStorage(parts: ComposeStorageParts): Storage {
   const run = source.transaction.bind(source);
   return Object.freeze({
     ...stores,
+    ...joined,
     transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> {
       return run((tx) => fn(Object.freeze(swapIn(stores, tx, shared))));
     },

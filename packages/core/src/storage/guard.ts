@@ -37,6 +37,9 @@ export function guardStorage(storage: Storage): Storage {
     ...(storage.transaction === undefined
       ? {}
       : { transaction: guardTransaction(storage.transaction.bind(storage)) }),
+    ...(storage.sessionWithUser === undefined
+      ? {}
+      : { sessionWithUser: guardCall(storage.sessionWithUser.bind(storage)) }),
   };
   guarded.add(result);
   return Object.freeze(result);
@@ -58,6 +61,19 @@ function guardStore<S extends StoreName>(storage: Storage, name: S): Storage[S] 
   }
   // Every contract method of the store is in `wrapped`, with the same parameters.
   return Object.freeze(wrapped) as unknown as Storage[S];
+}
+
+/** `fn` with its failures turned into {@link toStorageError}. */
+function guardCall<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  };
 }
 
 function guardTransaction(
@@ -96,8 +112,10 @@ function assertComplete(storage: Storage): void {
         missing.push(`storage.${name}.${method}`);
     }
   }
-  if (storage.transaction !== undefined && typeof storage.transaction !== 'function') {
-    missing.push('storage.transaction');
+  for (const optional of ['transaction', 'sessionWithUser'] as const) {
+    if (storage[optional] !== undefined && typeof storage[optional] !== 'function') {
+      missing.push(`storage.${optional}`);
+    }
   }
   if (missing.length === 0) return;
   throw new AuthError('CONFIG_INVALID', {

@@ -23,6 +23,7 @@ export type {
   SessionRotateOptions,
   SessionStore,
   SessionTouchOptions,
+  SessionWithUser,
   Storage,
   StorageStores,
   StoreName,

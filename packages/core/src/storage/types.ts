@@ -1,9 +1,9 @@
 import type { AuditStore } from './types/audit.js';
 import type { RateLimitStore } from './types/rate-limits.js';
-import type { SessionStore } from './types/sessions.js';
+import type { SessionRecord, SessionStore } from './types/sessions.js';
 import type { TokenStore } from './types/tokens.js';
 import type { TwoFactorStore } from './types/two-factor.js';
-import type { UserStore } from './types/users.js';
+import type { UserRecord, UserStore } from './types/users.js';
 
 export type {
   AuditEventRecord,
@@ -68,6 +68,14 @@ export const STORE_NAMES: readonly StoreName[] = Object.freeze([
   'audit',
 ]);
 
+/** What {@link Storage.sessionWithUser} finds: a live session and the user who owns it. */
+export interface SessionWithUser {
+  /** The session, live at the `now` of the lookup. */
+  readonly session: SessionRecord;
+  /** Its user; `undefined` only when the user row is gone (core then refuses the session). */
+  readonly user: UserRecord | undefined;
+}
+
 /**
  * Everything core persists: six small stores of async methods. Core ships `memoryStorage()`;
  * adapters (`@portcullis/postgres`, `@portcullis/redis`, your own) implement the same contract,
@@ -88,4 +96,14 @@ export interface Storage extends StorageStores {
    * its multi-step flows.
    */
   transaction?<T>(fn: (tx: Storage) => Promise<T>): Promise<T>;
+  /**
+   * Optional fast path for validating a session: the session with this id if it is live at
+   * `now` (as `sessions.get`), together with its user (as `users.getById(session.userId)`), in
+   * one round trip — a join in SQL, one cached entry in a cache. Resolves to `undefined` when
+   * `sessions.get` would. It must answer exactly what those two calls would answer at that
+   * moment: after any write through this storage's `users` or `sessions`, a cached answer is
+   * gone. Absent: core makes the two calls. `composeStorage` offers it only when its `users`
+   * and `sessions` are both those of the storage that has it.
+   */
+  sessionWithUser?(id: string, now: number): Promise<SessionWithUser | undefined>;
 }

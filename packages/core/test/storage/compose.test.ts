@@ -68,6 +68,46 @@ describe('composeStorage', () => {
     expect(calls).toEqual(['begin', 'commit']);
   });
 
+  it('offers sessionWithUser only when users and sessions both come from its storage', async () => {
+    const [sql, kv] = [memoryStorage(), memoryStorage()];
+    const source: Storage = { ...sql, transaction: (fn) => fn(sql) };
+    // Sessions elsewhere: the source's join would read sessions core never writes to.
+    expect(
+      composeStorage({ ...parts(source, kv), transactionsFrom: source }).sessionWithUser,
+    ).toBeUndefined();
+    const joined = composeStorage({
+      ...parts(source, kv),
+      sessions: source.sessions,
+      transactionsFrom: source,
+    });
+    expect(joined.sessionWithUser).toBeTypeOf('function');
+    const t = Date.UTC(2026, 0, 1);
+    const user = {
+      id: 'u1',
+      email: 'a@example.com',
+      emailNormalized: 'a@example.com',
+      metadata: {},
+      disabled: false,
+      createdAt: t,
+      updatedAt: t,
+    };
+    await joined.users.create(user);
+    const session = {
+      id: 's1',
+      userId: 'u1',
+      previousRefreshHashes: [],
+      createdAt: t,
+      lastSeenAt: t,
+      idleExpiresAt: t + 1000,
+      absoluteExpiresAt: t + 2000,
+      freshUntil: t,
+      amr: ['pwd'],
+    };
+    await joined.sessions.create(session);
+    expect(await joined.sessionWithUser?.('s1', t)).toEqual({ session, user });
+    expect(await joined.sessionWithUser?.('s1', t + 1000)).toBeUndefined();
+  });
+
   it('refuses transactionsFrom without a transaction or sharing no store', () => {
     const [sql, kv] = [memoryStorage(), memoryStorage()];
     expect(

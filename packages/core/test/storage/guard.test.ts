@@ -46,6 +46,22 @@ describe('guardStorage', () => {
     });
   });
 
+  it('guards the optional sessionWithUser, and refuses one that is not a function', async () => {
+    const original = driverError();
+    const storage = guardStorage({
+      ...memoryStorage(),
+      sessionWithUser: () => Promise.reject(original),
+    });
+    await expect(storage.sessionWithUser?.('id', 0)).rejects.toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+      cause: original,
+    });
+    const broken = { ...memoryStorage(), sessionWithUser: 'nope' } as unknown as Storage;
+    expect(() => guardStorage(broken)).toThrow(/storage\.sessionWithUser/);
+    const { sessionWithUser: _omitted, ...plain } = memoryStorage();
+    expect(guardStorage(plain).sessionWithUser).toBeUndefined();
+  });
+
   it('lets an AuthError through unchanged', async () => {
     const original = new AuthError('CONFLICT');
     const storage = guardStorage(withSessions({ listByUser: () => Promise.reject(original) }));

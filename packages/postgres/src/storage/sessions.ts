@@ -2,7 +2,8 @@ import type { SessionRecord, SessionStore } from '@portcullis/core';
 import { json, ms, opt, parseJson, ts } from '../sql.js';
 import type { Db } from './db.js';
 
-interface SessionRow {
+/** A row of `sessions` selected with {@link sessionColumns}. */
+export interface SessionRow {
   id: string;
   user_id: string;
   secret_hash: string | null;
@@ -19,18 +20,12 @@ interface SessionRow {
 }
 
 /** A session is live at `$n` while it is before both expiries. */
-const live = (n: number, alias = '') =>
+export const live = (n: number, alias = '') =>
   `${ts(n)} < ${alias}idle_expires_at AND ${ts(n)} < ${alias}absolute_expires_at`;
 
-/**
- * The `sessions` store. Each compare-and-set is one `UPDATE` whose `WHERE` clause is the
- * check, so the row lock serializes racers and a losing racer re-checks against the winner's
- * row. Replaced refresh hashes live in their own table, indexed for the reuse check and
- * deleted with their session.
- */
-export function pgSessions(db: Db): SessionStore {
-  const { sessions, refreshHashes } = db.t;
-  const columns = [
+/** The select list of a session of table alias `s`, as {@link toSession} reads it. */
+export function sessionColumns(refreshHashes: string): string {
+  return [
     's.id',
     's.user_id',
     's.secret_hash',
@@ -46,6 +41,17 @@ export function pgSessions(db: Db): SessionStore {
     's.user_agent',
     json('s.amr', 'amr'),
   ].join(', ');
+}
+
+/**
+ * The `sessions` store. Each compare-and-set is one `UPDATE` whose `WHERE` clause is the
+ * check, so the row lock serializes racers and a losing racer re-checks against the winner's
+ * row. Replaced refresh hashes live in their own table, indexed for the reuse check and
+ * deleted with their session.
+ */
+export function pgSessions(db: Db): SessionStore {
+  const { sessions, refreshHashes } = db.t;
+  const columns = sessionColumns(refreshHashes);
 
   // The hot path (every validation reads, and may touch): named, so planned once per connection.
   const getSql = `SELECT ${columns} FROM ${sessions} s WHERE s.id = $1 AND ${live(2, 's.')}`;
@@ -154,7 +160,8 @@ export function pgSessions(db: Db): SessionStore {
   };
 }
 
-function toSession(r: SessionRow): SessionRecord {
+/** The record of a row selected with {@link sessionColumns}. */
+export function toSession(r: SessionRow): SessionRecord {
   return {
     id: r.id,
     userId: r.user_id,

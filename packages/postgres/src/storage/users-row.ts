@@ -1,31 +1,60 @@
 import type { JsonObject, TotpState, UserPatch, UserRecord } from '@portcullis/core';
 import { ms, opt, ts } from '../sql.js';
 
+/** How a column is selected: as is, epoch ms of a `timestamptz`, JSON text, or a `float8`. */
+type Read = 'plain' | 'ms' | 'text' | 'float';
+
+/** The columns of a user, by the name {@link toUser} reads them under. */
+const READS: readonly (readonly [name: keyof UserRow, read: Read])[] = [
+  ['id', 'plain'],
+  ['email', 'plain'],
+  ['email_normalized', 'plain'],
+  ['email_verified_at', 'ms'],
+  ['username', 'plain'],
+  ['username_normalized', 'plain'],
+  ['password_hash', 'plain'],
+  ['first_name', 'plain'],
+  ['last_name', 'plain'],
+  ['phone', 'plain'],
+  ['phone_verified_at', 'ms'],
+  ['metadata', 'text'],
+  ['disabled', 'plain'],
+  ['totp_secret', 'plain'],
+  ['totp_algorithm', 'plain'],
+  ['totp_digits', 'plain'],
+  ['totp_period_seconds', 'plain'],
+  ['totp_t0', 'float'],
+  ['totp_last_used_step', 'float'],
+  ['last_login_at', 'ms'],
+  ['created_at', 'ms'],
+  ['updated_at', 'ms'],
+];
+
+/**
+ * The select list of a user: each column of table alias `alias` (`''` or `'u.'`), named
+ * `{prefix}{column}` (a prefix keeps a user's `id` apart from a joined session's).
+ */
+export function userColumns(alias = '', prefix = ''): string {
+  return READS.map(([name, read]) => {
+    const column = `${alias}${name}`;
+    const as = `${prefix}${name}`;
+    if (read === 'ms') return ms(column, as);
+    if (read === 'text') return `${column}::text AS ${as}`;
+    if (read === 'float') return `${column}::float8 AS ${as}`;
+    return as === column ? column : `${column} AS ${as}`;
+  }).join(', ');
+}
+
 /** The columns of a user, as {@link toUser} reads them. */
-export const COLUMNS = [
-  'id',
-  'email',
-  'email_normalized',
-  ms('email_verified_at', 'email_verified_at'),
-  'username',
-  'username_normalized',
-  'password_hash',
-  'first_name',
-  'last_name',
-  'phone',
-  ms('phone_verified_at', 'phone_verified_at'),
-  'metadata::text AS metadata',
-  'disabled',
-  'totp_secret',
-  'totp_algorithm',
-  'totp_digits',
-  'totp_period_seconds',
-  'totp_t0::float8 AS totp_t0',
-  'totp_last_used_step::float8 AS totp_last_used_step',
-  ms('last_login_at', 'last_login_at'),
-  ms('created_at', 'created_at'),
-  ms('updated_at', 'updated_at'),
-].join(', ');
+export const COLUMNS = userColumns();
+
+/** The {@link UserRow} inside a row selected with `userColumns(alias, prefix)`. */
+export function unprefixUser(row: Record<string, unknown>, prefix: string): UserRow {
+  const out: Record<string, unknown> = {};
+  for (const [name] of READS) out[name] = row[`${prefix}${name}`];
+  // Every column of UserRow was selected under its prefixed name.
+  return out as unknown as UserRow;
+}
 
 /** A row of `users` selected with {@link COLUMNS}: times as epoch ms, JSON as text. */
 export interface UserRow {

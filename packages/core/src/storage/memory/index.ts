@@ -29,13 +29,20 @@ export function memoryStorage(): MemoryStorage {
   const tokens = memoryTokenStore();
   const twoFactor = memoryTwoFactorStore();
   const rateLimits = memoryRateLimitStore();
+  const users = memoryUserStore();
   return {
-    users: memoryUserStore(),
+    users,
     sessions,
     tokens,
     twoFactor,
     rateLimits,
     audit: memoryAuditStore(),
+    async sessionWithUser(id, now) {
+      const session = await sessions.get(id, now);
+      return session === undefined
+        ? undefined
+        : { session, user: await users.getById(session.userId) };
+    },
     purgeExpired(now) {
       sessions.purgeExpired(now);
       tokens.purgeExpired(now);

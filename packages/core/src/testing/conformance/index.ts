@@ -4,6 +4,7 @@ import { STORE_NAMES, type Storage, type StoreName } from '../../storage/types.j
 import { describeAudit } from './audit.js';
 import { type ConformanceContext, newUser, startTime, uid } from './fixtures.js';
 import { describeRateLimits } from './rate-limits.js';
+import { describeSessionWithUser } from './session-with-user.js';
 import { describeSessions } from './sessions.js';
 import { describeTokens } from './tokens.js';
 import { describeTwoFactor } from './two-factor.js';
@@ -93,6 +94,7 @@ export function describeStorageConformance(
 
     if (selected.includes('users')) describeTransaction(ctx);
     for (const store of selected) DESCRIBE[store](ctx);
+    if (selected.includes('users') && selected.includes('sessions')) describeSessionWithUser(ctx);
   });
 }
 
