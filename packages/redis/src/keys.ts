@@ -21,6 +21,10 @@ export interface KeyNames {
   cachedSession(id: string): string;
   /** Sorted set of the session ids cached for a user, scored by when their copies expire. */
   cachedUserSessions(userId: string): string;
+  /** String: a cached copy of another storage's session with its user (or a fill lease). */
+  cachedPair(id: string): string;
+  /** Sorted set of the session ids whose pairs are cached for a user, scored like the above. */
+  cachedUserPairs(userId: string): string;
 }
 
 /** The key names under `prefix`. */
@@ -34,5 +38,7 @@ export function keyNames(prefix: string = DEFAULT_PREFIX): KeyNames {
     rateLimit: (key) => `${prefix}rate:${key}`,
     cachedSession: (id) => `${prefix}cache:session:${id}`,
     cachedUserSessions: (userId) => `${prefix}cache:user-sessions:${userId}`,
+    cachedPair: (id) => `${prefix}cache:pair:${id}`,
+    cachedUserPairs: (userId) => `${prefix}cache:user-pairs:${userId}`,
   };
 }

@@ -3,7 +3,7 @@ import { memoryStorage } from '@portcullis/core';
 import { describeStorageConformance } from '@portcullis/core/testing';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedSessions, failFastOptions, redisStorage } from '../src/index.js';
+import { cachedSessions, cachedStorage, failFastOptions, redisStorage } from '../src/index.js';
 import { SCRIPTS } from '../src/scripts.js';
 import { type ThrowawayServer, testPrefix, throwawayServer } from './helpers.js';
 
@@ -52,6 +52,10 @@ describeStorageConformance(
     sessions: cachedSessions(cluster, memoryStorage().sessions, { prefix }),
   }),
   { stores: ['sessions'] },
+);
+
+describeStorageConformance('cachedStorage on Redis Cluster', () =>
+  cachedStorage(cluster, memoryStorage(), { prefix }),
 );
 
 describe('keys on Redis Cluster', () => {

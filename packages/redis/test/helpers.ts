@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SessionRecord } from '@portcullis/core';
+import type { SessionRecord, UserRecord } from '@portcullis/core';
 import { Redis } from 'ioredis';
 import { createRedis } from '../src/index.js';
 
@@ -174,6 +174,25 @@ export function newSession(
   };
 }
 
+/** A user with a random id, email and username. */
+export function newUser(now: number, overrides: Partial<UserRecord> = {}): UserRecord {
+  const id = `user-${randomBytes(9).toString('base64url')}`;
+  const name = id.toLowerCase();
+  return {
+    id,
+    email: `${name}@example.test`,
+    emailNormalized: `${name}@example.test`,
+    username: name,
+    usernameNormalized: name,
+    passwordHash: 'hash',
+    metadata: { plan: 'pro', seats: [1, 2] },
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
 /** A unique id for a user, token selector or rate-limit key. */
 export const uid = (what: string): string => `${what}-${randomBytes(9).toString('base64url')}`;
 
@@ -190,4 +209,24 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/**
+ * Records every command `redis` sends from now on (name and arguments, as `MONITOR` would show
+ * them, scripts as `evalsha`), by wrapping its `sendCommand`. Use a client of its own.
+ */
+export function recordCommands(redis: Redis): { readonly log: string[][]; clear(): void } {
+  const send = redis.sendCommand.bind(redis);
+  const log: string[][] = [];
+  const record: typeof send = (command, stream) => {
+    log.push([command.name.toLowerCase(), ...command.args.map(String)]);
+    return send(command, stream);
+  };
+  Reflect.set(redis, 'sendCommand', record);
+  return {
+    log,
+    clear: () => {
+      log.length = 0;
+    },
+  };
 }

@@ -1,8 +1,17 @@
 import { memoryStorage } from '@portcullis/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedSessions, redisStorage } from '../src/index.js';
-import { connect, deleteKeys, HOUR, newSession, startTime, testPrefix, uid } from './helpers.js';
+import { cachedSessions, cachedStorage, redisStorage } from '../src/index.js';
+import {
+  connect,
+  deleteKeys,
+  HOUR,
+  newSession,
+  newUser,
+  startTime,
+  testPrefix,
+  uid,
+} from './helpers.js';
 
 // Two clients, each with its own connection and its own stores, stand for two app processes.
 const prefix = testPrefix('two-processes');
@@ -85,6 +94,33 @@ describe('two processes sharing one Redis', () => {
     await one.deleteByUser(s.userId);
     expect(await two.get(other.id, t)).toBeUndefined();
     expect(await one.get(other.id, t)).toBeUndefined();
+  });
+
+  it('refuse at once a user disabled or a session revoked through the other process’s cachedStorage', async () => {
+    // The shared inner storage stands for PostgreSQL; each process has its own cache client.
+    const database = memoryStorage();
+    const one = cachedStorage(a, database, { prefix });
+    const two = cachedStorage(b, database, { prefix });
+    const t = startTime();
+    const user = newUser(t);
+    expect(await one.users.create(user)).toBe('created');
+    const s = newSession(user.id, t);
+    const other = newSession(user.id, t + 1);
+    await one.sessions.create(s);
+    await one.sessions.create(other);
+    // Both processes read (and so cache) both pairs.
+    for (const store of [one, two]) {
+      expect(await store.sessionWithUser?.(s.id, t)).toEqual({ session: s, user });
+      expect(await store.sessionWithUser?.(other.id, t)).toEqual({ session: other, user });
+    }
+    expect(await one.users.update(user.id, { disabled: true, updatedAt: t + 1 })).toBe('updated');
+    expect((await two.sessionWithUser?.(s.id, t))?.user?.disabled).toBe(true);
+    expect((await two.sessionWithUser?.(other.id, t))?.user?.disabled).toBe(true);
+    await two.sessions.delete(s.id);
+    expect(await one.sessionWithUser?.(s.id, t)).toBeUndefined();
+    expect(await one.sessions.get(s.id, t)).toBeUndefined();
+    await two.users.delete(user.id);
+    expect((await one.sessionWithUser?.(other.id, t))?.user).toBeUndefined();
   });
 
   it('consume one token once across processes', async () => {

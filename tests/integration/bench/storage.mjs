@@ -22,7 +22,7 @@ import {
   silentLogger,
 } from '@portcullis/core';
 import { createPool, migrate, postgresStorage } from '@portcullis/postgres';
-import { cachedSessions, createRedis, redisStorage } from '@portcullis/redis';
+import { cachedSessions, cachedStorage, createRedis, redisStorage } from '@portcullis/redis';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -114,6 +114,19 @@ const cachedPgAuth = authOver(
     transactionsFrom: pg,
   }),
 );
+// Sessions and users in PostgreSQL, cached together in Redis: one GET per validation.
+const pairCache = cachedStorage(redis, pg, { prefix });
+const pairCachedAuth = authOver(
+  composeStorage({
+    users: pairCache.users,
+    sessions: pairCache.sessions,
+    twoFactor: pairCache.twoFactor,
+    audit: pairCache.audit,
+    tokens: ephemeral.tokens,
+    rateLimits: ephemeral.rateLimits,
+    transactionsFrom: pairCache,
+  }),
+);
 const cachedMemAuth = authOver(
   composeStorage({ ...memoryForCache, sessions: cachedSessions(redis, pg.sessions, { prefix }) }),
 );
@@ -126,6 +139,7 @@ const tokens = {
   redisMem: await sessionToken(redisMemAuth, EMAIL),
   cachedPg: await sessionToken(cachedPgAuth, EMAIL),
   cachedMem: await sessionToken(cachedMemAuth, EMAIL),
+  pairCached: await sessionToken(pairCachedAuth, EMAIL),
 };
 
 // A value the size of a cached session, for the bare GET.
@@ -233,13 +247,18 @@ const groups = [
         bare: 'get',
       },
       {
-        label: 'cached PG sessions, PG users: validateSession',
+        label: 'cachedSessions (PG sessions), PG users: validateSession',
         fn: validate(cachedPgAuth, tokens.cachedPg),
+        bare: 'get',
+      },
+      {
+        label: 'cachedStorage (PG sessions + users): validateSession',
+        fn: validate(pairCachedAuth, tokens.pairCached),
         bare: 'get',
         target: 1.5,
       },
       {
-        label: 'cached PG sessions, memory users: validateSession',
+        label: 'cachedSessions (PG sessions), memory users: validateSession',
         fn: validate(cachedMemAuth, tokens.cachedMem),
         bare: 'get',
       },

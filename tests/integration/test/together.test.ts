@@ -23,7 +23,7 @@ import {
   silentLogger,
 } from '@portcullis/core';
 import { createPool, migrate, postgresStorage } from '@portcullis/postgres';
-import { cachedSessions, createRedis, redisStorage } from '@portcullis/redis';
+import { cachedSessions, cachedStorage, createRedis, redisStorage } from '@portcullis/redis';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,15 +119,31 @@ afterAll(async () => {
   }
 });
 
-type SessionLayout = 'sessions in Redis' | 'sessions in PostgreSQL, cached in Redis';
+type SessionLayout =
+  | 'sessions in Redis'
+  | 'sessions in PostgreSQL, cached in Redis'
+  | 'sessions with users in PostgreSQL, cached together in Redis';
 
 /**
  * One process's storage: users, two-factor data and audit in PostgreSQL; tokens and rate limits
- * in Redis; sessions in Redis, or in PostgreSQL behind `cachedSessions`.
+ * in Redis; sessions in Redis, or in PostgreSQL behind `cachedSessions`, or sessions and users
+ * in PostgreSQL behind `cachedStorage` (one GET per validation).
  */
 function storageOf(p: Process, layout: SessionLayout): Storage {
   const pg = postgresStorage(p.pool, { schema });
   const ephemeral = redisStorage(p.redis, { prefix });
+  if (layout === 'sessions with users in PostgreSQL, cached together in Redis') {
+    const cache = cachedStorage(p.redis, pg, { prefix });
+    return composeStorage({
+      users: cache.users,
+      sessions: cache.sessions,
+      twoFactor: cache.twoFactor,
+      audit: cache.audit,
+      tokens: ephemeral.tokens,
+      rateLimits: ephemeral.rateLimits,
+      transactionsFrom: cache,
+    });
+  }
   return composeStorage({
     users: pg.users,
     twoFactor: pg.twoFactor,
@@ -197,163 +213,182 @@ async function exists(key: string): Promise<boolean> {
   return (await a.redis.exists(`${prefix}${key}`)) === 1;
 }
 
-describe.each<SessionLayout>(['sessions in Redis', 'sessions in PostgreSQL, cached in Redis'])(
-  'two Auth instances, users in PostgreSQL, %s',
-  (layout) => {
-    const cached = layout !== 'sessions in Redis';
+describe.each<SessionLayout>([
+  'sessions in Redis',
+  'sessions in PostgreSQL, cached in Redis',
+  'sessions with users in PostgreSQL, cached together in Redis',
+])('two Auth instances, users in PostgreSQL, %s', (layout) => {
+  const cached = layout !== 'sessions in Redis';
+  const cacheKey = (id: string) =>
+    layout === 'sessions in PostgreSQL, cached in Redis'
+      ? `cache:session:${id}`
+      : `cache:pair:${id}`;
 
-    /**
-     * Registers on A, verifies the mailed link on B (the token lives in Redis), signs in on A.
-     * Resolves to the user id and A's cookie login.
-     */
-    async function signUpAndIn(
-      A: ReturnType<typeof authOf>,
-      B: ReturnType<typeof authOf>,
-      address: string,
-    ) {
-      expect(await A.auth.register({ email: address, password: PASSWORD }, CTX)).toEqual({
-        status: 'verification_sent',
-      });
-      // Not verified yet: the password is right, the address is not confirmed.
-      expect(await outcome(B.auth.login({ identifier: address, password: PASSWORD }, CTX))).toBe(
-        'EMAIL_NOT_VERIFIED',
-      );
-      // The link's token lives in Redis, under its selector, until B consumes it.
-      const link = mailedToken(A.mailer, address, 'verify-email');
-      const tokenKey = `token:verify-email:${link.slice(0, 22)}`;
-      expect(await exists(tokenKey)).toBe(true);
-      const { user } = await B.auth.verifyEmail(link, CTX);
-      expect(await exists(tokenKey)).toBe(false);
-      expect(await outcome(A.auth.verifyEmail(link, CTX))).toBe('TOKEN_INVALID');
-      const login = await A.auth.login({ identifier: address, password: PASSWORD }, CTX);
-      if (login.status !== 'signed_in') throw new Error(`expected signed_in, got ${login.status}`);
-      return { userId: user.id, login };
+  /**
+   * Registers on A, verifies the mailed link on B (the token lives in Redis), signs in on A.
+   * Resolves to the user id and A's cookie login.
+   */
+  async function signUpAndIn(
+    A: ReturnType<typeof authOf>,
+    B: ReturnType<typeof authOf>,
+    address: string,
+  ) {
+    expect(await A.auth.register({ email: address, password: PASSWORD }, CTX)).toEqual({
+      status: 'verification_sent',
+    });
+    // Not verified yet: the password is right, the address is not confirmed.
+    expect(await outcome(B.auth.login({ identifier: address, password: PASSWORD }, CTX))).toBe(
+      'EMAIL_NOT_VERIFIED',
+    );
+    // The link's token lives in Redis, under its selector, until B consumes it.
+    const link = mailedToken(A.mailer, address, 'verify-email');
+    const tokenKey = `token:verify-email:${link.slice(0, 22)}`;
+    expect(await exists(tokenKey)).toBe(true);
+    const { user } = await B.auth.verifyEmail(link, CTX);
+    expect(await exists(tokenKey)).toBe(false);
+    expect(await outcome(A.auth.verifyEmail(link, CTX))).toBe('TOKEN_INVALID');
+    const login = await A.auth.login({ identifier: address, password: PASSWORD }, CTX);
+    if (login.status !== 'signed_in') throw new Error(`expected signed_in, got ${login.status}`);
+    return { userId: user.id, login };
+  }
+
+  it('runs the lifecycle across both: register on A, verify on B, sign in on A, validate on B, log out on A', async () => {
+    const { A, B } = twoInstances(layout);
+    const address = email('ada');
+    const { userId, login } = await signUpAndIn(A, B, address);
+    if (login.tokens.strategy !== 'cookie') throw new Error('expected a cookie session');
+    const token = login.tokens.sessionToken;
+    const sessionId = login.session.id;
+
+    // Where everything landed: the user in PostgreSQL; the session where the layout puts it.
+    expect(await count('users', 'id = $1 AND email_verified_at IS NOT NULL', [userId])).toBe(1);
+    expect(await count('sessions', 'id = $1', [sessionId])).toBe(cached ? 1 : 0);
+    expect(await exists(`session:${sessionId}`)).toBe(!cached);
+
+    // A session made by A is accepted by B, and by A.
+    const onB = await B.auth.validateSession(token);
+    expect(onB.user).toMatchObject({ id: userId, email: address, emailVerified: true });
+    expect(onB.session.id).toBe(sessionId);
+    expect((await A.auth.validateSession(token)).session.id).toBe(sessionId);
+    if (cached) expect(await exists(cacheKey(sessionId))).toBe(true);
+    expect((await B.auth.sessions.list(userId)).map((s) => s.id)).toEqual([sessionId]);
+
+    // Revoked by A (logout), refused by B at once: no cache, no delay.
+    await A.auth.logout(sessionId, CTX);
+    expect(await outcome(B.auth.validateSession(token))).toBe('UNAUTHENTICATED');
+    expect(await outcome(A.auth.validateSession(token))).toBe('UNAUTHENTICATED');
+    expect(await count('sessions', 'id = $1', [sessionId])).toBe(0);
+    expect(await exists(`session:${sessionId}`)).toBe(false);
+    expect(await exists(cacheKey(sessionId))).toBe(false);
+
+    // The audit trail of both instances is in PostgreSQL, in one sequence.
+    const events = (await B.auth.audit.list(userId)).map((e) => e.type);
+    expect(events).toEqual(
+      expect.arrayContaining(['email.verified', 'login.succeeded', 'session.revoked']),
+    );
+    expect(await count('audit_events', 'user_id = $1', [userId])).toBe(events.length);
+  });
+
+  it('refuses on B at once a user disabled through A, and accepts the profile A changed', async () => {
+    const { A, B } = twoInstances(layout);
+    const address = email('disabled');
+    const { userId, login } = await signUpAndIn(A, B, address);
+    if (login.tokens.strategy !== 'cookie') throw new Error('expected a cookie session');
+    const token = login.tokens.sessionToken;
+    // Both validate once, so a cache (if any) holds a copy in each process's view.
+    await A.auth.validateSession(token);
+    await B.auth.validateSession(token);
+    await A.auth.users.update(userId, { firstName: 'Renamed' }, CTX);
+    expect((await B.auth.validateSession(token)).user.firstName).toBe('Renamed');
+    await A.auth.storage.users.update(userId, { disabled: true, updatedAt: Date.now() });
+    expect(await outcome(B.auth.validateSession(token))).toBe('UNAUTHENTICATED');
+    expect(await outcome(A.auth.validateSession(token))).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses on one instance a session revoked through the other (sessions.revoke, revokeAll)', async () => {
+    const { A, B } = twoInstances(layout);
+    const address = email('grace');
+    const { userId, login } = await signUpAndIn(A, B, address);
+    if (login.tokens.strategy !== 'cookie') throw new Error('expected a cookie session');
+    const first = login.tokens.sessionToken;
+    const second = await B.auth.login({ identifier: address, password: PASSWORD }, CTX);
+    const third = await A.auth.login({ identifier: address, password: PASSWORD }, CTX);
+    if (second.status !== 'signed_in' || second.tokens.strategy !== 'cookie') {
+      throw new Error(`expected a cookie sign-in, got ${second.status}`);
+    }
+    if (third.status !== 'signed_in' || third.tokens.strategy !== 'cookie') {
+      throw new Error(`expected a cookie sign-in, got ${third.status}`);
     }
 
-    it('runs the lifecycle across both: register on A, verify on B, sign in on A, validate on B, log out on A', async () => {
-      const { A, B } = twoInstances(layout);
-      const address = email('ada');
-      const { userId, login } = await signUpAndIn(A, B, address);
-      if (login.tokens.strategy !== 'cookie') throw new Error('expected a cookie session');
-      const token = login.tokens.sessionToken;
-      const sessionId = login.session.id;
+    // Both instances read (and, with the cache, cache) every session.
+    for (const auth of [A.auth, B.auth]) {
+      for (const token of [first, second.tokens.sessionToken, third.tokens.sessionToken]) {
+        expect((await auth.validateSession(token)).user.id).toBe(userId);
+      }
+    }
+    expect(await A.auth.sessions.list(userId)).toHaveLength(3);
 
-      // Where everything landed: the user in PostgreSQL; the session where the layout puts it.
-      expect(await count('users', 'id = $1 AND email_verified_at IS NOT NULL', [userId])).toBe(1);
-      expect(await count('sessions', 'id = $1', [sessionId])).toBe(cached ? 1 : 0);
-      expect(await exists(`session:${sessionId}`)).toBe(!cached);
+    // A revokes the session B made; B refuses it at once, the others live on.
+    await A.auth.sessions.revoke(userId, second.session.id, CTX);
+    expect(await outcome(B.auth.validateSession(second.tokens.sessionToken))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(await outcome(B.auth.validateSession(first))).toBe('ok');
 
-      // A session made by A is accepted by B, and by A.
-      const onB = await B.auth.validateSession(token);
-      expect(onB.user).toMatchObject({ id: userId, email: address, emailVerified: true });
-      expect(onB.session.id).toBe(sessionId);
-      expect((await A.auth.validateSession(token)).session.id).toBe(sessionId);
-      if (cached) expect(await exists(`cache:session:${sessionId}`)).toBe(true);
-      expect((await B.auth.sessions.list(userId)).map((s) => s.id)).toEqual([sessionId]);
+    // B signs out everywhere but its own session; A refuses the rest at once.
+    await B.auth.sessions.revokeAll(userId, { exceptId: third.session.id, context: CTX });
+    expect(await outcome(A.auth.validateSession(first))).toBe('UNAUTHENTICATED');
+    expect(await outcome(A.auth.validateSession(third.tokens.sessionToken))).toBe('ok');
+    await B.auth.sessions.revokeAll(userId, { context: CTX });
+    expect(await outcome(A.auth.validateSession(third.tokens.sessionToken))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(await A.auth.sessions.list(userId)).toEqual([]);
+  });
 
-      // Revoked by A (logout), refused by B at once: no cache, no delay.
-      await A.auth.logout(sessionId, CTX);
-      expect(await outcome(B.auth.validateSession(token))).toBe('UNAUTHENTICATED');
-      expect(await outcome(A.auth.validateSession(token))).toBe('UNAUTHENTICATED');
-      expect(await count('sessions', 'id = $1', [sessionId])).toBe(0);
-      expect(await exists(`session:${sessionId}`)).toBe(false);
-      expect(await exists(`cache:session:${sessionId}`)).toBe(false);
+  it('detects refresh-token reuse across instances: rotated on A, replayed on B, gone on both', async () => {
+    const { A, B } = twoInstances(layout, { strategy: 'jwt' });
+    const address = email('linus');
+    const { userId, login } = await signUpAndIn(A, B, address);
+    if (login.tokens.strategy !== 'jwt') throw new Error('expected jwt tokens');
+    const sessionId = login.session.id;
 
-      // The audit trail of both instances is in PostgreSQL, in one sequence.
-      const events = (await B.auth.audit.list(userId)).map((e) => e.type);
-      expect(events).toEqual(
-        expect.arrayContaining(['email.verified', 'login.succeeded', 'session.revoked']),
-      );
-      expect(await count('audit_events', 'user_id = $1', [userId])).toBe(events.length);
+    // The access token A issued verifies on B (same secret), checked against the shared store.
+    const claims = await B.auth.verifyAccessToken(login.tokens.accessToken, {
+      checkSession: true,
     });
+    expect(claims).toMatchObject({ sub: userId, sid: sessionId });
 
-    it('refuses on one instance a session revoked through the other (sessions.revoke, revokeAll)', async () => {
-      const { A, B } = twoInstances(layout);
-      const address = email('grace');
-      const { userId, login } = await signUpAndIn(A, B, address);
-      if (login.tokens.strategy !== 'cookie') throw new Error('expected a cookie session');
-      const first = login.tokens.sessionToken;
-      const second = await B.auth.login({ identifier: address, password: PASSWORD }, CTX);
-      const third = await A.auth.login({ identifier: address, password: PASSWORD }, CTX);
-      if (second.status !== 'signed_in' || second.tokens.strategy !== 'cookie') {
-        throw new Error(`expected a cookie sign-in, got ${second.status}`);
-      }
-      if (third.status !== 'signed_in' || third.tokens.strategy !== 'cookie') {
-        throw new Error(`expected a cookie sign-in, got ${third.status}`);
-      }
-
-      // Both instances read (and, with the cache, cache) every session.
-      for (const auth of [A.auth, B.auth]) {
-        for (const token of [first, second.tokens.sessionToken, third.tokens.sessionToken]) {
-          expect((await auth.validateSession(token)).user.id).toBe(userId);
-        }
-      }
-      expect(await A.auth.sessions.list(userId)).toHaveLength(3);
-
-      // A revokes the session B made; B refuses it at once, the others live on.
-      await A.auth.sessions.revoke(userId, second.session.id, CTX);
-      expect(await outcome(B.auth.validateSession(second.tokens.sessionToken))).toBe(
-        'UNAUTHENTICATED',
-      );
-      expect(await outcome(B.auth.validateSession(first))).toBe('ok');
-
-      // B signs out everywhere but its own session; A refuses the rest at once.
-      await B.auth.sessions.revokeAll(userId, { exceptId: third.session.id, context: CTX });
-      expect(await outcome(A.auth.validateSession(first))).toBe('UNAUTHENTICATED');
-      expect(await outcome(A.auth.validateSession(third.tokens.sessionToken))).toBe('ok');
-      await B.auth.sessions.revokeAll(userId, { context: CTX });
-      expect(await outcome(A.auth.validateSession(third.tokens.sessionToken))).toBe(
-        'UNAUTHENTICATED',
-      );
-      expect(await A.auth.sessions.list(userId)).toEqual([]);
-    });
-
-    it('detects refresh-token reuse across instances: rotated on A, replayed on B, gone on both', async () => {
-      const { A, B } = twoInstances(layout, { strategy: 'jwt' });
-      const address = email('linus');
-      const { userId, login } = await signUpAndIn(A, B, address);
-      if (login.tokens.strategy !== 'jwt') throw new Error('expected jwt tokens');
-      const sessionId = login.session.id;
-
-      // The access token A issued verifies on B (same secret), checked against the shared store.
-      const claims = await B.auth.verifyAccessToken(login.tokens.accessToken, {
-        checkSession: true,
-      });
-      expect(claims).toMatchObject({ sub: userId, sid: sessionId });
-
-      const rotated = await A.auth.refresh(login.tokens.refreshToken, CTX);
-      // Both read the rotated session (with the cache: both now hold a copy of it).
-      for (const auth of [A.auth, B.auth]) {
-        expect(
-          await outcome(auth.verifyAccessToken(rotated.accessToken, { checkSession: true })),
-        ).toBe('ok');
-      }
-      // The old refresh token, presented again, on the other instance: reuse, session revoked.
-      expect(await outcome(B.auth.refresh(login.tokens.refreshToken, CTX))).toBe(
-        'REFRESH_TOKEN_REUSED',
-      );
-      // The session is gone for both, at once: the newest access token no longer passes a
-      // session check anywhere, and the newest refresh token fails too.
-      for (const auth of [A.auth, B.auth]) {
-        expect(
-          await outcome(auth.verifyAccessToken(rotated.accessToken, { checkSession: true })),
-        ).toBe('UNAUTHENTICATED');
-      }
-      for (const auth of [A.auth, B.auth]) {
-        expect(await outcome(auth.refresh(rotated.refreshToken, CTX))).toBe(
-          'REFRESH_TOKEN_INVALID',
-        );
-        expect(await auth.sessions.list(userId)).toEqual([]);
-      }
-      expect(await count('sessions', 'id = $1', [sessionId])).toBe(0);
-      expect(await exists(`session:${sessionId}`)).toBe(false);
-      expect(await exists(`cache:session:${sessionId}`)).toBe(false);
-      expect((await A.auth.audit.list(userId)).map((e) => e.type)).toContain(
-        'refresh.reuse_detected',
-      );
-    });
-  },
-);
+    const rotated = await A.auth.refresh(login.tokens.refreshToken, CTX);
+    // Both read the rotated session (with the cache: both now hold a copy of it).
+    for (const auth of [A.auth, B.auth]) {
+      expect(
+        await outcome(auth.verifyAccessToken(rotated.accessToken, { checkSession: true })),
+      ).toBe('ok');
+    }
+    // The old refresh token, presented again, on the other instance: reuse, session revoked.
+    expect(await outcome(B.auth.refresh(login.tokens.refreshToken, CTX))).toBe(
+      'REFRESH_TOKEN_REUSED',
+    );
+    // The session is gone for both, at once: the newest access token no longer passes a
+    // session check anywhere, and the newest refresh token fails too.
+    for (const auth of [A.auth, B.auth]) {
+      expect(
+        await outcome(auth.verifyAccessToken(rotated.accessToken, { checkSession: true })),
+      ).toBe('UNAUTHENTICATED');
+    }
+    for (const auth of [A.auth, B.auth]) {
+      expect(await outcome(auth.refresh(rotated.refreshToken, CTX))).toBe('REFRESH_TOKEN_INVALID');
+      expect(await auth.sessions.list(userId)).toEqual([]);
+    }
+    expect(await count('sessions', 'id = $1', [sessionId])).toBe(0);
+    expect(await exists(`session:${sessionId}`)).toBe(false);
+    expect(await exists(cacheKey(sessionId))).toBe(false);
+    expect((await A.auth.audit.list(userId)).map((e) => e.type)).toContain(
+      'refresh.reuse_detected',
+    );
+  });
+});
 
 describe('rate limits shared by two Auth instances in Redis', () => {
   it('count hits through both instances on one key exactly: 30 + 30 parallel → 1 to 60', async () => {
