@@ -1,12 +1,22 @@
-import { type Auth, createAuth, type Logger, type Mailer, type Storage } from '@portcullis/core';
+import {
+  type Auth,
+  consoleSmsSender,
+  createAuth,
+  type Logger,
+  type Mailer,
+  type SmsSender,
+  type Storage,
+} from '@portcullis/core';
 import { portcullis, requireAuth } from '@portcullis/hono';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { CLIENT_SCRIPT, STYLESHEET } from './assets.js';
+import { CLIENT_SCRIPT, QR_MODULE, STYLESHEET } from './assets.js';
 import { type DevMailbox, devMailbox } from './dev-mailbox.js';
 import { mailboxPage } from './mailbox-page.js';
 import { accountPages } from './pages-account.js';
+import { challengePage } from './pages-challenge.js';
 import { publicPages } from './pages-public.js';
+import { twoFactorPages } from './pages-two-factor.js';
 import { smtpMailer } from './smtp-mailer.js';
 import { loadViewer, notFound, type PageEnv } from './viewer.js';
 
@@ -33,6 +43,12 @@ export interface AppOptions {
   production?: boolean | undefined;
   /** Where Portcullis logs. Default: the console. */
   logger?: Logger | undefined;
+  /**
+   * How text messages with second-factor codes leave. Omitted: outside production, core's
+   * `consoleSmsSender()`, which prints them in the server's console; in production, none, and
+   * text-message codes are not offered.
+   */
+  sms?: SmsSender | undefined;
 }
 
 /** What {@link createApp} returns. */
@@ -58,6 +74,8 @@ export function createApp(options: AppOptions): PortcullisExample {
   // As in createAuth: NODE_ENV=production cannot be switched off by `production: false`.
   const production = options.production === true || process.env.NODE_ENV === 'production';
   const mail = chooseMailer(options);
+  // createAuth refuses the console sender in production: anyone reading the logs would pass.
+  const sms = options.sms ?? (production ? undefined : consoleSmsSender());
 
   const auth = createAuth({
     storage: options.storage,
@@ -65,6 +83,7 @@ export function createApp(options: AppOptions): PortcullisExample {
     appUrl: options.appUrl,
     appName: 'Portcullis example',
     production,
+    ...(sms === undefined ? {} : { sms }),
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
@@ -77,7 +96,8 @@ export function createApp(options: AppOptions): PortcullisExample {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
+        // data: for the QR code of a TOTP key, drawn in the browser as an SVG data URL.
+        imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
@@ -98,13 +118,18 @@ export function createApp(options: AppOptions): PortcullisExample {
   app.get('/assets/app.js', (c) =>
     c.body(CLIENT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
+  app.get('/assets/qr.js', (c) =>
+    c.body(QR_MODULE, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
+  );
   app.get('/assets/app.css', (c) =>
     c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }),
   );
 
   app.use(loadViewer(auth, { devMailbox: mail.mailbox !== undefined }));
   publicPages(app);
-  accountPages(app, auth);
+  challengePage(app);
+  accountPages(app, auth, { sms: sms !== undefined });
+  twoFactorPages(app, { sms: sms !== undefined });
   // Never in production: its links would let anyone who opens it into any account.
   if (mail.mailbox !== undefined && !production) mailboxPage(app, mail.mailbox);
   app.notFound(notFound);

@@ -1,7 +1,22 @@
 /**
- * The two static files of the app, served from `/assets/` so that the Content-Security-Policy
+ * The static files of the app, served from `/assets/` so that the Content-Security-Policy
  * can forbid inline scripts and styles altogether.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { TWO_FACTOR_SCRIPT, TWO_FACTOR_STYLES } from './assets-two-factor.js';
+
+/**
+ * `/assets/qr.js`: the QR code encoder of the `uqr` package (MIT, no dependencies), its ES
+ * module file as published. The script imports it only on the page that shows a TOTP key, and
+ * draws the QR code in the browser, so the key goes to no other server route.
+ */
+export const QR_MODULE = readFileSync(
+  // `uqr` exports `import` → dist/index.mjs and `require` → dist/index.cjs, side by side.
+  join(dirname(createRequire(import.meta.url).resolve('uqr')), 'index.mjs'),
+  'utf8',
+);
 
 /**
  * The whole client side: every `<form data-api="METHOD /path">` is sent to the HTTP API
@@ -11,6 +26,10 @@
  * DELETE only from a trusted Origin (the browser sets it) and with the `x-csrf-token` header
  * equal to the CSRF cookie, which scripts of this origin can read and other sites cannot
  * (double submit). When that cookie is missing, `GET /api/auth/csrf` sets it.
+ *
+ * A form with `data-after="name"` stays on its page and hands the answer to that handler
+ * (a TOTP secret, recovery codes); `data-challenge` forms carry the pending sign-in's
+ * challenge. Both are in {@link TWO_FACTOR_SCRIPT}, which runs inside the same closure.
  */
 export const CLIENT_SCRIPT = `'use strict';
 (() => {
@@ -47,8 +66,14 @@ export const CLIENT_SCRIPT = `'use strict';
   function fieldsOf(form) {
     const fields = {};
     let any = false;
+    // A checkbox is a yes or no: sent as true or false (FormData leaves unchecked ones out).
+    const boxes = form.querySelectorAll('input[type="checkbox"][name]');
+    for (const box of boxes) {
+      fields[box.name] = box.checked;
+      any = true;
+    }
     for (const [name, value] of new FormData(form)) {
-      if (typeof value !== 'string') continue;
+      if (typeof value !== 'string' || typeof fields[name] === 'boolean') continue;
       // An empty optional field is left out, or sent as null where null clears it (profile).
       if (value === '' && !form.hasAttribute('data-empty-null')) continue;
       fields[name] = value === '' ? null : value;
@@ -82,23 +107,44 @@ export const CLIENT_SCRIPT = `'use strict';
     if (button) button.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {
-      const { ok, body } = await call(method, path, fieldsOf(form));
+      let fields = fieldsOf(form);
+      if (form.hasAttribute('data-challenge')) {
+        const pending = readChallenge();
+        if (pending === undefined) throw new ChallengeGone();
+        fields = { ...fields, challenge: pending.challenge };
+      }
+      const { ok, body } = await call(method, path, fields);
+      const code = body && body.error ? body.error.code : undefined;
       if (ok && body && body.status === 'two_factor_required') {
-        showError(form, 'This account signs in with a second factor, which this example does not handle yet.');
+        startSecondFactor(body, form.dataset.next || '/profile');
+        return;
+      } else if (ok && form.dataset.after) {
+        // Answers to show on this page (a TOTP secret, recovery codes) instead of leaving it.
+        await AFTER[form.dataset.after](form, body);
       } else if (ok) {
+        if (body && body.status === 'signed_in') forgetChallenge();
         location.assign(form.dataset.next || here());
         return;
-      } else if (body && body.error && body.error.code === 'REAUTH_REQUIRED') {
+      } else if (code === 'REAUTH_REQUIRED') {
         location.assign('/reauthenticate?next=' + encodeURIComponent(here()));
         return;
-      } else if (body && body.error && body.error.code === 'UNAUTHENTICATED') {
+      } else if (code === 'UNAUTHENTICATED') {
         location.assign('/sign-in?next=' + encodeURIComponent(here()));
         return;
+      } else if (form.hasAttribute('data-challenge') && (code === 'TOKEN_INVALID' || code === 'TOKEN_EXPIRED')) {
+        // Expired, used up (5 wrong codes) or already used: only a new sign-in helps.
+        throw new ChallengeGone();
       } else {
         showError(form, describe(body));
       }
-    } catch {
-      showError(form, 'The server could not be reached. Try again.');
+    } catch (error) {
+      if (error instanceof ChallengeGone) {
+        forgetChallenge();
+        showError(form, 'This sign-in has expired. Sign in again.');
+        revealSignInAgain();
+      } else {
+        showError(form, 'The server could not be reached. Try again.');
+      }
     }
     if (button) button.disabled = false;
     form.removeAttribute('aria-busy');
@@ -109,7 +155,7 @@ export const CLIENT_SCRIPT = `'use strict';
   if (new URLSearchParams(location.search).has('token')) {
     history.replaceState(null, '', location.pathname);
   }
-})();
+${TWO_FACTOR_SCRIPT}})();
 `;
 
 /** A little CSS, nothing more. */
@@ -138,4 +184,5 @@ dt { font-weight: 500; }
 dd { margin: 0; }
 article.mail { border: 1px solid #8886; border-radius: 6px; padding: 0.75rem 1rem; margin: 1rem 0; }
 article.mail pre { white-space: pre-wrap; word-break: break-word; font: inherit; }
-`;
+[hidden] { display: none !important; }
+${TWO_FACTOR_STYLES}`;

@@ -22,6 +22,12 @@ const NOTICES = {
     'Your password is reset and every session was signed out. Sign in with the new one.',
   'account-deleted': 'Your account and everything tied to it are deleted.',
   reauthenticated: 'Thanks, you can go on.',
+  'two-factor-on': 'Two-factor authentication is on: signing in now asks for a code too.',
+  'two-factor-off':
+    'Two-factor authentication is off. Your recovery codes and trusted devices are gone.',
+  'recovery-codes-replaced': 'Your new recovery codes are active; the old ones no longer work.',
+  'device-revoked': 'That device is no longer trusted: it asks for a code at the next sign-in.',
+  'phone-added': 'Your phone number is confirmed: sign-in can now text you a code.',
 } as const;
 
 /** The key of a notice (`?notice=`). */
@@ -81,25 +87,39 @@ function navigation(frame: PageFrame): Html {
 
 /**
  * A form that the client script (`/assets/app.js`) sends to the HTTP API as JSON: `api` is
- * `"METHOD /path"` below `/api/auth`; on success the browser goes to `next`.
+ * `"METHOD /path"` below `/api/auth`; on success the browser goes to `next`, or, with `after`,
+ * stays and hands the answer to that handler of the script (`assets-two-factor.ts`).
  */
 export function apiForm(
   options: {
     api: string;
-    next: string;
+    /** Where to go on success. Default: this page again. */
+    next?: string;
     submit: string;
     /** Send empty fields as `null` (clears a profile field) instead of `""`. */
     emptyAsNull?: boolean;
     /** Extra class names of the form. */
     className?: string;
+    /** A handler of the client script that shows the answer on this page (`data-after`). */
+    after?: string;
+    /** Send the pending sign-in's challenge along (`data-challenge`; the second factor). */
+    challenge?: boolean;
+    /** More `data-*` attributes, by name without `data-`; names are ours, values escaped. */
+    data?: Record<string, string>;
   },
   fields: Html | string = '',
 ): Html {
+  const data = Object.entries(options.data ?? {}).map(
+    ([name, value]) => html` data-${name}="${value}"`,
+  );
   return html`<form
     data-api="${options.api}"
-    data-next="${options.next}"
+    ${options.next === undefined ? '' : html`data-next="${options.next}"`}
+    ${options.after === undefined ? '' : html`data-after="${options.after}"`}
+    ${options.challenge === true ? html`data-challenge` : ''}
     ${options.emptyAsNull === true ? html`data-empty-null` : ''}
     ${options.className === undefined ? '' : html`class="${options.className}"`}
+    ${data}
   >
     ${fields}
     <p class="error" role="alert" data-role="error" hidden></p>
@@ -114,6 +134,8 @@ export function field(options: {
   type?: string;
   value?: string | null;
   autocomplete?: string;
+  /** `numeric` for digit codes: phones show a keypad. */
+  inputmode?: string;
   required?: boolean;
   hint?: string;
 }): Html {
@@ -125,6 +147,7 @@ export function field(options: {
       type="${options.type ?? 'text'}"
       value="${options.value ?? ''}"
       ${options.autocomplete === undefined ? '' : html`autocomplete="${options.autocomplete}"`}
+      ${options.inputmode === undefined ? '' : html`inputmode="${options.inputmode}"`}
       ${options.required === true ? html`required` : ''}
     />
     ${options.hint === undefined ? '' : html`<small>${options.hint}</small>`}`;

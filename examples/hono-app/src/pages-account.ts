@@ -2,18 +2,22 @@ import type { Auth, SessionInfo } from '@portcullis/core';
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { apiForm, field, localPath, when } from './layout.js';
+import { type TwoFactorPagesOptions, twoFactorSection } from './pages-two-factor.js';
+import { codeField, methodChoice } from './two-factor-fields.js';
 import { type PageEnv, render, signedInOnly, viewerOf } from './viewer.js';
 
 /**
- * Pages of a signed-in user: profile (view and edit), sessions (sign out the others), change
- * password, change email, delete the account, and confirm the password again before a
- * sensitive action on a session older than 10 minutes.
+ * Pages of a signed-in user: profile (view and edit, the second factor's state), sessions
+ * (sign out the others), change password, change email, delete the account, and confirm the
+ * password (and second factor) again before a sensitive action on a session older than 10
+ * minutes.
  */
-export function accountPages(app: Hono<PageEnv>, auth: Auth): void {
+export function accountPages(app: Hono<PageEnv>, auth: Auth, options: TwoFactorPagesOptions): void {
   const guard = signedInOnly();
 
-  app.get('/profile', guard, (c) => {
+  app.get('/profile', guard, async (c) => {
     const { user } = viewerOf(c);
+    const twoFactor = await twoFactorSection(c, auth, options);
     return render(
       c,
       'Your profile',
@@ -39,6 +43,7 @@ export function accountPages(app: Hono<PageEnv>, auth: Auth): void {
           ${field({ label: 'First name', name: 'firstName', value: user.firstName, autocomplete: 'given-name' })}
           ${field({ label: 'Last name', name: 'lastName', value: user.lastName, autocomplete: 'family-name' })}`,
         )}
+        ${twoFactor}
         <h2>Account</h2>
         <ul>
           <li><a href="/sessions">Sessions: where you are signed in</a></li>
@@ -138,20 +143,28 @@ export function accountPages(app: Hono<PageEnv>, auth: Auth): void {
   // or the password again; the client script sends the user here on `REAUTH_REQUIRED`.
   app.get('/reauthenticate', guard, (c) => {
     const next = localPath(c.req.query('next'), '/profile');
+    const password = field({
+      label: 'Password',
+      name: 'password',
+      type: 'password',
+      autocomplete: 'current-password',
+      required: true,
+    });
+    // With 2FA on, the password alone does not make a session fresh: a code comes with it.
+    const secondFactor = viewerOf(c).user.twoFactorEnabled
+      ? html`<fieldset>
+            <legend>Your code is from</legend>
+            ${methodChoice({ method: 'totp', label: 'Your authenticator app', checked: true })}
+            ${methodChoice({ method: 'recovery', label: 'Your recovery codes' })}
+          </fieldset>
+          ${codeField()}`
+      : '';
     return render(
       c,
       'Confirm your password',
-      html`<p>For your security, confirm your password to go on.</p>
-        ${apiForm(
-          { api: 'POST /reauthenticate', next, submit: 'Confirm' },
-          field({
-            label: 'Password',
-            name: 'password',
-            type: 'password',
-            autocomplete: 'current-password',
-            required: true,
-          }),
-        )}`,
+      html`<p>For your security, confirm your password${secondFactor === '' ? '' : ' and enter a code'} to
+          go on.</p>
+        ${apiForm({ api: 'POST /reauthenticate', next, submit: 'Confirm' }, html`${password}${secondFactor}`)}`,
     );
   });
 }

@@ -124,6 +124,8 @@ console.log(
     ? 'Mail goes out over SMTP_URL.'
     : `No SMTP_URL: mails land in the dev mailbox, ${appUrl}/dev/mailbox`,
 );
+if (!production)
+  console.log('Text messages with second-factor codes are printed here (development).');
 console.log(`Password hashing: argon2id on ${passwordBackend}.`);
 
 const running = example;

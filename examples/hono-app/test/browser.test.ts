@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { silentLogger } from '@portcullis/core';
+import { generate } from 'otplib';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp, type PortcullisExample } from '../src/app.js';
@@ -133,6 +134,38 @@ async function followMailedLink(page: Page, kind: string, to: string, path: stri
   if (confirm !== undefined) await page.getByRole('button', { name: confirm, exact: true }).click();
 }
 
+/**
+ * An authenticator app for `secret` that never repeats a time step: the server accepts the
+ * current 30-s step ±1 and refuses a step at or below the last one it accepted (replay). Each
+ * code is for the current step, or for the next one when the current one was used already, so
+ * two codes in the same 30 s both pass without waiting. Real time: the server's clock is too.
+ */
+function authenticatorApp(secret: string) {
+  let lastStep = -1;
+  const codeAt = (step: number) =>
+    generate({ secret, algorithm: 'sha1', digits: 6, period: 30, epoch: step * 30 });
+  return {
+    async nextCode(): Promise<string> {
+      const step = Math.max(Math.floor(Date.now() / 30_000), lastStep + 1);
+      lastStep = step;
+      return codeAt(step);
+    },
+    /** A 6-digit code that no step the server could accept now produces. */
+    async wrongCode(): Promise<string> {
+      const now = Math.floor(Date.now() / 30_000);
+      const near = await Promise.all([-2, -1, 0, 1, 2, 3].map((d) => codeAt(now + d)));
+      return ['000000', '111111'].find((code) => !near.includes(code)) as string;
+    },
+  };
+}
+
+const CHALLENGE_KEY = 'portcullis.two-factor-challenge';
+
+/** The normalized text of a locator (the pages wrap their lines). */
+async function textOf(locator: ReturnType<Page['locator']>): Promise<string> {
+  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
 async function signIn(page: Page, password: string, email = EMAIL) {
   await page.goto('/sign-in');
   await page.getByLabel('Email or username', { exact: true }).fill(email);
@@ -140,8 +173,134 @@ async function signIn(page: Page, password: string, email = EMAIL) {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
+/**
+ * The second factor, continuing the first scenario: `a` is signed in on its profile, `b` is
+ * signed out. Turn TOTP on, sign in with a TOTP code, with a mailed code, with a recovery
+ * code and "remember this device", then without a code on that device; revoke the device;
+ * turn 2FA off.
+ */
+async function twoFactorScenario(a: Page, b: Page) {
+  // Turn it on: the password, then the key as a QR code and in text, then a code from the app.
+  await a.getByRole('link', { name: 'Enable', exact: true }).click();
+  await a.waitForURL('**/two-factor/enable');
+  await a.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
+  await a.getByRole('button', { name: 'Continue', exact: true }).click();
+  await a.getByTestId('totp-secret').waitFor(); // visible once the API answered
+  const secret = (await textOf(a.getByTestId('totp-secret'))).replaceAll(' ', '');
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  // The QR code is drawn (the CSP lets its data: URL through); the otpauth:// link has the key.
+  await a.waitForFunction(() => {
+    const img = document.querySelector<HTMLImageElement>('img[data-role="totp-qr"]');
+    return img !== null && !img.hidden && img.complete && img.naturalWidth > 0;
+  });
+  expect(await a.locator('img[data-role="totp-qr"]').getAttribute('src')).toMatch(
+    /^data:image\/svg\+xml,/,
+  );
+  expect(
+    await a.getByRole('link', { name: /Open in an authenticator app/ }).getAttribute('href'),
+  ).toContain(`secret=${secret}`);
+  const app = authenticatorApp(secret);
+  await a.getByLabel('Code', { exact: true }).fill(await app.nextCode());
+  await a.getByRole('button', { name: 'Turn on', exact: true }).click();
+  // The ten recovery codes, this once.
+  await a.getByTestId('recovery-codes').locator('li').first().waitFor();
+  const recoveryCodes = await a.getByTestId('recovery-codes').locator('li').allTextContents();
+  expect(recoveryCodes).toHaveLength(10);
+  expect(new Set(recoveryCodes).size).toBe(10);
+  expect(await textOf(a.locator('section[data-step="codes"] .warning'))).toContain(
+    'Save these recovery codes now',
+  );
+  await a.getByRole('link', { name: 'I have saved them' }).click();
+  await a.waitForURL('**/profile?notice=two-factor-on');
+  expect(await textOf(a.getByTestId('two-factor-status'))).toContain('On.');
+  expect(await textOf(a.getByTestId('two-factor-status'))).toContain('10 of 10 recovery codes');
+
+  // Sign out and in again: the password is not enough any more.
+  const signOutAndIn = async () => {
+    await a.locator('header').getByRole('button', { name: 'Sign out' }).click();
+    await a.waitForURL('**/?notice=signed-out');
+    await signIn(a, NEW_PASSWORD);
+  };
+  await signOutAndIn();
+  await a.waitForURL('**/sign-in/two-factor?next=%2Fprofile');
+  // The challenge waits in this tab's sessionStorage: in no cookie and not in the URL.
+  const pending = await a.evaluate(
+    (key) => JSON.parse(sessionStorage.getItem(key) ?? 'null'),
+    CHALLENGE_KEY,
+  );
+  expect(pending.methods).toEqual(expect.arrayContaining(['totp', 'email', 'recovery']));
+  expect(a.url()).not.toContain(pending.challenge);
+  const jar = await a.context().cookies();
+  expect(jar.some((c) => c.value.includes(pending.challenge))).toBe(false);
+  expect(jar.some((c) => c.name === '__Host-portcullis.session')).toBe(false);
+
+  // A wrong code is refused on the page; the right one from the app signs in.
+  const verifyError = a.locator('form[data-api="POST /2fa/verify"] [data-role="error"]');
+  await a.getByLabel('Code', { exact: true }).fill(await app.wrongCode());
+  await a.getByRole('button', { name: 'Verify', exact: true }).click();
+  await verifyError.waitFor();
+  expect(await textOf(verifyError)).not.toBe('');
+  await a.getByLabel('Code', { exact: true }).fill(await app.nextCode());
+  await a.getByRole('button', { name: 'Verify', exact: true }).click();
+  await a.waitForURL('**/profile');
+  expect(await a.evaluate((key) => sessionStorage.getItem(key), CHALLENGE_KEY)).toBeNull();
+
+  // Another browser: "email me a code", read from the dev mailbox.
+  await signIn(b, NEW_PASSWORD);
+  await b.waitForURL('**/sign-in/two-factor?next=%2Fprofile');
+  await b.getByRole('button', { name: 'Email me a code', exact: true }).click();
+  await b.getByText('We emailed you a code.').waitFor();
+  expect(await b.getByLabel('An email from us').isChecked()).toBe(true);
+  const mailbox = await b.context().newPage();
+  await mailbox.goto('/dev/mailbox');
+  const mail = await textOf(
+    mailbox.locator(`article.mail[data-kind="email-otp"][data-to="${EMAIL}"]`).first(),
+  );
+  await mailbox.close();
+  const mailed = /\b(\d{6})\b/.exec(mail)?.[1];
+  expect(mailed).toBeDefined();
+  await b.getByLabel('Code', { exact: true }).fill(mailed as string);
+  await b.getByRole('button', { name: 'Verify', exact: true }).click();
+  await b.waitForURL('**/profile');
+
+  // A recovery code, and "remember this device": the device cookie comes with the session.
+  await signOutAndIn();
+  await a.waitForURL('**/sign-in/two-factor?next=%2Fprofile');
+  await a.getByLabel('Your recovery codes').check();
+  await a.getByLabel('Code', { exact: true }).fill(recoveryCodes[0] as string);
+  await a.getByLabel('Remember this device for 30 days').check();
+  await a.getByRole('button', { name: 'Verify', exact: true }).click();
+  await a.waitForURL('**/profile');
+  const device = (await a.context().cookies()).find((c) => c.name === '__Host-portcullis.device');
+  expect(device).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+  expect(await textOf(a.getByTestId('two-factor-status'))).toContain('9 of 10 recovery codes');
+
+  // This device now signs in with the password alone, and the profile lists it as trusted.
+  await signOutAndIn();
+  await a.waitForURL('**/profile');
+  await expect(a.locator('tr[data-device="current"]').count()).resolves.toBe(1);
+
+  // Revoke it: the next sign-in on it asks for a code again.
+  await a
+    .locator('tr[data-device="current"]')
+    .getByRole('button', { name: 'Revoke', exact: true })
+    .click();
+  await a.waitForURL('**/profile?notice=device-revoked');
+  await expect(a.locator('tr[data-device]').count()).resolves.toBe(0);
+
+  // Turn it off with the password and a recovery code (a third TOTP code in the same 30 s
+  // would be two steps ahead, outside the window).
+  await a.getByRole('link', { name: 'Turn two-factor authentication off' }).click();
+  await a.waitForURL('**/two-factor/disable');
+  await a.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
+  await a.getByLabel('Code', { exact: true }).fill(recoveryCodes[1] as string);
+  await a.getByRole('button', { name: 'Turn off', exact: true }).click();
+  await a.waitForURL('**/profile?notice=two-factor-off');
+  expect(await textOf(a.getByTestId('two-factor-status'))).toMatch(/^Off\./);
+}
+
 describe('hono-app in Chromium', () => {
-  test('sign up, verify, sign in, edit the profile, revoke another session, sign out, reset the password', {
+  test('sign up, verify, sign in, edit the profile, revoke another session, sign out, reset the password, sign in with a second factor', {
     timeout: 60_000,
   }, async () => {
     const scenarioStart = performance.now();
@@ -227,6 +386,8 @@ describe('hono-app in Chromium', () => {
     await signIn(a, NEW_PASSWORD);
     await a.waitForURL('**/profile');
     expect(await a.getByTestId('profile-name').textContent()).toBe('Ada Lovelace');
+
+    await twoFactorScenario(a, b);
 
     expect(problems).toEqual([]);
     console.log(`hono-app browser scenario: ${Math.round(performance.now() - scenarioStart)} ms`);

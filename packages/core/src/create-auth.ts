@@ -27,6 +27,15 @@ import type { AuthenticatedSession, SessionInfo } from './sessions/types.js';
 import { validateSessionToken } from './sessions/validate.js';
 import type { AuditEventRecord } from './storage/types/audit.js';
 import type { Storage } from './storage/types.js';
+import { createTwoFactorApi } from './two-factor/api.js';
+import { secondFactorHook } from './two-factor/hook.js';
+import type {
+  ReauthenticateInput,
+  SecondFactorResult,
+  TwoFactorApi,
+  VerifySecondFactorInput,
+} from './two-factor/types.js';
+import { verifySecondFactor } from './two-factor/verify.js';
 import type { PublicUser } from './users/public.js';
 import { toPublicUser } from './users/public.js';
 
@@ -34,7 +43,10 @@ import { toPublicUser } from './users/public.js';
  * The configuration as `createAuth` resolved it, without the secrets: no `secret`, and the
  * access-token signing keys reduced to their ids (`keyIds`).
  */
-export type AuthOptions = Omit<ResolvedConfig, 'secrets' | 'storage' | 'mailer' | 'session'> & {
+export type AuthOptions = Omit<
+  ResolvedConfig,
+  'secrets' | 'storage' | 'mailer' | 'sms' | 'session'
+> & {
   readonly session: Omit<ResolvedConfig['session'], 'accessToken'> & {
     readonly accessToken: Omit<ResolvedConfig['session']['accessToken'], 'privateKeys'> & {
       /** `kid` of each configured private key, current first. */
@@ -69,8 +81,23 @@ export interface Auth {
     email: string,
     context?: RequestContext,
   ): Promise<{ status: 'verification_sent' }>;
-  /** Signs in with an email or username and a password. See `docs/login.md`. */
+  /**
+   * Signs in with an email or username and a password. See `docs/login.md`. With 2FA on, the
+   * result is `two_factor_required` (a challenge and its methods) unless
+   * `context.trustedDevice` names a live trusted device of the user.
+   */
   login(input: LoginInput, context?: RequestContext): Promise<LoginResult>;
+  /**
+   * Completes a `two_factor_required` sign-in with a TOTP, emailed, SMS or recovery code; with
+   * `rememberDevice`, also trusts the device (its token is in `trustedDevice`). See
+   * `docs/two-factor.md`.
+   * @throws AuthError `VALIDATION_FAILED`, `TOKEN_INVALID` (unknown, used or dead challenge),
+   * `TOKEN_EXPIRED`, `CODE_INVALID`, `RATE_LIMITED` (second factor locked), `ACCOUNT_DISABLED`
+   */
+  verifySecondFactor(
+    input: VerifySecondFactorInput,
+    context?: RequestContext,
+  ): Promise<SecondFactorResult>;
   /** Validates a cookie-strategy session token. @throws AuthError `UNAUTHENTICATED` */
   validateSession(token: string): Promise<AuthenticatedSession>;
   /** Verifies an access JWT. @throws AuthError `UNAUTHENTICATED` */
@@ -88,14 +115,15 @@ export interface Auth {
   /** Revokes the session `sessionId` (sign out). */
   logout(sessionId: string, context?: RequestContext): Promise<void>;
   /**
-   * Re-checks the password of a signed-in user and makes the session fresh again (sensitive
-   * operations are allowed for `session.freshForSeconds`).
-   * @throws AuthError `PASSWORD_INCORRECT`, `UNAUTHENTICATED`
+   * Re-checks the password of a signed-in user (and, with 2FA on, a TOTP or recovery `code`
+   * with its `method`) and makes the session fresh again (sensitive operations are allowed for
+   * `session.freshForSeconds`).
+   * @throws AuthError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`, `VALIDATION_FAILED`,
+   * `UNAUTHENTICATED`
    */
-  reauthenticate(
-    input: { userId: string; sessionId: string; password: string },
-    context?: RequestContext,
-  ): Promise<void>;
+  reauthenticate(input: ReauthenticateInput, context?: RequestContext): Promise<void>;
+  /** Second factor: TOTP enrollment, recovery codes, phone, codes, trusted devices. */
+  readonly twoFactor: TwoFactorApi;
 
   /** Session management for a signed-in user. */
   readonly sessions: {
@@ -196,7 +224,9 @@ export interface Auth {
  */
 export function createAuth(config: AuthConfig): Auth {
   const rt = createRuntime(config);
-  const { secrets: _s, storage: _st, mailer: _m, ...rest } = rt.config;
+  // After the hooks createRuntime registers (throttling), so a locked account is refused first.
+  rt.loginHooks.push(secondFactorHook(rt));
+  const { secrets: _s, storage: _st, mailer: _m, sms: _sms, ...rest } = rt.config;
   // Private signing keys are secrets too: options show only their key ids.
   const { privateKeys, ...accessToken } = rest.session.accessToken;
   const options: AuthOptions = {
@@ -223,6 +253,7 @@ export function createAuth(config: AuthConfig): Auth {
     verifyEmail: (token, context) => verifyEmail(rt, token, ctx(context)),
     resendVerification: (email, context) => resendVerification(rt, email, ctx(context)),
     login: (input, context) => login(rt, input, ctx(context)),
+    verifySecondFactor: (input, context) => verifySecondFactor(rt, input, ctx(context)),
     async validateSession(token) {
       const { session, user } = await validateSessionToken(rt, token);
       return { user: toPublicUser(user), session: toSessionInfo(session, session.id) };
@@ -232,6 +263,7 @@ export function createAuth(config: AuthConfig): Auth {
     jwks: () => getJwks(rt),
     logout: (sessionId, context) => logout(rt, sessionId, ctx(context)),
     reauthenticate: (input, context) => reauthenticate(rt, input, ctx(context)),
+    twoFactor: createTwoFactorApi(rt),
     sessions: {
       list: (userId, opts) => listSessions(rt, userId, opts ?? {}),
       revoke: (userId, sessionId, context) =>

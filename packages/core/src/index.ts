@@ -41,7 +41,12 @@ export type {
 } from './events/types.js';
 export type { LogFields, Logger, LogLevel } from './logging/logger.js';
 export { consoleLogger, silentLogger } from './logging/logger.js';
-export type { LoginHook, SecondFactorChallenge, SecondFactorMethod } from './login/hooks.js';
+export type {
+  LoginHook,
+  SecondFactorChallenge,
+  SecondFactorMethod,
+  SecondFactorSatisfied,
+} from './login/hooks.js';
 export type { LoginInput, LoginResult } from './login/login.js';
 export type {
   ConsoleMailerOptions,
@@ -103,6 +108,13 @@ export {
 export type { RegisterInput } from './register/register.js';
 export type { AuthenticatedSession, SessionInfo, SessionTokens } from './sessions/types.js';
 export type {
+  ConsoleSmsSenderOptions,
+  MemorySmsSender,
+  SmsMessage,
+  SmsSender,
+} from './sms/index.js';
+export { consoleSmsSender, memorySmsSender } from './sms/index.js';
+export type {
   AuditEventRecord,
   AuditListOptions,
   AuditStore,
@@ -124,6 +136,7 @@ export type {
   SessionRotateOptions,
   SessionStore,
   SessionTouchOptions,
+  SessionWithUser,
   Storage,
   StorageStores,
   StoreName,
@@ -146,6 +159,16 @@ export {
 } from './storage/index.js';
 export type { Clock } from './time/clock.js';
 export { systemClock } from './time/clock.js';
+export type { TotpParams } from './two-factor/totp.js';
+export { DEFAULT_TOTP_PARAMS, totpCode, totpUri } from './two-factor/totp.js';
+export type {
+  ReauthenticateInput,
+  SecondFactorResult,
+  TrustedDeviceInfo,
+  TwoFactorApi,
+  TwoFactorStatus,
+  VerifySecondFactorInput,
+} from './two-factor/types.js';
 export type { NormalizedEmail, NormalizedUsername } from './users/normalize.js';
 export { normalizeEmail, normalizeIdentifier, normalizeUsername } from './users/normalize.js';
 export type { PublicUser } from './users/public.js';

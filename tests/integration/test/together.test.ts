@@ -391,6 +391,25 @@ describe.each<SessionLayout>([
 });
 
 describe('rate limits shared by two Auth instances in Redis', () => {
+  it('a lockout set through one instance holds on the other; 5 + 5 parallel failures lock once', async () => {
+    const { A, B } = twoInstances('sessions in Redis');
+    const address = email('lockout');
+    await A.auth.register({ email: address, password: PASSWORD }, CTX);
+    await B.auth.verifyEmail(mailedToken(A.mailer, address, 'verify-email'), CTX);
+    const wrong = { identifier: address, password: 'not the password at all' };
+    const ctx = { ...CTX, ip: '198.51.100.23' };
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 5 }, () => outcome(A.auth.login(wrong, ctx))),
+      ...Array.from({ length: 5 }, () => outcome(B.auth.login(wrong, ctx))),
+    ]);
+    expect(outcomes.every((o) => o === 'INVALID_CREDENTIALS' || o === 'RATE_LIMITED')).toBe(true);
+    const mails = [...A.mailer.messages, ...B.mailer.messages];
+    expect(mails.filter((m) => m.kind === 'account-locked')).toHaveLength(1);
+    const right = { identifier: address, password: PASSWORD };
+    expect(await outcome(A.auth.login(right, ctx))).toBe('RATE_LIMITED');
+    expect(await outcome(B.auth.login(right, ctx))).toBe('RATE_LIMITED');
+  });
+
   it('count hits through both instances on one key exactly: 30 + 30 parallel → 1 to 60', async () => {
     const { A, B } = twoInstances('sessions in Redis');
     const key = `login:ip:${randomBytes(6).toString('hex')}`;

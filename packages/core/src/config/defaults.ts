@@ -31,6 +31,7 @@ export const DEFAULTS = Object.freeze({
     otpTtlSeconds: 10 * MINUTE,
     otpMaxAttempts: 5,
     trustedDeviceTtlSeconds: 30 * DAY,
+    recoveryCodeCharacters: 24,
   },
   http: {
     basePath: '/api/auth',

@@ -6,6 +6,7 @@ import type { AuthEventListener } from '../events/types.js';
 import { consoleLogger, type Logger } from '../logging/logger.js';
 import type { Mailer } from '../mail/index.js';
 import type { PasswordHasher } from '../password/hasher.js';
+import type { SmsSender } from '../sms/types.js';
 import type { Storage } from '../storage/types.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { DEFAULT_RATE_LIMITS, DEFAULTS, MIN_SECRET_BYTES } from './defaults.js';
@@ -29,6 +30,8 @@ export type Resolved<T> = { -readonly [K in keyof T]-?: Exclude<T[K], undefined>
 export interface ResolvedConfig {
   readonly storage: Storage;
   readonly mailer: Mailer;
+  /** The SMS sender; absent when SMS codes are unavailable. */
+  readonly sms?: SmsSender;
   /** Current secret first, then previous ones. */
   readonly secrets: readonly string[];
   readonly appUrl: string;
@@ -146,6 +149,15 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
       message: 'is a development mailer (it prints tokens); refused in production',
     });
   }
+  if (
+    production &&
+    (c.sms as { developmentOnly?: boolean } | undefined)?.developmentOnly === true
+  ) {
+    problems.push({
+      path: 'sms',
+      message: 'is a development SMS sender (it prints or keeps codes); refused in production',
+    });
+  }
   if (production && cookies.insecureDevMode) {
     problems.push({ path: 'http.cookies.insecureDevMode', message: 'is refused in production' });
   }
@@ -156,6 +168,7 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
   return {
     storage: c.storage,
     mailer: c.mailer,
+    ...(c.sms === undefined ? {} : { sms: c.sms }),
     secrets,
     appUrl: c.appUrl.replace(/\/+$/, ''),
     appOrigin,

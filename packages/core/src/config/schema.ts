@@ -58,6 +58,7 @@ export const configSchema = v.strictObject({
     `must be a Storage with the stores ${stores.join(', ')} (memoryStorage(), composeStorage({...}), an adapter)`,
   ),
   mailer: v.custom(methods(['send']), 'must be a Mailer with a send(message) method'),
+  sms: v.optional(v.custom(methods(['send']), 'must be an SmsSender with a send(message) method')),
   secret: v.optional(
     v.union(
       [v.string(), v.pipe(v.array(v.string()), v.minLength(1))],
@@ -158,6 +159,14 @@ export const configSchema = v.strictObject({
           v.string(),
           v.minLength(1),
           v.check((s) => !s.includes(':'), 'must not contain ":"'),
+        ),
+      ),
+      recoveryCodeCharacters: v.optional(
+        v.pipe(
+          v.number('must be a number'),
+          v.integer('must be a whole number'),
+          v.minValue(12, 'must be at least 12 (60 bits)'),
+          v.maxValue(64, 'must be at most 64'),
         ),
       ),
     }),

@@ -3,6 +3,7 @@ import type { AuthEventListener } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { Mailer } from '../mail/index.js';
 import type { PasswordHasher } from '../password/hasher.js';
+import type { SmsSender } from '../sms/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Clock } from '../time/clock.js';
 
@@ -106,6 +107,13 @@ export interface TwoFactorConfig {
   trustedDeviceTtlSeconds?: number;
   /** `issuer` in `otpauth://` URIs. Default: `appName`. */
   totpIssuer?: string;
+  /**
+   * Base32 characters of each recovery code (5 bits each), shown in groups of 4 with dashes.
+   * Default 24 (120 bits), stored as SHA-256. Below 23 characters (112 bits, ASVS 6.5.2) codes
+   * are stored as salted argon2id with the password hasher, so each sign-in with a recovery
+   * code costs up to 10 hashes. From 12 (60 bits) to 64.
+   */
+  recoveryCodeCharacters?: number;
 }
 
 /** Cookie options of the HTTP layer. */
@@ -143,6 +151,12 @@ export interface AuthConfig {
   storage: Storage;
   /** How mail leaves: `consoleMailer()`, `memoryMailer()`, or the application's own. */
   mailer: Mailer;
+  /**
+   * How SMS codes leave (`consoleSmsSender()`, `memorySmsSender()`, or the application's own
+   * {@link SmsSender}). Absent: phone verification and the `sms` second factor are unavailable.
+   * Production refuses the console and memory senders.
+   */
+  sms?: SmsSender;
   /**
    * At least 32 bytes of secret, or `[current, ...previous]` to rotate (old data still
    * decrypts and verifies). Required in production; elsewhere a random one is made per process,

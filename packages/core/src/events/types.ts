@@ -27,11 +27,19 @@ export type AuthEventType =
   | 'user.updated'
   | 'user.deleted'
   | 'mail.failed'
+  | '2fa.enrollment_started'
   | '2fa.enabled'
   | '2fa.disabled'
+  | '2fa.challenged'
+  | '2fa.code_sent'
   | '2fa.succeeded'
   | '2fa.failed'
-  | 'recovery_code.used';
+  | '2fa.recovery_codes_regenerated'
+  | 'recovery_code.used'
+  | 'phone.verified'
+  | 'trusted_device.added'
+  | 'trusted_device.revoked'
+  | 'sms.failed';
 
 /** One emitted event. */
 export interface AuthEvent {
@@ -60,4 +68,10 @@ export interface RequestContext {
   readonly ip?: string | undefined;
   /** Client `User-Agent`, truncated to 512 characters when stored. */
   readonly userAgent?: string | undefined;
+  /**
+   * The raw trusted-device token the client presented (the `__Host-portcullis.device` cookie,
+   * `{id}.{secret}`). Sign-in skips the second factor when it names a live device of the user.
+   * A secret: never put into events or logs.
+   */
+  readonly trustedDevice?: string | undefined;
 }

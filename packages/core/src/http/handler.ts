@@ -12,15 +12,17 @@ import { accountRoutes } from './routes/account.js';
 import { identityRoutes } from './routes/identity.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { clearAuthCookies } from './routes/shared.js';
+import { twoFactorRoutes } from './routes/two-factor.js';
 import type { HttpHandler, RequestInfo } from './types.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * The Web-standard handler of the whole HTTP contract (`http-api.md`): every route of the
- * Identity and Account sections, JSON and form bodies, trailing slashes, cookies, CSRF, client
- * IP through trusted proxies, CORS for configured origins, and the contract's error body for
- * every failure (never a 500 for bad input). Frameworks mount it at `http.basePath`.
+ * Identity, Account and Second factor sections, JSON and form bodies, trailing slashes,
+ * cookies (the trusted-device cookie included), CSRF, client IP through trusted proxies, CORS
+ * for configured origins, and the contract's error body for every failure (never a 500 for bad
+ * input). Frameworks mount it at `http.basePath`.
  *
  * @example
  * ```ts
@@ -32,8 +34,12 @@ export function createHttpHandler(auth: Auth): HttpHandler {
   const rt = runtimeOf(auth);
   const { config } = rt;
   const basePath = config.http.basePath;
-  // Second-factor routes join this table with their own issue.
-  const routes: readonly Route[] = [...identityRoutes, ...sessionRoutes, ...accountRoutes];
+  const routes: readonly Route[] = [
+    ...identityRoutes,
+    ...sessionRoutes,
+    ...accountRoutes,
+    ...twoFactorRoutes,
+  ];
 
   const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
     const origin = request.headers.get('origin');

@@ -13,6 +13,15 @@ export interface SecondFactorChallenge {
 }
 
 /**
+ * What a second-factor hook answers when the second factor is already satisfied another way
+ * (a trusted device): sign-in goes on, and these values join `pwd` in the session's `amr`.
+ */
+export interface SecondFactorSatisfied {
+  /** Authentication methods to add to the session's `amr`, for example `['device']`. */
+  readonly amr: readonly string[];
+}
+
+/**
  * Where throttling and the second factor plug into sign-in. Every member is optional; hooks
  * run in registration order. A hook that throws (for example `RATE_LIMITED`) stops the sign-in
  * with its error.
@@ -26,10 +35,14 @@ export interface LoginHook {
     userId: string | undefined;
     context: RequestContext;
   }): Promise<void>;
-  /** After a correct password, before the session: a second factor may be required. */
+  /**
+   * After a correct password, before the session: a second factor may be required (answer a
+   * {@link SecondFactorChallenge}), or be satisfied already (answer {@link SecondFactorSatisfied}),
+   * or not apply (`undefined`).
+   */
   afterFirstFactor?(attempt: {
     identifierKey: string;
     user: UserRecord;
     context: RequestContext;
-  }): Promise<SecondFactorChallenge | undefined>;
+  }): Promise<SecondFactorChallenge | SecondFactorSatisfied | undefined>;
 }

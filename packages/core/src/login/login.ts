@@ -85,11 +85,19 @@ export async function login(
   }
   if (verified.needsRehash) await rehash(rt, user.id, password);
 
+  const amr = ['pwd'];
   for (const hook of rt.loginHooks) {
-    const challenge = await hook.afterFirstFactor?.({ identifierKey: id.key, user, context });
-    if (challenge) return { status: 'two_factor_required', ...challenge };
+    const outcome = await hook.afterFirstFactor?.({ identifierKey: id.key, user, context });
+    if (outcome !== undefined && 'challenge' in outcome) {
+      return {
+        status: 'two_factor_required',
+        challenge: outcome.challenge,
+        methods: outcome.methods,
+      };
+    }
+    if (outcome !== undefined) amr.push(...outcome.amr);
   }
-  return completeLogin(rt, user, { amr: ['pwd'], context });
+  return completeLogin(rt, user, { amr, context });
 }
 
 /**

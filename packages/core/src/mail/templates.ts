@@ -136,4 +136,14 @@ export const DEFAULT_TEMPLATES: DefaultTemplates = {
       signature: d.appName,
     }),
   },
+  'account-locked': {
+    subject: (d) => `Sign-in to your ${d.appName} account is paused`,
+    body: (d) =>
+      notice(
+        d,
+        `After ${d.failedAttempts} wrong passwords, the latest on ${origin(d)}, sign-in to ` +
+          `your ${d.appName} account is paused until ${formatMailDate(d.until)}.`,
+        'If this was you, wait until then, or reset your password, which lifts the pause.',
+      ),
+  },
 };

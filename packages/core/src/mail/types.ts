@@ -10,6 +10,7 @@
  * - `email-otp`: a one-time code (second factor by email).
  * - `register-existing`: someone tried to register with an address that has an account (the
  *   HTTP answer stays the same either way, so only the owner learns of it).
+ * - `account-locked`: sign-in is paused after too many wrong passwords; says until when.
  */
 export type MailKind =
   | 'verify-email'
@@ -20,7 +21,8 @@ export type MailKind =
   | 'email-change-notice'
   | 'new-sign-in'
   | 'email-otp'
-  | 'register-existing';
+  | 'register-existing'
+  | 'account-locked';
 
 /** Every {@link MailKind}, in a stable order. */
 export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
@@ -33,6 +35,7 @@ export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
   'new-sign-in',
   'email-otp',
   'register-existing',
+  'account-locked',
 ]);
 
 /**
@@ -115,4 +118,11 @@ export interface MailData {
   };
   /** `link` points to the reset-password page, for an owner who forgot they had an account. */
   'register-existing': MailDataBase & { link: string };
+  /** `at`, `ip` and `userAgent` are those of the failed attempt that set the lock. */
+  'account-locked': MailNoticeData & {
+    /** When sign-in works again. */
+    until: Date;
+    /** Failed attempts that set the lock. */
+    failedAttempts: number;
+  };
 }

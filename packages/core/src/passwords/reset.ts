@@ -1,4 +1,6 @@
 import * as v from 'valibot';
+import { unlockAccount } from '../abuse/login-throttle.js';
+import { enforceRule } from '../abuse/rate-limit.js';
 import { createSplitToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
@@ -30,7 +32,12 @@ const resetSchema = v.object({
  * The answer is the same whether or not such an account exists or is disabled (no mail then);
  * the token travels only by mail. A new request makes older links stop working.
  *
- * @throws AuthError `VALIDATION_FAILED` when `email` is not a string of 1 to 254 characters.
+ * Throttled per client IP (`passwordResetPerIp`, default 20 per hour) and per normalized
+ * address (`passwordResetPerAddress`, default 3 per hour), before the lookup: an unknown
+ * address is counted and refused exactly like a known one.
+ *
+ * @throws AuthError `VALIDATION_FAILED` when `email` is not a string of 1 to 254 characters;
+ * `RATE_LIMITED` (with `retryAfterSeconds`) over either limit.
  */
 export async function requestPasswordReset(
   rt: AuthRuntime,
@@ -38,9 +45,12 @@ export async function requestPasswordReset(
   context: RequestContext,
 ): Promise<{ status: 'reset_sent' }> {
   const { email } = parseInput(requestSchema, input);
-  // Rate limits plug in here (passwordResetPerAddress keyed by this normalized address, and
-  // passwordResetPerIp), before the lookup, so unknown addresses are throttled alike.
-  const user = await rt.storage.users.getByEmail(normalizeIdentifier(email).key);
+  const address = normalizeIdentifier(email).key;
+  // Before the lookup, so unknown addresses are throttled alike. The IP first: a client over
+  // its own limit does not also use up the budget of the addresses it names.
+  if (context.ip !== undefined) await enforceRule(rt, 'passwordResetPerIp', context.ip);
+  await enforceRule(rt, 'passwordResetPerAddress', address);
+  const user = await rt.storage.users.getByEmail(address);
   const { appName, appUrl, passwordReset } = rt.config;
   const expiresInMinutes = Math.round(passwordReset.tokenTtlSeconds / 60);
   if (!user || user.disabled) {
@@ -94,7 +104,7 @@ export async function requestPasswordReset(
  * the architecture (in one transaction when the storage has them): the token is consumed
  * (single-use: of two concurrent resets one wins), every session and trusted device of the
  * user is revoked, other reset tokens are deleted, and the new hash is written. A notice is
- * mailed to the account's address.
+ * mailed to the account's address, and the account's sign-in lock (if any) is lifted.
  *
  * @throws AuthError `VALIDATION_FAILED` (missing fields), `TOKEN_INVALID` (malformed, unknown,
  * used, or the account is gone or disabled), `TOKEN_EXPIRED`, `WEAK_PASSWORD` (`newPassword`).
@@ -143,6 +153,14 @@ export async function resetPassword(
     }
   };
   await (rt.storage.transaction ? rt.storage.transaction(steps) : steps(rt.storage));
+  // The link proved the owner, who may have been locked out by someone else's guesses. The
+  // reset is done: a store failure here only leaves the lock to lift by itself.
+  await unlockAccount(rt, user).catch((error: unknown) => {
+    rt.config.logger.warn('sign-in unlock after reset failed', {
+      userId: user.id,
+      error: String(error),
+    });
+  });
   // Events after the commit, so listeners never hear of a change that was rolled back.
   await rt.emit(
     {

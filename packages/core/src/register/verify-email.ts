@@ -1,10 +1,11 @@
 import * as v from 'valibot';
+import { enforceRule } from '../abuse/rate-limit.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, text } from '../flows/input.js';
 import { consumeLinkToken } from '../link-tokens/link-token.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { normalizeEmail } from '../users/normalize.js';
+import { normalizeEmail, normalizeIdentifier } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
 import { sendVerificationMail } from './verification-mail.js';
 
@@ -34,7 +35,12 @@ export async function verifyEmail(
 /**
  * Mails a new verification link to an unverified account. The answer is the same whether the
  * address is unknown, already verified, disabled or malformed, so it reveals nothing.
- * (Throttling per address and per IP plugs in with the rate-limit rules.)
+ *
+ * Throttled per client IP (`verificationResendPerIp`, default 20 per hour) and per normalized
+ * address (`verificationResendPerAddress`, default 3 per hour), before the lookup: every
+ * address counts alike, malformed ones included.
+ * @throws AuthError `VALIDATION_FAILED` when `email` is not a string of 1 to 320 characters;
+ * `RATE_LIMITED` (with `retryAfterSeconds`) over either limit.
  */
 export async function resendVerification(
   rt: AuthRuntime,
@@ -42,6 +48,9 @@ export async function resendVerification(
   context: RequestContext,
 ): Promise<{ status: 'verification_sent' }> {
   parseInput(v.object({ email: text('email', 320) }), { email });
+  // Before the lookup, IP first (see requestPasswordReset).
+  if (context.ip !== undefined) await enforceRule(rt, 'verificationResendPerIp', context.ip);
+  await enforceRule(rt, 'verificationResendPerAddress', normalizeIdentifier(email).key);
   const normalized = normalizeEmail(email);
   const user = normalized && (await rt.storage.users.getByEmail(normalized.emailNormalized));
   if (user && user.emailVerifiedAt === undefined && !user.disabled) {

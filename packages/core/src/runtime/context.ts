@@ -1,3 +1,4 @@
+import { loginThrottle } from '../abuse/login-throttle.js';
 import { type ResolvedConfig, resolveConfig } from '../config/resolve.js';
 import type { AuthConfig } from '../config/types.js';
 import { Keyring } from '../crypto/keyring.js';
@@ -28,7 +29,10 @@ export interface AuthRuntime {
   dummyVerify(password: string): Promise<void>;
   /** Emits an event to listeners and the audit store. */
   readonly emit: EmitEvent;
-  /** Sign-in hooks (throttling, second factor), in order. */
+  /**
+   * Sign-in hooks, in order: the throttle first (a locked account is refused before any other
+   * hook runs), then any added later (the second factor).
+   */
   readonly loginHooks: LoginHook[];
   /**
    * Renders and sends one mail. A failed send is logged and emitted as `mail.failed`; it
@@ -72,7 +76,7 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
     logger: config.logger,
     now,
   });
-  return {
+  const rt: AuthRuntime = {
     config,
     storage,
     keyring: new Keyring(config.secrets, { random: config.random }),
@@ -102,4 +106,6 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
       else await send();
     },
   };
+  rt.loginHooks.push(loginThrottle(rt));
+  return rt;
 }

@@ -1,22 +1,34 @@
+import { assertNotLocked } from '../abuse/rate-limit.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { assertPasswordCorrect } from '../runtime/password-policy.js';
+import { assertReauthSecondFactor } from '../two-factor/reauth.js';
+import type { ReauthenticateInput } from '../two-factor/types.js';
 
 /**
- * Re-authenticates a signed-in user with their password and makes the session fresh again
- * (sensitive operations allowed for `session.freshForSeconds`). A second factor joins this
- * check when the user has one (second-factor feature).
- * @throws AuthError `PASSWORD_INCORRECT`, `UNAUTHENTICATED` (the session or user is gone)
+ * Re-authenticates a signed-in user and makes the session fresh again (sensitive operations
+ * allowed for `session.freshForSeconds`). With 2FA on, a TOTP or recovery `code` and its
+ * `method` are required besides the password; while the second factor is locked
+ * (`secondFactorPerAccount`) the answer is `RATE_LIMITED`, even with the right code.
+ * @throws AuthError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`, `VALIDATION_FAILED`,
+ * `UNAUTHENTICATED` (the session or user is gone)
  */
 export async function reauthenticate(
   rt: AuthRuntime,
-  input: { userId: string; sessionId: string; password: string },
+  input: ReauthenticateInput,
   context: RequestContext,
 ): Promise<void> {
   const user = await rt.storage.users.getById(input.userId);
   if (!user || user.disabled) throw new AuthError('UNAUTHENTICATED');
+  if (user.totp !== undefined) await assertNotLocked(rt, 'secondFactorPerAccount', user.id);
   await assertPasswordCorrect(rt, user, typeof input.password === 'string' ? input.password : '');
+  await assertReauthSecondFactor(
+    rt,
+    user,
+    { code: input.code, method: input.method, sessionId: input.sessionId },
+    context,
+  );
   const now = rt.now();
   const freshUntil = now + rt.config.session.freshForSeconds * 1000;
   const result = await rt.storage.sessions.markFresh(input.sessionId, { freshUntil, now });
@@ -30,21 +42,42 @@ export async function reauthenticate(
 /**
  * The fresh-session rule (OWASP ASVS 7.5.1): a sensitive operation needs a session that
  * authenticated within `session.freshForSeconds` (a session that has just signed in is fresh),
- * or the password in the same request, which then also refreshes the session.
- * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `UNAUTHENTICATED`
+ * or the credentials in the same request, which then also refresh the session. For a user
+ * with 2FA on those are the password and a `code` with its `method`; a password alone is still
+ * checked but cannot make a stale session fresh (`REAUTH_REQUIRED`).
+ * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`,
+ * `UNAUTHENTICATED`
  */
 export async function requireFreshSession(
   rt: AuthRuntime,
-  input: { userId: string; sessionId: string; password?: unknown },
+  input: {
+    userId: string;
+    sessionId: string;
+    password?: unknown;
+    code?: unknown;
+    method?: unknown;
+  },
   context: RequestContext,
 ): Promise<void> {
   if (input.password !== undefined) {
-    await reauthenticate(
-      rt,
-      { userId: input.userId, sessionId: input.sessionId, password: String(input.password) },
-      context,
-    );
-    return;
+    const password = String(input.password);
+    const user = await rt.storage.users.getById(input.userId);
+    if (user?.totp === undefined || input.code !== undefined) {
+      await reauthenticate(
+        rt,
+        {
+          userId: input.userId,
+          sessionId: input.sessionId,
+          password,
+          ...(input.code === undefined ? {} : { code: input.code as string }),
+          ...(input.method === undefined ? {} : { method: input.method as 'totp' }),
+        },
+        context,
+      );
+      return;
+    }
+    if (user.disabled) throw new AuthError('UNAUTHENTICATED');
+    await assertPasswordCorrect(rt, user, password);
   }
   const now = rt.now();
   const session = await rt.storage.sessions.get(input.sessionId, now);

@@ -27,6 +27,12 @@ const SAMPLES = {
   'new-sign-in': { appName, ...origin },
   'email-otp': { appName, code: '482915', expiresInMinutes: 10 },
   'register-existing': { appName, link: page },
+  'account-locked': {
+    appName,
+    ...origin,
+    until: new Date('2025-03-04T05:21:07Z'),
+    failedAttempts: 5,
+  },
 } satisfies { [K in MailKind]: MailData[K] };
 
 function render<K extends MailKind>(kind: K, data: MailData[K] = SAMPLES[kind]) {
@@ -63,6 +69,15 @@ describe('default templates', () => {
     expect(notice).toContain('203.0.113.7');
     expect(notice).toContain('Firefox/130');
     expect(render('new-sign-in', { appName, at, link: page }).text).not.toContain('IP address');
+  });
+
+  it('account-locked says how many failures, when it lifts, and to reset if it was not them', () => {
+    const { text, html } = render('account-locked');
+    expect(text).toContain('5 wrong passwords');
+    expect(text).toContain('paused until 2025-03-04 05:21 UTC');
+    expect(text).toContain('203.0.113.7');
+    expect(text).toMatch(/If it was not you, reset your password/);
+    expect(html).toContain(`href="${page}"`);
   });
 
   it('the email change mails name the new address', () => {

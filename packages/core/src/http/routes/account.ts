@@ -1,7 +1,7 @@
 import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
 import type { Route } from '../router.js';
-import { clearAuthCookies, pick } from './shared.js';
+import { clearAuthCookies, pick, requireFullReauth } from './shared.js';
 
 type ProfilePatch = {
   username?: string | null;
@@ -11,9 +11,11 @@ type ProfilePatch = {
 
 async function deleteUser(ctx: HttpContext): Promise<Response> {
   const { user } = await ctx.caller();
+  await requireFullReauth(ctx);
   const { password } = pick<{ password: string }>(await ctx.body(), ['password']);
   await ctx.auth.users.delete({ userId: user.id, password }, ctx.client);
-  return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh']));
+  // Trusted devices went with the account: the device cookie is dead too.
+  return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh', 'device']));
 }
 
 /** The Account routes of the contract. */
@@ -38,6 +40,7 @@ export const accountRoutes: readonly Route[] = [
     path: '/user/email',
     handle: async (ctx) => {
       const { user } = await ctx.caller();
+      await requireFullReauth(ctx);
       const input = pick<{ newEmail: string; password: string }>(await ctx.body(), [
         'newEmail',
         'password',
@@ -61,6 +64,7 @@ export const accountRoutes: readonly Route[] = [
     path: '/password/change',
     handle: async (ctx) => {
       const { user, session } = await ctx.caller();
+      await requireFullReauth(ctx, 'currentPassword');
       const input = pick<{ currentPassword: string; newPassword: string }>(await ctx.body(), [
         'currentPassword',
         'newPassword',

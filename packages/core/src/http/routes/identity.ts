@@ -7,11 +7,13 @@ import { fromTrustedOrigin } from '../csrf.js';
 import { errorResponse } from '../error-response.js';
 import { json } from '../respond.js';
 import type { Route } from '../router.js';
-import { csrfToken, pick } from './shared.js';
+import { pick, withTrustedDevice } from './shared.js';
+import { signedInResponse } from './signed-in.js';
 
 async function login(ctx: HttpContext): Promise<Response> {
   const input = pick<LoginInput>(await ctx.body(), ['identifier', 'password']);
-  const result = await ctx.auth.login(input, ctx.client);
+  // A trusted-device cookie lets a user with 2FA on skip the second factor on this device.
+  const result = await ctx.auth.login(input, withTrustedDevice(ctx));
   if (result.status === 'two_factor_required') {
     return json(200, {
       status: result.status,
@@ -19,43 +21,7 @@ async function login(ctx: HttpContext): Promise<Response> {
       methods: result.methods,
     });
   }
-  const { config } = ctx.rt;
-  const lifetime =
-    (Date.parse(result.session.createdAt) +
-      config.session.absoluteTimeoutSeconds * 1000 -
-      ctx.rt.now()) /
-    1000;
-  // A new CSRF token with every sign-in: a token planted before it is worth nothing after.
-  const csrf = csrfToken(ctx.rt, ctx.request, { rotate: true });
-  if (result.tokens.strategy === 'cookie') {
-    const session = serializeCookie(
-      cookieSpec(config, 'session'),
-      result.tokens.sessionToken,
-      lifetime,
-    );
-    return json(
-      200,
-      {
-        status: 'signed_in',
-        user: result.user,
-        session: { id: result.session.id, expiresAt: result.session.expiresAt },
-      },
-      [session, csrf.cookie],
-    );
-  }
-  const { accessToken, expiresIn, refreshToken } = result.tokens;
-  const inBody = config.http.refreshTokenTransport === 'body';
-  const body = {
-    status: 'signed_in',
-    user: result.user,
-    accessToken,
-    expiresIn,
-    ...(inBody ? { refreshToken } : {}),
-  };
-  const cookies = inBody
-    ? []
-    : [serializeCookie(cookieSpec(config, 'refresh'), refreshToken, lifetime)];
-  return json(200, body, cookies);
+  return signedInResponse(ctx, result);
 }
 
 async function refresh(ctx: HttpContext): Promise<Response> {

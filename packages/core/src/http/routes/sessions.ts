@@ -1,13 +1,21 @@
 import { requireFreshSession } from '../../sessions/fresh.js';
+import type { ReauthenticateInput } from '../../two-factor/types.js';
 import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
 import type { Route } from '../router.js';
 import { clearAuthCookies, csrfToken, pick, sessionView } from './shared.js';
 
-/** The fresh-session rule, with the optional `password` of the request body. */
+/**
+ * The fresh-session rule, with the optional `password` of the request body (and, for a user
+ * with 2FA on, its `code` and `method`).
+ */
 async function requireFresh(ctx: HttpContext, userId: string, sessionId: string): Promise<void> {
-  const { password } = pick<{ password?: unknown }>(await ctx.body(), ['password']);
-  await requireFreshSession(ctx.rt, { userId, sessionId, password }, ctx.client);
+  const proof = pick<{ password?: unknown; code?: unknown; method?: unknown }>(await ctx.body(), [
+    'password',
+    'code',
+    'method',
+  ]);
+  await requireFreshSession(ctx.rt, { userId, sessionId, ...proof }, ctx.client);
 }
 
 /** Session routes of the contract's Identity section. */
@@ -74,9 +82,14 @@ export const sessionRoutes: readonly Route[] = [
     path: '/reauthenticate',
     handle: async (ctx) => {
       const { user, session } = await ctx.caller();
-      const { password } = pick<{ password: string }>(await ctx.body(), ['password']);
+      // With 2FA on, a TOTP or recovery `code` and its `method` join the password.
+      const input = pick<Omit<ReauthenticateInput, 'userId' | 'sessionId'>>(await ctx.body(), [
+        'password',
+        'code',
+        'method',
+      ]);
       await ctx.auth.reauthenticate(
-        { userId: user.id, sessionId: session.id, password },
+        { ...input, userId: user.id, sessionId: session.id },
         ctx.client,
       );
       return noContent();

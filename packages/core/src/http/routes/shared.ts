@@ -1,7 +1,10 @@
 import { randomToken } from '../../crypto/tokens.js';
+import type { RequestContext } from '../../events/types.js';
 import type { AuthRuntime } from '../../runtime/context.js';
+import { requireFreshSession } from '../../sessions/fresh.js';
 import type { SessionInfo } from '../../sessions/types.js';
 import type { BodyFields } from '../body.js';
+import type { HttpContext } from '../context.js';
 import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
 
 /**
@@ -12,6 +15,32 @@ export function pick<T>(body: BodyFields, names: readonly string[]): T {
   const out: Record<string, unknown> = {};
   for (const name of names) if (body[name] !== undefined) out[name] = body[name];
   return out as T;
+}
+
+/**
+ * Full re-authentication for users with a second factor (ASVS 7.5.1): a sensitive route whose
+ * body carries the password lets it stand in for a fresh session, but for a user with 2FA on a
+ * password alone is one factor. On a session that is no longer fresh such a request must also
+ * carry `code` and `method`, which re-authenticate the session first; otherwise
+ * `REAUTH_REQUIRED`. Users without 2FA, and fresh sessions, pass unchanged. `passwordField`
+ * names the body field that holds the current password.
+ * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`
+ */
+export async function requireFullReauth(ctx: HttpContext, passwordField = 'password') {
+  const { user, session } = await ctx.caller();
+  if (!user.twoFactorEnabled) return;
+  const body = await ctx.body();
+  await requireFreshSession(
+    ctx.rt,
+    {
+      userId: user.id,
+      sessionId: session.id,
+      password: body[passwordField],
+      code: body.code,
+      method: body.method,
+    },
+    ctx.client,
+  );
 }
 
 /** A session as `/session` and `/sessions` show it (the contract's keys, nothing else). */
@@ -27,10 +56,32 @@ export function sessionView(s: SessionInfo) {
   };
 }
 
-/** Set-Cookie lines that delete the auth cookies. */
+/**
+ * A boolean field of a JSON or form body: forms carry strings, so `"true"`/`"on"`/`"1"` read
+ * as true and `"false"`/`"off"`/`"0"`/`""` as false. Anything else passes through untouched, for
+ * the flow's schema to refuse.
+ */
+export function flag(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === 'on' || v === '1') return true;
+  if (v === 'false' || v === 'off' || v === '0' || v === '') return false;
+  return value;
+}
+
+/**
+ * The request's context plus the raw trusted-device cookie, for the sign-in routes only
+ * (`/login`, `/2fa/verify`): the token is a secret and goes nowhere else.
+ */
+export function withTrustedDevice(ctx: HttpContext): RequestContext {
+  const token = readCookie(ctx.request, cookieSpec(ctx.rt.config, 'device').name);
+  return token === undefined || token === '' ? ctx.client : { ...ctx.client, trustedDevice: token };
+}
+
+/** Set-Cookie lines that delete the auth cookies (`device`: the trusted-device cookie). */
 export function clearAuthCookies(
   rt: AuthRuntime,
-  kinds: readonly ('session' | 'refresh')[],
+  kinds: readonly ('session' | 'refresh' | 'device')[],
 ): string[] {
   return kinds.map((kind) => serializeCookie(cookieSpec(rt.config, kind), '', 0));
 }

@@ -9,13 +9,19 @@ import type { JsonObject } from './json.js';
 export interface OneTimeTokenRecord {
   /** What the token is for, e.g. `email_verification`, `password_reset`, `2fa_challenge`. */
   readonly purpose: string;
-  /** Core-generated public lookup key (128-bit random); unique per purpose. */
+  /**
+   * Core-generated public lookup key (128-bit random, or the user id for one-per-user records
+   * such as a pending TOTP enrollment); unique per purpose.
+   */
   readonly selector: string;
   /** Hash of the verifier; compared exactly by the store. */
   readonly verifierHash: string;
   /** The user the token belongs to. */
   readonly userId: string;
-  /** Data the flow needs when the token is used (for example the new email); never a secret. */
+  /**
+   * Data the flow needs when the token is used (for example the new email); never a secret in
+   * plain text (a pending TOTP secret is AES-256-GCM encrypted).
+   */
   readonly payload?: JsonObject;
   /** End of life, epoch ms. */
   readonly expiresAt: number;

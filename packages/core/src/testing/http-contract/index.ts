@@ -15,6 +15,8 @@ import { describeJwks, describeJwt } from './jwt.js';
 import { describeLeakage } from './leakage.js';
 import { describePasswords } from './passwords.js';
 import { describeSessions } from './sessions.js';
+import { describeThrottles } from './throttles.js';
+import { describeTwoFactor } from './two-factor.js';
 
 export type {
   ContractClientOptions,
@@ -63,10 +65,11 @@ const VARIANTS: readonly (readonly [string, ContractVariant])[] = [
 
 /**
  * Registers vitest `describe`/`it` blocks that check an HTTP server against the HTTP contract
- * (`http-api.md`, Identity and Account sections) over real HTTP: every route, status and body
- * shape, the cookies' attributes, CSRF refusals, protocol errors (400/404/405/413/415, never a
- * 500) and a leak scan of a whole lifecycle. It runs three times: the `cookie` strategy, and the
- * `jwt` strategy with the refresh token in a cookie (HS256) and in the body (EdDSA, with JWKS).
+ * (`http-api.md`, Identity, Account and Second factor sections) over real HTTP: every route,
+ * status and body shape, the cookies' attributes, CSRF refusals, protocol errors
+ * (400/404/405/413/415, never a 500), the default throttles (429 with `Retry-After`) and a leak
+ * scan of a whole lifecycle. It runs three times: the `cookie` strategy, and the `jwt` strategy
+ * with the refresh token in a cookie (HS256) and in the body (EdDSA, with JWKS).
  *
  * For each, the suite creates an Auth (memory storage, memory mailer, fake clock, a cheap argon2id
  * hasher, `appUrl` `http://localhost:3000`) and calls `start(auth)`, which must serve the
@@ -104,6 +107,8 @@ export function describeHttpContract(
         describeSessions(ctx);
         describeAccount(ctx);
         describePasswords(ctx);
+        describeTwoFactor(ctx);
+        describeThrottles(ctx);
         describeProtocol(ctx, { rawBody: options.rawBody ?? true });
         describeCookies(ctx);
         describeJwks(ctx);

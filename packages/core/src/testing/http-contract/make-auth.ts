@@ -4,6 +4,7 @@ import type { AuthEvent } from '../../events/types.js';
 import { createAuth, createPasswordHasher, memoryStorage } from '../../index.js';
 import type { Logger } from '../../logging/logger.js';
 import type { MemoryMailer } from '../../mail/memory.js';
+import { type MemorySmsSender, memorySmsSender } from '../../sms/memory.js';
 import type { FakeClock } from '../fake-clock.js';
 
 /** The app origin every Auth of the suite trusts (`appUrl`). */
@@ -32,7 +33,10 @@ export interface ContractSetupOptions {
 
 /** Configuration an integrator may add to the suite's Auth instances. */
 export type ContractAuthConfig = Partial<
-  Omit<AuthConfig, 'storage' | 'mailer' | 'appUrl' | 'clock' | 'logger' | 'onEvent' | 'session'>
+  Omit<
+    AuthConfig,
+    'storage' | 'mailer' | 'sms' | 'appUrl' | 'clock' | 'logger' | 'onEvent' | 'session'
+  >
 >;
 
 async function ed25519Key(): Promise<JsonWebKey> {
@@ -58,9 +62,17 @@ export interface ContractAuthParts {
   readonly events: AuthEvent[];
 }
 
+const smsSenders = new WeakMap<Auth, MemorySmsSender>();
+
+/** The memory SMS sender of an Auth that {@link makeContractAuth} made; `undefined` for others. */
+export function contractSms(auth: Auth): MemorySmsSender | undefined {
+  return smsSenders.get(auth);
+}
+
 /**
- * The Auth of one describe block: memory storage, the suite's mailer and fake clock, a cheap
- * argon2id hasher, captured logs and events, the variant's session strategy.
+ * The Auth of one describe block: memory storage, the suite's mailer, a memory SMS sender
+ * ({@link contractSms}) and fake clock, a cheap argon2id hasher, captured logs and events, the
+ * variant's session strategy.
  */
 export async function makeContractAuth(parts: ContractAuthParts): Promise<Auth> {
   const { variant, basePath, options, mailer, clock, logs, events } = parts;
@@ -81,11 +93,13 @@ export async function makeContractAuth(parts: ContractAuthParts): Promise<Auth> 
     variant.algorithm === 'EdDSA'
       ? { algorithm: 'EdDSA' as const, privateKeys: [await ed25519Key()] }
       : { algorithm: 'HS256' as const };
-  return createAuth({
+  const sms = memorySmsSender();
+  const auth = createAuth({
     secret: 'http-contract-secret-0123456789abcdef',
     ...options.config,
     storage: memoryStorage(),
     mailer,
+    sms,
     appUrl: APP_URL,
     clock,
     logger,
@@ -102,4 +116,6 @@ export async function makeContractAuth(parts: ContractAuthParts): Promise<Auth> 
       ...(variant.transport === undefined ? {} : { refreshTokenTransport: variant.transport }),
     },
   });
+  smsSenders.set(auth, sms);
+  return auth;
 }

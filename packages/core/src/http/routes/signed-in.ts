@@ -1,0 +1,59 @@
+import type { LoginResult } from '../../login/login.js';
+import type { HttpContext } from '../context.js';
+import { cookieSpec, serializeCookie } from '../cookies.js';
+import { json } from '../respond.js';
+import { csrfToken } from './shared.js';
+
+/** A sign-in that went through: `POST /login` without a second factor, or `POST /2fa/verify`. */
+export type SignedInResult = Extract<LoginResult, { status: 'signed_in' }>;
+
+/**
+ * The answer to a completed sign-in, one code path for `POST /login` and `POST /2fa/verify`:
+ * cookie strategy, `{status, user, session:{id,expiresAt}}` with the session cookie and a new
+ * CSRF cookie; jwt strategy, `{status, user, accessToken, expiresIn, refreshToken?}` with the
+ * refresh cookie unless `refreshTokenTransport` is `body`. `cookies` are added (the
+ * trusted-device cookie of `/2fa/verify`).
+ */
+export function signedInResponse(
+  ctx: HttpContext,
+  result: SignedInResult,
+  cookies: readonly string[] = [],
+): Response {
+  const { config } = ctx.rt;
+  const lifetime =
+    (Date.parse(result.session.createdAt) +
+      config.session.absoluteTimeoutSeconds * 1000 -
+      ctx.rt.now()) /
+    1000;
+  if (result.tokens.strategy === 'cookie') {
+    // A new CSRF token with every sign-in: a token planted before it is worth nothing after.
+    const csrf = csrfToken(ctx.rt, ctx.request, { rotate: true });
+    const session = serializeCookie(
+      cookieSpec(config, 'session'),
+      result.tokens.sessionToken,
+      lifetime,
+    );
+    return json(
+      200,
+      {
+        status: 'signed_in',
+        user: result.user,
+        session: { id: result.session.id, expiresAt: result.session.expiresAt },
+      },
+      [session, csrf.cookie, ...cookies],
+    );
+  }
+  const { accessToken, expiresIn, refreshToken } = result.tokens;
+  const inBody = config.http.refreshTokenTransport === 'body';
+  const body = {
+    status: 'signed_in',
+    user: result.user,
+    accessToken,
+    expiresIn,
+    ...(inBody ? { refreshToken } : {}),
+  };
+  const refresh = inBody
+    ? []
+    : [serializeCookie(cookieSpec(config, 'refresh'), refreshToken, lifetime)];
+  return json(200, body, [...refresh, ...cookies]);
+}

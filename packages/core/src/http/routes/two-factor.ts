@@ -1,0 +1,188 @@
+import type { TrustedDeviceInfo, VerifySecondFactorInput } from '../../two-factor/types.js';
+import type { HttpContext } from '../context.js';
+import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
+import { json, noContent } from '../respond.js';
+import type { Route } from '../router.js';
+import { clearAuthCookies, flag, pick, requireFullReauth, withTrustedDevice } from './shared.js';
+import { signedInResponse } from './signed-in.js';
+
+const CODE_SENT = { status: 'code_sent' } as const;
+
+/** The id half of the trusted-device cookie (`{id}.{secret}`), to mark the caller's device. */
+function currentDeviceId(ctx: HttpContext): string | undefined {
+  const token = readCookie(ctx.request, cookieSpec(ctx.rt.config, 'device').name);
+  const id = token?.split('.')[0];
+  return id === undefined || id === '' ? undefined : id;
+}
+
+/** A trusted device as `GET /2fa/devices` shows it (the contract's keys, nothing else). */
+function deviceView(d: TrustedDeviceInfo) {
+  return {
+    id: d.id,
+    createdAt: d.createdAt,
+    lastUsedAt: d.lastUsedAt,
+    expiresAt: d.expiresAt,
+    userAgent: d.userAgent,
+    current: d.current,
+  };
+}
+
+/**
+ * `POST /2fa/verify`: the second step of a sign-in, answered like a signed-in `/login`. With
+ * `rememberDevice`, the trusted-device cookie goes with it (HttpOnly, Path=/, for as long as the
+ * device is trusted).
+ */
+async function verify(ctx: HttpContext): Promise<Response> {
+  const body = await ctx.body();
+  const input = pick<VerifySecondFactorInput>(body, ['challenge', 'method', 'code']);
+  const remember = flag(body.rememberDevice);
+  const result = await ctx.auth.verifySecondFactor(
+    remember === undefined ? input : { ...input, rememberDevice: remember as boolean },
+    withTrustedDevice(ctx),
+  );
+  const device = result.trustedDevice;
+  const cookies =
+    device === undefined
+      ? []
+      : [
+          serializeCookie(
+            cookieSpec(ctx.rt.config, 'device'),
+            device.token,
+            (device.expiresAt - ctx.rt.now()) / 1000,
+          ),
+        ];
+  return signedInResponse(ctx, result, cookies);
+}
+
+/** Routes of a signed-in user: the caller is authenticated (and CSRF-checked) first. */
+const accountRoutes: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/2fa/totp/enroll',
+    handle: async (ctx) => {
+      const { user } = await ctx.caller();
+      const { password } = pick<{ password: string }>(await ctx.body(), ['password']);
+      const { secret, otpauthUri } = await ctx.auth.twoFactor.totp.enroll(
+        { userId: user.id, password },
+        ctx.client,
+      );
+      return json(200, { secret, otpauthUri });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2fa/totp/confirm',
+    handle: async (ctx) => {
+      const { user } = await ctx.caller();
+      const { code } = pick<{ code: string }>(await ctx.body(), ['code']);
+      const { recoveryCodes } = await ctx.auth.twoFactor.totp.confirm(
+        { userId: user.id, code },
+        ctx.client,
+      );
+      return json(200, { recoveryCodes });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2fa/disable',
+    handle: async (ctx) => {
+      const { user } = await ctx.caller();
+      const input = pick<{ password: string; code: string }>(await ctx.body(), [
+        'password',
+        'code',
+      ]);
+      await ctx.auth.twoFactor.disable({ ...input, userId: user.id }, ctx.client);
+      // Every trusted device is gone: this browser's cookie opens nothing any more.
+      return noContent(clearAuthCookies(ctx.rt, ['device']));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2fa/recovery-codes',
+    handle: async (ctx) => {
+      const { user } = await ctx.caller();
+      await requireFullReauth(ctx);
+      const { password } = pick<{ password: string }>(await ctx.body(), ['password']);
+      const { recoveryCodes } = await ctx.auth.twoFactor.recoveryCodes.regenerate(
+        { userId: user.id, password },
+        ctx.client,
+      );
+      return json(200, { recoveryCodes });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2fa/phone',
+    handle: async (ctx) => {
+      const { user } = await ctx.caller();
+      await requireFullReauth(ctx);
+      const input = pick<{ phone: string; password: string }>(await ctx.body(), [
+        'phone',
+        'password',
+      ]);
+      await ctx.auth.twoFactor.phone.start({ ...input, userId: user.id }, ctx.client);
+      return json(202, CODE_SENT);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2fa/phone/confirm',
+    handle: async (ctx) => {
+      const { user } = await ctx.caller();
+      const { code } = pick<{ code: string }>(await ctx.body(), ['code']);
+      await ctx.auth.twoFactor.phone.confirm({ userId: user.id, code }, ctx.client);
+      return noContent();
+    },
+  },
+  {
+    method: 'GET',
+    path: '/2fa/devices',
+    handle: async (ctx) => {
+      const { user } = await ctx.caller();
+      const current = currentDeviceId(ctx);
+      const devices = await ctx.auth.twoFactor.devices.list(
+        user.id,
+        current === undefined ? {} : { currentDeviceId: current },
+      );
+      return json(200, { devices: devices.map(deviceView) });
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/2fa/devices/:id',
+    handle: async (ctx) => {
+      const { user } = await ctx.caller();
+      const id = ctx.params.id as string;
+      await ctx.auth.twoFactor.devices.revoke(user.id, id, ctx.client);
+      return noContent(id === currentDeviceId(ctx) ? clearAuthCookies(ctx.rt, ['device']) : []);
+    },
+  },
+];
+
+/**
+ * The Second factor routes of the contract. `/2fa/verify`, `/2fa/email/send` and
+ * `/2fa/sms/send` carry a sign-in challenge instead of a session; like `/login`, a browser's
+ * cross-site POST to them is refused by the handler.
+ */
+export const twoFactorRoutes: readonly Route[] = [
+  { method: 'POST', path: '/2fa/verify', handle: verify },
+  {
+    method: 'POST',
+    path: '/2fa/email/send',
+    handle: async (ctx) => {
+      const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
+      await ctx.auth.twoFactor.sendEmailCode({ challenge }, ctx.client);
+      return json(202, CODE_SENT);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2fa/sms/send',
+    handle: async (ctx) => {
+      const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
+      await ctx.auth.twoFactor.sendSmsCode({ challenge }, ctx.client);
+      return json(202, CODE_SENT);
+    },
+  },
+  ...accountRoutes,
+];

@@ -1,0 +1,84 @@
+import { timingSafeEqualStrings } from '../crypto/compare.js';
+import { sha256Base64Url } from '../crypto/hash.js';
+import { createSplitToken, parseSplitToken } from '../crypto/tokens.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
+import { PURPOSE } from './purposes.js';
+
+/** A live challenge whose verifier checked out. */
+export interface OpenChallenge {
+  /** The challenge's selector: the key of its codes (email, SMS) too. */
+  readonly selector: string;
+  /** SHA-256 of the presented verifier. */
+  readonly verifierHash: string;
+  /** The stored challenge. */
+  readonly record: OneTimeTokenRecord;
+}
+
+/**
+ * Starts a second-factor challenge for a user who gave the right password: a
+ * `selector.verifier` token (128 + 256 bits) of which the store keeps SHA-256 of the verifier.
+ * Lives `twoFactor.challengeTtlSeconds`; dies after `challengeMaxAttempts` wrong codes.
+ */
+export async function issueChallenge(rt: AuthRuntime, userId: string): Promise<string> {
+  const token = createSplitToken({ random: rt.config.random });
+  const created = await rt.storage.tokens.create({
+    purpose: PURPOSE.challenge,
+    selector: token.id,
+    verifierHash: token.secretHash,
+    userId,
+    expiresAt: rt.now() + rt.config.twoFactor.challengeTtlSeconds * 1000,
+    attempts: 0,
+  });
+  // 128 random bits colliding means a broken random source: fail closed.
+  if (created === 'conflict') {
+    throw new AuthError('INTERNAL', { cause: new Error('challenge selector collision') });
+  }
+  return token.token;
+}
+
+/**
+ * Finds a live challenge and checks its verifier, without using it up.
+ * @throws AuthError `TOKEN_INVALID` (malformed, unknown, used, killed by wrong codes, wrong
+ * verifier) or `TOKEN_EXPIRED` (the right token, too late; it is deleted)
+ */
+export async function openChallenge(rt: AuthRuntime, token: string): Promise<OpenChallenge> {
+  const parsed = parseSplitToken(token);
+  if (!parsed) throw new AuthError('TOKEN_INVALID');
+  const verifierHash = sha256Base64Url(parsed.secret);
+  const now = rt.now();
+  const record = await rt.storage.tokens.get(PURPOSE.challenge, parsed.id, now);
+  if (record === undefined) {
+    // Not live: the store says `expired` only to the right verifier, and deletes the token.
+    const result = await rt.storage.tokens.consume(PURPOSE.challenge, parsed.id, {
+      verifierHash,
+      now,
+    });
+    throw new AuthError(result.status === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
+  }
+  if (!timingSafeEqualStrings(record.verifierHash, verifierHash)) {
+    throw new AuthError('TOKEN_INVALID');
+  }
+  return { selector: parsed.id, verifierHash, record };
+}
+
+/**
+ * Uses a challenge up in one compare-and-delete: of concurrent verifications of one challenge,
+ * one gets through. @throws AuthError `TOKEN_INVALID`, `TOKEN_EXPIRED`
+ */
+export async function consumeChallenge(rt: AuthRuntime, open: OpenChallenge): Promise<void> {
+  const result = await rt.storage.tokens.consume(PURPOSE.challenge, open.selector, {
+    verifierHash: open.verifierHash,
+    now: rt.now(),
+  });
+  if (result.status === 'expired') throw new AuthError('TOKEN_EXPIRED');
+  if (result.status !== 'ok') throw new AuthError('TOKEN_INVALID');
+}
+
+/** Counts one wrong code against a challenge; resolves to the attempts left (0: it is dead). */
+export function recordChallengeFailure(rt: AuthRuntime, selector: string): Promise<number> {
+  return rt.storage.tokens.recordFailure(PURPOSE.challenge, selector, {
+    maxAttempts: rt.config.twoFactor.challengeMaxAttempts,
+  });
+}

@@ -1,0 +1,56 @@
+import type { SecondFactorMethod } from '../login/hooks.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import type { UserRecord } from '../storage/types/users.js';
+import { consumeOtp } from './otp.js';
+import { PURPOSE } from './purposes.js';
+import { findRecoveryCode, useRecoveryCode } from './recovery.js';
+import { commitTotpStep, findTotpStep } from './totp-check.js';
+
+/**
+ * A code checked against a user. `commit` makes the use count (advances the TOTP step, marks
+ * the recovery code used) and resolves to false when a concurrent use got there first. Codes
+ * are checked first and committed only once the caller has won the challenge, so the loser
+ * of a race never burns a recovery code.
+ */
+export type CodeCheck =
+  | { readonly valid: false }
+  | { readonly valid: true; commit(): Promise<boolean> };
+
+const INVALID: CodeCheck = Object.freeze({ valid: false });
+
+/**
+ * Checks a second-factor code of `method` for `user`. Email and SMS codes are bound to a
+ * challenge (`challengeSelector`); without one they never match. They are used up by the
+ * check itself (a compare-and-delete), and a wrong one counts against the code.
+ */
+export async function checkCode(
+  rt: AuthRuntime,
+  user: UserRecord,
+  proof: { method: SecondFactorMethod; code: string },
+  options: { challengeSelector?: string } = {},
+): Promise<CodeCheck> {
+  switch (proof.method) {
+    case 'totp': {
+      if (user.totp === undefined) return INVALID;
+      const step = await findTotpStep(rt, user.totp, proof.code);
+      return step === undefined
+        ? INVALID
+        : { valid: true, commit: () => commitTotpStep(rt, user.id, step) };
+    }
+    case 'recovery': {
+      const id = await findRecoveryCode(rt, user.id, proof.code);
+      return id === undefined
+        ? INVALID
+        : { valid: true, commit: () => useRecoveryCode(rt, user.id, id) };
+    }
+    case 'email':
+    case 'sms': {
+      if (options.challengeSelector === undefined) return INVALID;
+      const purpose = proof.method === 'email' ? PURPOSE.emailCode : PURPOSE.smsCode;
+      const result = await consumeOtp(rt, purpose, options.challengeSelector, proof.code);
+      return result.status === 'ok' && result.record.userId === user.id
+        ? { valid: true, commit: async () => true }
+        : INVALID;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import type { SecondFactorMethod } from '../login/hooks.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import type { UserRecord } from '../storage/types/users.js';
+
+/** Unused recovery codes of the user. */
+export async function recoveryCodesLeft(rt: AuthRuntime, userId: string): Promise<number> {
+  const codes = await rt.storage.twoFactor.listRecoveryCodes(userId);
+  return codes.filter((c) => c.usedAt === undefined).length;
+}
+
+/** True when SMS codes can reach the user: a sender is configured and the phone is verified. */
+export function smsAvailable(
+  rt: AuthRuntime,
+  user: UserRecord,
+): user is UserRecord & {
+  phone: string;
+} {
+  return (
+    rt.config.sms !== undefined && user.phone !== undefined && user.phoneVerifiedAt !== undefined
+  );
+}
+
+/**
+ * The methods a challenge offers a user with 2FA on: `totp`; `email` (a code to the account's
+ * address); `sms` when a sender is configured and the phone is verified; `recovery` while
+ * unused recovery codes remain. Empty when 2FA is off.
+ */
+export async function availableMethods(
+  rt: AuthRuntime,
+  user: UserRecord,
+): Promise<SecondFactorMethod[]> {
+  if (user.totp === undefined) return [];
+  const methods: SecondFactorMethod[] = ['totp', 'email'];
+  if (smsAvailable(rt, user)) methods.push('sms');
+  if ((await recoveryCodesLeft(rt, user.id)) > 0) methods.push('recovery');
+  return methods;
+}

@@ -1,0 +1,32 @@
+import type { SecondFactorMethod } from '../login/hooks.js';
+
+/** One-time-token purposes of the second factor, each with its own HMAC key for codes. */
+export const PURPOSE = Object.freeze({
+  /** A sign-in waiting for its second factor; selector.verifier, 10 min, 5 wrong codes. */
+  challenge: '2fa-challenge',
+  /** A mailed code, bound to a challenge (selector = the challenge's selector). */
+  emailCode: '2fa-email',
+  /** An SMS code, bound to a challenge (selector = the challenge's selector). */
+  smsCode: '2fa-sms',
+  /** A code that proves a new phone number (selector = the user id: one per user). */
+  phone: 'phone-verify',
+  /** A TOTP secret waiting for its first code (selector = the user id: one per user). */
+  totpEnroll: 'totp-enroll',
+} as const);
+
+/** Keyring purpose of the AES-256-GCM key that encrypts TOTP secrets at rest. */
+export const TOTP_SECRET_KEY = 'totp-secret';
+
+/** How long an enrollment waits for its first code, seconds. */
+export const ENROLL_TTL_SECONDS = 15 * 60;
+
+/** What each method adds to `pwd` in a session's `amr` (RFC 8176 where it has a name). */
+export const METHOD_AMR: Readonly<Record<SecondFactorMethod, string>> = Object.freeze({
+  totp: 'otp',
+  email: 'email',
+  sms: 'sms',
+  recovery: 'recovery',
+});
+
+/** `amr` value of a sign-in whose second factor was a trusted device. */
+export const DEVICE_AMR = 'device';

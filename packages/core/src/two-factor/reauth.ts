@@ -1,0 +1,60 @@
+import * as v from 'valibot';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import { parseInput } from '../flows/input.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import type { UserRecord } from '../storage/types/users.js';
+import { checkCode } from './check-code.js';
+import { secondFactorFailed } from './failure.js';
+import { codeField } from './input.js';
+import { recoveryCodesLeft } from './methods.js';
+
+const schema = v.object({
+  code: codeField,
+  method: v.picklist(['totp', 'recovery'], 'method must be totp or recovery'),
+});
+
+/**
+ * The second half of re-authentication for a user with 2FA on (nothing otherwise): a TOTP or
+ * recovery code. A missing code or method is `CODE_INVALID` without counting; a wrong code
+ * counts toward `secondFactorPerAccount` like one at sign-in. The caller checks the lock
+ * (before the password) and the password.
+ * @throws AuthError `CODE_INVALID`, `VALIDATION_FAILED` (a method other than totp/recovery)
+ */
+export async function assertReauthSecondFactor(
+  rt: AuthRuntime,
+  user: UserRecord,
+  input: { code?: unknown; method?: unknown; sessionId: string },
+  context: RequestContext,
+): Promise<void> {
+  if (user.totp === undefined) return;
+  if (input.code === undefined || input.method === undefined) throw new AuthError('CODE_INVALID');
+  const { code, method } = parseInput(schema, { code: input.code, method: input.method });
+  const check = await checkCode(rt, user, { method, code });
+  const ok = check.valid && (await check.commit());
+  if (!ok) {
+    throw await secondFactorFailed(
+      rt,
+      {
+        userId: user.id,
+        method,
+        reason: check.valid ? 'replayed' : 'code_invalid',
+        via: 'reauthenticate',
+        sessionId: input.sessionId,
+      },
+      context,
+    );
+  }
+  if (method === 'recovery') {
+    const remaining = await recoveryCodesLeft(rt, user.id);
+    await rt.emit(
+      {
+        type: 'recovery_code.used',
+        userId: user.id,
+        sessionId: input.sessionId,
+        data: { remaining },
+      },
+      context,
+    );
+  }
+}

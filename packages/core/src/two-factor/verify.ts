@@ -1,0 +1,72 @@
+import { assertNotLocked } from '../abuse/rate-limit.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import { parseInput } from '../flows/input.js';
+import { completeLogin } from '../login/login.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import { consumeChallenge, openChallenge } from './challenge.js';
+import { checkCode } from './check-code.js';
+import { secondFactorFailed } from './failure.js';
+import { verifySchema } from './input.js';
+import { recoveryCodesLeft } from './methods.js';
+import { METHOD_AMR, PURPOSE } from './purposes.js';
+import { trustDevice } from './trusted-devices.js';
+import type { SecondFactorResult, VerifySecondFactorInput } from './types.js';
+
+/**
+ * Completes a sign-in with its second factor.
+ *
+ * Order, and why: the challenge is opened (not used); the account lock is checked, so a locked
+ * account gets `RATE_LIMITED` even with the right code; the code is checked without side
+ * effects (email and SMS codes are used up by their check); only then is the challenge used
+ * up, in one compare-and-delete, so of concurrent verifications exactly one goes on; last, the
+ * use of the code is committed (TOTP step advanced, recovery code marked), which refuses a
+ * concurrent replay. A wrong code counts against the challenge and the account.
+ * @throws AuthError `VALIDATION_FAILED`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `CODE_INVALID`,
+ * `RATE_LIMITED`, `ACCOUNT_DISABLED`
+ */
+export async function verifySecondFactor(
+  rt: AuthRuntime,
+  input: VerifySecondFactorInput,
+  context: RequestContext,
+): Promise<SecondFactorResult> {
+  const { challenge, method, code, rememberDevice } = parseInput(verifySchema, input);
+  const open = await openChallenge(rt, challenge);
+  const user = await rt.storage.users.getById(open.record.userId);
+  if (!user?.totp) {
+    // The account is gone or 2FA was turned off meanwhile: the challenge means nothing now.
+    await rt.storage.tokens.delete(PURPOSE.challenge, open.selector);
+    throw new AuthError('TOKEN_INVALID');
+  }
+  if (user.disabled) throw new AuthError('ACCOUNT_DISABLED');
+  await assertNotLocked(rt, 'secondFactorPerAccount', user.id);
+
+  const failed = (reason: 'code_invalid' | 'replayed') =>
+    secondFactorFailed(
+      rt,
+      { userId: user.id, method, reason, via: 'login', challengeSelector: open.selector },
+      context,
+    );
+  const check = await checkCode(rt, user, { method, code }, { challengeSelector: open.selector });
+  if (!check.valid) throw await failed('code_invalid');
+  await consumeChallenge(rt, open);
+  // Codes bound to the challenge are worthless now; drop them rather than wait for expiry.
+  await rt.storage.tokens.delete(PURPOSE.emailCode, open.selector);
+  await rt.storage.tokens.delete(PURPOSE.smsCode, open.selector);
+  if (!(await check.commit())) throw await failed('replayed');
+
+  const result = await completeLogin(rt, user, { amr: ['pwd', METHOD_AMR[method]], context });
+  if (result.status !== 'signed_in') throw new AuthError('INTERNAL');
+  const sessionId = result.session.id;
+  await rt.emit({ type: '2fa.succeeded', userId: user.id, sessionId, data: { method } }, context);
+  if (method === 'recovery') {
+    const remaining = await recoveryCodesLeft(rt, user.id);
+    await rt.emit(
+      { type: 'recovery_code.used', userId: user.id, sessionId, data: { remaining } },
+      context,
+    );
+  }
+  if (rememberDevice !== true) return result;
+  const device = await trustDevice(rt, user.id, context);
+  return { ...result, trustedDevice: { token: device.token, expiresAt: device.expiresAt } };
+}

@@ -1,0 +1,124 @@
+import {
+  type AuthConfig,
+  type LoginResult,
+  type MemoryStorage,
+  memorySmsSender,
+  memoryStorage,
+  STORE_NAMES,
+  type Storage,
+  totpCode,
+} from '../../src/index.js';
+import { runtimeOf } from '../../src/runtime/internal.js';
+import { DEFAULT_TOTP_PARAMS, type TotpParams } from '../../src/two-factor/totp.js';
+import { decryptTotpSecret } from '../../src/two-factor/totp-check.js';
+import { CTX, fail, PASSWORD, setup } from '../flows/helpers.js';
+
+export { CTX, fail, PASSWORD };
+
+/**
+ * Memory storage that also keeps the JSON of every argument any store method was called with:
+ * everything the store was ever given, to scan for secrets in plain text.
+ */
+export function recordingStorage(): { storage: Storage; inner: MemoryStorage; writes: string[] } {
+  const inner = memoryStorage();
+  const writes: string[] = [];
+  const wrap = <T extends object>(store: T): T =>
+    new Proxy(store, {
+      get(target, property) {
+        const value = Reflect.get(target, property);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          writes.push(JSON.stringify(args));
+          return Reflect.apply(value, target, args);
+        };
+      },
+    });
+  const storage = Object.fromEntries(
+    STORE_NAMES.map((name) => [name, wrap(inner[name] as object)]),
+  ) as unknown as Storage;
+  return { storage, inner, writes };
+}
+
+/** The flow setup plus an SMS inbox, a recording store and 2FA helpers. */
+export async function setup2fa(
+  over: Partial<AuthConfig> = {},
+  options: { withSms?: boolean } = {},
+) {
+  const sms = memorySmsSender();
+  const recorded = recordingStorage();
+  const base = await setup({
+    storage: recorded.storage,
+    ...(options.withSms === false ? {} : { sms }),
+    ...over,
+  });
+  const { auth, clock } = base;
+  const rt = runtimeOf(auth);
+
+  /** The TOTP code of `secret` at the fake clock's time plus `offsetMs`. */
+  const code = (secret: string, offsetMs = 0, params: TotpParams = DEFAULT_TOTP_PARAMS) =>
+    totpCode(secret, params, clock.now() + offsetMs);
+
+  /** Enrolls and confirms TOTP for a user; moves the clock one step on, so codes are fresh. */
+  const enable = async (userId: string) => {
+    const { secret } = await auth.twoFactor.totp.enroll({ userId, password: PASSWORD }, CTX);
+    const { recoveryCodes } = await auth.twoFactor.totp.confirm(
+      { userId, code: await code(secret) },
+      CTX,
+    );
+    clock.advance(30_000);
+    return { secret, recoveryCodes };
+  };
+
+  /** Signs up and turns 2FA on. */
+  const enabledUser = async (email = 'ada@example.com') => {
+    const userId = await base.signUp(email);
+    return { userId, email, ...(await enable(userId)) };
+  };
+
+  /** A sign-in that must stop at the second factor; resolves to the challenge. */
+  const challenge = async (email = 'ada@example.com', context: object = CTX) => {
+    const result: LoginResult = await auth.login(
+      { identifier: email, password: PASSWORD },
+      context,
+    );
+    if (result.status !== 'two_factor_required') fail(`expected a challenge, got ${result.status}`);
+    return result;
+  };
+
+  /** The TOTP secret as stored, decrypted. */
+  const storedSecret = async (userId: string) => {
+    const user = await auth.storage.users.getById(userId);
+    return decryptTotpSecret(rt, user?.totp?.encryptedSecret ?? fail('no totp'));
+  };
+
+  /** A 6-digit code that matches none of the steps a verification would accept right now. */
+  const wrongCode = async (secret: string) => {
+    const window = new Set(await Promise.all([-30_000, 0, 30_000].map((o) => code(secret, o))));
+    let candidate = 0;
+    while (window.has(String(candidate).padStart(6, '0'))) candidate++;
+    return String(candidate).padStart(6, '0');
+  };
+
+  return {
+    ...base,
+    ...recorded,
+    sms,
+    rt,
+    code,
+    wrongCode,
+    enable,
+    enabledUser,
+    challenge,
+    storedSecret,
+  };
+}
+
+/** The error code of a rejected promise (fails when it resolves). */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+  return fail('expected a rejection');
+}
