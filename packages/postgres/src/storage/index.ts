@@ -79,14 +79,20 @@ export function postgresStorage(
 }
 
 function storageOver(db: Db): PostgresStorage {
+  const users = pgUsers(db);
+  const sessions = pgSessions(db);
+  const separately = async (id: string, now: number) => {
+    const session = await sessions.get(id, now);
+    return session && { session, user: await users.getById(session.userId) };
+  };
   return {
-    users: pgUsers(db),
-    sessions: pgSessions(db),
+    users,
+    sessions,
     tokens: pgTokens(db),
     twoFactor: pgTwoFactor(db),
     rateLimits: pgRateLimits(db),
     audit: pgAudit(db),
-    sessionWithUser: pgSessionWithUser(db),
+    sessionWithUser: pgSessionWithUser(db, separately),
     transaction: (fn) => db.atomic((tx) => fn(storageOver(tx))),
     purgeExpired: (options) => purgeExpired(db, options),
   };

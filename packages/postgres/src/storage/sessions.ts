@@ -16,7 +16,8 @@ export interface SessionRow {
   fresh_until: number;
   ip: string | null;
   user_agent: string | null;
-  amr: string;
+  /** JSON text, or the array itself when the row came as JSON (`row_to_json`). */
+  amr: string | string[];
 }
 
 /** A session is live at `$n` while it is before both expiries. */
@@ -175,6 +176,6 @@ export function toSession(r: SessionRow): SessionRecord {
     freshUntil: r.fresh_until,
     ...opt('ip', r.ip),
     ...opt('userAgent', r.user_agent),
-    amr: parseJson<string[]>(r.amr) ?? [],
+    amr: (typeof r.amr === 'string' ? parseJson<string[]>(r.amr) : r.amr) ?? [],
   };
 }

@@ -69,7 +69,8 @@ export interface UserRow {
   last_name: string | null;
   phone: string | null;
   phone_verified_at: number | null;
-  metadata: string;
+  /** JSON text, or the object itself when the row came as JSON (`row_to_json`). */
+  metadata: string | JsonObject;
   disabled: boolean;
   totp_secret: string | null;
   totp_algorithm: TotpState['algorithm'] | null;
@@ -151,7 +152,8 @@ export function toUser(r: UserRow): UserRecord {
     ...opt('lastName', r.last_name),
     ...opt('phone', r.phone),
     ...opt('phoneVerifiedAt', r.phone_verified_at),
-    metadata: JSON.parse(r.metadata) as JsonObject,
+    metadata:
+      typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as JsonObject) : r.metadata,
     disabled: r.disabled,
     ...(r.totp_secret === null ? {} : { totp: toTotp(r, r.totp_secret) }),
     ...opt('lastLoginAt', r.last_login_at),
