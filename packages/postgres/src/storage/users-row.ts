@@ -152,8 +152,7 @@ export function toUser(r: UserRow): UserRecord {
     ...opt('lastName', r.last_name),
     ...opt('phone', r.phone),
     ...opt('phoneVerifiedAt', r.phone_verified_at),
-    metadata:
-      typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as JsonObject) : r.metadata,
+    metadata: typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as JsonObject) : r.metadata,
     disabled: r.disabled,
     ...(r.totp_secret === null ? {} : { totp: toTotp(r, r.totp_secret) }),
     ...opt('lastLoginAt', r.last_login_at),

@@ -1,0 +1,87 @@
+import type { SessionRecord } from '@portcullis/core';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromPool, migrate, type PostgresStorage, postgresStorage } from '../src/index.js';
+import { connectPool, makeUser, release, testSchema } from './helpers.js';
+
+const schema = testSchema();
+let pool: Pool | undefined;
+let pg: PostgresStorage;
+
+beforeAll(async () => {
+  pool = await connectPool();
+  await migrate(fromPool(pool), { schema });
+  pg = postgresStorage(fromPool(pool), { schema });
+});
+afterAll(() => release(pool, schema));
+
+const t = Date.UTC(2026, 10, 23, 12, 0, 0, 123);
+const session = (userId: string, id: string, over: Partial<SessionRecord> = {}): SessionRecord => ({
+  id,
+  userId,
+  secretHash: 'h'.repeat(43),
+  previousRefreshHashes: [],
+  createdAt: t,
+  lastSeenAt: t,
+  idleExpiresAt: t + 3_600_000,
+  absoluteExpiresAt: t + 7_200_000,
+  freshUntil: t,
+  ip: '203.0.113.9',
+  userAgent: 'vitest',
+  amr: ['pwd', 'otp'],
+  ...over,
+});
+
+describe('postgresStorage.sessionWithUser (one statement, rows as JSON)', () => {
+  it('answers exactly what sessions.get and users.getById answer, in any session time zone', async () => {
+    const user = makeUser(t, { metadata: { plan: 'pro', nested: { n: 1 } }, firstName: 'Zoë' });
+    await pg.users.create(user);
+    await pg.sessions.create(session(user.id, 'swu-tz'));
+    // JSON renders timestamptz in the session's time zone, with its offset.
+    if (pool === undefined) throw new Error('no pool');
+    const client = await pool.connect();
+    try {
+      await client.query(`SET TIME ZONE 'Asia/Kathmandu'`); // +05:45, this connection only
+      const own = postgresStorage(
+        { query: (text: string, values?: unknown[]) => client.query(text, values) } as never,
+        { schema, prepare: false },
+      );
+      expect(await own.sessionWithUser('swu-tz', t)).toEqual({
+        session: await pg.sessions.get('swu-tz', t),
+        user: await pg.users.getById(user.id),
+      });
+    } finally {
+      await client.query('RESET TIME ZONE');
+      client.release();
+    }
+  });
+
+  it('falls back to the two reads for a time that is not a whole millisecond', async () => {
+    const user = makeUser(t);
+    await pg.users.create(user);
+    await pg.sessions.create(session(user.id, 'swu-micro'));
+    // Written behind core's back with a sub-millisecond part: .123600 s. The plain read rounds it
+    // to .124; Date.parse of the JSON text would truncate it to .123, so only the fallback agrees.
+    await pool?.query(
+      `UPDATE "${schema}".sessions SET last_seen_at = last_seen_at + interval '600 microseconds' WHERE id = $1`,
+      ['swu-micro'],
+    );
+    const found = await pg.sessionWithUser('swu-micro', t);
+    expect(found?.session.lastSeenAt).toBe(t + 1);
+    expect(found).toEqual({
+      session: await pg.sessions.get('swu-micro', t),
+      user: await pg.users.getById(user.id),
+    });
+  });
+
+  it('reads a jwt session with its replaced refresh hashes, in order', async () => {
+    const user = makeUser(t);
+    await pg.users.create(user);
+    await pg.sessions.create(
+      session(user.id, 'swu-jwt', { refreshHash: 'r3', previousRefreshHashes: ['r1', 'r2'] }),
+    );
+    const found = await pg.sessionWithUser('swu-jwt', t);
+    expect(found?.session.previousRefreshHashes).toEqual(['r1', 'r2']);
+    expect(found?.session).toEqual(await pg.sessions.get('swu-jwt', t));
+  });
+});
