@@ -19,6 +19,10 @@ export const projects: TestProjectInlineConfiguration[] = [
   },
   {
     extends: true,
+    test: { name: 'client', root: './packages/client', include: ['test/**/*.test.ts'] },
+  },
+  {
+    extends: true,
     test: { name: 'postgres', root: './packages/postgres', include: ['test/**/*.test.ts'] },
   },
   {

@@ -1,8 +1,16 @@
-import { type Auth, consoleLogger, createAuth, type Logger, type Mailer } from '@portcullis/core';
+import {
+  type Auth,
+  type AuthEventListener,
+  type Clock,
+  consoleLogger,
+  createAuth,
+  type Logger,
+  type Mailer,
+} from '@portcullis/core';
 import { portcullis, requireAuth } from '@portcullis/express';
 import express, { type Express } from 'express';
 import { type Backends, memoryBackends } from './backends.js';
-import { type DevMailer, devMailer } from './dev-mailer.js';
+import { type DevMailer, devMailbox, devMailer } from './dev-mailer.js';
 import { errorHandler, sendError } from './errors.js';
 import { type NoteStore, notesRouter } from './notes.js';
 import { smtpMailer } from './smtp-mailer.js';
@@ -36,6 +44,15 @@ export interface AppOptions {
   logger?: Logger | undefined;
   /** Where the dev mailer prints mails. Default: standard error. */
   devMailLog?: ((line: string) => void) | undefined;
+  /**
+   * Lifetime of access tokens, seconds (`ACCESS_TOKEN_TTL_SECONDS`). Default 900 (15 min).
+   * Shorter lets you watch a front end refresh; the refresh token lives as long as the session.
+   */
+  accessTokenTtlSeconds?: number | undefined;
+  /** Portcullis's clock. Default: the system clock. Tests pass one they can move forward. */
+  clock?: Clock | undefined;
+  /** One more listener for Portcullis's events (tests count them). */
+  onEvent?: AuthEventListener | undefined;
 }
 
 /** What {@link createApp} returns. */
@@ -66,6 +83,18 @@ export function createApp(options: AppOptions): NotesApi {
   const mail = chooseMailer(options);
   const { storage, notes } = options.backends ?? memoryBackends();
   const removeNotesOf = notes.removeUser;
+  const listeners: AuthEventListener[] = [];
+  // A deleted account takes its notes with it. In PostgreSQL the notes table's foreign key
+  // does that (ON DELETE CASCADE, in the deletion's transaction). Notes in memory have no such
+  // thing, so this listener deletes them: best-effort, an error here is logged, not retried.
+  if (removeNotesOf !== undefined) {
+    listeners.push(async (event) => {
+      if (event.type === 'user.deleted' && event.userId !== undefined) {
+        await removeNotesOf(event.userId);
+      }
+    });
+  }
+  if (options.onEvent !== undefined) listeners.push(options.onEvent);
 
   const auth = createAuth({
     storage,
@@ -74,20 +103,15 @@ export function createApp(options: AppOptions): NotesApi {
     appName: 'Portcullis notes',
     production,
     logger,
-    session: { strategy: 'jwt' },
+    session: {
+      strategy: 'jwt',
+      ...(options.accessTokenTtlSeconds === undefined
+        ? {}
+        : { accessToken: { ttlSeconds: options.accessTokenTtlSeconds } }),
+    },
     ...(options.secret === undefined ? {} : { secret: options.secret }),
-    // A deleted account takes its notes with it. In PostgreSQL the notes table's foreign key
-    // does that (ON DELETE CASCADE, in the deletion's transaction). Notes in memory have no such
-    // thing, so this listener deletes them: best-effort, an error here is logged, not retried.
-    ...(removeNotesOf === undefined
-      ? {}
-      : {
-          onEvent: async (event) => {
-            if (event.type === 'user.deleted' && event.userId !== undefined) {
-              await removeNotesOf(event.userId);
-            }
-          },
-        }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(listeners.length === 0 ? {} : { onEvent: listeners }),
   });
 
   const app = express();
@@ -95,6 +119,11 @@ export function createApp(options: AppOptions): NotesApi {
   // Portcullis first, before any body parser: it reads and limits bodies itself.
   app.use(auth.options.http.basePath, portcullis(auth));
   app.use('/api/notes', requireAuth(auth), notesRouter(notes));
+  // The dev mailer's mails as JSON, for the single-page app's mailbox page. Only with the dev
+  // mailer, which createAuth refuses in production: the links in there take over accounts.
+  if (mail.devMailer !== undefined && !production) {
+    app.get('/api/dev/mailbox', devMailbox(mail.devMailer));
+  }
   app.use((_req, res) => sendError(res, 'NOT_FOUND'));
   app.use(errorHandler((message) => logger.error(message)));
 

@@ -1,33 +1,60 @@
 import { consoleMailer, type Mailer, type MailMessage } from '@portcullis/core';
+import type { RequestHandler } from 'express';
+
+/** One mail as the dev mailer keeps it. */
+export interface StoredMail extends MailMessage {
+  /** Position since the process started, from 1. */
+  readonly id: number;
+  /** When it was "sent", ISO 8601. */
+  readonly sentAt: string;
+}
 
 /** A {@link Mailer} for development that prints every mail and keeps the latest ones. */
 export interface DevMailer extends Mailer {
   /** Marks it for `createAuth`, which refuses it in production: mail would reach nobody. */
   readonly developmentOnly: true;
   /** The mails sent since the process started, oldest first (the latest 100). */
-  readonly messages: readonly MailMessage[];
+  readonly messages: readonly StoredMail[];
 }
 
 /**
  * Prints each mail to the console, links and tokens included, so you can follow the
- * verification and reset flows with curl; and keeps the latest 100 for tests. Anyone who reads
- * those logs can take over any account: it is for development only (`createApp` refuses it
- * in production, and so does `createAuth`).
+ * verification and reset flows with curl; and keeps the latest 100 for tests and the dev
+ * mailbox. Anyone who reads those logs can take over any account: it is for development only
+ * (`createApp` refuses it in production, and so does `createAuth`).
  *
  * @param options.log - where lines go; default standard error
  */
 export function devMailer(options: { log?: (line: string) => void } = {}): DevMailer {
   const printer = consoleMailer(options.log === undefined ? {} : { log: options.log });
-  const messages: MailMessage[] = [];
+  const messages: StoredMail[] = [];
+  let next = 1;
   return {
     developmentOnly: true,
     get messages() {
       return [...messages];
     },
     async send(message) {
-      messages.push(Object.freeze({ ...message }));
+      messages.push(Object.freeze({ ...message, id: next++, sentAt: new Date().toISOString() }));
       if (messages.length > 100) messages.shift();
       await printer.send(message);
     },
+  };
+}
+
+/**
+ * `GET /api/dev/mailbox`: the dev mailer's mails, newest first, as
+ * `{"mails": [{"id","to","subject","text","kind","sentAt"}]}`, for a front end's development
+ * mailbox page (the React example's `/dev/mailbox`). The links in them hold one-time tokens:
+ * `createApp` mounts it only outside production, with the dev mailer.
+ */
+export function devMailbox(mailer: DevMailer): RequestHandler {
+  return (_req, res) => {
+    res.set('cache-control', 'no-store');
+    res.json({
+      mails: mailer.messages
+        .map(({ id, to, subject, text, kind, sentAt }) => ({ id, to, subject, text, kind, sentAt }))
+        .reverse(),
+    });
   };
 }

@@ -12,6 +12,9 @@ const env = process.env;
 const production = env.NODE_ENV === 'production';
 const port = Number(env.PORT ?? 3001);
 const appUrl = env.APP_URL ?? `http://localhost:${port}`;
+const accessTokenTtlSeconds = env.ACCESS_TOKEN_TTL_SECONDS
+  ? Number(env.ACCESS_TOKEN_TTL_SECONDS)
+  : undefined;
 
 let secret = env.AUTH_SECRET || undefined;
 if (secret === undefined && !production) {
@@ -49,6 +52,7 @@ try {
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || undefined,
     production,
+    accessTokenTtlSeconds,
   });
 } catch (error) {
   // In production a missing AUTH_SECRET or SMTP_URL stops the API here, on purpose.

@@ -165,6 +165,17 @@ function describeNotesApi(title: string, open: () => Promise<Backends>, extra?: 
       expect(alice.login.cookies.some((c) => c.includes('portcullis.session'))).toBe(false);
     });
 
+    test("GET /api/dev/mailbox: the dev mailer's mails, newest first, without HTML", async () => {
+      const box = await call('GET', '/api/dev/mailbox');
+      expect(box.status).toBe(200);
+      const mails = (box.body as { mails: Record<string, unknown>[] }).mails;
+      expect(mails[0]).toMatchObject({ to: 'alice@example.com', kind: 'verify-email' });
+      expect(mails[0]?.text).toContain(`${appUrl}/verify-email?token=`);
+      expect(Object.keys(mails[0] ?? {}).sort()).toEqual(
+        ['id', 'kind', 'sentAt', 'subject', 'text', 'to'].sort(),
+      );
+    });
+
     test('no token, a malformed one or a forged one: 401 with the contract body', async () => {
       const expected = {
         status: 401,
@@ -355,6 +366,28 @@ describeNotesApi(
     });
   },
 );
+
+test('with SMTP there is no dev mailbox route', async () => {
+  const api = createApp({
+    appUrl: 'http://localhost:3001',
+    secret: randomBytes(32).toString('base64url'),
+    // nodemailer connects only to send: nothing listens there, and nothing is sent.
+    smtpUrl: 'smtp://127.0.0.1:9',
+    production: false,
+    logger: silentLogger,
+  });
+  const server = createServer(api.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/api/dev/mailbox`);
+    expect(res.status).toBe(404);
+    expect(api.devMailer).toBeUndefined();
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await api.close();
+  }
+});
 
 afterAll(async () => {
   // Runs after both describes' own afterAll: the app's connections are closed by then.

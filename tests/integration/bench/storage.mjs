@@ -339,7 +339,7 @@ for (const c of CONCURRENCY) {
     for (let round = 0; round < ROUNDS; round += 1) {
       if (c === 1) {
         const measured = await measureInterleaved(group.rows, SECONDS);
-        group.rows.forEach((row, i) => rounds.get(row.label).push(measured[i]));
+        for (const [i, row] of group.rows.entries()) rounds.get(row.label).push(measured[i]);
         continue;
       }
       for (const row of group.rows) rounds.get(row.label).push(await measure(row.fn, c, SECONDS));

@@ -3,7 +3,17 @@ import type { LoginHook } from '../login/hooks.js';
 import { buildPageLink } from '../mail/link.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
-import { assertNotLocked, enforceRule, recordFailure, resetRule, ruleKey } from './rate-limit.js';
+import { normalizeIdentifier } from '../users/normalize.js';
+import {
+  assertNotLocked,
+  enforceRule,
+  hitRule,
+  type RuleHit,
+  reserveAttempt,
+  reservedAttemptFailed,
+  resetRule,
+  ruleKey,
+} from './rate-limit.js';
 
 const ACCOUNT = 'loginPerAccount';
 
@@ -13,35 +23,39 @@ const ACCOUNT = 'loginPerAccount';
  * - `beforeAttempt`: while the identifier is locked (`loginPerAccount`, default 5 failures in
  *   15 min lock it for 15 min), refuses with `RATE_LIMITED`, the right password included, with
  *   `retryAfterSeconds` until the lock lifts; then counts the attempt for the client IP
- *   (`loginPerIp`, default 100 per 15 min; not counted when the IP is unknown).
- * - `onFailure`: counts the failure; the one that sets the lock emits `login.locked` and mails
- *   the owner an `account-locked` notice (known accounts only, sent in the background).
+ *   (`loginPerIp`, default 100 per 15 min; not counted when the IP is unknown); then reserves
+ *   the attempt on the identifier's counter, before the password is checked, and refuses it
+ *   (`RATE_LIMITED`) when the window's limit is used up: of any number of concurrent attempts
+ *   at most `limit` passwords are checked.
+ * - `onFailure`: the failure whose reservation reached the limit sets the lock, emits
+ *   `login.locked` and mails the owner an `account-locked` notice (known accounts only, sent in
+ *   the background). Sequentially: the 5th wrong password is still `INVALID_CREDENTIALS`, the
+ *   6th attempt `RATE_LIMITED`.
+ * - `onRefused` (a correct password, but disabled or unverified): the attempt is given back;
+ *   it neither counts nor clears the failures.
  * - `afterFirstFactor`: a correct password forgets the account's failures.
  *
- * Keys are normalized identifiers, so an unknown identifier is throttled exactly like a known
- * one. A known account counts its failures under its email address whichever identifier was
- * typed, and its lock covers its username too: the two do not add up to twice the budget.
+ * Keys are the normalized identifier as typed, so an unknown identifier is throttled exactly
+ * like a known one, and an account's email and username are counted and locked apart: a shared
+ * budget would tell which email a username belongs to.
  * @throws AuthError `RATE_LIMITED` (from `beforeAttempt`)
  */
 export function loginThrottle(rt: AuthRuntime): LoginHook {
   return {
-    async beforeAttempt({ identifierKey, context }) {
+    async beforeAttempt({ identifierKey, context }): Promise<RuleHit> {
+      // Locked: refused before the IP counts, as no password will be checked.
       await assertNotLocked(rt, ACCOUNT, identifierKey);
       if (context.ip !== undefined) await enforceRule(rt, 'loginPerIp', context.ip);
+      return reserveAttempt(rt, ACCOUNT, identifierKey);
     },
 
-    async onFailure({ identifierKey, userId, context }) {
-      if (rt.config.rateLimits[ACCOUNT] === false) return;
-      // An email identifier is the account's normalized email already. A username needs the
-      // record; usernames are public (registration answers USERNAME_TAKEN), so this extra read
-      // reveals nothing that was secret.
-      const user =
-        userId !== undefined && !identifierKey.includes('@')
-          ? await rt.storage.users.getById(userId)
-          : undefined;
-      const untilMs = await recordFailure(rt, ACCOUNT, user?.emailNormalized ?? identifierKey);
-      if (untilMs === undefined) return;
-      await onLocked(rt, { userId, user, untilMs, context });
+    async onFailure({ identifierKey, userId, context, reservation }) {
+      if (!isRuleHit(reservation)) return;
+      await passwordCheckFailed(rt, identifierKey, reservation, { userId, context });
+    },
+
+    async onRefused({ identifierKey, reservation }) {
+      if (isRuleHit(reservation)) await releaseAttempt(rt, identifierKey);
     },
 
     async afterFirstFactor({ user }) {
@@ -53,6 +67,38 @@ export function loginThrottle(rt: AuthRuntime): LoginHook {
 }
 
 /**
+ * The `loginPerAccount` key of a signed-in user's password re-checks: the key sign-in uses for
+ * the account's email ({@link normalizeIdentifier}), so re-checks and sign-ins share one budget
+ * and one lock.
+ */
+export function passwordCheckKey(user: Pick<UserRecord, 'emailNormalized'>): string {
+  return normalizeIdentifier(user.emailNormalized).key;
+}
+
+/**
+ * Reserves one password check under `loginPerAccount` for `key`, before the check (see
+ * {@link reserveAttempt}). @throws AuthError `RATE_LIMITED` while locked or over the limit
+ */
+export function reservePasswordCheck(rt: AuthRuntime, key: string): Promise<RuleHit> {
+  return reserveAttempt(rt, ACCOUNT, key);
+}
+
+/**
+ * A reserved password check failed: the failure whose reservation reached the limit locks
+ * `key`, emits `login.locked` and mails the owner (when `userId` names an account).
+ */
+export async function passwordCheckFailed(
+  rt: AuthRuntime,
+  key: string,
+  reservation: RuleHit,
+  failure: { userId: string | undefined; context: RequestContext },
+): Promise<void> {
+  const untilMs = await reservedAttemptFailed(rt, ACCOUNT, key, reservation);
+  if (untilMs === undefined) return;
+  await onLocked(rt, { userId: failure.userId, untilMs, context: failure.context });
+}
+
+/**
  * Forgets a user's sign-in failures and lifts the sign-in lock, under their email and their
  * username. Called after a correct password and after a completed password reset (the mailed
  * link proves the owner, who may have been locked out by someone else's guesses).
@@ -61,28 +107,39 @@ export async function unlockAccount(
   rt: AuthRuntime,
   user: Pick<UserRecord, 'emailNormalized' | 'usernameNormalized'>,
 ): Promise<void> {
-  await resetRule(rt, ACCOUNT, user.emailNormalized);
+  await resetRule(rt, ACCOUNT, passwordCheckKey(user));
   if (user.usernameNormalized !== undefined) {
     await resetRule(rt, ACCOUNT, user.usernameNormalized);
   }
 }
 
-/** The lock was just set: lock the username too, tell listeners, mail the owner once. */
+function isRuleHit(value: unknown): value is RuleHit {
+  return typeof value === 'object' && value !== null && 'count' in value && 'resetAt' in value;
+}
+
+/**
+ * Gives a reserved attempt back (a correct password that does not sign in). The store cannot
+ * take one hit back, so the window starts again with the attempts counted besides this one; a
+ * lock set meanwhile stays. Only someone who knows the password gets here.
+ */
+async function releaseAttempt(rt: AuthRuntime, key: string): Promise<void> {
+  if (rt.config.rateLimits[ACCOUNT] === false) return;
+  const storeKey = ruleKey(ACCOUNT, key);
+  const now = rt.now();
+  const current = await rt.storage.rateLimits.peek(storeKey, now);
+  const until = await rt.storage.rateLimits.lockedUntil(storeKey, now);
+  await rt.storage.rateLimits.reset(storeKey);
+  for (let i = 1; i < (current?.count ?? 0); i++) await hitRule(rt, ACCOUNT, key);
+  if (until !== undefined) await rt.storage.rateLimits.lock(storeKey, { untilMs: until });
+}
+
+/** The lock was just set: tell listeners, mail the owner once. */
 async function onLocked(
   rt: AuthRuntime,
-  lock: {
-    userId: string | undefined;
-    user: UserRecord | undefined;
-    untilMs: number;
-    context: RequestContext;
-  },
+  lock: { userId: string | undefined; untilMs: number; context: RequestContext },
 ): Promise<void> {
   const { userId, untilMs, context } = lock;
-  const user =
-    lock.user ?? (userId === undefined ? undefined : await rt.storage.users.getById(userId));
-  if (user?.usernameNormalized !== undefined) {
-    await rt.storage.rateLimits.lock(ruleKey(ACCOUNT, user.usernameNormalized), { untilMs });
-  }
+  const user = userId === undefined ? undefined : await rt.storage.users.getById(userId);
   const rule = rt.config.rateLimits[ACCOUNT];
   const failedAttempts = rule === false ? 0 : rule.limit;
   // Never the identifier: people type passwords into it. The event carries the IP and agent.

@@ -90,28 +90,64 @@ export async function assertNotLocked(
 }
 
 /**
- * Counts one failure of a lockout rule (`loginPerAccount`, `secondFactorPerAccount`). The
- * failure that brings the window's count exactly to the limit locks `subject` for
+ * Reserves one attempt of a lockout rule (`loginPerAccount`, `secondFactorPerAccount`) BEFORE
+ * the secret is checked: refuses while `subject` is locked, then counts the attempt atomically
+ * and refuses it when the count goes over the limit. Of N concurrent attempts at most `limit`
+ * get through to a check, whatever their timing (a check-then-count order lets them all in).
+ * Pass the result to {@link reservedAttemptFailed} when the check fails; a success proves the
+ * owner and calls {@link resetRule}. A rule set to `false` reserves nothing and never refuses.
+ * @throws AuthError `RATE_LIMITED`, with `retryAfterSeconds` until the lock lifts or the window
+ * ends (whichever is later)
+ */
+export async function reserveAttempt(
+  rt: AuthRuntime,
+  rule: RateLimitRuleName,
+  subject: string,
+): Promise<RuleHit> {
+  await assertNotLocked(rt, rule, subject);
+  const hit = await hitRule(rt, rule, subject);
+  if (hit.allowed) return hit;
+  const until = await lockedUntil(rt, rule, subject);
+  throw rateLimited(rt, Math.max(until ?? 0, hit.resetAt));
+}
+
+/**
+ * The check of an attempt reserved with {@link reserveAttempt} failed. The failure of the
+ * attempt whose reservation brought the count exactly to the limit locks `subject` for
  * `lockSeconds` (or until the window ends, when that is later, so that the next window starts
- * after the lock). Resolves to the lock's end when this failure locked it, else `undefined`:
- * the store's atomic count makes that one failure per window, however many run concurrently.
- * A rule without `lockSeconds` only counts.
+ * after the lock): one failure per window, however many run concurrently. Resolves to the
+ * lock's end when this failure locked it, else `undefined`. A rule without `lockSeconds` only
+ * counts (attempts over the limit are refused by the reservation until the window ends).
+ */
+export async function reservedAttemptFailed(
+  rt: AuthRuntime,
+  rule: RateLimitRuleName,
+  subject: string,
+  reservation: RuleHit,
+): Promise<number | undefined> {
+  const config = rt.config.rateLimits[rule];
+  if (config === false || config.lockSeconds === undefined) return undefined;
+  if (reservation.count !== config.limit) return undefined;
+  // The counter is not reset here: `reset` would also forget the lock, and a fresh window
+  // would let attempts already reserved reach the limit again and lock (and mail) twice.
+  const untilMs = Math.max(rt.now() + config.lockSeconds * 1000, reservation.resetAt);
+  await rt.storage.rateLimits.lock(ruleKey(rule, subject), { untilMs });
+  return untilMs;
+}
+
+/**
+ * Counts one failure of a lockout rule after the fact; the failure that brings the window's
+ * count exactly to the limit locks `subject` (see {@link reservedAttemptFailed}) and resolves
+ * to the lock's end, else `undefined`. Only for failures that are not a check of a secret:
+ * a check must be reserved first ({@link reserveAttempt}), or concurrent checks all get in.
  */
 export async function recordFailure(
   rt: AuthRuntime,
   rule: RateLimitRuleName,
   subject: string,
 ): Promise<number | undefined> {
-  const config = rt.config.rateLimits[rule];
-  if (config === false) return undefined;
-  const hit = await hitRule(rt, rule, subject);
-  if (config.lockSeconds === undefined || hit.count !== config.limit) return undefined;
-  // The counter is not reset here: `reset` would also forget the lock, and a fresh window
-  // would let failures already in flight reach the limit again and lock (and mail) twice.
-  // Failures in flight keep counting past the limit in this window, which ends before the lock.
-  const untilMs = Math.max(rt.now() + config.lockSeconds * 1000, hit.resetAt);
-  await rt.storage.rateLimits.lock(ruleKey(rule, subject), { untilMs });
-  return untilMs;
+  if (rt.config.rateLimits[rule] === false) return undefined;
+  return reservedAttemptFailed(rt, rule, subject, await hitRule(rt, rule, subject));
 }
 
 /**

@@ -6,7 +6,11 @@ import type { AuthRuntime } from '../runtime/context.js';
 import { assertPasswordCorrect } from '../runtime/password-policy.js';
 import type { Storage } from '../storage/types.js';
 
-const schema = v.object({ userId: text('userId', 256), password: passwordField('password') });
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const deleteAccountSchema = v.object({
+  userId: text('userId', 256),
+  password: passwordField('password'),
+});
 
 /** Input of {@link deleteAccount}. */
 export interface DeleteAccountInput {
@@ -31,7 +35,7 @@ export async function deleteAccount(
   input: DeleteAccountInput,
   context: RequestContext,
 ): Promise<void> {
-  const { userId, password } = parseInput(schema, input);
+  const { userId, password } = parseInput(deleteAccountSchema, input);
   const user = await rt.storage.users.getById(userId);
   if (!user) throw new AuthError('UNAUTHENTICATED');
   await assertPasswordCorrect(rt, user, password);

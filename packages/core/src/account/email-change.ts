@@ -13,7 +13,8 @@ import { type PublicUser, toPublicUser } from '../users/public.js';
 
 const PURPOSE = 'email-change';
 
-const requestSchema = v.object({
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const requestEmailChangeSchema = v.object({
   userId: text('userId', 256),
   newEmail: v.pipe(
     text('newEmail', MAX_EMAIL_LENGTH * 2),
@@ -26,7 +27,8 @@ const requestSchema = v.object({
   ),
   password: passwordField('password'),
 });
-const confirmSchema = v.object({ token: text('token', 1024) });
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const confirmEmailChangeSchema = v.object({ token: text('token', 1024) });
 
 /** Input of {@link requestEmailChange}. */
 export interface RequestEmailChangeInput {
@@ -53,7 +55,7 @@ export async function requestEmailChange(
   input: RequestEmailChangeInput,
   context: RequestContext,
 ): Promise<{ status: 'confirmation_sent' }> {
-  const parsed = parseInput(requestSchema, input);
+  const parsed = parseInput(requestEmailChangeSchema, input);
   const next = parsed.newEmail;
   const user = await rt.storage.users.getById(parsed.userId);
   if (!user) throw new AuthError('UNAUTHENTICATED');
@@ -127,7 +129,7 @@ export async function confirmEmailChange(
   input: { token: string },
   context: RequestContext,
 ): Promise<PublicUser> {
-  const { token } = parseInput(confirmSchema, input);
+  const { token } = parseInput(confirmEmailChangeSchema, input);
   const record = await consumeLinkToken(rt, PURPOSE, token);
   const email = record.payload?.email;
   const emailNormalized = record.payload?.emailNormalized;

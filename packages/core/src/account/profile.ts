@@ -10,7 +10,8 @@ import { type PublicUser, toPublicUser } from '../users/public.js';
 /** A name field that `null` (or an empty string) clears. */
 const clearableName = (name: string) => v.optional(v.nullable(nameField(name).wrapped));
 
-const schema = v.object({
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const updateProfileSchema = v.object({
   userId: text('userId', 256),
   username: v.optional(
     v.nullable(
@@ -65,7 +66,7 @@ export async function updateProfile(
   input: UpdateProfileInput,
   context: RequestContext,
 ): Promise<PublicUser> {
-  const parsed = parseInput(schema, input);
+  const parsed = parseInput(updateProfileSchema, input);
   const user = await rt.storage.users.getById(parsed.userId);
   if (!user) throw new AuthError('UNAUTHENTICATED');
   const { patch, changed } = diff(user, parsed);
@@ -85,7 +86,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** The patch of what differs from the stored user, and the names of the changed fields. */
 function diff(
   user: UserRecord,
-  input: v.InferOutput<typeof schema>,
+  input: v.InferOutput<typeof updateProfileSchema>,
 ): { patch: Omit<UserPatch, 'updatedAt'>; changed: string[] } {
   const patch: Mutable<Omit<UserPatch, 'updatedAt'>> = {};
   const changed: string[] = [];

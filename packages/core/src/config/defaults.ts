@@ -37,6 +37,7 @@ export const DEFAULTS = Object.freeze({
     basePath: '/api/auth',
     bodyLimitBytes: 16 * 1024,
     refreshTokenTransport: 'cookie',
+    // `openapi` defaults to `!production`, so it is set where `production` is known (resolve.ts).
     cookies: { sameSite: 'lax', insecureDevMode: false },
   },
 } as const);

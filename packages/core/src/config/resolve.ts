@@ -191,6 +191,7 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
       // to match (or a path-scoped entry look like a different origin).
       trustedOrigins: (c.http?.trustedOrigins ?? []).map((u) => new URL(u).origin),
       corsOrigins: (c.http?.corsOrigins ?? []).map((u) => new URL(u).origin),
+      openapi: c.http?.openapi ?? !production,
       cookies,
     },
     trustProxy: c.trustProxy ?? false,

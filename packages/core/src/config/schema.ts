@@ -195,6 +195,7 @@ export const configSchema = v.strictObject({
       refreshTokenTransport: v.optional(
         v.picklist(['cookie', 'body'], 'must be "cookie" or "body"'),
       ),
+      openapi: v.optional(v.boolean('must be true or false')),
       cookies: v.optional(
         v.strictObject({
           sameSite: v.optional(

@@ -143,6 +143,13 @@ export interface HttpConfig {
   refreshTokenTransport?: 'cookie' | 'body';
   /** Cookie attributes. */
   cookies?: CookieConfig;
+  /**
+   * Whether the handler serves the OpenAPI 3.1 document of the contract at
+   * `GET {basePath}/openapi.json` (its `servers` entry is `appUrl` + `basePath`). Off, that path
+   * answers 404 like any unknown route. Default `true` outside production and `false` in
+   * production (`production`), where describing the API is opt-in.
+   */
+  openapi?: boolean;
 }
 
 /** Everything `createAuth` accepts. Only `storage`, `mailer` and `appUrl` are required. */

@@ -10,6 +10,7 @@ import { withCookies } from './respond.js';
 import { match, type Route } from './router.js';
 import { accountRoutes } from './routes/account.js';
 import { identityRoutes } from './routes/identity.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { clearAuthCookies } from './routes/shared.js';
 import { twoFactorRoutes } from './routes/two-factor.js';
@@ -22,7 +23,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Identity, Account and Second factor sections, JSON and form bodies, trailing slashes,
  * cookies (the trusted-device cookie included), CSRF, client IP through trusted proxies, CORS
  * for configured origins, and the contract's error body for every failure (never a 500 for bad
- * input). Frameworks mount it at `http.basePath`.
+ * input). Frameworks mount it at `http.basePath`. With `http.openapi` on (the default outside
+ * production) it also serves the contract's OpenAPI 3.1 document at `GET {base}/openapi.json`.
  *
  * @example
  * ```ts
@@ -39,6 +41,7 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     ...sessionRoutes,
     ...accountRoutes,
     ...twoFactorRoutes,
+    ...(config.http.openapi ? openApiRoutes : []),
   ];
 
   const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {

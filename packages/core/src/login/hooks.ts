@@ -24,16 +24,32 @@ export interface SecondFactorSatisfied {
 /**
  * Where throttling and the second factor plug into sign-in. Every member is optional; hooks
  * run in registration order. A hook that throws (for example `RATE_LIMITED`) stops the sign-in
- * with its error.
+ * with its error. What a hook's `beforeAttempt` resolves to (a throttle's reservation) is
+ * handed back to the same hook's later calls for this attempt as `reservation`.
  */
 export interface LoginHook {
-  /** Before any lookup, with the normalized identifier (throttles unknown accounts alike). */
-  beforeAttempt?(attempt: { identifierKey: string; context: RequestContext }): Promise<void>;
+  /**
+   * Before any lookup, with the normalized identifier (throttles unknown accounts alike). A
+   * throttle reserves the attempt here, before the password is checked, so that concurrent
+   * attempts cannot all get past its limit; what it resolves to comes back as `reservation`.
+   */
+  beforeAttempt?(attempt: { identifierKey: string; context: RequestContext }): Promise<unknown>;
   /** After a failed first factor (unknown identifier or wrong password). */
   onFailure?(attempt: {
     identifierKey: string;
     userId: string | undefined;
     context: RequestContext;
+    reservation?: unknown;
+  }): Promise<void>;
+  /**
+   * After a correct password that still does not sign in (`ACCOUNT_DISABLED`,
+   * `EMAIL_NOT_VERIFIED`): neither a failure nor a success.
+   */
+  onRefused?(attempt: {
+    identifierKey: string;
+    user: UserRecord;
+    context: RequestContext;
+    reservation?: unknown;
   }): Promise<void>;
   /**
    * After a correct password, before the session: a second factor may be required (answer a
@@ -44,5 +60,6 @@ export interface LoginHook {
     identifierKey: string;
     user: UserRecord;
     context: RequestContext;
+    reservation?: unknown;
   }): Promise<SecondFactorChallenge | SecondFactorSatisfied | undefined>;
 }

@@ -11,7 +11,7 @@ import type { SessionInfo, SessionTokens } from '../sessions/types.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { normalizeIdentifier } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
-import type { SecondFactorMethod } from './hooks.js';
+import type { LoginHook, SecondFactorMethod } from './hooks.js';
 
 /** Input of `auth.login`. */
 export interface LoginInput {
@@ -35,7 +35,11 @@ export type LoginResult =
       readonly methods: readonly SecondFactorMethod[];
     };
 
-const schema = v.object({ identifier: text('identifier', 320), password: passwordField() });
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const loginSchema = v.object({
+  identifier: text('identifier', 320),
+  password: passwordField(),
+});
 
 /**
  * Signs in with an email or username and a password.
@@ -43,7 +47,9 @@ const schema = v.object({ identifier: text('identifier', 320), password: passwor
  * An unknown identifier and a wrong password give the same `INVALID_CREDENTIALS` after the
  * same work (a dummy argon2id verification); `EMAIL_NOT_VERIFIED` and `ACCOUNT_DISABLED` come
  * only after a correct password, so they reveal nothing to someone who does not know it. A
- * hash in a legacy format or with older parameters is replaced on success.
+ * hash in a legacy format or with older parameters is replaced on success. The throttle hook
+ * counts the attempt before the password is checked (`loginPerAccount`), so concurrent attempts
+ * check no more passwords than the limit allows.
  * @throws AuthError `VALIDATION_FAILED`, `INVALID_CREDENTIALS`, `EMAIL_NOT_VERIFIED`,
  * `ACCOUNT_DISABLED`, and whatever a hook throws (`RATE_LIMITED`)
  */
@@ -52,9 +58,19 @@ export async function login(
   input: LoginInput,
   context: RequestContext,
 ): Promise<LoginResult> {
-  const { identifier, password } = parseInput(schema, input);
+  const { identifier, password } = parseInput(loginSchema, input);
   const id = normalizeIdentifier(identifier);
-  for (const hook of rt.loginHooks) await hook.beforeAttempt?.({ identifierKey: id.key, context });
+  // Each hook's reservation (the throttle counts the attempt here, before the check).
+  const reservations = new Map<LoginHook, unknown>();
+  for (const hook of rt.loginHooks) {
+    reservations.set(hook, await hook.beforeAttempt?.({ identifierKey: id.key, context }));
+  }
+  const refused = async (user: UserRecord) => {
+    for (const hook of rt.loginHooks) {
+      const reservation = reservations.get(hook);
+      await hook.onRefused?.({ identifierKey: id.key, user, context, reservation });
+    }
+  };
 
   const users = rt.storage.users;
   const user =
@@ -64,7 +80,8 @@ export async function login(
     : await rt.dummyVerify(password).then(() => ({ valid: false, needsRehash: false }));
   if (!user || !verified.valid) {
     for (const hook of rt.loginHooks) {
-      await hook.onFailure?.({ identifierKey: id.key, userId: user?.id, context });
+      const reservation = reservations.get(hook);
+      await hook.onFailure?.({ identifierKey: id.key, userId: user?.id, context, reservation });
     }
     await rt.emit(
       { type: 'login.failed', userId: user?.id, data: { reason: 'invalid_credentials' } },
@@ -73,10 +90,12 @@ export async function login(
     throw new AuthError('INVALID_CREDENTIALS');
   }
   if (user.disabled) {
+    await refused(user);
     await rt.emit({ type: 'login.failed', userId: user.id, data: { reason: 'disabled' } }, context);
     throw new AuthError('ACCOUNT_DISABLED');
   }
   if (rt.config.emailVerification.required && user.emailVerifiedAt === undefined) {
+    await refused(user);
     await rt.emit(
       { type: 'login.failed', userId: user.id, data: { reason: 'email_not_verified' } },
       context,
@@ -87,7 +106,13 @@ export async function login(
 
   const amr = ['pwd'];
   for (const hook of rt.loginHooks) {
-    const outcome = await hook.afterFirstFactor?.({ identifierKey: id.key, user, context });
+    const reservation = reservations.get(hook);
+    const outcome = await hook.afterFirstFactor?.({
+      identifierKey: id.key,
+      user,
+      context,
+      reservation,
+    });
     if (outcome !== undefined && 'challenge' in outcome) {
       return {
         status: 'two_factor_required',

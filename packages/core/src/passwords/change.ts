@@ -7,8 +7,10 @@ import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { assertPasswordAllowed, assertPasswordCorrect } from '../runtime/password-policy.js';
 import { revokeAllSessions } from '../sessions/manage.js';
+import { PURPOSE as TWO_FACTOR } from '../two-factor/purposes.js';
 
-const schema = v.object({
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const changePasswordSchema = v.object({
   userId: text('userId', 256),
   currentPassword: passwordField('currentPassword'),
   newPassword: passwordField('newPassword'),
@@ -30,21 +32,27 @@ export interface ChangePasswordInput {
 /**
  * Changes a signed-in user's password: verifies the current one, checks the new one against
  * the policy, revokes every other session and every trusted device, deletes outstanding
- * reset links, writes the new hash and mails a `password-changed` notice.
+ * reset links, pending email changes and sign-ins waiting for their second factor (challenges
+ * and their codes), writes the new hash and mails a `password-changed` notice. The current
+ * password is throttled like every re-check (`loginPerAccount`).
  *
  * @throws AuthError `VALIDATION_FAILED`, `UNAUTHENTICATED` (the user no longer exists),
- * `PASSWORD_INCORRECT` (`currentPassword` is wrong), `WEAK_PASSWORD` (field `newPassword`).
+ * `PASSWORD_INCORRECT` (`currentPassword` is wrong), `RATE_LIMITED` (re-checks locked),
+ * `WEAK_PASSWORD` (field `newPassword`).
  */
 export async function changePassword(
   rt: AuthRuntime,
   input: ChangePasswordInput,
   context: RequestContext,
 ): Promise<void> {
-  const { userId, currentPassword, newPassword, currentSessionId } = parseInput(schema, input);
+  const { userId, currentPassword, newPassword, currentSessionId } = parseInput(
+    changePasswordSchema,
+    input,
+  );
   const user = await rt.storage.users.getById(userId);
   if (!user) throw new AuthError('UNAUTHENTICATED');
   // The current password first: a stolen session alone must not be able to change it.
-  await assertPasswordCorrect(rt, user, currentPassword);
+  await assertPasswordCorrect(rt, user, currentPassword, context);
   assertPasswordAllowed(rt, newPassword, {
     context: {
       email: user.email,
@@ -68,6 +76,11 @@ export async function changePassword(
   await rt.storage.tokens.deleteByUser(userId, { purpose: 'password-reset' });
   // Likewise a pending email change, asked for with the old password.
   await rt.storage.tokens.deleteByUser(userId, { purpose: 'email-change' });
+  // And sign-ins started with the old password, waiting for their second factor, with their
+  // emailed and texted codes.
+  for (const purpose of [TWO_FACTOR.challenge, TWO_FACTOR.emailCode, TWO_FACTOR.smsCode]) {
+    await rt.storage.tokens.deleteByUser(userId, { purpose });
+  }
   const now = rt.now();
   if ((await rt.storage.users.update(userId, { passwordHash, updatedAt: now })) !== 'updated') {
     throw new AuthError('UNAUTHENTICATED');

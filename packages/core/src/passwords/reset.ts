@@ -14,14 +14,21 @@ import { assertPasswordAllowed } from '../runtime/password-policy.js';
 import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
 import type { UserPatch } from '../storage/types/users.js';
 import type { Storage } from '../storage/types.js';
+import { pauseEmailFactor } from '../two-factor/email-pause.js';
+import { PURPOSE as TWO_FACTOR } from '../two-factor/purposes.js';
 import { MAX_EMAIL_LENGTH, normalizeIdentifier } from '../users/normalize.js';
 
 const PURPOSE = 'password-reset';
 
+/** Tokens of sign-ins in progress: 2FA challenges and the codes bound to them. */
+const SIGN_IN_PURPOSES = [TWO_FACTOR.challenge, TWO_FACTOR.emailCode, TWO_FACTOR.smsCode];
+
 // Only the shape is checked: whether the text is a well-formed address must not change the
 // answer, and users imported with addresses our own syntax check would refuse can still reset.
-const requestSchema = v.object({ email: text('email', MAX_EMAIL_LENGTH) });
-const resetSchema = v.object({
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const requestResetSchema = v.object({ email: text('email', MAX_EMAIL_LENGTH) });
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const resetPasswordSchema = v.object({
   token: text('token', 1024),
   newPassword: passwordField('newPassword'),
 });
@@ -44,7 +51,7 @@ export async function requestPasswordReset(
   input: { email: string },
   context: RequestContext,
 ): Promise<{ status: 'reset_sent' }> {
-  const { email } = parseInput(requestSchema, input);
+  const { email } = parseInput(requestResetSchema, input);
   const address = normalizeIdentifier(email).key;
   // Before the lookup, so unknown addresses are throttled alike. The IP first: a client over
   // its own limit does not also use up the budget of the addresses it names.
@@ -103,8 +110,11 @@ export async function requestPasswordReset(
  * policy first, so a refused password does not use the token up. Then, in the safe order of
  * the architecture (in one transaction when the storage has them): the token is consumed
  * (single-use: of two concurrent resets one wins), every session and trusted device of the
- * user is revoked, other reset tokens are deleted, and the new hash is written. A notice is
- * mailed to the account's address, and the account's sign-in lock (if any) is lifted.
+ * user is revoked, other reset tokens, pending email changes and sign-ins waiting for their
+ * second factor (challenges and their email and SMS codes) are deleted, the `email` second
+ * factor of a user with 2FA on is paused (until a sign-in with another factor, or 30 days: the
+ * mailbox alone must not pass 2FA), and the new hash is written. A notice is mailed to the account's address,
+ * and the account's sign-in lock (if any) is lifted.
  *
  * @throws AuthError `VALIDATION_FAILED` (missing fields), `TOKEN_INVALID` (malformed, unknown,
  * used, or the account is gone or disabled), `TOKEN_EXPIRED`, `WEAK_PASSWORD` (`newPassword`).
@@ -114,7 +124,7 @@ export async function resetPassword(
   input: { token: string; newPassword: string },
   context: RequestContext,
 ): Promise<{ status: 'password_reset' }> {
-  const { token, newPassword } = parseInput(resetSchema, input);
+  const { token, newPassword } = parseInput(resetPasswordSchema, input);
   const peeked = await findLiveToken(rt, token);
   const user = await rt.storage.users.getById(peeked.userId);
   // A token outlives nothing: an account deleted or disabled since the mail cannot be reset.
@@ -152,7 +162,20 @@ export async function resetPassword(
       throw new AuthError('TOKEN_INVALID');
     }
   };
+  // The link proves the mailbox, nothing more: with 2FA on, until a sign-in with another
+  // factor (or 30 days), emailed codes do not count as the second factor (email-pause.ts).
+  // Before the new password works, so a crash leaves email paused rather than open; a reset
+  // that then fails only pauses email for someone who held a live link anyway.
+  if (user.totp !== undefined) {
+    await pauseEmailFactor(rt.storage.tokens, { userId: user.id, now, random: rt.config.random });
+  }
   await (rt.storage.transaction ? rt.storage.transaction(steps) : steps(rt.storage));
+  // Sign-ins started with the old password die, with their emailed and texted codes: a
+  // challenge must not outlive the password that opened it (nor re-create a trusted device).
+  // After the commit, so that one opened meanwhile with the old password dies too.
+  for (const purpose of SIGN_IN_PURPOSES) {
+    await rt.storage.tokens.deleteByUser(user.id, { purpose });
+  }
   // The link proved the owner, who may have been locked out by someone else's guesses. The
   // reset is done: a store failure here only leaves the lock to lift by itself.
   await unlockAccount(rt, user).catch((error: unknown) => {

@@ -25,7 +25,8 @@ export interface RegisterInput {
   lastName?: string | undefined;
 }
 
-const schema = v.object({
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const registerSchema = v.object({
   email: text('email', 320),
   password: passwordField(),
   username: v.optional(text('username', 64)),
@@ -45,7 +46,7 @@ export async function register(
   input: RegisterInput,
   context: RequestContext,
 ): Promise<{ status: 'verification_sent' }> {
-  const data = parseInput(schema, input);
+  const data = parseInput(registerSchema, input);
   const email = normalizeEmail(data.email);
   if (!email) throw invalid('email', 'email is not a valid address');
   const username = data.username === undefined ? undefined : normalizeUsername(data.username);

@@ -9,6 +9,10 @@ import { normalizeEmail, normalizeIdentifier } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
 import { sendVerificationMail } from './verification-mail.js';
 
+/** The input schema of {@link verifyEmail} (also the OpenAPI document's request body). */
+export const verifyEmailSchema = v.object({ token: text('token', 256) });
+/** The input schema of {@link resendVerification} (also the OpenAPI document's request body). */
+export const resendVerificationSchema = v.object({ email: text('email', 320) });
 /**
  * Confirms the address with a mailed token (single use: one compare-and-delete).
  * @throws AuthError `TOKEN_INVALID` (malformed, unknown, used, or for an address the user no
@@ -19,7 +23,7 @@ export async function verifyEmail(
   token: string,
   context: RequestContext,
 ): Promise<{ status: 'verified'; user: PublicUser }> {
-  parseInput(v.object({ token: text('token', 256) }), { token });
+  parseInput(verifyEmailSchema, { token });
   const record = await consumeLinkToken(rt, 'verify-email', token);
   const user = await rt.storage.users.getById(record.userId);
   if (!user || user.emailNormalized !== record.payload?.emailNormalized) {
@@ -47,7 +51,7 @@ export async function resendVerification(
   email: string,
   context: RequestContext,
 ): Promise<{ status: 'verification_sent' }> {
-  parseInput(v.object({ email: text('email', 320) }), { email });
+  parseInput(resendVerificationSchema, { email });
   // Before the lookup, IP first (see requestPasswordReset).
   if (context.ip !== undefined) await enforceRule(rt, 'verificationResendPerIp', context.ip);
   await enforceRule(rt, 'verificationResendPerAddress', normalizeIdentifier(email).key);

@@ -10,7 +10,10 @@ import type { ReauthenticateInput } from '../two-factor/types.js';
  * Re-authenticates a signed-in user and makes the session fresh again (sensitive operations
  * allowed for `session.freshForSeconds`). With 2FA on, a TOTP or recovery `code` and its
  * `method` are required besides the password; while the second factor is locked
- * (`secondFactorPerAccount`) the answer is `RATE_LIMITED`, even with the right code.
+ * (`secondFactorPerAccount`) the answer is `RATE_LIMITED`, even with the right code. The
+ * password is throttled like a sign-in with the account's email (`loginPerAccount`: 5 wrong
+ * ones lock re-checks and sign-in alike, `RATE_LIMITED` then even with the right password),
+ * and each check, password or code, is reserved before it runs.
  * @throws AuthError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`, `VALIDATION_FAILED`,
  * `UNAUTHENTICATED` (the session or user is gone)
  */
@@ -22,7 +25,8 @@ export async function reauthenticate(
   const user = await rt.storage.users.getById(input.userId);
   if (!user || user.disabled) throw new AuthError('UNAUTHENTICATED');
   if (user.totp !== undefined) await assertNotLocked(rt, 'secondFactorPerAccount', user.id);
-  await assertPasswordCorrect(rt, user, typeof input.password === 'string' ? input.password : '');
+  const password = typeof input.password === 'string' ? input.password : '';
+  await assertPasswordCorrect(rt, user, password, context);
   await assertReauthSecondFactor(
     rt,
     user,
@@ -77,7 +81,7 @@ export async function requireFreshSession(
       return;
     }
     if (user.disabled) throw new AuthError('UNAUTHENTICATED');
-    await assertPasswordCorrect(rt, user, password);
+    await assertPasswordCorrect(rt, user, password, context);
   }
   const now = rt.now();
   const session = await rt.storage.sessions.get(input.sessionId, now);

@@ -76,9 +76,17 @@ export async function consumeChallenge(rt: AuthRuntime, open: OpenChallenge): Pr
   if (result.status !== 'ok') throw new AuthError('TOKEN_INVALID');
 }
 
-/** Counts one wrong code against a challenge; resolves to the attempts left (0: it is dead). */
-export function recordChallengeFailure(rt: AuthRuntime, selector: string): Promise<number> {
-  return rt.storage.tokens.recordFailure(PURPOSE.challenge, selector, {
-    maxAttempts: rt.config.twoFactor.challengeMaxAttempts,
+/**
+ * Reserves one code check on a challenge, BEFORE the code is checked: counted atomically on
+ * the challenge (`tokens.recordFailure` with `challengeMaxAttempts + 1`), so of any number of
+ * concurrent verifications at most `challengeMaxAttempts` check a code. Resolves to the checks
+ * left, this one included (1: it is the last; the caller deletes the challenge if it fails).
+ * @throws AuthError `TOKEN_INVALID` when none is left (the challenge is deleted then)
+ */
+export async function reserveChallengeCheck(rt: AuthRuntime, selector: string): Promise<number> {
+  const left = await rt.storage.tokens.recordFailure(PURPOSE.challenge, selector, {
+    maxAttempts: rt.config.twoFactor.challengeMaxAttempts + 1,
   });
+  if (left === 0) throw new AuthError('TOKEN_INVALID');
+  return left;
 }

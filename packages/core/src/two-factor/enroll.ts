@@ -5,6 +5,13 @@ import { parseInput } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { assertPasswordCorrect } from '../runtime/password-policy.js';
 import { requireUser } from './account.js';
+import { resumeEmailFactor } from './email-pause.js';
+import {
+  assertSecondFactorNotLocked,
+  reserveSecondFactorCheck,
+  secondFactorFailed,
+  secondFactorSucceeded,
+} from './failure.js';
 import { stateError, userCodeSchema, userPasswordSchema } from './input.js';
 import { ENROLL_TTL_SECONDS, PURPOSE } from './purposes.js';
 import { issueRecoveryCodes } from './recovery.js';
@@ -19,7 +26,7 @@ const alreadyOn = () => stateError('(input)', 'Two-factor authentication is alre
  * not on until {@link confirmTotp}. Emits `2fa.enrollment_started`.
  * @throws AuthError `VALIDATION_FAILED` (also when 2FA is already on: turn it off first, so a
  * stolen session with the password cannot swap the authenticator without a code),
- * `PASSWORD_INCORRECT`, `UNAUTHENTICATED`
+ * `PASSWORD_INCORRECT`, `RATE_LIMITED` (password re-checks locked), `UNAUTHENTICATED`
  */
 export async function enrollTotp(
   rt: AuthRuntime,
@@ -28,7 +35,7 @@ export async function enrollTotp(
 ): Promise<{ secret: string; otpauthUri: string }> {
   const { userId, password } = parseInput(userPasswordSchema, input);
   const user = await requireUser(rt, userId);
-  await assertPasswordCorrect(rt, user, password);
+  await assertPasswordCorrect(rt, user, password, context);
   if (user.totp !== undefined) throw alreadyOn();
   const secret = generateTotpSecret(rt.config.random);
   const encrypted = await encryptTotpSecret(rt, secret);
@@ -56,7 +63,14 @@ export async function enrollTotp(
  * Confirms the pending enrollment with a code from the app (±1 step): TOTP is stored (secret
  * encrypted with AES-256-GCM, the code's step recorded as used), earlier trusted devices are
  * cleared, and 10 recovery codes are made and returned, this once. Emits `2fa.enabled`.
- * @throws AuthError `CODE_INVALID` (wrong code, or no pending enrollment), `VALIDATION_FAILED`
+ *
+ * Each check is reserved before it runs, on the pending enrollment (`tokens.recordFailure`
+ * with `twoFactor.otpMaxAttempts + 1`: after `otpMaxAttempts` wrong codes the enrollment is
+ * dead and a new `enroll` is needed) and on `secondFactorPerAccount` (a wrong code counts like
+ * one at sign-in; `RATE_LIMITED` while the second factor is locked). A wrong code emits
+ * `2fa.failed` with `via: 'enroll'`.
+ * @throws AuthError `CODE_INVALID` (wrong code, or no live pending enrollment),
+ * `RATE_LIMITED`, `VALIDATION_FAILED`
  */
 export async function confirmTotp(
   rt: AuthRuntime,
@@ -66,16 +80,12 @@ export async function confirmTotp(
   const { userId, code } = parseInput(userCodeSchema, input);
   const user = await requireUser(rt, userId);
   if (user.totp !== undefined) throw alreadyOn();
-  const now = rt.now();
-  const pending = await rt.storage.tokens.get(PURPOSE.totpEnroll, user.id, now);
-  const encrypted = pending?.payload?.secret;
-  const step =
-    typeof encrypted === 'string'
-      ? await matchTotpStep(await decryptTotpSecret(rt, encrypted), DEFAULT_TOTP_PARAMS, code, {
-          atMs: now,
-        })
-      : undefined;
-  if (pending === undefined || typeof encrypted !== 'string' || step === undefined) {
+  await assertSecondFactorNotLocked(rt, user.id);
+  const left = await rt.storage.tokens.recordFailure(PURPOSE.totpEnroll, user.id, {
+    maxAttempts: rt.config.twoFactor.otpMaxAttempts + 1,
+  });
+  if (left === 0) {
+    // Nothing pending, or its checks are used up (the reservation deleted it): nothing to check.
     await rt.emit(
       {
         type: '2fa.failed',
@@ -86,12 +96,30 @@ export async function confirmTotp(
     );
     throw new AuthError('CODE_INVALID');
   }
+  const reservation = await reserveSecondFactorCheck(rt, user.id);
+  const now = rt.now();
+  const pending = await rt.storage.tokens.get(PURPOSE.totpEnroll, user.id, now);
+  const encrypted = pending?.payload?.secret;
+  const step =
+    typeof encrypted === 'string'
+      ? await matchTotpStep(await decryptTotpSecret(rt, encrypted), DEFAULT_TOTP_PARAMS, code, {
+          atMs: now,
+        })
+      : undefined;
+  if (pending === undefined || typeof encrypted !== 'string' || step === undefined) {
+    throw await secondFactorFailed(
+      rt,
+      { userId: user.id, method: 'totp', reason: 'code_invalid', via: 'enroll', reservation },
+      context,
+    );
+  }
   // Of two concurrent confirmations, one uses the pending enrollment up.
   const used = await rt.storage.tokens.consume(PURPOSE.totpEnroll, user.id, {
     verifierHash: pending.verifierHash,
     now,
   });
   if (used.status !== 'ok') throw new AuthError('CODE_INVALID');
+  await secondFactorSucceeded(rt, user.id);
   // Codes and a clean device list first: a crash before TOTP is stored leaves 2FA off.
   const recoveryCodes = await issueRecoveryCodes(rt, user.id);
   await rt.storage.twoFactor.deleteAllTrustedDevices(user.id);
@@ -99,6 +127,8 @@ export async function confirmTotp(
     totp: { encryptedSecret: encrypted, ...DEFAULT_TOTP_PARAMS, lastUsedStep: step },
     updatedAt: now,
   });
+  // A new authenticator, set up from a signed-in session: no reset pause carries over to it.
+  await resumeEmailFactor(rt, user.id);
   await rt.emit(
     { type: '2fa.enabled', userId: user.id, data: { recoveryCodes: recoveryCodes.length } },
     context,

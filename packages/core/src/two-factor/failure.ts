@@ -1,16 +1,54 @@
-import { recordFailure } from '../abuse/rate-limit.js';
+import {
+  lockedUntil,
+  type RuleHit,
+  rateLimited,
+  reserveAttempt,
+  reservedAttemptFailed,
+  resetRule,
+} from '../abuse/rate-limit.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { SecondFactorMethod } from '../login/hooks.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { JsonObject } from '../storage/types/json.js';
-import { recordChallengeFailure } from './challenge.js';
+import { PURPOSE } from './purposes.js';
+
+const RULE = 'secondFactorPerAccount';
 
 /**
- * Counts a wrong second-factor code: against the challenge when there is one (it dies after
- * `twoFactor.challengeMaxAttempts`), and against the account (`secondFactorPerAccount`: 10 in
- * 15 min lock the second factor for 15 min, whichever challenge or re-authentication they came
- * through). Emits `2fa.failed` and resolves to the error to throw.
+ * Reserves one second-factor code check for the account, BEFORE the code is checked
+ * (`secondFactorPerAccount`: 10 in 15 min, whichever challenge, re-authentication, 2FA
+ * disable or enrollment they come through): refused while the second factor is locked or when
+ * the window's checks are used up, so concurrent requests cannot pass the limit.
+ * @throws AuthError `RATE_LIMITED`
+ */
+export function reserveSecondFactorCheck(rt: AuthRuntime, userId: string): Promise<RuleHit> {
+  return reserveAttempt(rt, RULE, userId);
+}
+
+/**
+ * Throws `RATE_LIMITED` while the account's second factor is locked (a code send, say, where
+ * no code is checked). @throws AuthError `RATE_LIMITED`
+ */
+export async function assertSecondFactorNotLocked(rt: AuthRuntime, userId: string): Promise<void> {
+  const until = await lockedUntil(rt, RULE, userId);
+  if (until !== undefined) throw rateLimited(rt, until);
+}
+
+/**
+ * A second-factor code was right: the account's failures are forgotten, so that its owner is
+ * never locked out by their own successes.
+ */
+export async function secondFactorSucceeded(rt: AuthRuntime, userId: string): Promise<void> {
+  await resetRule(rt, RULE, userId);
+}
+
+/**
+ * A reserved second-factor check failed. When it came through a challenge whose last check it
+ * was (`challengeChecksLeft` 1), the challenge dies (it allows `twoFactor.challengeMaxAttempts`
+ * wrong codes). The failure whose account reservation reached the limit locks the second
+ * factor for `lockSeconds`. Emits `2fa.failed` (with `attemptsLeft` for a challenge and
+ * `lockedUntil` when it locked) and resolves to the error to throw, `CODE_INVALID`.
  */
 export async function secondFactorFailed(
   rt: AuthRuntime,
@@ -18,22 +56,23 @@ export async function secondFactorFailed(
     userId: string;
     method: SecondFactorMethod;
     reason: 'code_invalid' | 'replayed' | 'code_missing';
-    via: 'login' | 'reauthenticate' | 'disable';
-    challengeSelector?: string;
+    via: 'login' | 'reauthenticate' | 'disable' | 'enroll';
+    reservation: RuleHit;
+    challenge?: { selector: string; checksLeft: number };
     sessionId?: string;
   },
   context: RequestContext,
 ): Promise<AuthError> {
-  const attemptsLeft =
-    failure.challengeSelector === undefined
-      ? undefined
-      : await recordChallengeFailure(rt, failure.challengeSelector);
-  const lockedUntil = await recordFailure(rt, 'secondFactorPerAccount', failure.userId);
+  const { challenge } = failure;
+  if (challenge !== undefined && challenge.checksLeft <= 1) {
+    await rt.storage.tokens.delete(PURPOSE.challenge, challenge.selector);
+  }
+  const lockedUntil = await reservedAttemptFailed(rt, RULE, failure.userId, failure.reservation);
   const data: JsonObject = {
     method: failure.method,
     reason: failure.reason,
     via: failure.via,
-    ...(attemptsLeft === undefined ? {} : { attemptsLeft }),
+    ...(challenge === undefined ? {} : { attemptsLeft: challenge.checksLeft - 1 }),
     ...(lockedUntil === undefined ? {} : { lockedUntil }),
   };
   await rt.emit(

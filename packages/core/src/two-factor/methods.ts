@@ -1,6 +1,7 @@
 import type { SecondFactorMethod } from '../login/hooks.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
+import { emailFactorPaused } from './email-pause.js';
 
 /** Unused recovery codes of the user. */
 export async function recoveryCodesLeft(rt: AuthRuntime, userId: string): Promise<number> {
@@ -22,15 +23,17 @@ export function smsAvailable(
 
 /**
  * The methods a challenge offers a user with 2FA on: `totp`; `email` (a code to the account's
- * address); `sms` when a sender is configured and the phone is verified; `recovery` while
- * unused recovery codes remain. Empty when 2FA is off.
+ * address) unless a password reset paused it (see `email-pause.ts`); `sms` when a sender is
+ * configured and the phone is verified; `recovery` while unused recovery codes remain. Empty
+ * when 2FA is off.
  */
 export async function availableMethods(
   rt: AuthRuntime,
   user: UserRecord,
 ): Promise<SecondFactorMethod[]> {
   if (user.totp === undefined) return [];
-  const methods: SecondFactorMethod[] = ['totp', 'email'];
+  const methods: SecondFactorMethod[] = ['totp'];
+  if (!(await emailFactorPaused(rt, user.id))) methods.push('email');
   if (smsAvailable(rt, user)) methods.push('sms');
   if ((await recoveryCodesLeft(rt, user.id)) > 0) methods.push('recovery');
   return methods;

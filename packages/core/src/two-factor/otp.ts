@@ -62,8 +62,11 @@ export type OtpResult =
   | { readonly status: 'wrong' | 'expired' };
 
 /**
- * Checks and uses a code in one compare-and-delete (of two concurrent uses one wins). A wrong
- * code counts against the code, which dies after `twoFactor.otpMaxAttempts` wrong tries.
+ * Checks and uses a code in one compare-and-delete (of two concurrent uses one wins). The
+ * check is reserved first, on the code itself (`tokens.recordFailure` with
+ * `twoFactor.otpMaxAttempts + 1`): of any number of concurrent tries at most `otpMaxAttempts`
+ * are compared, and after that many wrong ones the code is dead. A code that is missing or has no
+ * tries left is `wrong`, without a comparison.
  */
 export async function consumeOtp(
   rt: AuthRuntime,
@@ -71,6 +74,10 @@ export async function consumeOtp(
   selector: string,
   code: string,
 ): Promise<OtpResult> {
+  const left = await rt.storage.tokens.recordFailure(purpose, selector, {
+    maxAttempts: rt.config.twoFactor.otpMaxAttempts + 1,
+  });
+  if (left === 0) return { status: 'wrong' };
   const digits = code.replace(/\s+/g, '');
   const result = await rt.storage.tokens.consume(purpose, selector, {
     verifierHash: otpHash(rt, purpose, selector, digits),
@@ -78,8 +85,7 @@ export async function consumeOtp(
   });
   if (result.status === 'ok') return result;
   if (result.status === 'expired') return { status: 'expired' };
-  await rt.storage.tokens.recordFailure(purpose, selector, {
-    maxAttempts: rt.config.twoFactor.otpMaxAttempts,
-  });
+  // After its last wrong try the code is left to the next reservation, which finds none left
+  // and deletes it: deleting here could hit a new code sent meanwhile into the same slot.
   return { status: 'wrong' };
 }

@@ -29,7 +29,7 @@ export async function startPhone(
   if (rt.config.sms === undefined) throw stateError('phone', 'SMS is not available');
   if (context.ip !== undefined) await enforceRule(rt, 'codeSendPerIp', context.ip);
   const user = await requireUser(rt, userId);
-  await assertPasswordCorrect(rt, user, password);
+  await assertPasswordCorrect(rt, user, password, context);
   await enforceRule(rt, 'codeSendPerAccount', user.id);
   const code = await issueOtp(rt, {
     purpose: PURPOSE.phone,

@@ -12,10 +12,18 @@ export const PURPOSE = Object.freeze({
   phone: 'phone-verify',
   /** A TOTP secret waiting for its first code (selector = the user id: one per user). */
   totpEnroll: 'totp-enroll',
+  /**
+   * A marker, not a secret: email codes are paused for the user since a password reset
+   * (selector = the user id). See `email-pause.ts`.
+   */
+  emailPaused: '2fa-email-paused',
 } as const);
 
 /** Keyring purpose of the AES-256-GCM key that encrypts TOTP secrets at rest. */
 export const TOTP_SECRET_KEY = 'totp-secret';
+
+/** How long email codes stay paused after a password reset at most, seconds (30 days). */
+export const EMAIL_PAUSE_SECONDS = 30 * 24 * 60 * 60;
 
 /** How long an enrollment waits for its first code, seconds. */
 export const ENROLL_TTL_SECONDS = 15 * 60;

@@ -5,21 +5,25 @@ import { parseInput } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { checkCode } from './check-code.js';
-import { secondFactorFailed } from './failure.js';
+import { reserveSecondFactorCheck, secondFactorFailed, secondFactorSucceeded } from './failure.js';
 import { codeField } from './input.js';
 import { recoveryCodesLeft } from './methods.js';
 
-const schema = v.object({
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const reauthCodeSchema = v.object({
   code: codeField,
   method: v.picklist(['totp', 'recovery'], 'method must be totp or recovery'),
 });
 
 /**
  * The second half of re-authentication for a user with 2FA on (nothing otherwise): a TOTP or
- * recovery code. A missing code or method is `CODE_INVALID` without counting; a wrong code
- * counts toward `secondFactorPerAccount` like one at sign-in. The caller checks the lock
+ * recovery code. A missing code or method is `CODE_INVALID` without counting. Otherwise the
+ * check is reserved on `secondFactorPerAccount` before the code is checked, like one at
+ * sign-in (concurrent re-authentications cannot pass the limit): a wrong code may lock the
+ * second factor, a right one forgets the account's failures. The caller checks the lock
  * (before the password) and the password.
- * @throws AuthError `CODE_INVALID`, `VALIDATION_FAILED` (a method other than totp/recovery)
+ * @throws AuthError `CODE_INVALID`, `RATE_LIMITED`, `VALIDATION_FAILED` (a method other than
+ * totp/recovery)
  */
 export async function assertReauthSecondFactor(
   rt: AuthRuntime,
@@ -29,7 +33,8 @@ export async function assertReauthSecondFactor(
 ): Promise<void> {
   if (user.totp === undefined) return;
   if (input.code === undefined || input.method === undefined) throw new AuthError('CODE_INVALID');
-  const { code, method } = parseInput(schema, { code: input.code, method: input.method });
+  const { code, method } = parseInput(reauthCodeSchema, { code: input.code, method: input.method });
+  const reservation = await reserveSecondFactorCheck(rt, user.id);
   const check = await checkCode(rt, user, { method, code });
   const ok = check.valid && (await check.commit());
   if (!ok) {
@@ -40,11 +45,13 @@ export async function assertReauthSecondFactor(
         method,
         reason: check.valid ? 'replayed' : 'code_invalid',
         via: 'reauthenticate',
+        reservation,
         sessionId: input.sessionId,
       },
       context,
     );
   }
+  await secondFactorSucceeded(rt, user.id);
   if (method === 'recovery') {
     const remaining = await recoveryCodesLeft(rt, user.id);
     await rt.emit(

@@ -4,6 +4,8 @@ import type { RequestContext } from '../events/types.js';
 import { parseInput } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { openChallenge } from './challenge.js';
+import { emailFactorPaused, emailPausedError } from './email-pause.js';
+import { assertSecondFactorNotLocked } from './failure.js';
 import { challengeSchema, stateError } from './input.js';
 import { smsAvailable } from './methods.js';
 import { issueOtp } from './otp.js';
@@ -14,7 +16,9 @@ import { sendSms, smsCodeText } from './sms.js';
  * Sends a 6-digit code for a sign-in challenge, by mail to the account's address or by SMS to
  * its verified phone. The code is bound to the challenge, replaces an earlier one, lives
  * `twoFactor.otpTtlSeconds` and dies after `otpMaxAttempts` wrong tries; the store keeps only
- * its HMAC. Sends are limited per IP (`codeSendPerIp`) and per account (`codeSendPerAccount`).
+ * its HMAC. Sends are limited per IP (`codeSendPerIp`) and per account (`codeSendPerAccount`),
+ * and refused (`RATE_LIMITED`) while the account's second factor is locked. Email codes are
+ * refused (`VALIDATION_FAILED`) while a password reset pauses them.
  * @throws AuthError `VALIDATION_FAILED`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `RATE_LIMITED`
  */
 export async function sendChallengeCode(
@@ -28,6 +32,11 @@ export async function sendChallengeCode(
   const open = await openChallenge(rt, challenge);
   const user = await rt.storage.users.getById(open.record.userId);
   if (!user?.totp || user.disabled) throw new AuthError('TOKEN_INVALID');
+  // No code goes out while the second factor is locked: it could not be used anyway.
+  await assertSecondFactorNotLocked(rt, user.id);
+  if (method === 'email' && (await emailFactorPaused(rt, user.id))) {
+    throw emailPausedError('challenge');
+  }
   if (method === 'sms' && !smsAvailable(rt, user)) {
     throw stateError('challenge', 'SMS codes are not available for this account');
   }

@@ -1,12 +1,17 @@
-import { assertNotLocked } from '../abuse/rate-limit.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput } from '../flows/input.js';
 import { completeLogin } from '../login/login.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { consumeChallenge, openChallenge } from './challenge.js';
+import { consumeChallenge, openChallenge, reserveChallengeCheck } from './challenge.js';
 import { checkCode } from './check-code.js';
-import { secondFactorFailed } from './failure.js';
+import { emailFactorPaused, emailPausedError, resumeEmailFactor } from './email-pause.js';
+import {
+  assertSecondFactorNotLocked,
+  reserveSecondFactorCheck,
+  secondFactorFailed,
+  secondFactorSucceeded,
+} from './failure.js';
 import { verifySchema } from './input.js';
 import { recoveryCodesLeft } from './methods.js';
 import { METHOD_AMR, PURPOSE } from './purposes.js';
@@ -17,11 +22,18 @@ import type { SecondFactorResult, VerifySecondFactorInput } from './types.js';
  * Completes a sign-in with its second factor.
  *
  * Order, and why: the challenge is opened (not used); the account lock is checked, so a locked
- * account gets `RATE_LIMITED` even with the right code; the code is checked without side
- * effects (email and SMS codes are used up by their check); only then is the challenge used
- * up, in one compare-and-delete, so of concurrent verifications exactly one goes on; last, the
- * use of the code is committed (TOTP step advanced, recovery code marked), which refuses a
- * concurrent replay. A wrong code counts against the challenge and the account.
+ * account gets `RATE_LIMITED` even with the right code (and uses up nothing); `email` is
+ * refused while a password reset pauses it (`VALIDATION_FAILED`, nothing counted: the mailbox
+ * alone must not pass the second factor). Then the check is reserved BEFORE the code is
+ * checked, on the challenge (`TOKEN_INVALID` once its `challengeMaxAttempts` checks are used)
+ * and on the account (`secondFactorPerAccount`, `RATE_LIMITED` when used up), so concurrent
+ * verifications cannot pass either limit. The code is checked without side effects (email and
+ * SMS codes are used up by their check); only then is the challenge used up, in one
+ * compare-and-delete, so of concurrent verifications exactly one goes on; last, the use of the
+ * code is committed (TOTP step advanced, recovery code marked), which refuses a concurrent
+ * replay. A wrong code kills the challenge when it was its last check and locks the second
+ * factor when its reservation reached the account's limit. A success forgets the account's
+ * failures, and one with another method than `email` ends a pause of `email`.
  * @throws AuthError `VALIDATION_FAILED`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `CODE_INVALID`,
  * `RATE_LIMITED`, `ACCOUNT_DISABLED`
  */
@@ -39,12 +51,22 @@ export async function verifySecondFactor(
     throw new AuthError('TOKEN_INVALID');
   }
   if (user.disabled) throw new AuthError('ACCOUNT_DISABLED');
-  await assertNotLocked(rt, 'secondFactorPerAccount', user.id);
+  await assertSecondFactorNotLocked(rt, user.id);
+  if (method === 'email' && (await emailFactorPaused(rt, user.id))) throw emailPausedError();
 
+  const checksLeft = await reserveChallengeCheck(rt, open.selector);
+  const reservation = await reserveSecondFactorCheck(rt, user.id);
   const failed = (reason: 'code_invalid' | 'replayed') =>
     secondFactorFailed(
       rt,
-      { userId: user.id, method, reason, via: 'login', challengeSelector: open.selector },
+      {
+        userId: user.id,
+        method,
+        reason,
+        via: 'login',
+        reservation,
+        challenge: { selector: open.selector, checksLeft },
+      },
       context,
     );
   const check = await checkCode(rt, user, { method, code }, { challengeSelector: open.selector });
@@ -54,6 +76,8 @@ export async function verifySecondFactor(
   await rt.storage.tokens.delete(PURPOSE.emailCode, open.selector);
   await rt.storage.tokens.delete(PURPOSE.smsCode, open.selector);
   if (!(await check.commit())) throw await failed('replayed');
+  await secondFactorSucceeded(rt, user.id);
+  if (method !== 'email') await resumeEmailFactor(rt, user.id);
 
   const result = await completeLogin(rt, user, { amr: ['pwd', METHOD_AMR[method]], context });
   if (result.status !== 'signed_in') throw new AuthError('INTERNAL');

@@ -83,24 +83,32 @@ describe('account lockout (loginPerAccount: 5 failures in 15 min lock for 15 min
     });
   });
 
-  it('email and username share one budget: 3 by email + 2 by username lock both', async () => {
+  it('email and username are counted apart: the budgets do not tell which email a username has', async () => {
     const { auth, signUp } = await setup();
     await signUp('ada@example.com', { username: 'ada_l' });
-    await wrongTimes(auth, 'ada@example.com', 3);
-    await wrongTimes(auth, 'ADA_L', 2);
-    for (const identifier of ['ada@example.com', 'ada_l']) {
-      expect(await attempt(auth, identifier, PASSWORD)).toMatchObject({ code: 'RATE_LIMITED' });
+    await signUp('bob@example.com');
+    await wrongTimes(auth, 'ADA_L', 4);
+    // The account's email and an unrelated one answer alike: neither is locked by ada_l's 4.
+    for (const email of ['ada@example.com', 'bob@example.com']) {
+      expect((await wrongTimes(auth, email, 2)).map(codeOf)).toEqual([
+        'INVALID_CREDENTIALS',
+        'INVALID_CREDENTIALS',
+      ]);
     }
+    expect(codeOf(await attempt(auth, 'ada_l', WRONG))).toBe('INVALID_CREDENTIALS');
+    expect(codeOf(await attempt(auth, 'ada_l', PASSWORD))).toBe('RATE_LIMITED');
+    expect(await attempt(auth, 'ada@example.com', PASSWORD)).toBe('signed_in');
   });
 
-  it('a lock through the email also locks the username', async () => {
+  it('a lock through the email does not lock the username (each identifier has its own)', async () => {
     const { auth, signUp } = await setup();
     await signUp('ada@example.com', { username: 'ada_l' });
     await wrongTimes(auth, 'ada@example.com', 5);
-    expect(await attempt(auth, 'ada_l', PASSWORD)).toMatchObject({
+    expect(await attempt(auth, 'ada@example.com', PASSWORD)).toMatchObject({
       code: 'RATE_LIMITED',
       retryAfterSeconds: 900,
     });
+    expect(await attempt(auth, 'ada_l', PASSWORD)).toBe('signed_in');
   });
 });
 

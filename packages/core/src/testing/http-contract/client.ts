@@ -77,6 +77,11 @@ export interface ContractClientOptions {
   readonly log: Exchange[];
   /** `User-Agent` sent with every request. */
   readonly userAgent: string;
+  /**
+   * Called with every exchange once it is recorded; a throw fails the request. The suite checks
+   * each response against the OpenAPI document here.
+   */
+  readonly check?: (exchange: Exchange) => void;
 }
 
 /** A browser-like client of one user agent: its own jar, CSRF token and Bearer token. */
@@ -140,14 +145,16 @@ export class ContractClient {
     response.headers.forEach((value, name) => {
       if (name !== 'set-cookie') headerList.push([name, value]);
     });
-    log.push({
+    const exchange: Exchange = {
       method,
       path,
       status: response.status,
       headers: headerList,
       setCookies,
       body: text,
-    });
+    };
+    log.push(exchange);
+    this.#options.check?.(exchange);
     return {
       status: response.status,
       headers: response.headers,

@@ -17,6 +17,7 @@ import {
   makeContractAuth,
   T0,
 } from './make-auth.js';
+import { OpenApiChecker } from './openapi.js';
 
 export type { ContractAuthConfig, ContractVariant } from './make-auth.js';
 export { APP_URL, CORS_ORIGIN, TRUSTED_ORIGIN } from './make-auth.js';
@@ -59,6 +60,8 @@ export interface ContractContext {
   readonly events: AuthEvent[];
   /** Every exchange of every client. */
   readonly exchanges: Exchange[];
+  /** Checks every exchange against the OpenAPI document and records what was covered. */
+  readonly openApi: OpenApiChecker;
   auth(): Auth;
   /** A fresh client (no cookies, no tokens). */
   client(userAgent?: string): ContractClient;
@@ -92,6 +95,7 @@ export function useContract(
   const events: AuthEvent[] = [];
   const exchanges: Exchange[] = [];
   const basePath = options.basePath ?? '/api/auth';
+  const openApi = new OpenApiChecker(basePath);
   let auth: Auth | undefined;
   let server: { baseUrl: string; close(): Promise<void> } | undefined;
   let counter = 0;
@@ -117,6 +121,7 @@ export function useContract(
     logs,
     events,
     exchanges,
+    openApi,
     auth: () => auth ?? fail('no Auth yet (use the context inside it blocks)'),
     client: (userAgent = 'portcullis-contract/1') =>
       new ContractClient({
@@ -126,6 +131,7 @@ export function useContract(
         now: clock.now,
         log: exchanges,
         userAgent,
+        check: (exchange) => openApi.check(exchange),
       }),
     newAccount() {
       counter += 1;

@@ -13,6 +13,7 @@ import { describeProtocol } from './errors.js';
 import { describeIdentity } from './identity.js';
 import { describeJwks, describeJwt } from './jwt.js';
 import { describeLeakage } from './leakage.js';
+import { describeOpenApi } from './openapi.js';
 import { describePasswords } from './passwords.js';
 import { describeSessions } from './sessions.js';
 import { describeThrottles } from './throttles.js';
@@ -67,8 +68,9 @@ const VARIANTS: readonly (readonly [string, ContractVariant])[] = [
  * Registers vitest `describe`/`it` blocks that check an HTTP server against the HTTP contract
  * (`http-api.md`, Identity, Account and Second factor sections) over real HTTP: every route,
  * status and body shape, the cookies' attributes, CSRF refusals, protocol errors
- * (400/404/405/413/415, never a 500), the default throttles (429 with `Retry-After`) and a leak
- * scan of a whole lifecycle. It runs three times: the `cookie` strategy, and the `jwt` strategy
+ * (400/404/405/413/415, never a 500), the default throttles (429 with `Retry-After`), a leak
+ * scan of a whole lifecycle, and every response against the OpenAPI document of the contract
+ * (status documented for its route, body matching its schema). It runs three times: the `cookie` strategy, and the `jwt` strategy
  * with the refresh token in a cookie (HS256) and in the body (EdDSA, with JWKS).
  *
  * For each, the suite creates an Auth (memory storage, memory mailer, fake clock, a cheap argon2id
@@ -116,6 +118,8 @@ export function describeHttpContract(
         if (variant.strategy === 'cookie') describeCsrf(ctx);
         else describeJwt(ctx);
         describeLeakage(ctx);
+        // Last: it reports on every exchange of the variant.
+        describeOpenApi(ctx);
       });
     }
   });

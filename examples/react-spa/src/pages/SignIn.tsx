@@ -1,0 +1,149 @@
+import type { SecondFactorMethod, TwoFactorRequiredResult } from '@portcullis/client';
+import { type FormEvent, useState } from 'react';
+import { client, describeError, signedIn } from '../auth.js';
+import { Link, navigate } from '../router.js';
+
+const METHOD_LABELS: Record<SecondFactorMethod, string> = {
+  totp: 'Authenticator app',
+  email: 'A code by email',
+  sms: 'A code by SMS',
+  recovery: 'A recovery code',
+};
+
+/** Sign in with the password, then, when the API asks for it, a second factor. */
+export function SignIn({ notice }: { notice: string | null }) {
+  const [challenge, setChallenge] = useState<TwoFactorRequiredResult>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await client.login({
+        identifier: String(form.get('identifier')),
+        password: String(form.get('password')),
+      });
+      if (result.status === 'two_factor_required') {
+        setChallenge(result);
+        setBusy(false);
+      } else {
+        signedIn(result.user);
+        navigate('/notes');
+      }
+    } catch (e) {
+      setError(describeError(e));
+      setBusy(false);
+    }
+  }
+
+  if (challenge !== undefined) {
+    return <SecondFactor challenge={challenge} onRestart={() => setChallenge(undefined)} />;
+  }
+  return (
+    <section>
+      <h1>Sign in</h1>
+      {notice === 'verified' && <p role="status">Your address is confirmed. Sign in.</p>}
+      <form onSubmit={submit}>
+        <label>
+          Email or username <input name="identifier" autoComplete="username" required />
+        </label>
+        <label>
+          Password{' '}
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+        {error && <p role="alert">{error}</p>}
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+      <p>
+        New here? <Link href="/sign-up">Create an account</Link>
+      </p>
+    </section>
+  );
+}
+
+/** The second step: the challenge stays in this component's memory, never in the URL or storage. */
+function SecondFactor(props: { challenge: TwoFactorRequiredResult; onRestart: () => void }) {
+  const { challenge, methods } = props.challenge;
+  const [method, setMethod] = useState<SecondFactorMethod>(methods[0] ?? 'totp');
+  const [error, setError] = useState<string>();
+  const [sent, setSent] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function sendCode() {
+    setError(undefined);
+    try {
+      await client.sendEmailCode({ challenge });
+      setMethod('email');
+      setSent(true);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await client.verifySecondFactor({
+        challenge,
+        method,
+        code: String(form.get('code')).trim(),
+        rememberDevice: form.get('remember') === 'on',
+      });
+      signedIn(result.user);
+      navigate('/notes');
+    } catch (e) {
+      // A dead challenge (expired, 5 wrong codes) cannot be answered any more: start over.
+      if ((e as { code?: string }).code === 'TOKEN_INVALID') props.onRestart();
+      setError(describeError(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section>
+      <h1>Second step</h1>
+      <form onSubmit={submit}>
+        <fieldset>
+          <legend>Answer with</legend>
+          {methods.map((m) => (
+            <label key={m}>
+              <input
+                type="radio"
+                name="method"
+                checked={method === m}
+                onChange={() => setMethod(m)}
+              />{' '}
+              {METHOD_LABELS[m]}
+            </label>
+          ))}
+        </fieldset>
+        {methods.includes('email') && (
+          <p>
+            <button type="button" onClick={sendCode}>
+              Email me a code
+            </button>{' '}
+            {sent && <span role="status">We emailed you a code.</span>}
+          </p>
+        )}
+        <label>
+          Code <input name="code" autoComplete="one-time-code" required />
+        </label>
+        <label>
+          <input name="remember" type="checkbox" /> Remember this device for 30 days
+        </label>
+        {error && <p role="alert">{error}</p>}
+        <button type="submit" disabled={busy}>
+          Verify
+        </button>
+      </form>
+    </section>
+  );
+}

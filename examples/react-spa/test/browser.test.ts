@@ -1,0 +1,359 @@
+/**
+ * The React app in a real browser: Vite builds it once, and ONE Node http server serves the
+ * built files and the notes API (examples/express-api, memory storage) on a loopback port, so
+ * page, auth routes and notes share an origin exactly as behind the dev server's proxy. The
+ * browser is Debian's Chromium driven by playwright-core and uses http://localhost:<port>, the
+ * API's APP_URL (localhost is a secure context: the `__Secure-` refresh cookie works).
+ *
+ * Expiry without sleeping: the API runs on a clock this file moves forward. The browser's
+ * clock stays put, so the client still believes its token is good and learns otherwise from a
+ * 401, which is the path that must refresh once for many requests and across tabs.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AuthEventType, DEFAULT_TOTP_PARAMS, silentLogger, totpCode } from '@portcullis/core';
+import express from 'express';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createApp, type NotesApi } from '../../express-api/src/app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SPA_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PASSWORD = 'correct horse battery staple';
+const EMAIL = 'ada@example.com';
+const REFRESH_COOKIE = '__Secure-portcullis.refresh';
+const ACCESS_TOKEN_TTL_SECONDS = 60;
+// Chromium reports every 4xx answer to fetch on the console. A 401 is part of the protocol
+// (no refresh cookie on a first visit, an access token past its expiry), so those are recorded
+// apart and checked to come from the API; any other console error fails the test.
+const EXPECTED_401 = 'Failed to load resource: the server responded with a status of 401';
+
+let browser: Browser | undefined;
+let server: Server | undefined;
+let api: NotesApi | undefined;
+let outDir: string | undefined;
+let base: string;
+let startedAt: number;
+/** How far the API's clock is ahead of the real one, ms. */
+let clockAheadMs = 0;
+const events: AuthEventType[] = [];
+/** Every answer of the API: `METHOD /path status`, 304 counted as 200. */
+const answers: string[] = [];
+const problems: string[] = [];
+const unauthorized: string[] = [];
+
+beforeAll(async () => {
+  startedAt = performance.now();
+  // Never skip: a machine without Chromium must fail this suite, not silently pass it.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium).`,
+    );
+  }
+  outDir = await mkdtemp(join(tmpdir(), 'react-spa-dist-'));
+  const dist = outDir;
+  const started = await Promise.allSettled([
+    buildSpa(dist),
+    chromium
+      .launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--no-first-run',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      })
+      .then((launched) => {
+        browser = launched;
+      }),
+  ]);
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
+
+  // Listen first, then build the app: APP_URL must name the port the OS picked.
+  const site = express();
+  server = createServer(site);
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  base = `http://localhost:${(server.address() as AddressInfo).port}`;
+  const notesApi = createApp({
+    appUrl: base,
+    secret: randomBytes(32).toString('base64url'),
+    production: false,
+    logger: silentLogger,
+    devMailLog: () => {},
+    accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+    clock: { now: () => Date.now() + clockAheadMs },
+    onEvent: (event) => void events.push(event.type),
+  });
+  api = notesApi;
+  site.use('/api', (req, res, next) => {
+    // A 304 (the browser revalidating a list by its ETag) is a success like a 200.
+    res.on('finish', () => {
+      const status = res.statusCode === 304 ? 200 : res.statusCode;
+      answers.push(`${req.method} ${req.originalUrl} ${status}`);
+    });
+    next();
+  });
+  // The API answers every path it is given (404 for unknown ones): hand it /api only.
+  site.use((req, res, next) =>
+    req.path.startsWith('/api/') ? notesApi.app(req, res, next) : next(),
+  );
+  site.use(express.static(dist));
+  // Client-side routes (/notes, /verify-email?token=…) load the app's one page.
+  site.use((_req, res) => res.sendFile(join(dist, 'index.html')));
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await api?.close();
+  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true });
+  if (startedAt !== undefined) {
+    console.log(`react-spa browser test: ${Math.round(performance.now() - startedAt)} ms in all`);
+  }
+});
+
+/** A production build into `dir`, with Vite's JS API and the app's own vite.config.ts. */
+async function buildSpa(dir: string) {
+  const buildStart = performance.now();
+  // Vitest sets NODE_ENV=test, which Vite would bake into the bundle (React's development
+  // build). Nothing else in this file reads NODE_ENV until the build is done.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: SPA_ROOT, logLevel: 'warn', build: { outDir: dir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+  console.log(`react-spa browser test: built in ${Math.round(performance.now() - buildStart)} ms`);
+}
+
+/** A tab with its console and script errors recorded. */
+async function openTab(context: Awaited<ReturnType<Browser['newContext']>>, name: string) {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    if (message.text().startsWith(EXPECTED_401)) unauthorized.push(message.location().url);
+    else problems.push(`${name}: ${message.text()}`);
+  });
+  return page;
+}
+
+/** A fresh browser (its own cookie jar) with one tab. */
+async function newBrowser(name: string): Promise<Page> {
+  if (browser === undefined) throw new Error('Chromium did not start (see beforeAll)');
+  const context = await browser.newContext({ baseURL: base });
+  context.setDefaultTimeout(15_000);
+  return openTab(context, name);
+}
+
+async function signIn(page: Page) {
+  await page.getByLabel('Email or username').fill(EMAIL);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL('**/notes');
+  await page.getByTestId('whoami').waitFor();
+}
+
+/** The texts of the notes on the page, once it has shown them. */
+async function noteTexts(page: Page): Promise<string[]> {
+  await page.getByTestId('notes').waitFor();
+  return page.getByTestId('notes').locator('li > span').allTextContents();
+}
+
+/** Moves the API's clock past the lifetime of every access token issued so far. */
+function expireAccessTokens() {
+  clockAheadMs += (ACCESS_TOKEN_TTL_SECONDS + 1) * 1000;
+}
+
+const count = (answer: string) => answers.filter((a) => a === answer).length;
+
+describe('react-spa in Chromium', () => {
+  test('sign up, verify, sign in, notes, sign out other devices; one refresh for 5 requests and across tabs; sign-out reaches the other tab', {
+    timeout: 45_000,
+  }, async () => {
+    const scenarioStart = performance.now();
+    const a = await newBrowser('browser A');
+
+    // Sign up; the page says to check the mail and links the API's dev mailbox.
+    await a.goto('/sign-up');
+    await a.getByLabel('Email').fill(EMAIL);
+    await a.getByLabel('Password').fill(PASSWORD);
+    await a.getByRole('button', { name: 'Create account' }).click();
+    await a.waitForURL('**/check-mail');
+    await a.getByRole('link', { name: 'dev mailbox' }).click();
+    await a.waitForURL('**/dev/mailbox');
+
+    // Follow the mailed link; its page takes the token out of the address bar and waits for
+    // a click before it posts it.
+    const mail = a.locator(`article.mail[data-kind="verify-email"][data-to="${EMAIL}"]`);
+    await mail.locator('a[href*="/verify-email?token="]').click();
+    await a.getByRole('button', { name: 'Confirm my address' }).waitFor();
+    expect(a.url()).toBe(`${base}/verify-email`);
+    await a.getByRole('button', { name: 'Confirm my address' }).click();
+    await a.waitForURL('**/sign-in?notice=verified');
+    await expect(a.getByRole('status').textContent()).resolves.toContain('address is confirmed');
+
+    // Sign in: the refresh token is an HttpOnly cookie for the refresh path only, and the
+    // access token is nowhere a script could find it later.
+    await signIn(a);
+    const refresh = (await a.context().cookies()).find((c) => c.name === REFRESH_COOKIE);
+    expect(refresh).toMatchObject({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Strict',
+      path: '/api/auth/token/refresh',
+    });
+    const stored = await a.evaluate(() =>
+      JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]),
+    );
+    expect(stored).not.toMatch(/eyJ/); // no JWT in web storage or readable cookies
+
+    // Notes through the protected API.
+    await a.getByTestId('no-notes').waitFor();
+    for (const text of ['buy milk', 'call Bob']) {
+      await a.getByLabel('New note').fill(text);
+      await a.getByRole('button', { name: 'Add', exact: true }).click();
+      await a.getByText(text).waitFor();
+    }
+    expect(await noteTexts(a)).toEqual(['call Bob', 'buy milk']);
+    await a.getByRole('button', { name: 'Delete “buy milk”' }).click();
+    await a.getByText('buy milk').waitFor({ state: 'detached' });
+
+    // A reload forgets the access token; the refresh cookie brings the session back.
+    await a.reload();
+    expect(await noteTexts(a)).toEqual(['call Bob']);
+    await expect(a.getByTestId('whoami').textContent()).resolves.toBe(EMAIL);
+
+    // Another device signs in; A sees two sessions and signs the other one out.
+    const b = await newBrowser('browser B');
+    await b.goto('/sign-in');
+    await signIn(b);
+    await a.getByRole('link', { name: 'Sessions' }).click();
+    await expect.poll(() => a.locator('tr[data-session]').count()).toBe(2);
+    await a.getByRole('button', { name: 'Sign out of other devices' }).click();
+    await a.getByText('Your other devices are signed out.').waitFor();
+    await expect.poll(() => a.locator('tr[data-session]').count()).toBe(1);
+    await expect(a.locator('tr[data-session="current"]').count()).resolves.toBe(1);
+    // B's access token has not expired, but its session is gone: its next request fails,
+    // the refresh fails, and B shows the sign-in page.
+    await b.getByRole('button', { name: 'Reload notes' }).click();
+    await b.waitForURL('**/sign-in');
+    await b.context().close();
+
+    // Five requests at once with an expired token: five 401s, ONE refresh, five retries.
+    await a.getByRole('link', { name: 'Notes' }).click();
+    expect(await noteTexts(a)).toEqual(['call Bob']);
+    expireAccessTokens();
+    const before = answers.length;
+    await a.getByRole('button', { name: 'Send 5 requests at once' }).click();
+    await a.getByTestId('burst').getByText('5 of 5 requests succeeded.').waitFor();
+    const burst = answers.slice(before);
+    expect(burst.filter((x) => x === 'POST /api/auth/token/refresh 200')).toHaveLength(1);
+    expect(burst.filter((x) => x.startsWith('POST /api/auth/token/refresh'))).toHaveLength(1);
+    expect(burst.filter((x) => x === 'GET /api/notes 401')).toHaveLength(5);
+    expect(burst.filter((x) => x === 'GET /api/notes 200')).toHaveLength(5);
+
+    // Two tabs of one browser, both past expiry, send five requests each at once: refreshes
+    // queue behind one Web Lock (and a new token reaches the other tab by BroadcastChannel),
+    // so no refresh token is presented twice and neither tab is signed out.
+    const a2 = await openTab(a.context(), 'browser A, tab 2');
+    await a2.goto('/notes');
+    expect(await noteTexts(a2)).toEqual(['call Bob']);
+    expireAccessTokens();
+    const refreshesBefore = count('POST /api/auth/token/refresh 200');
+    const twoTabsStart = answers.length;
+    await Promise.all(
+      [a, a2].map((tab) => tab.getByRole('button', { name: 'Send 5 requests at once' }).click()),
+    );
+    // Tab A still shows its first burst's result: wait for the server to have answered all ten.
+    const succeeded = () => answers.slice(twoTabsStart).filter((x) => x === 'GET /api/notes 200');
+    await expect.poll(() => succeeded().length).toBe(10);
+    for (const tab of [a, a2]) {
+      await tab.getByTestId('burst').getByText('5 of 5 requests succeeded.').waitFor();
+    }
+    const twoTabs = answers.slice(twoTabsStart);
+    console.log(`react-spa browser test: two tabs past expiry: ${twoTabs.join(', ')}`);
+    expect(twoTabs.filter((x) => x.startsWith('POST /api/auth/token/refresh 401'))).toEqual([]);
+    expect(count('POST /api/auth/token/refresh 200')).toBeGreaterThan(refreshesBefore);
+    expect(events).not.toContain('refresh.reuse_detected');
+    for (const tab of [a, a2]) {
+      expect(await noteTexts(tab)).toEqual(['call Bob']);
+      await expect(tab.getByTestId('whoami').textContent()).resolves.toBe(EMAIL);
+      await expect(tab.getByRole('alert').count()).resolves.toBe(0);
+    }
+
+    // Sign out in one tab: the other is signed out too, at the latest on its next request.
+    await a.getByRole('button', { name: 'Sign out' }).click();
+    await a.waitForURL('**/sign-in');
+    const reload = a2.getByRole('button', { name: 'Reload notes' });
+    if (await reload.isVisible()) await reload.click();
+    await a2.waitForURL('**/sign-in');
+    await a2.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect((await a.context().cookies()).some((c) => c.name === REFRESH_COOKIE)).toBe(false);
+
+    expect(problems).toEqual([]);
+    for (const url of unauthorized) {
+      expect(url).toMatch(new RegExp(`^${base}/api/(auth/token/refresh|notes)$`));
+    }
+    expect(events).not.toContain('refresh.reuse_detected');
+    console.log(
+      `react-spa browser scenario: ${Math.round(performance.now() - scenarioStart)} ms, ` +
+        `${count('POST /api/auth/token/refresh 200')} refreshes, ${unauthorized.length} expected 401s`,
+    );
+  });
+
+  test('an account with two-factor authentication signs in with a code from the authenticator app', async () => {
+    const email = 'grace@example.com';
+    const serverNow = () => Date.now() + clockAheadMs;
+    // The account and its TOTP through the API, as another client of it would do.
+    const call = async (path: string, body: unknown, token?: string) => {
+      const res = await fetch(`${base}/api/auth${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(body),
+      });
+      expect(res.ok, `${path}: ${res.status}`).toBe(true);
+      return res.status === 204 ? undefined : ((await res.json()) as Record<string, string>);
+    };
+    await call('/register', { email, password: PASSWORD });
+    const link = api?.devMailer?.messages.findLast((m) => m.to === email)?.text ?? '';
+    const token = decodeURIComponent(/[?&]token=([^&\s]+)/.exec(link)?.[1] ?? '');
+    await call('/email/verify', { token });
+    const { accessToken } = (await call('/login', { identifier: email, password: PASSWORD })) ?? {};
+    const { secret } = (await call('/2fa/totp/enroll', { password: PASSWORD }, accessToken)) ?? {};
+    const codeAt = (ms: number) => totpCode(secret ?? '', DEFAULT_TOTP_PARAMS, ms);
+    await call('/2fa/totp/confirm', { code: await codeAt(serverNow()) }, accessToken);
+
+    // In the browser: the password, then the second step; the next 30-s step's code, since
+    // the one just used may not be used again.
+    const page = await newBrowser('browser C');
+    await page.goto('/sign-in');
+    await page.getByLabel('Email or username').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Second step' }).waitFor();
+    expect(page.url()).toBe(`${base}/sign-in`); // the challenge is in no URL
+    await expect(page.getByLabel('Authenticator app').isChecked()).resolves.toBe(true);
+    await page.getByLabel('Code', { exact: true }).fill(await codeAt(serverNow() + 30_000));
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.waitForURL('**/notes');
+    await expect(page.getByTestId('whoami').textContent()).resolves.toBe(email);
+    await page.getByTestId('no-notes').waitFor();
+    expect(problems).toEqual([]);
+  });
+});

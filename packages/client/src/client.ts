@@ -1,0 +1,86 @@
+import { accountApi, twoFactorApi } from './account.js';
+import { Engine } from './engine.js';
+import { isAuthClientError } from './errors.js';
+import { authorizedFetch } from './fetch.js';
+import { type AuthClientOptions, resolveOptions } from './options.js';
+import type { AuthClient } from './surface.js';
+import type { LoginResult, SessionResult, SignedInResult } from './types.js';
+
+/**
+ * A typed client of the Portcullis HTTP API for browsers and Node.js. No runtime
+ * dependencies: `fetch`, and Web Locks and BroadcastChannel when present.
+ *
+ * @throws TypeError when `strategy` or `baseUrl` is missing or wrong, or no `fetch` exists.
+ *
+ * @example
+ * ```ts
+ * const client = createAuthClient({ baseUrl: '/api/auth', strategy: 'jwt' });
+ * const result = await client.login({ identifier, password });
+ * if (result.status === 'two_factor_required') {
+ *   await client.verifySecondFactor({ challenge: result.challenge, method: 'totp', code });
+ * }
+ * const notes = await client.fetch('/api/notes'); // Bearer added, refreshed when due
+ * ```
+ */
+export function createAuthClient(options: AuthClientOptions): AuthClient {
+  const engine = new Engine(resolveOptions(options));
+  const { state } = engine;
+  const post = <T>(path: string, body?: object, auth = false) =>
+    engine.api<T>('POST', path, { auth, ...(body === undefined ? {} : { body }) });
+
+  const signOutAfter = async (work: Promise<unknown>): Promise<void> => {
+    try {
+      await work;
+    } catch (error) {
+      // Already signed out on the server: the goal is reached.
+      if (!isAuthClientError(error, 'UNAUTHENTICATED')) throw error;
+    } finally {
+      engine.signOut();
+    }
+  };
+
+  return {
+    register: (input) => post('/register', input),
+    verifyEmail: (input) => post('/email/verify', input),
+    resendVerification: (input) => post('/email/verify/resend', input),
+    async login(input) {
+      const result = await post<LoginResult>('/login', input);
+      return result.status === 'signed_in' ? engine.signedIn(result) : result;
+    },
+    async verifySecondFactor(input) {
+      return engine.signedIn(await post<SignedInResult>('/2fa/verify', input));
+    },
+    sendEmailCode: (input) => post('/2fa/email/send', input),
+    sendSmsCode: (input) => post('/2fa/sms/send', input),
+    async refresh() {
+      if (engine.options.strategy !== 'jwt') {
+        throw new TypeError(
+          'refresh() is for the jwt strategy; cookie sessions slide by themselves',
+        );
+      }
+      const token = await engine.refresher.refresh();
+      const expiresIn = Math.max(0, Math.floor((token.expiresAt - engine.options.now()) / 1000));
+      return { accessToken: token.accessToken, expiresIn };
+    },
+    async reauthenticate(input) {
+      await post('/reauthenticate', input, true);
+    },
+    logout: () => signOutAfter(post('/logout', {}, true)),
+    logoutAll: (proof = {}) => signOutAfter(post('/logout/all', proof, true)),
+    async session() {
+      const result = await engine.api<SessionResult>('GET', '/session', { auth: true });
+      engine.learnUser(result.user);
+      return result;
+    },
+    ...accountApi(engine),
+    twoFactor: twoFactorApi(engine),
+    async csrf() {
+      return engine.csrf.get();
+    },
+    jwks: () => engine.api('GET', '/jwks.json'),
+    fetch: (input, init) => authorizedFetch(engine, input, init),
+    onSessionChange: (listener) => state.subscribe(listener),
+    isSignedIn: () => state.signedIn,
+    close: () => engine.tabs.close(),
+  };
+}

@@ -1,0 +1,185 @@
+import type {
+  AuditEvent,
+  ChangePasswordInput,
+  DeleteAccountInput,
+  JwksResult,
+  LoginInput,
+  LoginResult,
+  ProfilePatch,
+  PublicUser,
+  ReauthenticateInput,
+  ReauthProof,
+  RefreshResult,
+  RegenerateRecoveryCodesInput,
+  RegisterInput,
+  SessionInfo,
+  SessionResult,
+  SessionState,
+  SignedInResult,
+  StatusResult,
+  TotpEnrollment,
+  TrustedDevice,
+  VerifySecondFactorInput,
+} from './types.js';
+
+/** `client.sessions`: the user's sessions ("log out other devices"). */
+export interface SessionsApi {
+  /** `GET /sessions`: live sessions, newest first. @throws AuthClientError `UNAUTHENTICATED` */
+  list(): Promise<SessionInfo[]>;
+  /**
+   * `DELETE /sessions/:id`. Ending another session needs a fresh session or `proof`.
+   * @throws AuthClientError `UNAUTHENTICATED`, `REAUTH_REQUIRED`, `NOT_FOUND`
+   */
+  revoke(id: string, proof?: ReauthProof): Promise<void>;
+}
+
+/** `client.user`: the signed-in user's account. */
+export interface UserApi {
+  /** `GET /user`. @throws AuthClientError `UNAUTHENTICATED` */
+  get(): Promise<PublicUser>;
+  /** `PATCH /user`. @throws AuthClientError `VALIDATION_FAILED`, `USERNAME_TAKEN` */
+  update(patch: ProfilePatch): Promise<PublicUser>;
+  /**
+   * `POST /user/email`: mails a confirmation link to the new address.
+   * @throws AuthClientError `PASSWORD_INCORRECT`, `REAUTH_REQUIRED`
+   */
+  requestEmailChange(input: {
+    newEmail: string;
+    password: string;
+  }): Promise<StatusResult<'confirmation_sent'>>;
+  /** `POST /user/email/confirm` with the mailed token. @throws AuthClientError `TOKEN_INVALID`, `TOKEN_EXPIRED` */
+  confirmEmailChange(input: { token: string }): Promise<PublicUser>;
+  /**
+   * `DELETE /user`: deletes the account; the client is signed out.
+   * @throws AuthClientError `PASSWORD_INCORRECT`, `REAUTH_REQUIRED`
+   */
+  delete(input: DeleteAccountInput): Promise<void>;
+}
+
+/** `client.passwords`. */
+export interface PasswordsApi {
+  /**
+   * `POST /password/change`: other sessions are revoked, this one stays.
+   * @throws AuthClientError `PASSWORD_INCORRECT`, `WEAK_PASSWORD`, `REAUTH_REQUIRED`
+   */
+  change(input: ChangePasswordInput): Promise<void>;
+  /** `POST /password/reset`: always `reset_sent`. @throws AuthClientError `RATE_LIMITED` */
+  requestReset(input: { email: string }): Promise<StatusResult<'reset_sent'>>;
+  /**
+   * `POST /password/reset/confirm` with the mailed token: every session is revoked and this
+   * client is signed out.
+   * @throws AuthClientError `TOKEN_INVALID`, `TOKEN_EXPIRED`, `WEAK_PASSWORD`
+   */
+  confirmReset(input: {
+    token: string;
+    newPassword: string;
+  }): Promise<StatusResult<'password_reset'>>;
+}
+
+/** `client.twoFactor`: second-factor settings of the signed-in user. */
+export interface TwoFactorApi {
+  /** TOTP (authenticator apps). */
+  readonly totp: {
+    /** `POST /2fa/totp/enroll`: a secret, not active until confirmed. @throws AuthClientError `PASSWORD_INCORRECT` */
+    enroll(input: { password: string }): Promise<TotpEnrollment>;
+    /** `POST /2fa/totp/confirm`: 2FA is on; the recovery codes are shown once. @throws AuthClientError `CODE_INVALID` */
+    confirm(input: { code: string }): Promise<{ recoveryCodes: string[] }>;
+  };
+  /** `POST /2fa/disable`. @throws AuthClientError `PASSWORD_INCORRECT`, `CODE_INVALID` */
+  disable(input: { password: string; code: string }): Promise<void>;
+  /** `POST /2fa/recovery-codes`: new codes, the old ones die. @throws AuthClientError `PASSWORD_INCORRECT`, `REAUTH_REQUIRED` */
+  regenerateRecoveryCodes(
+    input: RegenerateRecoveryCodesInput,
+  ): Promise<{ recoveryCodes: string[] }>;
+  /** SMS as a second factor. */
+  readonly phone: {
+    /** `POST /2fa/phone`: texts a code to `phone` (E.164). @throws AuthClientError `PASSWORD_INCORRECT`, `VALIDATION_FAILED`, `RATE_LIMITED` */
+    start(input: { phone: string; password: string }): Promise<StatusResult<'code_sent'>>;
+    /** `POST /2fa/phone/confirm`. @throws AuthClientError `CODE_INVALID` */
+    confirm(input: { code: string }): Promise<void>;
+  };
+  /** Devices trusted with `rememberDevice`. */
+  readonly devices: {
+    /** `GET /2fa/devices`. */
+    list(): Promise<TrustedDevice[]>;
+    /** `DELETE /2fa/devices/:id`. @throws AuthClientError `NOT_FOUND` */
+    revoke(id: string): Promise<void>;
+  };
+}
+
+/**
+ * The client {@link createAuthClient} returns. Every method rejects with `AuthClientError`
+ * on a non-2xx answer or a network failure (`NETWORK_ERROR`).
+ */
+export interface AuthClient {
+  /** `POST /register`: always `verification_sent`. @throws AuthClientError `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN` */
+  register(input: RegisterInput): Promise<StatusResult<'verification_sent'>>;
+  /** `POST /email/verify` with the mailed token. @throws AuthClientError `TOKEN_INVALID`, `TOKEN_EXPIRED` */
+  verifyEmail(input: { token: string }): Promise<StatusResult<'verified'>>;
+  /** `POST /email/verify/resend`: always `verification_sent`. @throws AuthClientError `RATE_LIMITED` */
+  resendVerification(input: { email: string }): Promise<StatusResult<'verification_sent'>>;
+  /**
+   * `POST /login`. Signed in: the client keeps the session (jwt: the access token, in memory)
+   * and tells `onSessionChange` listeners and other tabs. `two_factor_required`: call
+   * {@link AuthClient.verifySecondFactor}.
+   * @throws AuthClientError `INVALID_CREDENTIALS`, `EMAIL_NOT_VERIFIED`, `ACCOUNT_DISABLED`, `RATE_LIMITED`
+   */
+  login(input: LoginInput): Promise<LoginResult>;
+  /**
+   * `POST /2fa/verify`: the second step of a sign-in; signed in as with `login`.
+   * @throws AuthClientError `CODE_INVALID`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `RATE_LIMITED`
+   */
+  verifySecondFactor(input: VerifySecondFactorInput): Promise<SignedInResult>;
+  /** `POST /2fa/email/send`: mails a code for the challenge. @throws AuthClientError `TOKEN_INVALID`, `RATE_LIMITED` */
+  sendEmailCode(input: { challenge: string }): Promise<StatusResult<'code_sent'>>;
+  /** `POST /2fa/sms/send`: texts a code for the challenge. @throws AuthClientError `TOKEN_INVALID`, `RATE_LIMITED` */
+  sendSmsCode(input: { challenge: string }): Promise<StatusResult<'code_sent'>>;
+  /**
+   * JWT strategy: `POST /token/refresh` with the HttpOnly refresh cookie, single flight in the
+   * page and, with Web Locks, across tabs. Restores a session after a page load. A `401`
+   * signs the client out (listeners and other tabs are told); a network failure does not.
+   * Cookie strategy: rejects with a `TypeError`.
+   * @throws AuthClientError `REFRESH_TOKEN_INVALID`, `REFRESH_TOKEN_REUSED`, `NETWORK_ERROR`
+   */
+  refresh(): Promise<RefreshResult>;
+  /** `POST /reauthenticate`: the session is fresh for 10 minutes. @throws AuthClientError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED` */
+  reauthenticate(input: ReauthenticateInput): Promise<void>;
+  /** `POST /logout`; the client is signed out even if the server already was. */
+  logout(): Promise<void>;
+  /** `POST /logout/all`: every session of the user ends. @throws AuthClientError `REAUTH_REQUIRED` */
+  logoutAll(proof?: ReauthProof): Promise<void>;
+  /** `GET /session`: the user and this session; records the user. @throws AuthClientError `UNAUTHENTICATED` */
+  session(): Promise<SessionResult>;
+  /** The user's sessions. */
+  readonly sessions: SessionsApi;
+  /** The user's account. */
+  readonly user: UserApi;
+  /** Password change and reset. */
+  readonly passwords: PasswordsApi;
+  /** `GET /audit`: the user's security events, newest first. */
+  audit(): Promise<AuditEvent[]>;
+  /** Second-factor settings. */
+  readonly twoFactor: TwoFactorApi;
+  /** The CSRF token (`GET /csrf`), fetched once and cached; dropped after a sign-in. */
+  csrf(): Promise<string>;
+  /** `GET /jwks.json`: public keys of EdDSA/ES256 access tokens. @throws AuthClientError `NOT_FOUND` with HS256 */
+  jwks(): Promise<JwksResult>;
+  /**
+   * `fetch` for the app's own API. To the origin of `baseUrl`, the page's origin and
+   * `apiOrigins` only: jwt adds `Authorization: Bearer`, refreshes a token about to expire,
+   * and on `401 UNAUTHENTICATED` refreshes once and retries once; cookie sends
+   * `credentials: 'include'` and `x-csrf-token` on unsafe methods, retrying once on
+   * `403 CSRF_FAILED`. Other URLs go out untouched. Resolves to the `Response` whatever its
+   * status; rejects as `fetch` does.
+   */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /**
+   * Calls `listener` whenever the client signs in or out or learns another user, here or in
+   * another tab. Not called at once with the current state. Returns the unsubscribe function.
+   */
+  onSessionChange(listener: (state: SessionState) => void): () => void;
+  /** True while signed in (jwt: an access token is held; cookie: a sign-in or `session()` succeeded). */
+  isSignedIn(): boolean;
+  /** Stops listening to other tabs (closes the BroadcastChannel). The client still works alone. */
+  close(): void;
+}

@@ -1,0 +1,211 @@
+/**
+ * Inputs and results of the HTTP contract (`docs/http.md`), written by hand so that this
+ * package depends on nothing. Times are ISO 8601 strings, as the server sends them.
+ */
+
+/** A user as the server shows it: every key always present (`null` when unset). */
+export interface PublicUser {
+  readonly id: string;
+  readonly email: string;
+  readonly emailVerified: boolean;
+  readonly username: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly twoFactorEnabled: boolean;
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+/** The session of a cookie sign-in, as `/login` answers it. */
+export interface SessionSummary {
+  /** The session id (the path of `sessions.revoke`). */
+  readonly id: string;
+  /** The earlier of the idle and the absolute expiry (ISO 8601). */
+  readonly expiresAt: string;
+}
+
+/** A session as `GET /session` and `GET /sessions` show it. */
+export interface SessionInfo {
+  readonly id: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** ISO 8601. */
+  readonly lastSeenAt: string;
+  /** The earlier of the idle and the absolute expiry (ISO 8601). */
+  readonly expiresAt: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /** True for the session that asked. */
+  readonly current: boolean;
+}
+
+/** A second factor a sign-in challenge accepts. */
+export type SecondFactorMethod = 'totp' | 'email' | 'sms' | 'recovery';
+
+/**
+ * A completed sign-in. Cookie strategy: `session` is set. JWT strategy: `accessToken` and
+ * `expiresIn` (seconds) are set; the client keeps the token in memory and uses it for you. A
+ * `refreshToken` in the server's body (body transport) is dropped, never returned.
+ */
+export interface SignedInResult {
+  readonly status: 'signed_in';
+  readonly user: PublicUser;
+  readonly session?: SessionSummary;
+  readonly accessToken?: string;
+  readonly expiresIn?: number;
+}
+
+/** The password was right and a second factor is needed: call `verifySecondFactor`. */
+export interface TwoFactorRequiredResult {
+  readonly status: 'two_factor_required';
+  /** Opaque challenge for `verifySecondFactor`, `sendEmailCode` and `sendSmsCode` (10 min). */
+  readonly challenge: string;
+  /** The methods this user can answer with. */
+  readonly methods: readonly SecondFactorMethod[];
+}
+
+/** What `login` resolves to; branch on `status`. */
+export type LoginResult = SignedInResult | TwoFactorRequiredResult;
+
+/** `register` input. */
+export interface RegisterInput {
+  readonly email: string;
+  readonly password: string;
+  readonly username?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+}
+
+/** `login` input: `identifier` is the email or the username. */
+export interface LoginInput {
+  readonly identifier: string;
+  readonly password: string;
+}
+
+/** `verifySecondFactor` input. */
+export interface VerifySecondFactorInput {
+  readonly challenge: string;
+  readonly method: SecondFactorMethod;
+  readonly code: string;
+  /** Trust this device for 30 days (the server sets an HttpOnly cookie). */
+  readonly rememberDevice?: boolean;
+}
+
+/**
+ * Proof for sensitive operations on a session that is not fresh (older than 10 minutes):
+ * the password, plus `code` and `method` when the user has a second factor.
+ */
+export interface ReauthProof {
+  readonly password?: string;
+  readonly code?: string;
+  readonly method?: SecondFactorMethod;
+}
+
+/** `reauthenticate` input. */
+export interface ReauthenticateInput {
+  readonly password: string;
+  readonly code?: string;
+  readonly method?: SecondFactorMethod;
+}
+
+/** `user.update` input; `null` clears a field. */
+export interface ProfilePatch {
+  readonly username?: string | null;
+  readonly firstName?: string | null;
+  readonly lastName?: string | null;
+}
+
+/** `user.delete` input. */
+export interface DeleteAccountInput {
+  readonly password: string;
+  readonly code?: string;
+  readonly method?: SecondFactorMethod;
+}
+
+/** `passwords.change` input. */
+export interface ChangePasswordInput {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+  readonly code?: string;
+  readonly method?: SecondFactorMethod;
+}
+
+/** `twoFactor.regenerateRecoveryCodes` input. */
+export interface RegenerateRecoveryCodesInput {
+  readonly password: string;
+  readonly code?: string;
+  readonly method?: SecondFactorMethod;
+}
+
+/** `GET /session`. */
+export interface SessionResult {
+  readonly user: PublicUser;
+  readonly session: SessionInfo;
+}
+
+/** A `202`/`200` answer that only says what happened. */
+export interface StatusResult<S extends string> {
+  readonly status: S;
+}
+
+/** `twoFactor.totp.enroll`: show `otpauthUri` as a QR code; `secret` is shown once. */
+export interface TotpEnrollment {
+  readonly secret: string;
+  readonly otpauthUri: string;
+}
+
+/** A trusted device (`rememberDevice`), as `twoFactor.devices.list` shows it. */
+export interface TrustedDevice {
+  readonly id: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** ISO 8601. */
+  readonly lastUsedAt: string;
+  /** ISO 8601. */
+  readonly expiresAt: string;
+  readonly userAgent: string | null;
+  /** True for the device that asked. */
+  readonly current: boolean;
+}
+
+/** One security event of the user, newest first. */
+export interface AuditEvent {
+  /** Event type, e.g. `login.succeeded`. */
+  readonly type: string;
+  /** ISO 8601. */
+  readonly at: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+/** One public key of `GET /jwks.json` (RFC 7517). */
+export interface PublicJwk {
+  readonly kty: string;
+  readonly kid?: string;
+  readonly alg?: string;
+  readonly use?: string;
+  readonly crv?: string;
+  readonly x?: string;
+  readonly y?: string;
+  readonly [member: string]: unknown;
+}
+
+/** `GET /jwks.json`. */
+export interface JwksResult {
+  readonly keys: readonly PublicJwk[];
+}
+
+/** What `refresh` resolves to: the new access token (also kept by the client). */
+export interface RefreshResult {
+  readonly accessToken: string;
+  /** Seconds until it expires. */
+  readonly expiresIn: number;
+}
+
+/** What `onSessionChange` listeners receive. */
+export interface SessionState {
+  /** True while the client holds a session (jwt: an access token; cookie: a known sign-in). */
+  readonly signedIn: boolean;
+  /** The user, when known (jwt: `null` after a restore by `refresh` until `session()`). */
+  readonly user: PublicUser | null;
+}

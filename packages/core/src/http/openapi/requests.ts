@@ -1,0 +1,155 @@
+/**
+ * Valibot schemas of the request bodies, as a client sends them (JSON or form). Each is the
+ * flow's input schema without what the HTTP layer adds (`userId` and `sessionId` come from the
+ * session), built from the same field schemas the flows validate with (`flows/input.ts`,
+ * `two-factor/input.ts`); the exported flow schemas are used as they are. The bodies of
+ * sensitive routes also take the fresh-session proof (`password`, and `code` with `method` for
+ * a user with 2FA on).
+ *
+ * `scripts/openapi.ts` converts them with `typeMode: 'input'`: a pipe's JSON Schema stops before
+ * its first transformation (the email normalization of `POST /user/email`), so the document
+ * describes what a client sends, not what the flow makes of it; `trim` and custom `check`s
+ * (no JSON Schema equivalent) are left out, and the server still enforces them with
+ * `VALIDATION_FAILED`.
+ */
+import * as v from 'valibot';
+import { deleteAccountSchema } from '../../account/delete.js';
+import { confirmEmailChangeSchema, requestEmailChangeSchema } from '../../account/email-change.js';
+import { updateProfileSchema } from '../../account/profile.js';
+import { passwordField } from '../../flows/input.js';
+import { loginSchema } from '../../login/login.js';
+import { changePasswordSchema } from '../../passwords/change.js';
+import { requestResetSchema, resetPasswordSchema } from '../../passwords/reset.js';
+import { registerSchema } from '../../register/register.js';
+import { resendVerificationSchema, verifyEmailSchema } from '../../register/verify-email.js';
+import {
+  challengeSchema,
+  codeField,
+  phoneField,
+  userCodeSchema,
+  userPasswordSchema,
+  verifySchema,
+} from '../../two-factor/input.js';
+import { reauthCodeSchema } from '../../two-factor/reauth.js';
+
+/** The second factor of a re-authentication: TOTP or a recovery code (`two-factor/reauth.ts`). */
+const reauthMethod = reauthCodeSchema.entries.method;
+
+/** The fresh-session proof of `http-api.md`: optional password, and `code` + `method` with 2FA. */
+const freshnessProof = {
+  password: v.optional(passwordField()),
+  code: v.optional(codeField),
+  method: v.optional(reauthMethod),
+};
+
+/** `POST /register` (`register/register.ts`). */
+export const RegisterRequest = registerSchema;
+
+/** `POST /email/verify` (`register/verify-email.ts`). */
+export const VerifyEmailRequest = verifyEmailSchema;
+
+/** `POST /email/verify/resend` (`register/verify-email.ts`). */
+export const ResendVerificationRequest = resendVerificationSchema;
+
+/** `POST /login` (`login/login.ts`): an email address or a username. */
+export const LoginRequest = loginSchema;
+
+/** `POST /token/refresh`: the token in the body, or none when it is in the refresh cookie. */
+export const RefreshRequest = v.object({ refreshToken: v.optional(v.string()) });
+
+/** `POST /reauthenticate` (`sessions/fresh.ts`, `two-factor/reauth.ts`). */
+export const ReauthenticateRequest = v.object({
+  password: passwordField(),
+  code: v.optional(codeField),
+  method: v.optional(reauthMethod),
+});
+
+/** `POST /logout/all`, `DELETE /sessions/{id}`: the optional fresh-session proof. */
+export const FreshnessProofRequest = v.object(freshnessProof);
+
+/** `PATCH /user` (`account/profile.ts`): an absent key keeps the value, `null` clears it. */
+export const UpdateProfileRequest = v.omit(updateProfileSchema, ['userId']);
+
+/** `POST /user/email` (`account/email-change.ts`): the address is normalized by the flow. */
+export const RequestEmailChangeRequest = v.object({
+  ...freshnessProof,
+  ...v.omit(requestEmailChangeSchema, ['userId']).entries,
+});
+
+/** `POST /user/email/confirm` (`account/email-change.ts`). */
+export const ConfirmEmailChangeRequest = confirmEmailChangeSchema;
+
+/** `POST /password/change` (`passwords/change.ts`); the current password is the proof. */
+export const ChangePasswordRequest = v.object({
+  ...v.omit(changePasswordSchema, ['userId', 'currentSessionId']).entries,
+  code: v.optional(codeField),
+  method: v.optional(reauthMethod),
+});
+
+/** `POST /password/reset` (`passwords/reset.ts`): only the shape is checked. */
+export const PasswordResetRequest = requestResetSchema;
+
+/** `POST /password/reset/confirm` (`passwords/reset.ts`). */
+export const PasswordResetConfirmRequest = resetPasswordSchema;
+
+/** `DELETE /user` (`account/delete.ts`). */
+export const DeleteAccountRequest = v.object({
+  ...freshnessProof,
+  ...v.omit(deleteAccountSchema, ['userId']).entries,
+});
+
+/** `POST /2fa/totp/enroll` (`two-factor/enroll.ts`). */
+export const TotpEnrollRequest = v.omit(userPasswordSchema, ['userId']);
+
+/** `POST /2fa/totp/confirm`, `POST /2fa/phone/confirm` (`two-factor/enroll.ts`, `phone.ts`). */
+export const CodeRequest = v.omit(userCodeSchema, ['userId']);
+
+/** `POST /2fa/disable` (`two-factor/manage.ts`). */
+export const DisableTwoFactorRequest = v.object({ password: passwordField(), code: codeField });
+
+/** `POST /2fa/recovery-codes` (`two-factor/manage.ts`), with the fresh-session proof. */
+export const RegenerateRecoveryCodesRequest = v.object({
+  ...freshnessProof,
+  password: passwordField(),
+});
+
+/** `POST /2fa/phone` (`two-factor/phone.ts`): an E.164 number. */
+export const PhoneRequest = v.object({
+  ...freshnessProof,
+  phone: phoneField,
+  password: passwordField(),
+});
+
+/** `POST /2fa/email/send`, `POST /2fa/sms/send` (`two-factor/send-code.ts`). */
+export const ChallengeRequest = challengeSchema;
+
+/** `POST /2fa/verify` (`two-factor/verify.ts`). */
+export const VerifySecondFactorRequest = verifySchema;
+
+/** Every request schema; each becomes `#/components/schemas/{name}`. */
+export const REQUEST_SCHEMAS = {
+  RegisterRequest,
+  VerifyEmailRequest,
+  ResendVerificationRequest,
+  LoginRequest,
+  RefreshRequest,
+  ReauthenticateRequest,
+  FreshnessProofRequest,
+  UpdateProfileRequest,
+  RequestEmailChangeRequest,
+  ConfirmEmailChangeRequest,
+  ChangePasswordRequest,
+  PasswordResetRequest,
+  PasswordResetConfirmRequest,
+  DeleteAccountRequest,
+  TotpEnrollRequest,
+  CodeRequest,
+  DisableTwoFactorRequest,
+  RegenerateRecoveryCodesRequest,
+  PhoneRequest,
+  ChallengeRequest,
+  VerifySecondFactorRequest,
+} as const;
+
+/** Name of a request schema of {@link REQUEST_SCHEMAS}. */
+export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;

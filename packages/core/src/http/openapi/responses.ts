@@ -1,0 +1,231 @@
+/**
+ * Valibot schemas of the HTTP contract's response bodies (`http-api.md`): the source of truth
+ * of the response side of the OpenAPI document (`scripts/openapi.ts` converts them). Objects are
+ * strict: a body with a key the contract does not name (a leaked `amr`, a hash) fails the
+ * contract suite's check against the document.
+ */
+import * as v from 'valibot';
+import type { AuthErrorCode } from '../../errors/auth-error.js';
+
+/** An ISO 8601 time as the API writes it (`Date#toISOString`). */
+const isoTime = v.pipe(v.string(), v.isoTimestamp());
+const nullableText = v.nullable(v.string());
+
+/** `user` objects: every key always present (`null` when unset) and nothing else. */
+export const User = v.strictObject({
+  id: v.string(),
+  email: v.string(),
+  emailVerified: v.boolean(),
+  username: nullableText,
+  firstName: nullableText,
+  lastName: nullableText,
+  twoFactorEnabled: v.boolean(),
+  createdAt: isoTime,
+});
+
+/** A session as `/session` and `/sessions` show it; `expiresAt` is the earlier expiry. */
+export const Session = v.strictObject({
+  id: v.string(),
+  createdAt: isoTime,
+  lastSeenAt: isoTime,
+  expiresAt: isoTime,
+  ip: nullableText,
+  userAgent: nullableText,
+  current: v.boolean(),
+});
+
+/** A second-factor method a challenge offers. */
+export const SecondFactorMethod = v.picklist(['totp', 'email', 'sms', 'recovery']);
+
+/** A signed-in `/login` or `/2fa/verify`, cookie strategy (the session cookie is set). */
+export const SignedInWithCookie = v.strictObject({
+  status: v.literal('signed_in'),
+  user: User,
+  session: v.strictObject({ id: v.string(), expiresAt: isoTime }),
+});
+
+/**
+ * A signed-in `/login` or `/2fa/verify`, jwt strategy; `refreshToken` only with
+ * `http.refreshTokenTransport: 'body'` (otherwise it is in the refresh cookie).
+ */
+export const SignedInWithTokens = v.strictObject({
+  status: v.literal('signed_in'),
+  user: User,
+  accessToken: v.string(),
+  expiresIn: v.pipe(v.number(), v.integer()),
+  refreshToken: v.optional(v.string()),
+});
+
+/** A password was right but a second factor is needed: no session yet. */
+export const TwoFactorRequired = v.strictObject({
+  status: v.literal('two_factor_required'),
+  challenge: v.string(),
+  methods: v.array(SecondFactorMethod),
+});
+
+/** A completed sign-in, whichever the session strategy. */
+export const SignedIn = v.union([SignedInWithCookie, SignedInWithTokens]);
+
+/** `POST /login`: signed in, or a second factor is required. */
+export const LoginResponse = v.union([SignedInWithCookie, SignedInWithTokens, TwoFactorRequired]);
+
+/** `POST /token/refresh`: a new access token, and the rotated refresh token in the body mode. */
+export const RefreshResponse = v.strictObject({
+  accessToken: v.string(),
+  expiresIn: v.pipe(v.number(), v.integer()),
+  refreshToken: v.optional(v.string()),
+});
+
+/** An answer that only says what happened: `{"status": …}`. */
+const status = <T extends string>(value: T) => v.strictObject({ status: v.literal(value) });
+
+/** `POST /register`, `POST /email/verify/resend`. */
+export const VerificationSent = status('verification_sent');
+/** `POST /email/verify`. */
+export const Verified = status('verified');
+/** `POST /user/email`. */
+export const ConfirmationSent = status('confirmation_sent');
+/** `POST /password/reset`. */
+export const ResetSent = status('reset_sent');
+/** `POST /password/reset/confirm`. */
+export const PasswordReset = status('password_reset');
+/** `POST /2fa/email/send`, `POST /2fa/sms/send`, `POST /2fa/phone`. */
+export const CodeSent = status('code_sent');
+
+/** `GET /session`. */
+export const SessionResponse = v.strictObject({ user: User, session: Session });
+/** `GET /sessions`: live sessions, newest first. */
+export const SessionList = v.strictObject({ sessions: v.array(Session) });
+/** `GET /csrf`: the token, also set as the CSRF cookie. */
+export const CsrfResponse = v.strictObject({ csrfToken: v.string() });
+
+/** A public JSON Web Key (RFC 7517): Portcullis publishes `kid`, `alg` and `use: sig` too. */
+export const PublicJwk = v.looseObject({
+  kty: v.string(),
+  kid: v.string(),
+  alg: v.string(),
+  use: v.literal('sig'),
+});
+/** `GET /jwks.json`: the access-token verification keys, current first. */
+export const Jwks = v.strictObject({ keys: v.array(PublicJwk) });
+
+/** `GET /user`, `PATCH /user`, `POST /user/email/confirm`. */
+export const UserResponse = v.strictObject({ user: User });
+
+/** One security event of `GET /audit`. */
+export const AuditEvent = v.strictObject({
+  type: v.string(),
+  at: isoTime,
+  ip: nullableText,
+  userAgent: nullableText,
+});
+/** `GET /audit`: newest first. */
+export const AuditLog = v.strictObject({ events: v.array(AuditEvent) });
+
+/** `POST /2fa/totp/enroll`: shown once, to its owner; not active until confirmed. */
+export const TotpEnrollment = v.strictObject({ secret: v.string(), otpauthUri: v.string() });
+/** `POST /2fa/totp/confirm`, `POST /2fa/recovery-codes`: shown once. */
+export const RecoveryCodes = v.strictObject({ recoveryCodes: v.array(v.string()) });
+
+/** A trusted device as `GET /2fa/devices` shows it. */
+export const TrustedDevice = v.strictObject({
+  id: v.string(),
+  createdAt: isoTime,
+  lastUsedAt: isoTime,
+  expiresAt: isoTime,
+  userAgent: nullableText,
+  current: v.boolean(),
+});
+/** `GET /2fa/devices`. */
+export const TrustedDeviceList = v.strictObject({ devices: v.array(TrustedDevice) });
+
+/** `GET /openapi.json`: an OpenAPI 3.1 document (this one). */
+export const OpenApiDocument = v.looseObject({
+  openapi: v.string(),
+  info: v.looseObject({ title: v.string(), version: v.string() }),
+  paths: v.record(v.string(), v.unknown()),
+});
+
+/** One field-level problem of `VALIDATION_FAILED` or `WEAK_PASSWORD`. */
+export const ErrorDetail = v.strictObject({ path: v.string(), message: v.string() });
+
+/** The codes an HTTP answer can carry (`CONFLICT` and `CONFIG_INVALID` are never sent). */
+const SENT_CODES = [
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'WEAK_PASSWORD',
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'CODE_INVALID',
+  'INVALID_CREDENTIALS',
+  'UNAUTHENTICATED',
+  'REFRESH_TOKEN_INVALID',
+  'REFRESH_TOKEN_REUSED',
+  'PASSWORD_INCORRECT',
+  'EMAIL_NOT_VERIFIED',
+  'ACCOUNT_DISABLED',
+  'CSRF_FAILED',
+  'REAUTH_REQUIRED',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'USERNAME_TAKEN',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'STORAGE_UNAVAILABLE',
+  'INTERNAL',
+] as const satisfies readonly AuthErrorCode[];
+
+/** The contract's error body: `{"error": {"code", "message", "details"?}}`. */
+export const ErrorBody = v.strictObject({
+  error: v.strictObject({
+    code: v.picklist(SENT_CODES),
+    message: v.string(),
+    details: v.optional(v.array(ErrorDetail)),
+  }),
+});
+
+/**
+ * What narrows {@link ErrorBody} for one status of one route: `code` is one of `codes`. The
+ * document combines the two with `allOf`.
+ */
+export function errorCodes(codes: readonly [AuthErrorCode, ...AuthErrorCode[]]) {
+  return v.object({ error: v.object({ code: v.picklist(codes) }) });
+}
+
+/** Every named response schema; each becomes `#/components/schemas/{name}`. */
+export const RESPONSE_SCHEMAS = {
+  User,
+  Session,
+  SecondFactorMethod,
+  SignedInWithCookie,
+  SignedInWithTokens,
+  TwoFactorRequired,
+  SignedIn,
+  LoginResponse,
+  RefreshResponse,
+  VerificationSent,
+  Verified,
+  ConfirmationSent,
+  ResetSent,
+  PasswordReset,
+  CodeSent,
+  SessionResponse,
+  SessionList,
+  CsrfResponse,
+  PublicJwk,
+  Jwks,
+  UserResponse,
+  AuditEvent,
+  AuditLog,
+  TotpEnrollment,
+  RecoveryCodes,
+  TrustedDevice,
+  TrustedDeviceList,
+  OpenApiDocument,
+  ErrorDetail,
+  ErrorBody,
+} as const;
+
+/** Name of a response schema of {@link RESPONSE_SCHEMAS}. */
+export type ResponseSchemaName = keyof typeof RESPONSE_SCHEMAS;
