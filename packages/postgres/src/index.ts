@@ -27,6 +27,16 @@ export type {
   SqlResult,
   SqlTransaction,
 } from './client/types.js';
+export type {
+  DjangoColumnMap,
+  DjangoColumnTarget,
+  DjangoImportConflict,
+  DjangoImportProgress,
+  DjangoImportReport,
+  DjangoSkippedUser,
+  ImportDjangoOptions,
+} from './django/index.js';
+export { DJANGO_DEFAULT_COLUMN_MAP, importDjango } from './django/index.js';
 export type { MigrateOptions, MigrateResult, Migration } from './migrate.js';
 export { listMigrations, migrate } from './migrate.js';
 export { DEFAULT_SCHEMA, quoteSchemaName } from './schema-name.js';

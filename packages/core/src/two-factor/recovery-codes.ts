@@ -20,11 +20,11 @@ export function generateRecoveryCode(random: RandomSource, characters: number): 
 
 /**
  * The canonical form of a typed recovery code: upper case, without dashes and spaces; or
- * `undefined` when it cannot be one (other characters, or a length outside 12–64).
+ * `undefined` when it cannot be one (other characters, or a length outside 8–64; django-otp static tokens have 8).
  */
 export function normalizeRecoveryCode(input: string): string | undefined {
   const code = input.replace(/[\s-]+/g, '').toUpperCase();
-  return /^[A-Z2-7]{12,64}$/.test(code) ? code : undefined;
+  return /^[A-Z2-7]{8,64}$/.test(code) ? code : undefined;
 }
 
 /**

@@ -1,0 +1,83 @@
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromPool, importDjango, migrate, postgresStorage } from '../../src/index.js';
+import { connectPool, release, testSchema } from '../helpers.js';
+import { loadFixture, pythonPbkdf2 } from './django-fixtures.js';
+
+const django = testSchema();
+const schema = testSchema();
+let pool: Pool;
+
+beforeAll(async () => {
+  pool = await connectPool({ max: 2 });
+  await loadFixture(pool, django, 'custom-user.sql');
+  await migrate(fromPool(pool), { schema });
+  const hash = pythonPbkdf2('correct horse battery staple', 'c2FsdHlzYWx0', 1000);
+  await pool.query(
+    `INSERT INTO "${django}".accounts_user (id, password, is_superuser, username, first_name,
+       last_name, email, is_staff, is_active, date_joined, email_verified, bio, profile_picture)
+     VALUES (1, $1, false, 'ver', '', '', 'ver@example.com', false, true, '2022-01-01Z', true,
+             'Hello', 'pics/ver.png'),
+            (2, $1, false, 'unver', '', '', 'unver@example.com', false, true, '2022-01-01Z', false,
+             '', '')`,
+    [hash],
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await release(pool, django, schema);
+});
+
+describe('importDjango with a custom user table', () => {
+  const options = {
+    userTable: 'accounts_user',
+    columnMap: { email_verified: 'emailVerified', bio: 'metadata.bio' },
+  };
+
+  it('maps the columns it is told to, and lists the others', async () => {
+    const report = await importDjango({
+      from: pool,
+      to: pool,
+      schema,
+      fromSchema: django,
+      ...options,
+    });
+    expect(report).toMatchObject({
+      imported: 2,
+      unmappedColumns: ['is_superuser', 'is_staff', 'profile_picture'],
+      otpTablesFound: false,
+    });
+    const storage = postgresStorage(pool, { schema });
+    expect(await storage.users.getById('django:1')).toMatchObject({
+      emailVerifiedAt: Date.parse('2022-01-01T00:00:00Z'),
+      metadata: { bio: 'Hello' },
+    });
+    const unverified = await storage.users.getById('django:2');
+    expect(unverified).toMatchObject({ metadata: { bio: '' } });
+    expect(unverified).not.toHaveProperty('emailVerifiedAt');
+    // Empty first and last names are not stored.
+    expect(unverified).not.toHaveProperty('firstName');
+  });
+
+  it('"ignore" silences a column; unknown targets and columns are refused', async () => {
+    const base = { from: pool, to: pool, schema, fromSchema: django, userTable: 'accounts_user' };
+    const report = await importDjango({
+      ...base,
+      dryRun: true,
+      columnMap: {
+        ...options.columnMap,
+        profile_picture: 'ignore',
+        is_staff: 'ignore',
+        is_superuser: 'ignore',
+      },
+    });
+    expect(report).toMatchObject({ unmappedColumns: [], unchanged: 2, imported: 0 });
+    await expect(importDjango({ ...base, columnMap: { bio: 'biography' } })).rejects.toThrow(
+      /unknown target "biography"/,
+    );
+    await expect(importDjango({ ...base, columnMap: { nope: 'metadata.x' } })).rejects.toThrow(
+      /no column "nope"/,
+    );
+    await expect(importDjango({ ...base, userTable: 'missing' })).rejects.toThrow(/No table/);
+  });
+});
