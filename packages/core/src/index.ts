@@ -160,7 +160,7 @@ export {
 export type { Clock } from './time/clock.js';
 export { systemClock } from './time/clock.js';
 export type { TotpParams } from './two-factor/totp.js';
-export { DEFAULT_TOTP_PARAMS, totpCode, totpUri } from './two-factor/totp.js';
+export { DEFAULT_TOTP_PARAMS, toBase32, totpCode, totpUri } from './two-factor/totp.js';
 export type {
   ReauthenticateInput,
   SecondFactorResult,

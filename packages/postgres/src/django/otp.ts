@@ -1,4 +1,5 @@
 /** django-otp's rows, and how they become Portcullis TOTP state and recovery codes. */
+import { toBase32 } from '@portcullis/core';
 
 /** Smallest TOTP key otplib 13 accepts by default (its `MIN_SECRET_BYTES` guardrail). */
 export const MIN_TOTP_KEY_BYTES = 16;
@@ -24,25 +25,6 @@ export interface ConvertedTotp {
   readonly periodSeconds: number;
   readonly t0: number;
   readonly lastUsedStep?: number;
-}
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 Base32 without padding, as authenticator apps and otplib read it. */
-export function toBase32(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = ((buffer << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
-  return out;
 }
 
 /**
