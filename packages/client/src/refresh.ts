@@ -24,6 +24,12 @@ export interface RefresherDeps {
 export class Refresher {
   readonly #deps: RefresherDeps;
   #inFlight: Promise<HeldToken> | undefined;
+  /**
+   * The token generation at which the server last refused a refresh (401): the refresh cookie
+   * is dead, so until a new token arrives (a sign-in here or in another tab), a rejected request
+   * does not present it again.
+   */
+  #refusedAt: number | undefined;
 
   constructor(deps: RefresherDeps) {
     this.#deps = deps;
@@ -61,6 +67,7 @@ export class Refresher {
   async refreshAfterRejection(generation: number): Promise<boolean> {
     const { state } = this.#deps;
     if (state.generation !== generation && state.token !== undefined) return true;
+    if (this.#refusedAt === state.generation) return false;
     try {
       await this.refresh();
       return true;
@@ -107,9 +114,16 @@ export class Refresher {
       } else {
         tabs.post({ type: 'refresh_failed' });
       }
+      if (refused && state.token === undefined) this.#refusedAt = state.generation;
       throw error;
     }
-    if (state.generation !== generation && state.token !== undefined) return state.token;
+    const adopted = state.token;
+    if (state.generation !== generation && adopted !== undefined) {
+      // A token from another tab arrived meanwhile and is kept; the tabs that heard this one's
+      // `refreshing` still wait for an outcome, so tell them.
+      tabs.post({ type: 'token', accessToken: adopted.accessToken, expiresAt: adopted.expiresAt });
+      return adopted;
+    }
     const token = state.makeToken(result.accessToken, result.expiresIn);
     state.signIn({ token });
     const user = state.user;

@@ -113,6 +113,18 @@ describe('jwt strategy', () => {
     });
   });
 
+  it('a refused refresh is not presented again: one POST for the request, none after', async () => {
+    const { client, jar } = clientFor(server, 'jwt', { now: Date.now });
+    await client.login(await signUp(server, client, 'ada@example.com'));
+    jar.delete(REFRESH_COOKIE);
+    server.clock.advance(ACCESS_TTL_MS + 1_000);
+    const before = server.count(REFRESH);
+    expect((await client.fetch(notesUrl())).status).toBe(401);
+    expect(server.count(REFRESH) - before).toBe(1);
+    expect((await client.fetch(notesUrl())).status).toBe(401);
+    expect(server.count(REFRESH) - before).toBe(1);
+  });
+
   it('a reused refresh token revokes the session and signs out', async () => {
     const { client, jar } = clientFor(server, 'jwt');
     await client.login(await signUp(server, client, 'ada@example.com'));

@@ -208,7 +208,12 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
       : typeof options.secret === 'string'
         ? [options.secret]
         : [...options.secret];
-  if (!dryRun && otp && secrets.length === 0 && (await countConfirmedTotp(from, fromSchema)) > 0) {
+  if (
+    !dryRun &&
+    otp.totp &&
+    secrets.length === 0 &&
+    (await countConfirmedTotp(from, fromSchema)) > 0
+  ) {
     throw new Error(
       'Confirmed TOTP devices need the application secret (--secret or AUTH_SECRET).',
     );
@@ -281,8 +286,8 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
       const users = rows.map((r) => JSON.parse(r.j) as Row);
       after = users[users.length - 1]?.id as number | string;
       const userIds = users.map((u) => u.id as number | string);
-      const devices = otp ? await totpDevices(from, fromSchema, userIds) : [];
-      const tokens = otp ? await staticTokens(from, fromSchema, userIds) : [];
+      const devices = otp.totp ? await totpDevices(from, fromSchema, userIds) : [];
+      const tokens = otp.static ? await staticTokens(from, fromSchema, userIds) : [];
 
       const planned: Planned[] = [];
       for (const row of users) {
@@ -433,7 +438,7 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
     ...report,
     conflicts,
     unmappedColumns: unmapped,
-    otpTablesFound: otp,
+    otpTablesFound: otp.totp || otp.static,
   };
 
   // Compares, then creates the new users of one batch in one transaction.
@@ -597,14 +602,25 @@ async function tableColumns(db: SqlClient, schema: string, table: string): Promi
   return rows.map((r) => r.column_name);
 }
 
-async function otpTables(db: SqlClient, schema: string): Promise<boolean> {
-  const names = ['otp_totp_totpdevice', 'otp_static_staticdevice', 'otp_static_statictoken'];
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM information_schema.tables
+/**
+ * Which django-otp apps the database has: `otp_totp` (TOTP devices) and `otp_static` (static
+ * tokens) are installed separately, so each is read when its own tables exist: a project with
+ * TOTP but without static tokens must not lose its users' second factor.
+ */
+async function otpTables(
+  db: SqlClient,
+  schema: string,
+): Promise<{ totp: boolean; static: boolean }> {
+  const { rows } = await db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables
      WHERE table_schema = $1 AND table_name = ANY($2::text[])`,
-    [schema, names],
+    [schema, ['otp_totp_totpdevice', 'otp_static_staticdevice', 'otp_static_statictoken']],
   );
-  return rows[0]?.n === names.length;
+  const found = new Set(rows.map((r) => r.table_name));
+  return {
+    totp: found.has('otp_totp_totpdevice'),
+    static: found.has('otp_static_staticdevice') && found.has('otp_static_statictoken'),
+  };
 }
 
 async function countConfirmedTotp(db: SqlClient, schema: string): Promise<number> {

@@ -6,12 +6,14 @@ import { loadFixture, pythonPbkdf2 } from './django-fixtures.js';
 
 const django = testSchema();
 const schema = testSchema();
+const second = testSchema(); // a Portcullis schema for the TOTP-only run
 let pool: Pool;
 
 beforeAll(async () => {
   pool = await connectPool({ max: 2 });
   await loadFixture(pool, django, 'custom-user.sql');
   await migrate(fromPool(pool), { schema });
+  await migrate(fromPool(pool), { schema: second });
   const hash = pythonPbkdf2('correct horse battery staple', 'c2FsdHlzYWx0', 1000);
   await pool.query(
     `INSERT INTO "${django}".accounts_user (id, password, is_superuser, username, first_name,
@@ -25,7 +27,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await release(pool, django, schema);
+  await release(pool, django, schema, second);
 });
 
 describe('importDjango with a custom user table', () => {
@@ -79,5 +81,32 @@ describe('importDjango with a custom user table', () => {
       /no column "nope"/,
     );
     await expect(importDjango({ ...base, userTable: 'missing' })).rejects.toThrow(/No table/);
+  });
+});
+
+describe('importDjango with django-otp TOTP installed but not otp_static', () => {
+  it('still imports the TOTP devices (a second factor is never dropped)', async () => {
+    // Only `otp_totp`'s table: many projects install it without `otp_static`.
+    await pool.query(`CREATE TABLE "${django}".otp_totp_totpdevice (
+      id integer PRIMARY KEY, name varchar(64) NOT NULL, confirmed boolean NOT NULL,
+      key varchar(80) NOT NULL, step smallint NOT NULL, t0 bigint NOT NULL,
+      digits smallint NOT NULL, tolerance smallint NOT NULL, drift smallint NOT NULL,
+      last_t bigint NOT NULL, user_id integer NOT NULL)`);
+    await pool.query(
+      `INSERT INTO "${django}".otp_totp_totpdevice VALUES
+         (1, 'phone', true, '3132333435363738393031323334353637383930', 30, 0, 6, 1, 0, -1, 1)`,
+    );
+    const report = await importDjango({
+      from: pool,
+      to: pool,
+      schema: second,
+      fromSchema: django,
+      userTable: 'accounts_user',
+      columnMap: { email_verified: 'emailVerified', bio: 'metadata.bio' },
+      secret: 'postgres-tests-secret-0123456789abcdef',
+    });
+    expect(report).toMatchObject({ imported: 2, totpDevicesImported: 1, otpTablesFound: true });
+    const user = await postgresStorage(pool, { schema: second }).users.getById('django:1');
+    expect(user?.totp).toMatchObject({ digits: 6, periodSeconds: 30, t0: 0 });
   });
 });

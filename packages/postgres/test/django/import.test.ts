@@ -80,7 +80,7 @@ async function seed() {
   await totp(2, 1, OLD_KEY, false); // unconfirmed
   await totp(3, 1, ALICE_KEY, true);
   await totp(4, 10, SHORT_KEY, true);
-  await totp(5, 11, GINA_KEY, true, 1); // django-otp saw this phone one step ahead
+  await totp(5, 11, GINA_KEY, true, 2); // django-otp saw this phone two steps ahead
   await pool.query(
     `INSERT INTO "${django}".otp_static_staticdevice (id, name, confirmed, user_id,
        throttling_failure_count) VALUES (1, 'backup', true, 1, 0), (2, 'backup', true, 2, 0)`,
@@ -196,7 +196,7 @@ describe('importDjango', () => {
     expect(await storage.users.getById('django:10')).toBeUndefined();
     expect(await storage.users.getById('django:12')).not.toHaveProperty('username');
     // Drift folded into t0: django-otp's step numbers, and so last_t, carry over.
-    expect((await storage.users.getById('django:11'))?.totp).toMatchObject({ t0: -30 });
+    expect((await storage.users.getById('django:11'))?.totp).toMatchObject({ t0: -60 });
     const codes = await storage.twoFactor.listRecoveryCodes('django:1');
     expect(codes.map((c) => c.hash)).toEqual([
       expect.stringMatching(/^\$argon2id\$/),
@@ -269,8 +269,9 @@ describe('importDjango', () => {
     it('a device with drift takes the code of the step django-otp expected', async () => {
       const first = await login('gina@example.com');
       expect(first).toMatchObject({ status: 'two_factor_required' });
-      // drift 1: the phone runs one step ahead.
-      const code = oathtool(GINA_KEY, Date.now() + 30_000);
+      // drift 2: the phone runs two steps ahead, beyond the ±1 step core accepts, so only a
+      // drift folded into t0 lets this code pass.
+      const code = oathtool(GINA_KEY, Date.now() + 60_000);
       const done = await post('/2fa/verify', { challenge: first.challenge, method: 'totp', code });
       expect(done).toMatchObject({ status: 'signed_in' });
     });
