@@ -142,6 +142,28 @@ describe('second-factor routes over the handler', () => {
     expect(email.status).toBe(202);
   });
 
+  it('a 2FA user on a fresh session has each wrong password counted once, not twice', async () => {
+    const { call, signIn } = await twoFactorUser();
+    const mine = cookieAuth(await signIn());
+    // Four wrong passwords (the lockout is at five): each must count once, so sign-in stays open.
+    for (let i = 0; i < 4; i++) {
+      const res = await call(
+        'POST',
+        '/user/email',
+        { newEmail: 'new@example.com', password: 'not the password at all' },
+        mine,
+      );
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        'PASSWORD_INCORRECT',
+      );
+    }
+    const login = await call('POST', '/login', {
+      identifier: 'ada@example.com',
+      password: PASSWORD,
+    });
+    expect(login.status).toBe(200);
+  });
+
   it('answers unknown /2fa paths with 404 and other methods with 405 and Allow', async () => {
     const { call } = await twoFactorUser();
     expect((await call('POST', '/2fa/nothing', {})).status).toBe(404);

@@ -30,15 +30,13 @@ export async function requireFullReauth(ctx: HttpContext, passwordField = 'passw
   const { user, session } = await ctx.caller();
   if (!user.twoFactorEnabled) return;
   const body = await ctx.body();
+  const ids = { userId: user.id, sessionId: session.id };
+  // Without a code, only freshness is checked here: the flow verifies the password itself,
+  // once (a second argon2id run and a second throttle reservation would gain nothing).
+  if (body.code === undefined) return requireFreshSession(ctx.rt, ids, ctx.client);
   await requireFreshSession(
     ctx.rt,
-    {
-      userId: user.id,
-      sessionId: session.id,
-      password: body[passwordField],
-      code: body.code,
-      method: body.method,
-    },
+    { ...ids, password: body[passwordField], code: body.code, method: body.method },
     ctx.client,
   );
 }
