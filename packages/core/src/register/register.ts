@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { FIRST_GENERATION } from '../credentials/generation.js';
 import { randomToken, TOKEN_ID_BYTES } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
@@ -77,6 +78,7 @@ export async function register(
     ...(data.lastName ? { lastName: data.lastName } : {}),
     metadata: {},
     disabled: false,
+    credentialGeneration: FIRST_GENERATION,
     createdAt: now,
     updatedAt: now,
   };

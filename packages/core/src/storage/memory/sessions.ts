@@ -57,10 +57,16 @@ export function memorySessionStore(): SessionStore & Purgeable {
       return session.previousRefreshHashes.includes(expectedHash) ? 'reused' : 'not_found';
     },
 
-    async markFresh(id, { freshUntil, amr, now }) {
+    async markFresh(id, { freshUntil, amr, secondFactorAt, credentialGeneration, now }) {
       const session = live(id, now);
       if (session === undefined) return 'not_found';
-      byId.set(id, { ...session, freshUntil, amr: amr === undefined ? session.amr : [...amr] });
+      byId.set(id, {
+        ...session,
+        freshUntil,
+        amr: amr === undefined ? session.amr : [...amr],
+        ...(secondFactorAt === undefined ? {} : { secondFactorAt }),
+        ...(credentialGeneration === undefined ? {} : { credentialGeneration }),
+      });
       return 'updated';
     },
 

@@ -29,6 +29,19 @@ export interface SessionRecord {
   readonly userAgent?: string;
   /** Authentication methods used (RFC 8176 values such as `pwd`, `otp`). */
   readonly amr: readonly string[];
+  /**
+   * The user's `credentialGeneration` this session was opened under (or moved to by a change
+   * it made itself). Core refuses a session whose generation differs from its user's: a
+   * password change, reset, 2FA disable or email change ends every session opened before it,
+   * including sign-ins that were still in flight when the change was written.
+   */
+  readonly credentialGeneration: number;
+  /**
+   * When a second factor (TOTP, SMS or emailed code, recovery code) was last proven in this
+   * session, epoch ms; absent when none was (a password-only or trusted-device sign-in).
+   * Operations that change a factor need it recent (or a code in the same request).
+   */
+  readonly secondFactorAt?: number;
 }
 
 /** Options of {@link SessionStore.touch}. */
@@ -55,6 +68,13 @@ export interface SessionMarkFreshOptions {
   readonly freshUntil: number;
   /** Replaces `amr` when given (for example after a step-up with a second factor). */
   readonly amr?: readonly string[];
+  /** Sets `secondFactorAt` when given (a second factor was proven now). */
+  readonly secondFactorAt?: number;
+  /**
+   * Sets `credentialGeneration` when given: the session that made a credential change moves
+   * to the user's new generation and stays signed in.
+   */
+  readonly credentialGeneration?: number;
   /** Current time, epoch ms. */
   readonly now: number;
 }
@@ -83,8 +103,9 @@ export interface SessionStore {
     options: SessionRotateOptions,
   ): Promise<'rotated' | 'reused' | 'not_found'>;
   /**
-   * Sets `freshUntil` (and `amr` when given) of a session live at `now`: `updated`, else
-   * `not_found` without writing.
+   * Sets `freshUntil` (and `amr`, `secondFactorAt`, `credentialGeneration` when given) of a
+   * session live at `now`, in one write: `updated`, else `not_found` without writing (a
+   * `markFresh` racing a delete never brings the session back).
    */
   markFresh(id: string, options: SessionMarkFreshOptions): Promise<'updated' | 'not_found'>;
   /** The user's sessions live at `now`, newest `createdAt` first. */

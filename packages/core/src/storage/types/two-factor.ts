@@ -37,6 +37,8 @@ export interface TrustedDeviceRecord {
   readonly lastUsedAt: number;
   /** End of trust. */
   readonly expiresAt: number;
+  /** The user's `credentialGeneration` when the device was trusted; dead once it differs. */
+  readonly credentialGeneration: number;
 }
 
 /** Recovery codes and trusted devices. */

@@ -51,6 +51,13 @@ export interface UserRecord {
   readonly totp?: TotpState;
   /** When the user last signed in. */
   readonly lastLoginAt?: number;
+  /**
+   * Changes (to a new random value) in the same write as a new password, a reset, a 2FA
+   * disable or an email change. Sessions, refresh-token families, trusted devices and pending
+   * tokens record the generation they were made under and are dead once it differs. A new
+   * user starts at 0. Stored and compared exactly (a safe integer).
+   */
+  readonly credentialGeneration: number;
   /** When the user was created. */
   readonly createdAt: number;
   /** When the user was last updated; core passes it with every update. */
@@ -78,6 +85,8 @@ export interface UserPatch {
   /** Replaces the whole enrollment (including `lastUsedStep`), or removes it with `null`. */
   readonly totp?: TotpState | null;
   readonly lastLoginAt?: number | null;
+  /** A new credential generation (see {@link UserRecord.credentialGeneration}). */
+  readonly credentialGeneration?: number;
   /** Always set by core: the time of this update. */
   readonly updatedAt: number;
 }

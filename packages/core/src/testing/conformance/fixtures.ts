@@ -42,6 +42,12 @@ export function startTime(): number {
   return Math.floor(Date.now() / 1000) * 1000;
 }
 
+/**
+ * The credential generation of fixtures: above 2^52, so a store that keeps it in a 32-bit
+ * column, a float that rounds, or a driver that returns 64-bit integers as strings fails.
+ */
+export const GENERATION = 2 ** 52 + 3;
+
 /** A user with unique id, email and username. */
 export function newUser(now: number, overrides: Partial<UserRecord> = {}): UserRecord {
   const id = uid('user');
@@ -55,6 +61,7 @@ export function newUser(now: number, overrides: Partial<UserRecord> = {}): UserR
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
     metadata: { plan: 'pro', tags: ['a', 'ü'], nested: { n: 1, ok: true, none: null } },
     disabled: false,
+    credentialGeneration: GENERATION,
     createdAt: now,
     updatedAt: now,
     ...overrides,
@@ -81,6 +88,7 @@ export function newSession(
     ip: '203.0.113.7',
     userAgent: 'Conformance/1.0',
     amr: ['pwd'],
+    credentialGeneration: GENERATION,
     ...overrides,
   };
 }
@@ -117,6 +125,7 @@ export function newDevice(
     createdAt: now,
     lastUsedAt: now,
     expiresAt: now + 24 * HOUR,
+    credentialGeneration: GENERATION,
     ...overrides,
   };
 }
