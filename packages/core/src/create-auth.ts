@@ -1,41 +1,46 @@
 import type { AccessTokenClaims } from './access-tokens/claims.js';
 import { getJwks } from './access-tokens/jwks.js';
-import { verifyAccessToken } from './access-tokens/verify.js';
 import { listAudit } from './account/audit.js';
 import { deleteAccount } from './account/delete.js';
 import { confirmEmailChange, requestEmailChange } from './account/email-change.js';
 import { getUser, updateProfile } from './account/profile.js';
+import { type EndSessionsOptions, endAllSessions, endSession } from './account/sessions.js';
+import { createTwoFactorApi, type TwoFactorApi } from './account/two-factor-api.js';
 import type { ResolvedConfig } from './config/resolve.js';
 import type { AuthConfig } from './config/types.js';
 import type { RequestContext } from './events/types.js';
-import { type LoginInput, type LoginResult, login } from './login/login.js';
 import type { PasswordPolicyResult } from './password/policy.js';
 import { checkPassword } from './password/policy.js';
 import { hashPassword, type PasswordVerification, verifyPassword } from './password/verify.js';
-import { changePassword, requestPasswordReset, resetPassword } from './passwords/index.js';
+import { type ChangePasswordInput, changePassword } from './passwords/change.js';
+import { requestPasswordReset, resetPassword } from './passwords/reset.js';
 import { type RegisterInput, register } from './register/register.js';
 import { resendVerification, verifyEmail } from './register/verify-email.js';
 import { createRuntime } from './runtime/context.js';
-import { attachRuntime } from './runtime/internal.js';
 import { policyOptions } from './runtime/password-policy.js';
-import { reauthenticate } from './sessions/fresh.js';
 import { toSessionInfo } from './sessions/info.js';
 import { logout } from './sessions/logout.js';
-import { listSessions, revokeAllSessions, revokeSession } from './sessions/manage.js';
-import { refreshSession } from './sessions/refresh.js';
+import { listSessions } from './sessions/manage.js';
+import { type RefreshResult, refreshSession } from './sessions/refresh.js';
 import type { AuthenticatedSession, SessionInfo } from './sessions/types.js';
-import { validateSessionToken } from './sessions/validate.js';
-import type { AuditEventRecord } from './storage/types/audit.js';
-import type { Storage } from './storage/types.js';
-import { createTwoFactorApi } from './two-factor/api.js';
-import { secondFactorHook } from './two-factor/hook.js';
+import {
+  authenticateAccessToken,
+  validateSessionToken,
+  verifyAccessTokenClaims,
+} from './sign-in/authenticate.js';
+import { signInWithPassword } from './sign-in/password.js';
+import { reauthenticate } from './sign-in/reauthenticate.js';
 import type {
+  LoginInput,
+  LoginResult,
   ReauthenticateInput,
   SecondFactorResult,
-  TwoFactorApi,
+  StepUp,
   VerifySecondFactorInput,
-} from './two-factor/types.js';
-import { verifySecondFactor } from './two-factor/verify.js';
+} from './sign-in/types.js';
+import { verifySecondFactor } from './sign-in/verify-second-factor.js';
+import type { AuditEventRecord } from './storage/types/audit.js';
+import type { Storage } from './storage/types.js';
 import type { PublicUser } from './users/public.js';
 import { toPublicUser } from './users/public.js';
 
@@ -98,18 +103,27 @@ export interface Auth {
     input: VerifySecondFactorInput,
     context?: RequestContext,
   ): Promise<SecondFactorResult>;
-  /** Validates a cookie-strategy session token. @throws AuthError `UNAUTHENTICATED` */
+  /**
+   * Validates a cookie-strategy session token (live, the user enabled, no credential change
+   * since it opened) and slides its idle expiry. @throws AuthError `UNAUTHENTICATED`
+   */
   validateSession(token: string): Promise<AuthenticatedSession>;
-  /** Verifies an access JWT. @throws AuthError `UNAUTHENTICATED` */
+  /**
+   * Authenticates a Bearer access token with its session and user (live, enabled, no
+   * credential change since the session opened): what a protected route that needs the user
+   * calls. @throws AuthError `UNAUTHENTICATED`
+   */
+  validateAccessToken(token: string): Promise<AuthenticatedSession>;
+  /**
+   * Verifies an access JWT and resolves to its claims: stateless unless `checkSession` (default
+   * `session.accessToken.checkSession`). @throws AuthError `UNAUTHENTICATED`
+   */
   verifyAccessToken(
     token: string,
     options?: { checkSession?: boolean },
   ): Promise<AccessTokenClaims>;
   /** Rotates a refresh token for a new access token. */
-  refresh(
-    refreshToken: string,
-    context?: RequestContext,
-  ): Promise<{ accessToken: string; expiresIn: number; refreshToken: string }>;
+  refresh(refreshToken: string, context?: RequestContext): Promise<RefreshResult>;
   /** Public keys of asymmetric access tokens. @throws AuthError `NOT_FOUND` with HS256 */
   jwks(): Promise<{ keys: JsonWebKey[] }>;
   /** Revokes the session `sessionId` (sign out). */
@@ -129,13 +143,19 @@ export interface Auth {
   readonly sessions: {
     /** Live sessions, newest first; `currentId` marks the caller's. */
     list(userId: string, options?: { currentId?: string }): Promise<SessionInfo[]>;
-    /** Revokes one of the user's own sessions. @throws AuthError `NOT_FOUND` */
-    revoke(userId: string, sessionId: string, context?: RequestContext): Promise<void>;
-    /** Revokes every session of the user, or all but `exceptId`. */
-    revokeAll(
-      userId: string,
-      options?: { exceptId?: string; context?: RequestContext },
-    ): Promise<void>;
+    /**
+     * Revokes one of the user's own sessions. Ending the caller's own session (`id` equal to
+     * `options.sessionId`) is a sign-out; ending another one needs a fresh caller session or
+     * `password` (with 2FA on, and `code`/`method`).
+     * @throws AuthError `NOT_FOUND`, `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`
+     */
+    revoke(userId: string, id: string, options?: EndSessionsOptions): Promise<void>;
+    /**
+     * Revokes every session of the user, or all but `exceptId`. Needs a fresh caller session
+     * (`sessionId`) or `password` (with 2FA on, and `code`/`method`).
+     * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`
+     */
+    revokeAll(userId: string, options?: EndSessionsOptions): Promise<void>;
   };
   /** Password reset and change. See `docs/account.md`. */
   readonly passwords: {
@@ -150,18 +170,12 @@ export interface Auth {
       context?: RequestContext,
     ): Promise<{ status: 'password_reset' }>;
     /**
-     * Changes the password of a signed-in user; revokes the other sessions.
-     * @throws AuthError `PASSWORD_INCORRECT`, `WEAK_PASSWORD`
+     * Changes the password of a signed-in user: a credential change, so every session but the
+     * caller's (`sessionId`) ends, sign-ins in flight included. With 2FA on, also needs a code
+     * (`code`, `method`) or a second-factor-fresh `sessionId`.
+     * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `WEAK_PASSWORD`
      */
-    change(
-      input: {
-        userId: string;
-        currentPassword: string;
-        newPassword: string;
-        currentSessionId?: string;
-      },
-      context?: RequestContext,
-    ): Promise<void>;
+    change(input: ChangePasswordInput, context?: RequestContext): Promise<void>;
   };
   /** Profile, email change and account deletion. See `docs/account.md`. */
   readonly users: {
@@ -174,17 +188,26 @@ export interface Auth {
       context?: RequestContext,
     ): Promise<PublicUser>;
     /**
-     * Mails a confirmation link to the new address and a notice to the old one.
-     * @throws AuthError `PASSWORD_INCORRECT`, `VALIDATION_FAILED`
+     * Mails a confirmation link to the new address and a notice to the old one. With 2FA on,
+     * also needs a code (`code`, `method`) or a second-factor-fresh `sessionId`; the confirmed
+     * change keeps that session and ends the others.
+     * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `VALIDATION_FAILED`
      */
     requestEmailChange(
-      input: { userId: string; newEmail: string; password: string },
+      input: { userId: string; newEmail: string; password: string } & StepUp,
       context?: RequestContext,
     ): Promise<{ status: 'confirmation_sent' }>;
     /** Switches to the new address. @throws AuthError `TOKEN_INVALID`, `TOKEN_EXPIRED` */
     confirmEmailChange(token: string, context?: RequestContext): Promise<PublicUser>;
-    /** Deletes the account and everything tied to it. @throws AuthError `PASSWORD_INCORRECT` */
-    delete(input: { userId: string; password: string }, context?: RequestContext): Promise<void>;
+    /**
+     * Deletes the account and everything tied to it. With 2FA on, also needs a code (`code`,
+     * `method`) or a second-factor-fresh `sessionId`.
+     * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`
+     */
+    delete(
+      input: { userId: string; password: string } & StepUp,
+      context?: RequestContext,
+    ): Promise<void>;
   };
   /** The user's security events, newest first. */
   readonly audit: {
@@ -224,8 +247,6 @@ export interface Auth {
  */
 export function createAuth(config: AuthConfig): Auth {
   const rt = createRuntime(config);
-  // After the hooks createRuntime registers (throttling), so a locked account is refused first.
-  rt.loginHooks.push(secondFactorHook(rt));
   const { secrets: _s, storage: _st, mailer: _m, sms: _sms, ...rest } = rt.config;
   // Private signing keys are secrets too: options show only their key ids.
   const { privateKeys, ...accessToken } = rest.session.accessToken;
@@ -252,13 +273,17 @@ export function createAuth(config: AuthConfig): Auth {
     register: (input, context) => register(rt, input, ctx(context)),
     verifyEmail: (token, context) => verifyEmail(rt, token, ctx(context)),
     resendVerification: (email, context) => resendVerification(rt, email, ctx(context)),
-    login: (input, context) => login(rt, input, ctx(context)),
+    login: (input, context) => signInWithPassword(rt, input, ctx(context)),
     verifySecondFactor: (input, context) => verifySecondFactor(rt, input, ctx(context)),
     async validateSession(token) {
       const { session, user } = await validateSessionToken(rt, token);
       return { user: toPublicUser(user), session: toSessionInfo(session, session.id) };
     },
-    verifyAccessToken: (token, opts) => verifyAccessToken(rt, token, opts ?? {}),
+    async validateAccessToken(token) {
+      const { session, user } = await authenticateAccessToken(rt, token);
+      return { user: toPublicUser(user), session: toSessionInfo(session, session.id) };
+    },
+    verifyAccessToken: (token, opts) => verifyAccessTokenClaims(rt, token, opts ?? {}),
     refresh: (refreshToken, context) => refreshSession(rt, refreshToken, ctx(context)),
     jwks: () => getJwks(rt),
     logout: (sessionId, context) => logout(rt, sessionId, ctx(context)),
@@ -266,15 +291,8 @@ export function createAuth(config: AuthConfig): Auth {
     twoFactor: createTwoFactorApi(rt),
     sessions: {
       list: (userId, opts) => listSessions(rt, userId, opts ?? {}),
-      revoke: (userId, sessionId, context) =>
-        revokeSession(rt, { userId, sessionId, context: ctx(context) }),
-      revokeAll: (userId, opts) =>
-        revokeAllSessions(rt, {
-          userId,
-          exceptId: opts?.exceptId,
-          context: ctx(opts?.context),
-          reason: opts?.exceptId === undefined ? 'logout_all' : 'logout_others',
-        }),
+      revoke: (userId, id, opts) => endSession(rt, userId, id, opts ?? {}),
+      revokeAll: (userId, opts) => endAllSessions(rt, userId, opts ?? {}),
     },
     passwords: {
       requestReset: (email, context) => requestPasswordReset(rt, { email }, ctx(context)),
@@ -301,5 +319,5 @@ export function createAuth(config: AuthConfig): Auth {
       return checkPassword(password, policyOptions(rt.config, { context }));
     },
   };
-  return attachRuntime(auth, rt);
+  return auth;
 }

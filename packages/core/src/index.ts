@@ -1,4 +1,6 @@
 export type { AccessTokenClaims } from './access-tokens/claims.js';
+export type { EndSessionsOptions } from './account/sessions.js';
+export type { TwoFactorApi } from './account/two-factor-api.js';
 export { DEFAULT_RATE_LIMITS, MIN_SECRET_BYTES } from './config/defaults.js';
 export type { Resolved, ResolvedConfig, ResolveEnvironment } from './config/resolve.js';
 export type {
@@ -41,13 +43,6 @@ export type {
 } from './events/types.js';
 export type { LogFields, Logger, LogLevel } from './logging/logger.js';
 export { consoleLogger, silentLogger } from './logging/logger.js';
-export type {
-  LoginHook,
-  SecondFactorChallenge,
-  SecondFactorMethod,
-  SecondFactorSatisfied,
-} from './login/hooks.js';
-export type { LoginInput, LoginResult } from './login/login.js';
 export type {
   ConsoleMailerOptions,
   MailData,
@@ -105,8 +100,19 @@ export {
   verifyLegacyHash,
   verifyPassword,
 } from './password/index.js';
+export type { ChangePasswordInput } from './passwords/change.js';
 export type { RegisterInput } from './register/register.js';
+export type { RefreshResult } from './sessions/refresh.js';
 export type { AuthenticatedSession, SessionInfo, SessionTokens } from './sessions/types.js';
+export type {
+  LoginInput,
+  LoginResult,
+  ReauthenticateInput,
+  SecondFactorResult,
+  SignedIn,
+  StepUp,
+  VerifySecondFactorInput,
+} from './sign-in/types.js';
 export type {
   ConsoleSmsSenderOptions,
   MemorySmsSender,
@@ -157,17 +163,15 @@ export {
   STORE_NAMES,
   toStorageError,
 } from './storage/index.js';
+export { TOKEN_PURPOSES, type TokenPurpose } from './storage/purposes.js';
 export type { Clock } from './time/clock.js';
 export { systemClock } from './time/clock.js';
 export type { TotpParams } from './two-factor/totp.js';
 export { DEFAULT_TOTP_PARAMS, toBase32, totpCode, totpUri } from './two-factor/totp.js';
 export type {
-  ReauthenticateInput,
-  SecondFactorResult,
+  SecondFactorMethod,
   TrustedDeviceInfo,
-  TwoFactorApi,
   TwoFactorStatus,
-  VerifySecondFactorInput,
 } from './two-factor/types.js';
 export type { NormalizedEmail, NormalizedUsername } from './users/normalize.js';
 export { normalizeEmail, normalizeIdentifier, normalizeUsername } from './users/normalize.js';

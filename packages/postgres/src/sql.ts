@@ -18,6 +18,33 @@ export function ms(column: string, as: string): string {
   return `round(extract(epoch from ${column}) * 1000)::float8 AS ${as}`;
 }
 
+/**
+ * A `bigint` column as text, which every driver returns as a string: exact whatever the
+ * driver's `int8` parser, and unlike `float8` (whose text form has 15 significant digits when
+ * `extra_float_digits` is 0, the default before PostgreSQL 12) never rounded. Read it with
+ * {@link int}.
+ */
+export function int8(column: string, as: string): string {
+  return `${column}::text AS ${as}`;
+}
+
+/**
+ * The number of a `bigint` selected with {@link int8}, or of one that came as a JSON number
+ * (`row_to_json`): exact for every safe integer.
+ */
+export function int(value: string | number): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+/**
+ * A credential generation as a `bigint` parameter (`$n::bigint`): its decimal text, exact for
+ * every safe integer. A record without one (written by code that predates generations) gets
+ * 0, the generation core's `generationOf` reads for it.
+ */
+export function generationParam(generation: number | undefined): string {
+  return String(generation ?? 0);
+}
+
 /** A `jsonb` or array expression as JSON text, parsed in JS whatever the driver's parsers. */
 export function json(expression: string, as: string): string {
   return `to_json(${expression})::text AS ${as}`;

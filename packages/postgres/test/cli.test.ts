@@ -31,7 +31,7 @@ describe('portcullis-postgres', () => {
   it('migrate applies the migrations, then finds the schema up to date', async () => {
     expect(await cli(['migrate', '--url', DATABASE_URL, '--schema', schema])).toEqual({
       code: 0,
-      out: `Applied to schema ${schema}: 0001_initial.`,
+      out: `Applied to schema ${schema}: 0001_initial, 0002_credential_generations.`,
       err: '',
     });
     // DATABASE_URL is the default of --url.

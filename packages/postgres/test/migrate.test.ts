@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { isAuthError } from '@portcullis/core';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +88,52 @@ describe('migrate', () => {
     expect(
       await postgresStorage(fromPool(pool), { schema: elsewhere }).users.getById(user.id),
     ).toBeUndefined();
+  });
+
+  it('upgrades a schema made before 0002: its rows read as generation 0, no secondFactorAt', async () => {
+    const schema = fresh();
+    // The schema as migrate() left it when 0001 was the only migration, with rows in it.
+    const initial = await readFile(
+      new URL('../migrations/0001_initial.sql', import.meta.url),
+      'utf8',
+    );
+    const client = await pool.connect();
+    try {
+      await client.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
+      await client.query(initial);
+      await client.query(
+        `CREATE TABLE portcullis_migrations (version integer PRIMARY KEY, name text NOT NULL,
+           checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+         INSERT INTO portcullis_migrations (version, name, checksum)
+           VALUES (1, '0001_initial', '${createHash('sha256').update(initial).digest('hex')}');
+         INSERT INTO users (id, email, email_normalized, created_at, updated_at)
+           VALUES ('old', 'old@example.test', 'old@example.test', date_trunc('second', now()),
+             date_trunc('second', now()));
+         INSERT INTO sessions (id, user_id, secret_hash, created_at, last_seen_at,
+             idle_expires_at, absolute_expires_at, fresh_until, amr)
+           SELECT 'old-s', 'old', 'h', t, t, t + interval '1 hour', t + interval '2 hours', t,
+             '{pwd}' FROM date_trunc('second', now()) AS t;
+         INSERT INTO trusted_devices (id, user_id, secret_hash, created_at, last_used_at, expires_at)
+           SELECT 'old-d', 'old', 'h', t, t, t + interval '1 hour'
+             FROM date_trunc('second', now()) AS t;`,
+      );
+    } finally {
+      await client.query('RESET search_path');
+      client.release();
+    }
+    const { applied } = await migrate(fromPool(pool), { schema });
+    expect(applied).toEqual([{ version: 2, name: '0002_credential_generations' }]);
+    const storage = postgresStorage(fromPool(pool), { schema });
+    const now = Date.now();
+    const user = await storage.users.getById('old');
+    expect(user).toMatchObject({ id: 'old', credentialGeneration: 0 });
+    const session = await storage.sessions.get('old-s', now);
+    expect(session).toMatchObject({ id: 'old-s', credentialGeneration: 0, amr: ['pwd'] });
+    expect(session).not.toHaveProperty('secondFactorAt');
+    expect(await storage.sessionWithUser('old-s', now)).toEqual({ session, user });
+    expect(await storage.twoFactor.getTrustedDevice('old-d', now)).toMatchObject({
+      credentialGeneration: 0,
+    });
   });
 
   it('rolls back a migration run that fails, leaving nothing behind', async () => {

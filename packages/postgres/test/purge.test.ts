@@ -49,6 +49,7 @@ const session = (userId: string, n: number, idle: number, absolute: number): Ses
   absoluteExpiresAt: absolute,
   freshUntil: T,
   amr: ['pwd'],
+  credentialGeneration: 0,
 });
 
 describe('purgeExpired', () => {
@@ -81,6 +82,7 @@ describe('purgeExpired', () => {
         createdAt: T - MIN,
         lastUsedAt: T - MIN,
         expiresAt,
+        credentialGeneration: 0,
       });
     await device('dead', T - 1);
     await device('live', T + MIN);

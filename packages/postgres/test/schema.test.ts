@@ -1,7 +1,8 @@
-import type { Pool } from 'pg';
+import type { SessionRecord, TrustedDeviceRecord } from '@portcullis/core';
+import { type Pool, types } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromPool, migrate, postgresStorage } from '../src/index.js';
-import { connectPool, makeUser, release, testSchema } from './helpers.js';
+import { fromPool, migrate, type PostgresStorage, postgresStorage } from '../src/index.js';
+import { connectPool, GENERATION, makeUser, release, testSchema } from './helpers.js';
 
 const schema = testSchema();
 let pool: Pool;
@@ -52,8 +53,35 @@ describe('the schema', () => {
           AND table_name <> 'portcullis_migrations'`,
       [schema],
     );
-    expect(rows.length).toBe(18);
+    expect(rows.length).toBe(19);
     expect(new Set(rows.map((r) => r.type))).toEqual(new Set(['timestamp with time zone']));
+  });
+
+  it('keeps credential generations in bigint NOT NULL DEFAULT 0, and second_factor_at nullable', async () => {
+    const { rows } = await pool.query<{
+      column: string;
+      type: string;
+      nullable: string;
+      def: string | null;
+    }>(
+      `SELECT table_name || '.' || column_name AS column, data_type AS type,
+              is_nullable AS nullable, column_default AS def
+         FROM information_schema.columns
+        WHERE table_schema = $1 AND column_name IN ('credential_generation', 'second_factor_at')
+        ORDER BY 1`,
+      [schema],
+    );
+    expect(rows).toEqual([
+      { column: 'sessions.credential_generation', type: 'bigint', nullable: 'NO', def: '0' },
+      {
+        column: 'sessions.second_factor_at',
+        type: 'timestamp with time zone',
+        nullable: 'YES',
+        def: null,
+      },
+      { column: 'trusted_devices.credential_generation', type: 'bigint', nullable: 'NO', def: '0' },
+      { column: 'users.credential_generation', type: 'bigint', nullable: 'NO', def: '0' },
+    ]);
   });
 
   it('has a unique index on normalized email and username, and an index for every lookup', async () => {
@@ -107,6 +135,7 @@ describe('records owned by a user', () => {
       absoluteExpiresAt: now + 120_000,
       freshUntil: now,
       amr: ['pwd'],
+      credentialGeneration: GENERATION,
     };
     await s.sessions.create(session);
     expect(
@@ -128,6 +157,7 @@ describe('records owned by a user', () => {
       createdAt: now,
       lastUsedAt: now,
       expiresAt: now + 1,
+      credentialGeneration: GENERATION,
     });
     await s.audit.append({ userId: user.id, type: 'login.succeeded', createdAt: now });
     const owned = ['sessions', 'tokens', 'recovery_codes', 'trusted_devices', 'audit_events'];
@@ -161,5 +191,133 @@ describe('times', () => {
     } finally {
       await far.end();
     }
+  });
+});
+
+describe('credential generations', () => {
+  // Safe integers that a float8 with 15 significant digits, an int4 or a string would change.
+  const generations = [0, 1, 2 ** 31, 2 ** 52 + 3, 2 ** 53 - 2, GENERATION];
+
+  /** Writes a user, session and trusted device of `generation` and reads them through `s`. */
+  async function roundTrip(read: PostgresStorage, generation: number) {
+    const s = storage();
+    const now = Date.now();
+    const user = makeUser(now, { credentialGeneration: generation });
+    await s.users.create(user);
+    const session: SessionRecord = {
+      id: `sess-${user.id}`,
+      userId: user.id,
+      secretHash: 'h',
+      previousRefreshHashes: [],
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: now + 60_000,
+      absoluteExpiresAt: now + 120_000,
+      freshUntil: now,
+      amr: ['pwd', 'otp'],
+      credentialGeneration: generation,
+      secondFactorAt: now - 1,
+    };
+    await s.sessions.create(session);
+    const device: TrustedDeviceRecord = {
+      id: `dev-${user.id}`,
+      userId: user.id,
+      secretHash: 'h',
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + 60_000,
+      credentialGeneration: generation,
+    };
+    await s.twoFactor.createTrustedDevice(device);
+    expect(await read.users.getById(user.id)).toEqual(user);
+    expect(await read.users.getByEmail(user.emailNormalized)).toEqual(user);
+    expect(await read.sessions.get(session.id, now)).toEqual(session);
+    expect(await read.sessions.listByUser(user.id, now)).toEqual([session]);
+    expect(await read.sessionWithUser(session.id, now)).toEqual({ session, user });
+    expect(await read.twoFactor.getTrustedDevice(device.id, now)).toEqual(device);
+    expect(await read.twoFactor.listTrustedDevices(user.id, now)).toEqual([device]);
+  }
+
+  it('round-trip exactly through every read, the joined one included', async () => {
+    for (const generation of generations) await roundTrip(storage(), generation);
+  });
+
+  it('round-trip exactly whatever extra_float_digits and the pool’s int8 parser say', async () => {
+    // extra_float_digits = 0 (the default before PostgreSQL 12) prints a float8 with 15
+    // significant digits; a global or per-pool int8 parser may turn bigint into BigInt.
+    const odd = await connectPool({
+      pool: {
+        options: '-c extra_float_digits=0',
+        types: {
+          getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+            oid === 20
+              ? (text: string) => BigInt(text)
+              : types.getTypeParser(oid, format)) as never,
+        },
+      },
+    });
+    try {
+      for (const generation of generations) {
+        await roundTrip(postgresStorage(fromPool(odd), { schema }), generation);
+      }
+    } finally {
+      await odd.end();
+    }
+  });
+
+  it('users.update and sessions.markFresh write them exactly', async () => {
+    const s = storage();
+    const now = Date.now();
+    const user = makeUser(now, { credentialGeneration: 0 });
+    await s.users.create(user);
+    expect(
+      await s.users.update(user.id, { credentialGeneration: 2 ** 52 + 3, updatedAt: now + 1 }),
+    ).toBe('updated');
+    expect(await s.users.getById(user.id)).toEqual({
+      ...user,
+      credentialGeneration: 2 ** 52 + 3,
+      updatedAt: now + 1,
+    });
+    const session: SessionRecord = {
+      id: `sess-${user.id}`,
+      userId: user.id,
+      secretHash: 'h',
+      previousRefreshHashes: [],
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: now + 60_000,
+      absoluteExpiresAt: now + 120_000,
+      freshUntil: now,
+      amr: ['pwd'],
+      credentialGeneration: 0,
+    };
+    await s.sessions.create(session);
+    // Nothing given: both stay as they are (absent stays absent).
+    expect(await s.sessions.markFresh(session.id, { freshUntil: now + 5, now })).toBe('updated');
+    expect(await s.sessions.get(session.id, now)).toEqual({ ...session, freshUntil: now + 5 });
+    const changed = {
+      freshUntil: now + 9,
+      amr: ['pwd', 'otp'],
+      secondFactorAt: now + 1,
+      credentialGeneration: GENERATION - 1,
+    };
+    expect(await s.sessions.markFresh(session.id, { ...changed, now })).toBe('updated');
+    expect(await s.sessions.get(session.id, now)).toEqual({ ...session, ...changed });
+    expect(await s.sessionWithUser(session.id, now)).toEqual({
+      session: { ...session, ...changed },
+      user: { ...user, credentialGeneration: 2 ** 52 + 3, updatedAt: now + 1 },
+    });
+    // A dead session is not written, and a deleted one is not brought back.
+    const dead = {
+      freshUntil: now,
+      secondFactorAt: now,
+      credentialGeneration: 7,
+      now: now + 120_000,
+    };
+    expect(await s.sessions.markFresh(session.id, dead)).toBe('not_found');
+    expect(await s.sessions.get(session.id, now)).toEqual({ ...session, ...changed });
+    await s.sessions.delete(session.id);
+    expect(await s.sessions.markFresh(session.id, { ...dead, now })).toBe('not_found');
+    expect(await count('sessions', 'id = $1', [session.id])).toBe(0);
   });
 });

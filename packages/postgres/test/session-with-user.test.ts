@@ -29,6 +29,8 @@ const session = (userId: string, id: string, over: Partial<SessionRecord> = {}):
   ip: '203.0.113.9',
   userAgent: 'vitest',
   amr: ['pwd', 'otp'],
+  credentialGeneration: 2 ** 52 + 3,
+  secondFactorAt: t - 1,
   ...over,
 });
 
@@ -83,5 +85,36 @@ describe('postgresStorage.sessionWithUser (one statement, rows as JSON)', () => 
     const found = await pg.sessionWithUser('swu-jwt', t);
     expect(found?.session.previousRefreshHashes).toEqual(['r1', 'r2']);
     expect(found?.session).toEqual(await pg.sessions.get('swu-jwt', t));
+  });
+
+  it('carries the credential generations and secondFactorAt exactly, and no key for an absent one', async () => {
+    const user = makeUser(t, { credentialGeneration: 2 ** 53 - 1 });
+    await pg.users.create(user);
+    const proven = session(user.id, 'swu-gen', { credentialGeneration: 2 ** 53 - 2 });
+    await pg.sessions.create(proven);
+    expect(await pg.sessionWithUser('swu-gen', t)).toEqual({ session: proven, user });
+    const { secondFactorAt: _, ...plain } = session(user.id, 'swu-pwd', {
+      credentialGeneration: 0,
+    });
+    await pg.sessions.create(plain);
+    const found = await pg.sessionWithUser('swu-pwd', t);
+    expect(found).toEqual({ session: plain, user });
+    expect(found?.session).not.toHaveProperty('secondFactorAt');
+  });
+
+  it('falls back to the two reads for a secondFactorAt that is not a whole millisecond', async () => {
+    const user = makeUser(t);
+    await pg.users.create(user);
+    await pg.sessions.create(session(user.id, 'swu-micro-2fa'));
+    await pool?.query(
+      `UPDATE "${schema}".sessions SET second_factor_at = second_factor_at + interval '600 microseconds' WHERE id = $1`,
+      ['swu-micro-2fa'],
+    );
+    const found = await pg.sessionWithUser('swu-micro-2fa', t);
+    expect(found?.session.secondFactorAt).toBe(t);
+    expect(found).toEqual({
+      session: await pg.sessions.get('swu-micro-2fa', t),
+      user: await pg.users.getById(user.id),
+    });
   });
 });

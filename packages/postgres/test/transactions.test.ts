@@ -36,6 +36,7 @@ const sessionOf = (userId: string, now: number, n: number): SessionRecord => ({
   absoluteExpiresAt: now + 10 * HOUR,
   freshUntil: now,
   amr: ['pwd'],
+  credentialGeneration: 0,
 });
 
 /** A user with two sessions, a token, recovery codes, a trusted device and an audit event. */
@@ -60,6 +61,7 @@ async function seed() {
     createdAt: now,
     lastUsedAt: now,
     expiresAt: now + HOUR,
+    credentialGeneration: 0,
   });
   await storage.audit.append({ userId: user.id, type: 'login.succeeded', createdAt: now });
   return { user, now };

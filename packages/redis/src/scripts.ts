@@ -82,10 +82,14 @@ end
 if redis.call('HEXISTS', KEYS[1], 'p:' .. ARGV[2]) == 1 then return 'reused' end
 return 'not_found'`,
 
-  /** Sets freshUntil (and amr, when given) of a live session. ARGV: now, freshUntil, amr JSON?. */
+  /**
+   * Sets fields of a live session in one `HSET`: `fresh`, and `amr`, `second` (secondFactorAt),
+   * `gen` (credential generation) when given, each written as the string passed in. A missing
+   * or dead session is not written (a markFresh racing a delete never brings it back).
+   * ARGV: now, then field/value pairs. Answers 1 (updated) or nil.
+   */
   sessionMarkFresh: `${LIVE_SESSION('')}
-redis.call('HSET', KEYS[1], 'fresh', ARGV[2])
-if ARGV[3] then redis.call('HSET', KEYS[1], 'amr', ARGV[3]) end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 1`,
 
   /**

@@ -7,13 +7,26 @@ export function isSessionLive(session: SessionRecord, now: number): boolean {
 }
 
 /** The fields `get` reads, in order: everything but the `p:<hash>` membership fields. */
-const FIELDS = ['base', 'idle', 'abs', 'seen', 'fresh', 'amr', 'refresh', 'prev'] as const;
+const FIELDS = [
+  'base',
+  'idle',
+  'abs',
+  'seen',
+  'fresh',
+  'amr',
+  'refresh',
+  'prev',
+  'gen',
+  'second',
+] as const;
 
 /**
  * A session as hash fields. The fields the scripts read or change are separate (`idle`, `abs`,
  * `seen`, `fresh`, `amr`, `refresh`, `prev`: the replaced hashes as a JSON array, in order, and
- * `p:<hash>` for each, so a script checks reuse in one lookup); everything else is JSON in
- * `base`, which no script parses, so it comes back exactly.
+ * `p:<hash>` for each, so a script checks reuse in one lookup; `gen` and `second`, the credential
+ * generation and `secondFactorAt`, which `markFresh` sets); everything else is JSON in `base`,
+ * which no script parses, so it comes back exactly. Numbers are decimal strings that no script
+ * does arithmetic on, so a generation up to 2^53 - 1 comes back exactly too.
  */
 function encodeSession(session: SessionRecord): string[] {
   const {
@@ -24,6 +37,8 @@ function encodeSession(session: SessionRecord): string[] {
     amr,
     refreshHash,
     previousRefreshHashes,
+    credentialGeneration,
+    secondFactorAt,
     ...base
   } = session;
   const fields = [
@@ -34,15 +49,18 @@ function encodeSession(session: SessionRecord): string[] {
     ['fresh', arg(freshUntil)],
     ['amr', JSON.stringify(amr)],
     ['prev', JSON.stringify(previousRefreshHashes)],
+    // A caller that predates generations gives none: 0, as core's generationOf reads it.
+    ['gen', arg(credentialGeneration ?? 0)],
     ...previousRefreshHashes.map((hash) => [`p:${hash}`, '1']),
   ];
   if (refreshHash !== undefined) fields.push(['refresh', refreshHash]);
+  if (secondFactorAt !== undefined) fields.push(['second', arg(secondFactorAt)]);
   return fields.flat();
 }
 
 /** The session in an `HMGET` reply of {@link FIELDS}, or `undefined` for a missing key. */
 function decodeSession(values: readonly (string | null)[]): SessionRecord | undefined {
-  const [base, idle, abs, seen, fresh, amr, refresh, prev] = values;
+  const [base, idle, abs, seen, fresh, amr, refresh, prev, gen, second] = values;
   if (typeof base !== 'string' || typeof amr !== 'string' || typeof prev !== 'string') {
     return undefined;
   }
@@ -55,6 +73,9 @@ function decodeSession(values: readonly (string | null)[]): SessionRecord | unde
     absoluteExpiresAt: num(abs) ?? 0,
     freshUntil: num(fresh) ?? 0,
     amr: JSON.parse(amr) as string[],
+    // A session written before generations existed has no `gen`: the first generation, 0.
+    credentialGeneration: num(gen) ?? 0,
+    ...(typeof second === 'string' ? { secondFactorAt: Number(second) } : {}),
   };
 }
 
@@ -94,9 +115,13 @@ export function redisSessionStore({ client, run, keys, graceMs }: StoreContext):
       return result === 'rotated' || result === 'reused' ? result : 'not_found';
     },
 
-    async markFresh(id, { freshUntil, amr, now }) {
-      const args = [arg(now), arg(freshUntil), ...(amr === undefined ? [] : [JSON.stringify(amr)])];
-      const updated = await run.sessionMarkFresh(keys.session(id), ...args);
+    async markFresh(id, { freshUntil, amr, secondFactorAt, credentialGeneration, now }) {
+      // The fields to set, as pairs: one script sets them all on a live session, or none.
+      const fields = ['fresh', arg(freshUntil)];
+      if (amr !== undefined) fields.push('amr', JSON.stringify(amr));
+      if (secondFactorAt !== undefined) fields.push('second', arg(secondFactorAt));
+      if (credentialGeneration !== undefined) fields.push('gen', arg(credentialGeneration));
+      const updated = await run.sessionMarkFresh(keys.session(id), arg(now), ...fields);
       return Number(updated) === 1 ? 'updated' : 'not_found';
     },
 

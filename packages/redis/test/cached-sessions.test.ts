@@ -137,6 +137,21 @@ describe('cachedSessions', () => {
     expect(await cache.get(s.id, t)).toMatchObject({ refreshHash: 'h1' });
     await cache.markFresh(s.id, { freshUntil: t + 7, amr: ['pwd', 'otp'], now: t });
     expect(await cache.get(s.id, t)).toMatchObject({ freshUntil: t + 7, amr: ['pwd', 'otp'] });
+    const proven = { secondFactorAt: t + 8, credentialGeneration: 2 ** 52 + 3 };
+    await cache.markFresh(s.id, { freshUntil: t + 9, ...proven, now: t });
+    // Read twice: the fill, then the copy; both exactly what was written.
+    const expected = {
+      ...s,
+      refreshHash: 'h1',
+      previousRefreshHashes: ['h0'],
+      idleExpiresAt: t + 2 * HOUR,
+      lastSeenAt: t + 1,
+      freshUntil: t + 9,
+      amr: ['pwd', 'otp'],
+      ...proven,
+    };
+    expect(await cache.get(s.id, t)).toEqual(expected);
+    expect(await cache.get(s.id, t)).toEqual(expected);
   });
 
   it('drops the copies of every session of a user on deleteByUser, and no one else’s', async () => {

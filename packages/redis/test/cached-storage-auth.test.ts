@@ -114,7 +114,10 @@ describe('createAuth over cachedStorage', () => {
       code: 'UNAUTHENTICATED',
     });
     // The second user signs out of their session through process two.
-    await authTwo.sessions.revoke(second.userId, second.sessionId);
+    // Their own session (`sessionId`): a sign-out, which needs no step-up.
+    await authTwo.sessions.revoke(second.userId, second.sessionId, {
+      sessionId: second.sessionId,
+    });
     await expect(authOne.validateSession(second.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });

@@ -224,9 +224,31 @@ describe('cachedStorage under racing writes', () => {
       freshUntil: t + 7,
       amr: ['pwd', 'otp'],
     });
+    const proven = { secondFactorAt: t + 8, credentialGeneration: 2 ** 52 + 3 };
+    await cache.sessions.markFresh(s.id, { freshUntil: t + 9, ...proven, now: t });
+    // The fill, then the copy: both carry the new fields exactly.
+    expect((await find(s.id, t))?.session).toMatchObject({ freshUntil: t + 9, ...proven });
+    expect(await redis.exists(pairKey(s.id))).toBe(1);
+    expect((await find(s.id, t))?.session).toMatchObject({ freshUntil: t + 9, ...proven });
+    expect(await cache.sessions.get(s.id, t)).toMatchObject(proven);
     await cache.sessions.deleteByUser(s.userId, { exceptId: s.id });
     expect(await find(session.id, t)).toBeUndefined();
     expect((await find(s.id, t))?.session.id).toBe(s.id);
+  });
+
+  it('drops the pairs of a user whose credential generation changes; the copy then carries it', async () => {
+    const cache = cachedStorage(redis, memoryStorage(), { prefix });
+    const find = finder(cache);
+    const { user, session, t } = await signedIn(cache);
+    expect(await find(session.id, t)).toEqual({ session, user });
+    expect(await redis.exists(pairKey(session.id))).toBe(1);
+    const next = { credentialGeneration: 2 ** 52 + 3, updatedAt: t + 1 };
+    expect(await cache.users.update(user.id, next)).toBe('updated');
+    expect(await redis.exists(pairKey(session.id))).toBe(0);
+    // The fill and then the copy: the user's new generation, the session's old one, exactly.
+    for (let i = 0; i < 2; i += 1) {
+      expect(await find(session.id, t)).toEqual({ session, user: { ...user, ...next } });
+    }
   });
 
   it('drops the pairs of every session of the user on a user write, and no one else’s', async () => {

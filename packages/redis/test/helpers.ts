@@ -150,6 +150,12 @@ async function claimAllSlots(port: number): Promise<void> {
   }
 }
 
+/**
+ * The credential generation of test records: the largest core can draw (2^53 - 1), so an
+ * encoding that loses precision (Lua's number formatting, cjson) fails the tests.
+ */
+export const GENERATION = 2 ** 53 - 1;
+
 /** A live session of `userId` (idle expiry in one hour, absolute in ten), with a random id. */
 export function newSession(
   userId: string,
@@ -170,6 +176,7 @@ export function newSession(
     ip: '203.0.113.7',
     userAgent: 'RedisTest/1.0',
     amr: ['pwd'],
+    credentialGeneration: GENERATION,
     ...overrides,
   };
 }
@@ -187,6 +194,7 @@ export function newUser(now: number, overrides: Partial<UserRecord> = {}): UserR
     passwordHash: 'hash',
     metadata: { plan: 'pro', seats: [1, 2] },
     disabled: false,
+    credentialGeneration: GENERATION,
     createdAt: now,
     updatedAt: now,
     ...overrides,

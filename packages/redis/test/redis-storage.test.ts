@@ -2,7 +2,17 @@ import type { OneTimeTokenRecord } from '@portcullis/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisStorage } from '../src/index.js';
-import { connect, deleteKeys, HOUR, newSession, startTime, testPrefix, uid } from './helpers.js';
+import {
+  connect,
+  deleteKeys,
+  GENERATION,
+  HOUR,
+  newSession,
+  recordCommands,
+  startTime,
+  testPrefix,
+  uid,
+} from './helpers.js';
 
 // What the conformance kit cannot see: the keys, their TTLs, the indexes, and the guards that
 // keep one key (or one user, or one app) from reaching another's records.
@@ -115,6 +125,97 @@ describe('redisStorage keys and TTLs', () => {
       now: t,
     });
     expect(consumed).toEqual({ status: 'ok', record: token });
+  });
+});
+
+describe('redisStorage credential generations and secondFactorAt', () => {
+  it('stores them exactly, and no secondFactorAt key when there is none', async () => {
+    const t = startTime();
+    const userId = uid('user');
+    // Safe integers that Lua's number formatting (14 digits) or an int32 would change.
+    const generations = [0, 1, 2 ** 31, 2 ** 52 + 3, 2 ** 53 - 2, GENERATION];
+    const sessions = generations.map((credentialGeneration, i) =>
+      newSession(userId, t + i, { credentialGeneration, secondFactorAt: t - i }),
+    );
+    for (const s of sessions) await store.sessions.create(s);
+    for (const s of sessions) expect(await store.sessions.get(s.id, t)).toEqual(s);
+    expect(await store.sessions.listByUser(userId, t)).toEqual([...sessions].reverse());
+    const plain = newSession(userId, t);
+    await store.sessions.create(plain);
+    expect(plain).not.toHaveProperty('secondFactorAt');
+    const read = await store.sessions.get(plain.id, t);
+    expect(read).toEqual(plain);
+    expect(read).not.toHaveProperty('secondFactorAt');
+  });
+
+  it('markFresh sets them when given, in one script call, and leaves them otherwise', async () => {
+    const t = startTime();
+    const own = await connect();
+    try {
+      const mine = redisStorage(own, { prefix });
+      const s = newSession(uid('user'), t, { credentialGeneration: 0 });
+      await mine.sessions.create(s);
+      const { log, clear } = recordCommands(own);
+      expect(await mine.sessions.markFresh(s.id, { freshUntil: t + 1, now: t })).toBe('updated');
+      expect(await mine.sessions.get(s.id, t)).toEqual({ ...s, freshUntil: t + 1 });
+      const changed = {
+        freshUntil: t + 2,
+        amr: ['pwd', 'otp'],
+        secondFactorAt: t + 3,
+        credentialGeneration: 2 ** 52 + 3,
+      };
+      clear();
+      expect(await mine.sessions.markFresh(s.id, { ...changed, now: t })).toBe('updated');
+      expect(log.map(([name]) => name)).toEqual(['evalsha']);
+      expect(await mine.sessions.get(s.id, t)).toEqual({ ...s, ...changed });
+      // Given alone, each field is set alone.
+      expect(
+        await mine.sessions.markFresh(s.id, {
+          freshUntil: t + 4,
+          credentialGeneration: GENERATION,
+          now: t,
+        }),
+      ).toBe('updated');
+      expect(await mine.sessions.get(s.id, t)).toEqual({
+        ...s,
+        ...changed,
+        freshUntil: t + 4,
+        credentialGeneration: GENERATION,
+      });
+    } finally {
+      own.disconnect();
+    }
+  });
+
+  it('markFresh writes nothing on a dead or deleted session, and never brings it back', async () => {
+    const t = startTime();
+    const s = newSession(uid('user'), t);
+    await store.sessions.create(s);
+    const key = `${prefix}session:${s.id}`;
+    const given = { freshUntil: t + 9, amr: ['otp'], secondFactorAt: t, credentialGeneration: 5 };
+    expect(await store.sessions.markFresh(s.id, { ...given, now: s.idleExpiresAt })).toBe(
+      'not_found',
+    );
+    expect(await store.sessions.get(s.id, t)).toEqual(s);
+    await store.sessions.delete(s.id);
+    expect(await store.sessions.markFresh(s.id, { ...given, now: t })).toBe('not_found');
+    expect(await redis.exists(key)).toBe(0);
+  });
+
+  it('reads a session written before generations (no gen field) as generation 0', async () => {
+    const t = startTime();
+    const s = newSession(uid('user'), t);
+    await store.sessions.create(s);
+    // What the previous version wrote: the same hash without `gen` and `second`.
+    await redis.hdel(`${prefix}session:${s.id}`, 'gen', 'second');
+    expect(await store.sessions.get(s.id, t)).toEqual({ ...s, credentialGeneration: 0 });
+    // markFresh moves it to a generation.
+    await store.sessions.markFresh(s.id, { freshUntil: t, credentialGeneration: 7, now: t });
+    expect(await store.sessions.get(s.id, t)).toEqual({
+      ...s,
+      freshUntil: t,
+      credentialGeneration: 7,
+    });
   });
 });
 

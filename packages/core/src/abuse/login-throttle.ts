@@ -1,5 +1,4 @@
 import type { RequestContext } from '../events/types.js';
-import type { LoginHook } from '../login/hooks.js';
 import { buildPageLink } from '../mail/link.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
@@ -18,52 +17,58 @@ import {
 const ACCOUNT = 'loginPerAccount';
 
 /**
- * The sign-in throttle, a {@link LoginHook} that runs first (`createRuntime` registers it
- * before any other hook):
- * - `beforeAttempt`: while the identifier is locked (`loginPerAccount`, default 5 failures in
- *   15 min lock it for 15 min), refuses with `RATE_LIMITED`, the right password included, with
- *   `retryAfterSeconds` until the lock lifts; then counts the attempt for the client IP
- *   (`loginPerIp`, default 100 per 15 min; not counted when the IP is unknown); then reserves
- *   the attempt on the identifier's counter, before the password is checked, and refuses it
- *   (`RATE_LIMITED`) when the window's limit is used up: of any number of concurrent attempts
- *   at most `limit` passwords are checked.
- * - `onFailure`: the failure whose reservation reached the limit sets the lock, emits
- *   `login.locked` and mails the owner an `account-locked` notice (known accounts only, sent in
- *   the background). Sequentially: the 5th wrong password is still `INVALID_CREDENTIALS`, the
- *   6th attempt `RATE_LIMITED`.
- * - `onRefused` (a correct password, but disabled or unverified): the attempt is given back;
- *   it neither counts nor clears the failures.
- * - `afterFirstFactor`: a correct password forgets the account's failures.
+ * The sign-in throttle, before the password is checked: while the identifier is locked
+ * (`loginPerAccount`, default 5 failures in 15 min lock it for 15 min), refuses with
+ * `RATE_LIMITED`, the right password included, with `retryAfterSeconds` until the lock lifts;
+ * then counts the attempt for the client IP (`loginPerIp`, default 100 per 15 min; not counted
+ * when the IP is unknown); then reserves the attempt on the identifier's counter and refuses it
+ * (`RATE_LIMITED`) when the window's limit is used up: of any number of concurrent attempts at
+ * most `limit` passwords are checked. Resolves to the reservation, for
+ * {@link signInAttemptFailed} or {@link releaseSignInAttempt}; a correct password then calls
+ * {@link unlockAccount}.
  *
  * Keys are the normalized identifier as typed, so an unknown identifier is throttled exactly
  * like a known one, and an account's email and username are counted and locked apart: a shared
  * budget would tell which email a username belongs to.
- * @throws AuthError `RATE_LIMITED` (from `beforeAttempt`)
+ * @throws AuthError `RATE_LIMITED`
  */
-export function loginThrottle(rt: AuthRuntime): LoginHook {
-  return {
-    async beforeAttempt({ identifierKey, context }): Promise<RuleHit> {
-      // Locked: refused before the IP counts, as no password will be checked.
-      await assertNotLocked(rt, ACCOUNT, identifierKey);
-      if (context.ip !== undefined) await enforceRule(rt, 'loginPerIp', context.ip);
-      return reserveAttempt(rt, ACCOUNT, identifierKey);
-    },
+export async function reserveSignInAttempt(
+  rt: AuthRuntime,
+  identifierKey: string,
+  context: RequestContext,
+): Promise<RuleHit | undefined> {
+  // Locked: refused before the IP counts, as no password will be checked.
+  await assertNotLocked(rt, ACCOUNT, identifierKey);
+  if (context.ip !== undefined) await enforceRule(rt, 'loginPerIp', context.ip);
+  return reserveAttempt(rt, ACCOUNT, identifierKey);
+}
 
-    async onFailure({ identifierKey, userId, context, reservation }) {
-      if (!isRuleHit(reservation)) return;
-      await passwordCheckFailed(rt, identifierKey, reservation, { userId, context });
-    },
+/**
+ * A sign-in's password was wrong (or the identifier unknown): the failure whose reservation
+ * reached the limit sets the lock, emits `login.locked` and mails the owner an
+ * `account-locked` notice (known accounts only, sent in the background). Sequentially: the 5th
+ * wrong password is still `INVALID_CREDENTIALS`, the 6th attempt `RATE_LIMITED`.
+ */
+export async function signInAttemptFailed(
+  rt: AuthRuntime,
+  identifierKey: string,
+  reservation: RuleHit | undefined,
+  failure: { userId: string | undefined; context: RequestContext },
+): Promise<void> {
+  if (reservation === undefined) return;
+  await passwordCheckFailed(rt, identifierKey, reservation, failure);
+}
 
-    async onRefused({ identifierKey, reservation }) {
-      if (isRuleHit(reservation)) await releaseAttempt(rt, identifierKey);
-    },
-
-    async afterFirstFactor({ user }) {
-      // The identifier typed is the email or the username: both are reset.
-      await unlockAccount(rt, user);
-      return undefined;
-    },
-  };
+/**
+ * A correct password that still does not sign in (disabled or unverified account): the
+ * attempt is given back; it neither counts nor clears the failures.
+ */
+export async function releaseSignInAttempt(
+  rt: AuthRuntime,
+  identifierKey: string,
+  reservation: RuleHit | undefined,
+): Promise<void> {
+  if (reservation !== undefined) await releaseAttempt(rt, identifierKey);
 }
 
 /**
@@ -111,10 +116,6 @@ export async function unlockAccount(
   if (user.usernameNormalized !== undefined) {
     await resetRule(rt, ACCOUNT, user.usernameNormalized);
   }
-}
-
-function isRuleHit(value: unknown): value is RuleHit {
-  return typeof value === 'object' && value !== null && 'count' in value && 'resetAt' in value;
 }
 
 /**

@@ -12,16 +12,6 @@ import {
 } from './claims.js';
 import { type AccessTokenAlgorithm, asymmetricKeys, hs256Keys } from './keys.js';
 
-/** Options of {@link verifyAccessToken}. */
-export interface VerifyAccessTokenOptions {
-  /**
-   * Also require the session (`sid`) to be live and to belong to `sub`: one store read per
-   * call, and a revoked session is refused at once instead of when its token expires.
-   * Default: `session.accessToken.checkSession` (false).
-   */
-  readonly checkSession?: boolean | undefined;
-}
-
 /** Our tokens are about 400 characters; anything far longer is refused before any work. */
 const MAX_TOKEN_LENGTH = 4096;
 /** Three non-empty base64url segments: no padding, no whitespace, no extra dots. */
@@ -149,17 +139,15 @@ async function verifyAsymmetric(
  * `leewaySeconds` of the configured clock. Already verified tokens are served from a bounded
  * per-instance cache, with the time checks run again.
  *
+ * Stateless: the session behind the token is checked by `sign-in/authenticate.ts` when asked.
  * @throws AuthError `UNAUTHENTICATED` for every failure of the token (the reason is in
- * `cause` only); `STORAGE_UNAVAILABLE` when `checkSession` is on and the session store does not
- * answer (not a 401: clients would refresh in vain); `CONFIG_INVALID` when a configured EdDSA
- * or ES256 key is unusable.
+ * `cause` only); `CONFIG_INVALID` when a configured EdDSA or ES256 key is unusable.
  */
 export async function verifyAccessToken(
   rt: AuthRuntime,
   token: string,
-  options: VerifyAccessTokenOptions,
 ): Promise<AccessTokenClaims> {
-  const { algorithm, leewaySeconds, checkSession } = rt.config.session.accessToken;
+  const { algorithm, leewaySeconds } = rt.config.session.accessToken;
   const now = rt.now();
   const nowSeconds = Math.floor(now / 1000);
   let cache = caches.get(rt);
@@ -186,11 +174,6 @@ export async function verifyAccessToken(
       algorithm === 'HS256' ? verifyHs256(rt, token) : await verifyAsymmetric(rt, token, algorithm);
     checkClaimTimes(checked, nowSeconds, leewaySeconds);
     remember(cache, token, checked);
-  }
-  if (options.checkSession ?? checkSession) {
-    const session = await rt.storage.sessions.get(checked.claims.sid, now);
-    // Revoked (logout, reuse detection, password reset) or expired, or another user's session.
-    if (!session || session.userId !== checked.claims.sub) rejectToken('session not live');
   }
   return checked.claims;
 }

@@ -1,19 +1,21 @@
 import * as v from 'valibot';
-import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { assertPasswordCorrect } from '../runtime/password-policy.js';
+import { requireStepUp } from '../sign-in/reauthenticate.js';
+import { stepUpFields } from '../sign-in/step-up.js';
+import type { StepUp } from '../sign-in/types.js';
 import type { Storage } from '../storage/types.js';
 
 /** The input schema (also the source of the OpenAPI document's request body). */
 export const deleteAccountSchema = v.object({
   userId: text('userId', 256),
   password: passwordField('password'),
+  ...stepUpFields,
 });
 
 /** Input of {@link deleteAccount}. */
-export interface DeleteAccountInput {
+export interface DeleteAccountInput extends StepUp {
   /** The signed-in user. */
   userId: string;
   /** The user's current password, required for this sensitive operation. */
@@ -28,17 +30,16 @@ export interface DeleteAccountInput {
  * listeners only, since the audit trail is gone.
  *
  * @throws AuthError `VALIDATION_FAILED`, `UNAUTHENTICATED` (the user no longer exists),
- * `PASSWORD_INCORRECT`.
+ * `REAUTH_REQUIRED` (2FA on, no code and no second-factor-fresh session), `PASSWORD_INCORRECT`,
+ * `CODE_INVALID`, `RATE_LIMITED`.
  */
 export async function deleteAccount(
   rt: AuthRuntime,
   input: DeleteAccountInput,
   context: RequestContext,
 ): Promise<void> {
-  const { userId, password } = parseInput(deleteAccountSchema, input);
-  const user = await rt.storage.users.getById(userId);
-  if (!user) throw new AuthError('UNAUTHENTICATED');
-  await assertPasswordCorrect(rt, user, password);
+  const { userId, password, sessionId, code, method } = parseInput(deleteAccountSchema, input);
+  await requireStepUp(rt, 'factor', { userId, sessionId, code, method, password }, context);
   const steps = async (storage: Storage): Promise<void> => {
     // Sessions first: whatever happens next, nobody stays signed in to a dying account.
     await storage.sessions.deleteByUser(userId);

@@ -1,4 +1,6 @@
 import * as v from 'valibot';
+import { changeCredentials } from '../credentials/change.js';
+import { generationOf, sameGeneration, tokenGeneration } from '../credentials/generation.js';
 import { createSplitToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
@@ -7,11 +9,14 @@ import { consumeLinkToken, issueLinkToken } from '../link-tokens/link-token.js';
 import { buildLink, buildPageLink } from '../mail/link.js';
 import { renderMail } from '../mail/render.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { assertPasswordCorrect } from '../runtime/password-policy.js';
+import { requireStepUp } from '../sign-in/reauthenticate.js';
+import { stepUpFields } from '../sign-in/step-up.js';
+import type { StepUp } from '../sign-in/types.js';
+import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import { MAX_EMAIL_LENGTH, normalizeEmail } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
 
-const PURPOSE = 'email-change';
+const PURPOSE = TOKEN_PURPOSES.emailChange;
 
 /** The input schema (also the source of the OpenAPI document's request body). */
 export const requestEmailChangeSchema = v.object({
@@ -26,12 +31,13 @@ export const requestEmailChangeSchema = v.object({
     }),
   ),
   password: passwordField('password'),
+  ...stepUpFields,
 });
 /** The input schema (also the source of the OpenAPI document's request body). */
 export const confirmEmailChangeSchema = v.object({ token: text('token', 1024) });
 
 /** Input of {@link requestEmailChange}. */
-export interface RequestEmailChangeInput {
+export interface RequestEmailChangeInput extends StepUp {
   /** The signed-in user. */
   userId: string;
   /** The address wanted (trimmed, NFKC; compared lower-cased). */
@@ -48,7 +54,8 @@ export interface RequestEmailChangeInput {
  * (that account's owner is not told: nothing of theirs changes).
  *
  * @throws AuthError `VALIDATION_FAILED` (not an address, or the current one),
- * `PASSWORD_INCORRECT`, `UNAUTHENTICATED` (the user no longer exists).
+ * `REAUTH_REQUIRED` (2FA on, no code and no second-factor-fresh session), `PASSWORD_INCORRECT`,
+ * `CODE_INVALID`, `RATE_LIMITED`, `UNAUTHENTICATED` (the user or session no longer exists).
  */
 export async function requestEmailChange(
   rt: AuthRuntime,
@@ -57,9 +64,19 @@ export async function requestEmailChange(
 ): Promise<{ status: 'confirmation_sent' }> {
   const parsed = parseInput(requestEmailChangeSchema, input);
   const next = parsed.newEmail;
-  const user = await rt.storage.users.getById(parsed.userId);
-  if (!user) throw new AuthError('UNAUTHENTICATED');
-  await assertPasswordCorrect(rt, user, parsed.password);
+  // The address is the recovery path: with 2FA on, changing it needs a second factor too.
+  const user = await requireStepUp(
+    rt,
+    'factor',
+    {
+      userId: parsed.userId,
+      sessionId: parsed.sessionId,
+      code: parsed.code,
+      method: parsed.method,
+      password: parsed.password,
+    },
+    context,
+  );
   if (next.emailNormalized === user.emailNormalized) {
     throw new AuthError('VALIDATION_FAILED', {
       details: [{ path: 'newEmail', message: 'newEmail is already the address of this account' }],
@@ -86,7 +103,14 @@ export async function requestEmailChange(
       purpose: PURPOSE,
       userId: user.id,
       ttlSeconds: emailChange.tokenTtlSeconds,
-      payload: { email: next.email, emailNormalized: next.emailNormalized },
+      // The generation: a credential change before the click ends the link. The session: the
+      // one that asked moves to the new generation with the change and stays signed in.
+      payload: {
+        email: next.email,
+        emailNormalized: next.emailNormalized,
+        credentialGeneration: generationOf(user),
+        ...(parsed.sessionId === undefined ? {} : { sessionId: parsed.sessionId }),
+      },
     });
     const link = buildLink(appUrl, emailChange.path, token);
     await rt.sendMail(
@@ -118,8 +142,9 @@ export async function requestEmailChange(
 
 /**
  * Confirms an address change with the token mailed to the new address: the account's email
- * becomes the new one, verified now. Outstanding reset and verification links, mailed to the
- * old address, stop working.
+ * becomes the new one, verified now, with a new credential generation: every session except
+ * the one that asked for the change ends, and outstanding reset and verification links,
+ * mailed to the old address, stop working.
  *
  * @throws AuthError `VALIDATION_FAILED`, `TOKEN_INVALID` (malformed, unknown, used, the account
  * is gone, or the address was taken by another account meanwhile), `TOKEN_EXPIRED`.
@@ -136,18 +161,25 @@ export async function confirmEmailChange(
   if (typeof email !== 'string' || typeof emailNormalized !== 'string') {
     throw new AuthError('TOKEN_INVALID');
   }
-  const now = rt.now();
-  const result = await rt.storage.users.update(record.userId, {
-    email,
-    emailNormalized,
+  const current = await rt.storage.users.getById(record.userId);
+  // A link mailed before a credential change (a password change, a reset, 2FA off) is dead.
+  if (!current || !sameGeneration(tokenGeneration(record), current)) {
+    throw new AuthError('TOKEN_INVALID');
+  }
+  const keep = record.payload?.sessionId;
+  // A new generation: every session but the one that asked ends, with the trusted devices,
+  // links mailed to the old address and pending sign-ins (`changeCredentials`). `conflict`:
+  // another account took the address after the request, and the link cannot apply.
+  await changeCredentials(rt, {
+    userId: current.id,
     // The link reached the new address: that proves control of it.
-    emailVerifiedAt: now,
-    updatedAt: now,
+    patch: { email, emailNormalized, emailVerifiedAt: rt.now() },
+    reason: 'email_changed',
+    keepSessionId: typeof keep === 'string' ? keep : undefined,
+    failWith: 'TOKEN_INVALID',
+    context,
   });
-  // `conflict`: another account took the address after the request; the link cannot apply.
-  if (result !== 'updated') throw new AuthError('TOKEN_INVALID');
-  await rt.storage.tokens.deleteByUser(record.userId, { purpose: 'password-reset' });
-  await rt.storage.tokens.deleteByUser(record.userId, { purpose: 'verify-email' });
+  await rt.storage.tokens.deleteByUser(record.userId, { purpose: TOKEN_PURPOSES.verifyEmail });
   const user = await rt.storage.users.getById(record.userId);
   if (!user) throw new AuthError('TOKEN_INVALID');
   await rt.emit({ type: 'email.changed', userId: user.id }, context);

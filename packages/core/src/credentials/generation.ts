@@ -35,3 +35,15 @@ export function sameGeneration(
 ): boolean {
   return generationOf(made) === generationOf(current);
 }
+
+/**
+ * The generation recorded in a one-time token's payload (`credentialGeneration`): the user's
+ * generation when the link was mailed or the sign-in challenged. Tokens issued before
+ * generations existed read as the first generation.
+ */
+export function tokenGeneration(record: { readonly payload?: Readonly<Record<string, unknown>> }): {
+  readonly credentialGeneration: number;
+} {
+  const value = record.payload?.credentialGeneration;
+  return { credentialGeneration: typeof value === 'number' ? value : FIRST_GENERATION };
+}

@@ -1,6 +1,5 @@
-import type { Auth } from '../create-auth.js';
+import type { Auth, AuthOptions } from '../create-auth.js';
 import type { RequestContext } from '../events/types.js';
-import type { AuthRuntime } from '../runtime/context.js';
 import { authenticateRequest } from './authenticate.js';
 import { type BodyFields, readBody } from './body.js';
 import type { RequestAuth } from './types.js';
@@ -9,7 +8,10 @@ import type { RequestAuth } from './types.js';
 export interface HttpContext {
   readonly request: Request;
   readonly auth: Auth;
-  readonly rt: AuthRuntime;
+  /** `auth.options`: the resolved configuration, without secrets. */
+  readonly config: AuthOptions;
+  /** The current time from the configured clock, epoch ms. */
+  now(): number;
   /** Path parameters (`:id`). */
   readonly params: Readonly<Record<string, string>>;
   /** Client IP and user agent, for sessions, events and throttling. */
@@ -23,7 +25,6 @@ export interface HttpContext {
 /** Builds the context of one request. */
 export function createContext(
   auth: Auth,
-  rt: AuthRuntime,
   request: Request,
   params: Record<string, string>,
   client: RequestContext,
@@ -33,15 +34,16 @@ export function createContext(
   return {
     request,
     auth,
-    rt,
+    config: auth.options,
+    now: () => auth.options.clock.now(),
     params,
     client,
     body: () => {
-      body ??= readBody(request, rt.config.http.bodyLimitBytes);
+      body ??= readBody(request, auth.options.http.bodyLimitBytes);
       return body;
     },
     caller: () => {
-      caller ??= authenticateRequest(rt, request);
+      caller ??= authenticateRequest(auth, request);
       return caller;
     },
   };

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/resolve.js';
+import type { AuthOptions } from '../create-auth.js';
 
 /** Which cookie. */
 export type CookieKind = 'session' | 'csrf' | 'refresh' | 'device';
@@ -29,7 +29,7 @@ const titleCase = (s: 'lax' | 'strict' | 'none') =>
  * scoped to the refresh path. Development mode (`insecureDevMode`, refused in production)
  * drops `Secure` and the prefixes, for plain-http origins other than localhost.
  */
-export function cookieSpec(config: ResolvedConfig, kind: CookieKind): CookieSpec {
+export function cookieSpec(config: Pick<AuthOptions, 'http'>, kind: CookieKind): CookieSpec {
   const { cookies, basePath } = config.http;
   const insecure = cookies.insecureDevMode;
   const domain = cookies.domain;

@@ -1,10 +1,10 @@
-import type { ResolvedConfig } from '../config/resolve.js';
+import type { AuthOptions } from '../create-auth.js';
 import { timingSafeEqualStrings } from '../crypto/compare.js';
 import { AuthError } from '../errors/auth-error.js';
 import { cookieSpec, readCookie } from './cookies.js';
 
 /** True when the request comes from a trusted origin: `Origin`, or `Sec-Fetch-Site` without it. */
-export function fromTrustedOrigin(request: Request, config: ResolvedConfig): boolean {
+export function fromTrustedOrigin(request: Request, config: AuthOptions): boolean {
   const origin = request.headers.get('origin');
   if (origin !== null) {
     return origin === config.appOrigin || config.http.trustedOrigins.includes(origin);
@@ -17,7 +17,7 @@ export function fromTrustedOrigin(request: Request, config: ResolvedConfig): boo
  * True when a browser tells us the request is cross-site (an untrusted `Origin`, or
  * `Sec-Fetch-Site: cross-site`). Non-browser clients send neither and are not affected.
  */
-export function isCrossSiteBrowserRequest(request: Request, config: ResolvedConfig): boolean {
+export function isCrossSiteBrowserRequest(request: Request, config: AuthOptions): boolean {
   const origin = request.headers.get('origin');
   if (origin !== null) return !fromTrustedOrigin(request, config);
   return request.headers.get('sec-fetch-site') === 'cross-site';
@@ -29,7 +29,7 @@ export function isCrossSiteBrowserRequest(request: Request, config: ResolvedConf
  * sibling subdomains from planting that cookie).
  * @throws AuthError `CSRF_FAILED`
  */
-export function assertCsrf(request: Request, config: ResolvedConfig): void {
+export function assertCsrf(request: Request, config: AuthOptions): void {
   if (!fromTrustedOrigin(request, config)) throw new AuthError('CSRF_FAILED');
   const cookie = readCookie(request, cookieSpec(config, 'csrf').name);
   const header = request.headers.get('x-csrf-token');

@@ -1,6 +1,5 @@
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors/auth-error.js';
-import { runtimeOf } from '../runtime/internal.js';
 import { authenticateRequest } from './authenticate.js';
 import { clientIp } from './client-ip.js';
 import { createContext } from './context.js';
@@ -33,8 +32,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * ```
  */
 export function createHttpHandler(auth: Auth): HttpHandler {
-  const rt = runtimeOf(auth);
-  const { config } = rt;
+  const config = auth.options;
   const basePath = config.http.basePath;
   const routes: readonly Route[] = [
     ...identityRoutes,
@@ -68,7 +66,7 @@ export function createHttpHandler(auth: Auth): HttpHandler {
         error.code === 'UNAUTHENTICATED' &&
         request.headers.has('cookie')
       ) {
-        response = withCookies(response, clearAuthCookies(rt, ['session']));
+        response = withCookies(response, clearAuthCookies(config, ['session']));
       }
     }
     if (cors !== undefined) {
@@ -112,16 +110,14 @@ export function createHttpHandler(auth: Auth): HttpHandler {
       ip: clientIp(request, info.remoteAddress, config.trustProxy),
       userAgent: request.headers.get('user-agent') ?? undefined,
     };
-    const response = await found.route.handle(
-      createContext(auth, rt, request, found.params, client),
-    );
+    const response = await found.route.handle(createContext(auth, request, found.params, client));
     // HEAD: the GET answer without its body (not every runtime strips it).
     return request.method === 'HEAD' ? new Response(null, response) : response;
   };
 
   return Object.assign(handle, {
     basePath,
-    authenticate: (request: Request) => authenticateRequest(rt, request),
+    authenticate: (request: Request) => authenticateRequest(auth, request),
   });
 }
 

@@ -1,58 +1,66 @@
 import * as v from 'valibot';
-import { AuthError } from '../errors/auth-error.js';
+import { changeCredentials } from '../credentials/change.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
 import { buildPageLink } from '../mail/link.js';
 import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { assertPasswordAllowed, assertPasswordCorrect } from '../runtime/password-policy.js';
-import { revokeAllSessions } from '../sessions/manage.js';
-import { PURPOSE as TWO_FACTOR } from '../two-factor/purposes.js';
+import { assertPasswordAllowed } from '../runtime/password-policy.js';
+import { requireStepUp } from '../sign-in/reauthenticate.js';
+import { stepUpFields } from '../sign-in/step-up.js';
+import type { StepUp } from '../sign-in/types.js';
 
 /** The input schema (also the source of the OpenAPI document's request body). */
 export const changePasswordSchema = v.object({
   userId: text('userId', 256),
   currentPassword: passwordField('currentPassword'),
   newPassword: passwordField('newPassword'),
-  currentSessionId: v.optional(text('currentSessionId', 256)),
+  ...stepUpFields,
 });
 
 /** Input of {@link changePassword}. */
-export interface ChangePasswordInput {
+export interface ChangePasswordInput extends StepUp {
   /** The signed-in user. */
   userId: string;
   /** The password the user has now; required even on a fresh session. */
   currentPassword: string;
   /** The new password, checked against the configured policy. */
   newPassword: string;
-  /** The caller's session, which stays signed in; every other session is revoked. */
-  currentSessionId?: string | undefined;
+  /** The caller's session, which stays signed in (moved to the new credential generation). */
+  sessionId?: string | undefined;
 }
 
 /**
- * Changes a signed-in user's password: verifies the current one, checks the new one against
- * the policy, revokes every other session and every trusted device, deletes outstanding
- * reset links, pending email changes and sign-ins waiting for their second factor (challenges
- * and their codes), writes the new hash and mails a `password-changed` notice. The current
- * password is throttled like every re-check (`loginPerAccount`).
+ * Changes a signed-in user's password. The current password is always required; for a user
+ * with 2FA on also a code in the same request or a session whose second factor was proven
+ * in the last `session.freshForSeconds` (`REAUTH_REQUIRED` otherwise; see `requireStepUp`).
+ * The new password is checked against the policy, then written with a new credential
+ * generation (`changeCredentials`): every other session, refresh token, trusted device,
+ * reset link, pending email change and sign-in waiting for its second factor ends, including
+ * sign-ins still in flight with the old password; the caller's session stays. A
+ * `password-changed` notice is mailed. The current password is throttled like every re-check
+ * (`loginPerAccount`).
  *
- * @throws AuthError `VALIDATION_FAILED`, `UNAUTHENTICATED` (the user no longer exists),
- * `PASSWORD_INCORRECT` (`currentPassword` is wrong), `RATE_LIMITED` (re-checks locked),
- * `WEAK_PASSWORD` (field `newPassword`).
+ * @throws AuthError `VALIDATION_FAILED`, `UNAUTHENTICATED` (the user or session is gone),
+ * `REAUTH_REQUIRED`, `PASSWORD_INCORRECT` (`currentPassword` is wrong), `CODE_INVALID`,
+ * `RATE_LIMITED` (re-checks locked), `WEAK_PASSWORD` (field `newPassword`).
  */
 export async function changePassword(
   rt: AuthRuntime,
   input: ChangePasswordInput,
   context: RequestContext,
 ): Promise<void> {
-  const { userId, currentPassword, newPassword, currentSessionId } = parseInput(
+  const { userId, currentPassword, newPassword, sessionId, code, method } = parseInput(
     changePasswordSchema,
     input,
   );
-  const user = await rt.storage.users.getById(userId);
-  if (!user) throw new AuthError('UNAUTHENTICATED');
   // The current password first: a stolen session alone must not be able to change it.
-  await assertPasswordCorrect(rt, user, currentPassword, context);
+  const user = await requireStepUp(
+    rt,
+    'factor',
+    { userId, sessionId, code, method, password: currentPassword },
+    context,
+  );
   assertPasswordAllowed(rt, newPassword, {
     context: {
       email: user.email,
@@ -63,28 +71,15 @@ export async function changePassword(
     field: 'newPassword',
   });
   const passwordHash = await hashPassword(newPassword, { hasher: await rt.hasher() });
-  // Revoke before writing (architecture.md, safe order): a failure in between leaves the old
-  // password and fewer sessions, never the new password with an intruder still signed in.
-  await revokeAllSessions(rt, {
+  await changeCredentials(rt, {
     userId,
-    exceptId: currentSessionId,
-    context,
+    patch: { passwordHash },
     reason: 'password_changed',
+    keepSessionId: sessionId,
+    failWith: 'UNAUTHENTICATED',
+    context,
   });
-  await rt.storage.twoFactor.deleteAllTrustedDevices(userId);
-  // A reset link mailed earlier would otherwise still override the password just chosen.
-  await rt.storage.tokens.deleteByUser(userId, { purpose: 'password-reset' });
-  // Likewise a pending email change, asked for with the old password.
-  await rt.storage.tokens.deleteByUser(userId, { purpose: 'email-change' });
-  // And sign-ins started with the old password, waiting for their second factor, with their
-  // emailed and texted codes.
-  for (const purpose of [TWO_FACTOR.challenge, TWO_FACTOR.emailCode, TWO_FACTOR.smsCode]) {
-    await rt.storage.tokens.deleteByUser(userId, { purpose });
-  }
   const now = rt.now();
-  if ((await rt.storage.users.update(userId, { passwordHash, updatedAt: now })) !== 'updated') {
-    throw new AuthError('UNAUTHENTICATED');
-  }
   await rt.sendMail(
     'password-changed',
     user.email,
@@ -99,5 +94,5 @@ export async function changePassword(
     },
     { userId, context },
   );
-  await rt.emit({ type: 'password.changed', userId, sessionId: currentSessionId }, context);
+  await rt.emit({ type: 'password.changed', userId, sessionId }, context);
 }

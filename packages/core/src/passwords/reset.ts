@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { unlockAccount } from '../abuse/login-throttle.js';
 import { enforceRule } from '../abuse/rate-limit.js';
+import { changeCredentials } from '../credentials/change.js';
+import { generationOf, sameGeneration, tokenGeneration } from '../credentials/generation.js';
 import { createSplitToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
@@ -11,17 +13,13 @@ import { renderMail } from '../mail/render.js';
 import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { assertPasswordAllowed } from '../runtime/password-policy.js';
+import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
 import type { UserPatch } from '../storage/types/users.js';
-import type { Storage } from '../storage/types.js';
 import { pauseEmailFactor } from '../two-factor/email-pause.js';
-import { PURPOSE as TWO_FACTOR } from '../two-factor/purposes.js';
 import { MAX_EMAIL_LENGTH, normalizeIdentifier } from '../users/normalize.js';
 
-const PURPOSE = 'password-reset';
-
-/** Tokens of sign-ins in progress: 2FA challenges and the codes bound to them. */
-const SIGN_IN_PURPOSES = [TWO_FACTOR.challenge, TWO_FACTOR.emailCode, TWO_FACTOR.smsCode];
+const PURPOSE = TOKEN_PURPOSES.passwordReset;
 
 // Only the shape is checked: whether the text is a well-formed address must not change the
 // answer, and users imported with addresses our own syntax check would refuse can still reset.
@@ -84,7 +82,11 @@ export async function requestPasswordReset(
     userId: user.id,
     ttlSeconds: passwordReset.tokenTtlSeconds,
     // The address the link went to: a reset marks it verified only if it is still the user's.
-    payload: { emailNormalized: user.emailNormalized },
+    // The generation: a credential change after the mail ends the link.
+    payload: {
+      emailNormalized: user.emailNormalized,
+      credentialGeneration: generationOf(user),
+    },
   });
   // Not awaited: how long the provider takes must not tell a known address from an unknown one.
   await rt.sendMail(
@@ -127,8 +129,11 @@ export async function resetPassword(
   const { token, newPassword } = parseInput(resetPasswordSchema, input);
   const peeked = await findLiveToken(rt, token);
   const user = await rt.storage.users.getById(peeked.userId);
-  // A token outlives nothing: an account deleted or disabled since the mail cannot be reset.
-  if (!user || user.disabled) throw new AuthError('TOKEN_INVALID');
+  // A token outlives nothing: an account deleted or disabled since the mail cannot be reset,
+  // and a link mailed before a credential change (a new password, address or 2FA off) is dead.
+  if (!user || user.disabled || !sameGeneration(tokenGeneration(peeked), user)) {
+    throw new AuthError('TOKEN_INVALID');
+  }
   assertPasswordAllowed(rt, newPassword, {
     context: {
       email: user.email,
@@ -139,28 +144,14 @@ export async function resetPassword(
     field: 'newPassword',
   });
   const now = rt.now();
-  const patch: UserPatch = {
+  const patch: Omit<UserPatch, 'updatedAt'> = {
     passwordHash: await hashPassword(newPassword, { hasher: await rt.hasher() }),
-    updatedAt: now,
     // Following the link proved control of the address it was mailed to, so that address
     // counts as verified (unless the account's address has changed since).
     ...(user.emailVerifiedAt === undefined &&
     peeked.payload?.emailNormalized === user.emailNormalized
       ? { emailVerifiedAt: now }
       : {}),
-  };
-  const steps = async (storage: Storage): Promise<void> => {
-    const record = await consumeLinkToken({ ...rt, storage }, PURPOSE, token);
-    // Revoke before writing: a crash in between leaves the old password and no sessions.
-    await storage.sessions.deleteByUser(record.userId);
-    await storage.twoFactor.deleteAllTrustedDevices(record.userId);
-    await storage.tokens.deleteByUser(record.userId, { purpose: PURPOSE });
-    // A pending email change was asked for with the old password, maybe by whoever the reset
-    // locks out: it must not survive to take the address (and the account) afterwards.
-    await storage.tokens.deleteByUser(record.userId, { purpose: 'email-change' });
-    if ((await storage.users.update(record.userId, patch)) !== 'updated') {
-      throw new AuthError('TOKEN_INVALID');
-    }
   };
   // The link proves the mailbox, nothing more: with 2FA on, until a sign-in with another
   // factor (or 30 days), emailed codes do not count as the second factor (email-pause.ts).
@@ -169,13 +160,21 @@ export async function resetPassword(
   if (user.totp !== undefined) {
     await pauseEmailFactor(rt.storage.tokens, { userId: user.id, now, random: rt.config.random });
   }
-  await (rt.storage.transaction ? rt.storage.transaction(steps) : steps(rt.storage));
-  // Sign-ins started with the old password die, with their emailed and texted codes: a
-  // challenge must not outlive the password that opened it (nor re-create a trusted device).
-  // After the commit, so that one opened meanwhile with the old password dies too.
-  for (const purpose of SIGN_IN_PURPOSES) {
-    await rt.storage.tokens.deleteByUser(user.id, { purpose });
-  }
+  // The token is used up and the new hash written with a new credential generation in one
+  // transaction (when the storage has them): from that write on, every session, refresh
+  // token, trusted device and sign-in opened with the old password is dead, including sign-ins
+  // still in flight; then changeCredentials deletes them.
+  await changeCredentials(rt, {
+    userId: user.id,
+    patch,
+    reason: 'password_reset',
+    before: async (storage) => {
+      const record = await consumeLinkToken({ ...rt, storage }, PURPOSE, token);
+      if (record.userId !== user.id) throw new AuthError('TOKEN_INVALID');
+    },
+    failWith: 'TOKEN_INVALID',
+    context,
+  });
   // The link proved the owner, who may have been locked out by someone else's guesses. The
   // reset is done: a store failure here only leaves the lock to lift by itself.
   await unlockAccount(rt, user).catch((error: unknown) => {
@@ -184,15 +183,6 @@ export async function resetPassword(
       error: String(error),
     });
   });
-  // Events after the commit, so listeners never hear of a change that was rolled back.
-  await rt.emit(
-    {
-      type: 'session.revoked_all',
-      userId: user.id,
-      data: { reason: 'password_reset', keptCurrent: false },
-    },
-    context,
-  );
   await rt.sendMail(
     'password-reset-notice',
     user.email,

@@ -1,10 +1,8 @@
-import { loginThrottle } from '../abuse/login-throttle.js';
 import { type ResolvedConfig, resolveConfig } from '../config/resolve.js';
 import type { AuthConfig } from '../config/types.js';
 import { Keyring } from '../crypto/keyring.js';
 import { createEmitter, type EmitEvent } from '../events/emit.js';
 import type { RequestContext } from '../events/types.js';
-import type { LoginHook } from '../login/hooks.js';
 import type { MailData, MailKind } from '../mail/index.js';
 import { renderMail } from '../mail/render.js';
 import { createDummyVerifier } from '../password/dummy.js';
@@ -29,11 +27,6 @@ export interface AuthRuntime {
   dummyVerify(password: string): Promise<void>;
   /** Emits an event to listeners and the audit store. */
   readonly emit: EmitEvent;
-  /**
-   * Sign-in hooks, in order: the throttle first (a locked account is refused before any other
-   * hook runs), then any added later (the second factor).
-   */
-  readonly loginHooks: LoginHook[];
   /**
    * Renders and sends one mail. A failed send is logged and emitted as `mail.failed`; it
    * never fails the flow, whose answer must not depend on whether mail went out.
@@ -87,7 +80,6 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
       await dummy(password);
     },
     emit,
-    loginHooks: [],
     async sendMail(kind, to, data, meta) {
       const send = async () => {
         try {
@@ -106,6 +98,5 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
       else await send();
     },
   };
-  rt.loginHooks.push(loginThrottle(rt));
   return rt;
 }

@@ -14,7 +14,15 @@ const MAX_USER_AGENT = 512;
  */
 export async function createSession(
   rt: AuthRuntime,
-  options: { userId: string; amr: readonly string[]; context: RequestContext },
+  options: {
+    userId: string;
+    amr: readonly string[];
+    /** The user's credential generation that the sign-in's proof was checked against. */
+    credentialGeneration: number;
+    /** When a second factor was proven in this sign-in, if one was. */
+    secondFactorAt?: number;
+    context: RequestContext;
+  },
 ): Promise<{ record: SessionRecord; tokens: SessionTokens }> {
   const { config } = rt;
   const now = rt.now();
@@ -32,6 +40,8 @@ export async function createSession(
     absoluteExpiresAt: now + config.session.absoluteTimeoutSeconds * 1000,
     freshUntil: now + config.session.freshForSeconds * 1000,
     amr: [...options.amr],
+    credentialGeneration: options.credentialGeneration,
+    ...(options.secondFactorAt === undefined ? {} : { secondFactorAt: options.secondFactorAt }),
     ...(options.context.ip === undefined ? {} : { ip: options.context.ip }),
     ...(options.context.userAgent === undefined
       ? {}

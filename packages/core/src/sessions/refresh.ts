@@ -1,4 +1,5 @@
 import { issueAccessToken } from '../access-tokens/issue.js';
+import { sameGeneration } from '../credentials/generation.js';
 import { sha256Base64Url } from '../crypto/hash.js';
 import { createSplitToken, parseSplitToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
@@ -13,6 +14,8 @@ export interface RefreshResult {
   readonly expiresIn: number;
   /** `{sessionId}.{secret}`, the only refresh token that works from now on. Never stored. */
   readonly refreshToken: string;
+  /** When the session ends whatever its activity (epoch ms): the refresh token's lifetime. */
+  readonly sessionExpiresAt: number;
 }
 
 const invalid = () => new AuthError('REFRESH_TOKEN_INVALID');
@@ -28,7 +31,8 @@ const invalid = () => new AuthError('REFRESH_TOKEN_INVALID');
  *
  * @throws AuthError `REFRESH_TOKEN_REUSED` for an already rotated token (the session is now
  * revoked); `REFRESH_TOKEN_INVALID` for anything else: malformed, unknown, expired or revoked
- * session, a cookie-strategy token, a deleted or disabled user.
+ * session, a cookie-strategy token, a deleted or disabled user, a session opened before a
+ * credential change.
  */
 export async function refreshSession(
   rt: AuthRuntime,
@@ -61,15 +65,18 @@ export async function refreshSession(
   if (result !== 'rotated') throw invalid();
 
   const user = await rt.storage.users.getById(session.userId);
-  if (!user || user.disabled) {
-    // Disabling a user ends their sessions at the next refresh, at the latest.
+  if (!user || user.disabled || !sameGeneration(session, user)) {
+    // Disabling a user ends their sessions at the next refresh, at the latest; so does a
+    // credential change (the family was opened under an older generation).
     await rt.storage.sessions.delete(session.id);
     await rt.emit(
       {
         type: 'session.revoked',
         userId: session.userId,
         sessionId: session.id,
-        data: { reason: user ? 'user_disabled' : 'user_deleted' },
+        data: {
+          reason: !user ? 'user_deleted' : user.disabled ? 'user_disabled' : 'credentials_changed',
+        },
       },
       context,
     );
@@ -91,5 +98,10 @@ export async function refreshSession(
     { type: 'refresh.succeeded', userId: session.userId, sessionId: session.id },
     context,
   );
-  return { accessToken: access.accessToken, expiresIn: access.expiresIn, refreshToken: next.token };
+  return {
+    accessToken: access.accessToken,
+    expiresIn: access.expiresIn,
+    refreshToken: next.token,
+    sessionExpiresAt: session.absoluteExpiresAt,
+  };
 }

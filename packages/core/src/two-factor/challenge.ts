@@ -1,9 +1,11 @@
+import { generationOf } from '../credentials/generation.js';
 import { timingSafeEqualStrings } from '../crypto/compare.js';
 import { sha256Base64Url } from '../crypto/hash.js';
 import { createSplitToken, parseSplitToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
+import type { UserRecord } from '../storage/types/users.js';
 import { PURPOSE } from './purposes.js';
 
 /** A live challenge whose verifier checked out. */
@@ -21,13 +23,18 @@ export interface OpenChallenge {
  * `selector.verifier` token (128 + 256 bits) of which the store keeps SHA-256 of the verifier.
  * Lives `twoFactor.challengeTtlSeconds`; dies after `challengeMaxAttempts` wrong codes.
  */
-export async function issueChallenge(rt: AuthRuntime, userId: string): Promise<string> {
+export async function issueChallenge(
+  rt: AuthRuntime,
+  user: Pick<UserRecord, 'id' | 'credentialGeneration'>,
+): Promise<string> {
   const token = createSplitToken({ random: rt.config.random });
   const created = await rt.storage.tokens.create({
     purpose: PURPOSE.challenge,
     selector: token.id,
     verifierHash: token.secretHash,
-    userId,
+    userId: user.id,
+    // The generation the password was checked against: a change before the code ends it.
+    payload: { credentialGeneration: generationOf(user) },
     expiresAt: rt.now() + rt.config.twoFactor.challengeTtlSeconds * 1000,
     attempts: 0,
   });

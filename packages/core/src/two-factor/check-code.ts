@@ -1,10 +1,10 @@
-import type { SecondFactorMethod } from '../login/hooks.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { consumeOtp } from './otp.js';
 import { PURPOSE } from './purposes.js';
 import { findRecoveryCode, useRecoveryCode } from './recovery.js';
 import { commitTotpStep, findTotpStep } from './totp-check.js';
+import type { SecondFactorMethod } from './types.js';
 
 /**
  * A code checked against a user. `commit` makes the use count (advances the TOTP step, marks

@@ -8,10 +8,10 @@ import {
 } from '../abuse/rate-limit.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
-import type { SecondFactorMethod } from '../login/hooks.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { JsonObject } from '../storage/types/json.js';
 import { PURPOSE } from './purposes.js';
+import type { SecondFactorMethod } from './types.js';
 
 const RULE = 'secondFactorPerAccount';
 
@@ -59,7 +59,7 @@ export async function secondFactorFailed(
     via: 'login' | 'reauthenticate' | 'disable' | 'enroll';
     reservation: RuleHit;
     challenge?: { selector: string; checksLeft: number };
-    sessionId?: string;
+    sessionId?: string | undefined;
   },
   context: RequestContext,
 ): Promise<AuthError> {

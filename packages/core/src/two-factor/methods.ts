@@ -1,7 +1,7 @@
-import type { SecondFactorMethod } from '../login/hooks.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { emailFactorPaused } from './email-pause.js';
+import type { SecondFactorMethod } from './types.js';
 
 /** Unused recovery codes of the user. */
 export async function recoveryCodesLeft(rt: AuthRuntime, userId: string): Promise<number> {

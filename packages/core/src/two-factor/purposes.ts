@@ -1,22 +1,23 @@
-import type { SecondFactorMethod } from '../login/hooks.js';
+import { TOKEN_PURPOSES } from '../storage/purposes.js';
+import type { SecondFactorMethod } from './types.js';
 
 /** One-time-token purposes of the second factor, each with its own HMAC key for codes. */
 export const PURPOSE = Object.freeze({
   /** A sign-in waiting for its second factor; selector.verifier, 10 min, 5 wrong codes. */
-  challenge: '2fa-challenge',
+  challenge: TOKEN_PURPOSES.twoFactorChallenge,
   /** A mailed code, bound to a challenge (selector = the challenge's selector). */
-  emailCode: '2fa-email',
+  emailCode: TOKEN_PURPOSES.twoFactorEmailCode,
   /** An SMS code, bound to a challenge (selector = the challenge's selector). */
-  smsCode: '2fa-sms',
+  smsCode: TOKEN_PURPOSES.twoFactorSmsCode,
   /** A code that proves a new phone number (selector = the user id: one per user). */
-  phone: 'phone-verify',
+  phone: TOKEN_PURPOSES.phoneVerify,
   /** A TOTP secret waiting for its first code (selector = the user id: one per user). */
-  totpEnroll: 'totp-enroll',
+  totpEnroll: TOKEN_PURPOSES.totpEnroll,
   /**
    * A marker, not a secret: email codes are paused for the user since a password reset
    * (selector = the user id). See `email-pause.ts`.
    */
-  emailPaused: '2fa-email-paused',
+  emailPaused: TOKEN_PURPOSES.emailFactorPaused,
 } as const);
 
 /** Keyring purpose of the AES-256-GCM key that encrypts TOTP secrets at rest. */

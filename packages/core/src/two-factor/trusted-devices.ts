@@ -1,9 +1,11 @@
 import * as v from 'valibot';
+import { generationOf, sameGeneration } from '../credentials/generation.js';
 import { createSplitToken, parseSplitToken, verifyTokenSecret } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, text } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import type { UserRecord } from '../storage/types/users.js';
 import { isoTime } from '../users/public.js';
 import { userIdField } from './input.js';
 import type { TrustedDeviceInfo } from './types.js';
@@ -18,9 +20,10 @@ const revokeSchema = v.object({ userId: userIdField, deviceId: text('deviceId', 
  */
 export async function trustDevice(
   rt: AuthRuntime,
-  userId: string,
+  user: Pick<UserRecord, 'id' | 'credentialGeneration'>,
   context: RequestContext,
 ): Promise<{ id: string; token: string; expiresAt: number }> {
+  const userId = user.id;
   const token = createSplitToken({ random: rt.config.random });
   const now = rt.now();
   const expiresAt = now + rt.config.twoFactor.trustedDeviceTtlSeconds * 1000;
@@ -34,25 +37,32 @@ export async function trustDevice(
     createdAt: now,
     lastUsedAt: now,
     expiresAt,
+    credentialGeneration: generationOf(user),
   });
   await rt.emit({ type: 'trusted_device.added', userId, data: { deviceId: token.id } }, context);
   return { id: token.id, token: token.token, expiresAt };
 }
 
 /**
- * The id of the trusted device that `token` names when it is live, belongs to `userId` and its
- * secret matches (compared in constant time); its `lastUsedAt` is updated. Else `undefined`.
+ * The id of the trusted device that `token` names when it is live, belongs to `user`, was
+ * trusted under the user's current credential generation and its secret matches (compared in
+ * constant time); its `lastUsedAt` is updated. Else `undefined`.
  */
 export async function matchTrustedDevice(
   rt: AuthRuntime,
-  userId: string,
+  user: Pick<UserRecord, 'id' | 'credentialGeneration'>,
   token: string,
 ): Promise<string | undefined> {
   const parsed = parseSplitToken(token);
   if (!parsed) return undefined;
   const now = rt.now();
   const device = await rt.storage.twoFactor.getTrustedDevice(parsed.id, now);
-  if (!device || device.userId !== userId || !verifyTokenSecret(parsed.secret, device.secretHash)) {
+  if (
+    !device ||
+    device.userId !== user.id ||
+    !sameGeneration(device, user) ||
+    !verifyTokenSecret(parsed.secret, device.secretHash)
+  ) {
     return undefined;
   }
   // A touch racing a revocation loses: the device does not come back, and does not count.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ruleKey } from '../../src/abuse/rate-limit.js';
-import type { LoginHook } from '../../src/login/hooks.js';
-import { runtimeOf } from '../../src/runtime/internal.js';
+import { DEFAULT_TOTP_PARAMS, totpCode } from '../../src/index.js';
 import { CTX, fail, PASSWORD, setup, T0 } from '../flows/helpers.js';
 import { attempt, codeOf, WRONG, wrongTimes } from './helpers.js';
 
@@ -112,28 +111,19 @@ describe('what clears the failures', () => {
   });
 });
 
-describe('the throttle among other sign-in hooks', () => {
-  it('runs first: a locked account never reaches a later hook', async () => {
-    const { auth, signUp } = await setup();
-    await signUp('ada@example.com');
-    const seen: string[] = [];
-    const second: LoginHook = {
-      async beforeAttempt() {
-        seen.push('before');
-      },
-      async afterFirstFactor() {
-        seen.push('after');
-        return { challenge: 'c', methods: ['totp'] };
-      },
-    };
-    const hooks = runtimeOf(auth).loginHooks;
-    hooks.push(second);
-    expect(hooks.indexOf(second)).toBeGreaterThan(0);
-    // The throttle's afterFirstFactor answers undefined, so the next hook decides.
+describe('sign-in order: the throttle before the second factor', () => {
+  it('a locked account with 2FA on gets RATE_LIMITED, and no challenge is issued', async () => {
+    const { auth, signUp, events, clock } = await setup();
+    const userId = await signUp('ada@example.com');
+    const { secret } = await auth.twoFactor.totp.enroll({ userId, password: PASSWORD }, CTX);
+    await auth.twoFactor.totp.confirm(
+      { userId, code: await totpCode(secret, DEFAULT_TOTP_PARAMS, clock.now()) },
+      CTX,
+    );
     expect(await attempt(auth, 'ada@example.com', PASSWORD)).toBe('two_factor_required');
     await wrongTimes(auth, 'ada@example.com', 5);
-    seen.length = 0;
+    const before = events.filter((e) => e.type === '2fa.challenged').length;
     expect(codeOf(await attempt(auth, 'ada@example.com', PASSWORD))).toBe('RATE_LIMITED');
-    expect(seen).toEqual([]);
+    expect(events.filter((e) => e.type === '2fa.challenged').length).toBe(before);
   });
 });

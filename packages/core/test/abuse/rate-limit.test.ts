@@ -11,14 +11,12 @@ import {
   ruleKey,
 } from '../../src/abuse/rate-limit.js';
 import type { AuthConfig } from '../../src/index.js';
-import { runtimeOf } from '../../src/runtime/internal.js';
 import { setup, T0 } from '../flows/helpers.js';
 
 const MIN = 60_000;
 
 async function runtime(rateLimits: AuthConfig['rateLimits'] = {}) {
-  const s = await setup({ rateLimits });
-  return { ...s, rt: runtimeOf(s.auth) };
+  return setup({ rateLimits });
 }
 
 async function codeOf(promise: Promise<unknown>) {

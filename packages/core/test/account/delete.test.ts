@@ -21,6 +21,7 @@ describe('users.delete', () => {
       id: 'device-1',
       userId: id,
       secretHash: 'h',
+      credentialGeneration: 0,
       createdAt: now,
       lastUsedAt: now,
       expiresAt: now + 1e9,

@@ -37,7 +37,7 @@ describe('account lifecycle leak scan', () => {
           userId: id,
           currentPassword: NEW_PASSWORD,
           newPassword: THIRD,
-          currentSessionId: again.sessionId,
+          sessionId: again.sessionId,
         },
         CTX,
       ),

@@ -47,10 +47,15 @@ describe('multi-step flows use storage.transaction when it exists', () => {
       { token: tokenFrom(ADA, 'password-reset'), newPassword: NEW_PASSWORD },
       CTX,
     );
+    // The token, every revocation (sessions, devices, reset and email-change links, pending
+    // sign-ins with their codes), then the hash with a new credential generation.
     expect(inside).toEqual([
       'tokens.consume',
       'sessions.deleteByUser',
       'twoFactor.deleteAllTrustedDevices',
+      'tokens.deleteByUser',
+      'tokens.deleteByUser',
+      'tokens.deleteByUser',
       'tokens.deleteByUser',
       'tokens.deleteByUser',
       'users.update',

@@ -8,6 +8,7 @@ import {
   memoryStorage,
   type PasswordHasher,
 } from '../../src/index.js';
+import { createRuntime } from '../../src/runtime/context.js';
 import { fakeClock } from '../../src/testing/index.js';
 
 /** A cheap but real argon2id hasher for flow tests (the hasher's own tests use full cost). */
@@ -36,7 +37,7 @@ export async function setup(over: Partial<AuthConfig> = {}) {
     warn: log('warn'),
     error: log('error'),
   };
-  const auth = createAuth({
+  const config: AuthConfig = {
     storage,
     mailer,
     appUrl: 'https://app.example.com',
@@ -48,7 +49,13 @@ export async function setup(over: Partial<AuthConfig> = {}) {
     },
     password: { hasher: await cheapHasher() },
     ...over,
-  });
+  };
+  const auth = createAuth(config);
+  /**
+   * Core's internals over the same stores, clock and keys, for tests of a single rule (the
+   * `Auth` object exposes no runtime: it is the only door).
+   */
+  const rt = createRuntime(config);
   /** Registers and verifies a user; resolves to their id. */
   const signUp = async (email: string, extra: { username?: string } = {}) => {
     await auth.register({ email, password: PASSWORD, ...extra }, CTX);
@@ -56,7 +63,7 @@ export async function setup(over: Partial<AuthConfig> = {}) {
     const { user } = await auth.verifyEmail(token ?? fail('no token'), CTX);
     return user.id;
   };
-  return { auth, clock, mailer, storage, events, logs, signUp };
+  return { auth, rt, clock, mailer, storage, events, logs, signUp };
 }
 
 export function fail(message: string): never {

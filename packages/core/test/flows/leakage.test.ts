@@ -56,7 +56,7 @@ describe('no secret leaks out of a whole account lifecycle (cookie strategy)', (
           userId,
           currentPassword: PASSWORD,
           newPassword: NEW_PASSWORD,
-          currentSessionId: login.session.id,
+          sessionId: login.session.id,
         },
         CTX,
       ),

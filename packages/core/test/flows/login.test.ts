@@ -101,6 +101,7 @@ describe('login', () => {
       passwordHash: legacy,
       metadata: {},
       disabled: false,
+      credentialGeneration: 0,
       createdAt: clock.now(),
       updatedAt: clock.now(),
     });
@@ -133,6 +134,7 @@ describe('login', () => {
       passwordHash: old,
       metadata: {},
       disabled: false,
+      credentialGeneration: 0,
       createdAt: clock.now(),
       updatedAt: clock.now(),
     });
@@ -148,6 +150,7 @@ describe('login', () => {
       emailNormalized: 'n@example.com',
       metadata: {},
       disabled: false,
+      credentialGeneration: 0,
       createdAt: clock.now(),
       updatedAt: clock.now(),
     });
@@ -249,22 +252,23 @@ describe('cookie sessions', () => {
     ]);
     // Someone else's session is NOT_FOUND, like an unknown one.
     const otherId = await signUp('bob@example.com');
-    await expect(auth.sessions.revoke(otherId, second.session.id, CTX)).rejects.toMatchObject({
+    await expect(
+      auth.sessions.revoke(otherId, second.session.id, { password: PASSWORD, context: CTX }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const own = { sessionId, context: CTX };
+    await expect(auth.sessions.revoke(userId, 'no-such-session', own)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(auth.sessions.revoke(userId, 'no-such-session', CTX)).rejects.toMatchObject({
-      code: 'NOT_FOUND',
-    });
-    await auth.sessions.revoke(userId, second.session.id, CTX);
+    await auth.sessions.revoke(userId, second.session.id, own);
     expect((await auth.sessions.list(userId)).map((s) => s.id)).toEqual([sessionId]);
   });
 
   it('revokeAll ends every session, or all but the current one', async () => {
     const { auth, userId, sessionId, token } = await signedIn();
     await auth.login({ identifier: 'ada@example.com', password: PASSWORD }, CTX);
-    await auth.sessions.revokeAll(userId, { exceptId: sessionId, context: CTX });
+    await auth.sessions.revokeAll(userId, { sessionId, exceptId: sessionId, context: CTX });
     expect((await auth.sessions.list(userId)).map((s) => s.id)).toEqual([sessionId]);
-    await auth.sessions.revokeAll(userId, { context: CTX });
+    await auth.sessions.revokeAll(userId, { sessionId, context: CTX });
     expect(await auth.sessions.list(userId)).toEqual([]);
     await expect(auth.validateSession(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });

@@ -48,7 +48,7 @@ describe('a pending email change does not outlive a password reset or change', (
         userId,
         currentPassword: PASSWORD,
         newPassword: 'saffron meridian lantern',
-        currentSessionId: sessionId,
+        sessionId: sessionId,
       },
       CTX,
     );

@@ -42,6 +42,7 @@ describe('passwords.reset', () => {
       id: 'device-1',
       userId: id,
       secretHash: 'h',
+      credentialGeneration: 0,
       createdAt: now,
       lastUsedAt: now,
       expiresAt: now + 1e9,

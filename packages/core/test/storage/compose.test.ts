@@ -88,6 +88,7 @@ describe('composeStorage', () => {
       emailNormalized: 'a@example.com',
       metadata: {},
       disabled: false,
+      credentialGeneration: 0,
       createdAt: t,
       updatedAt: t,
     };
@@ -102,6 +103,7 @@ describe('composeStorage', () => {
       absoluteExpiresAt: t + 2000,
       freshUntil: t,
       amr: ['pwd'],
+      credentialGeneration: 0,
     };
     await joined.sessions.create(session);
     expect(await joined.sessionWithUser?.('s1', t)).toEqual({ session, user });

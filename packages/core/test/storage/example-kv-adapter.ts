@@ -113,10 +113,14 @@ function kvSessions(kv: KeyValue): SessionStore {
         const previousRefreshHashes = [...s.previousRefreshHashes, expectedHash];
         return { result: 'rotated', next: { ...s, refreshHash: newHash, previousRefreshHashes } };
       }),
-    markFresh: (id, { freshUntil, amr, now }) =>
+    markFresh: (id, { freshUntil, amr, secondFactorAt, credentialGeneration, now }) =>
       update<SessionRecord, 'updated' | 'not_found'>(kv, key(id), (s) => {
         if (!live(s, now)) return { result: 'not_found' };
-        return { result: 'updated', next: { ...s, freshUntil, amr: amr ?? s.amr } };
+        // Each option left out keeps its stored value: one write, whatever was given.
+        const generation = credentialGeneration ?? s.credentialGeneration;
+        const secondFactor = secondFactorAt === undefined ? {} : { secondFactorAt };
+        const next = { ...s, ...secondFactor, freshUntil, amr: amr ?? s.amr };
+        return { result: 'updated', next: { ...next, credentialGeneration: generation } };
       }),
     async listByUser(userId, now) {
       const entries =

@@ -24,6 +24,7 @@ describe('memoryStorage', () => {
       lastSeenAt: 0,
       freshUntil: 0,
       amr: [],
+      credentialGeneration: 0,
     };
     await storage.sessions.create({
       ...base,

@@ -135,9 +135,14 @@ describe('pending challenges and their codes die with a password reset or change
 
   it('a challenge issued before a password change is TOKEN_INVALID after it', async () => {
     const s = await setup2fa();
-    const { secret, userId } = await s.enabledUser();
+    const { secret, userId, sessionId } = await s.enabledUser();
     const { challenge } = await login(s, PASSWORD);
-    await s.auth.passwords.change({ userId, currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    await s.auth.passwords.change({
+      userId,
+      currentPassword: PASSWORD,
+      newPassword: NEW_PASSWORD,
+      sessionId,
+    });
     expect(
       await codeOf(
         s.auth.verifySecondFactor({ challenge, method: 'totp', code: await s.code(secret) }, CTX),
@@ -147,8 +152,11 @@ describe('pending challenges and their codes die with a password reset or change
 
   it('an SMS code sent before a reset dies with it', async () => {
     const s = await setup2fa();
-    const { userId } = await s.enabledUser();
-    await s.auth.twoFactor.phone.start({ userId, phone: '+14155550123', password: PASSWORD }, CTX);
+    const { userId, sessionId } = await s.enabledUser();
+    await s.auth.twoFactor.phone.start(
+      { userId, phone: '+14155550123', password: PASSWORD, sessionId },
+      CTX,
+    );
     const phoneCode = /\b(\d{6})\b/.exec(s.sms.messages.at(-1)?.text ?? '')?.[1] ?? fail('sms');
     await s.auth.twoFactor.phone.confirm({ userId, code: phoneCode }, CTX);
     const { challenge } = await login(s, PASSWORD);

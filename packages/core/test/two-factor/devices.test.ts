@@ -95,11 +95,12 @@ describe('trusted devices', () => {
   });
 
   it('a password change clears trusted devices', async () => {
-    const { auth, userId, device } = await remembered();
+    const { auth, userId, device, result: signedIn } = await remembered();
     await auth.passwords.change({
       userId,
       currentPassword: PASSWORD,
       newPassword: 'saffron meridian lantern',
+      sessionId: signedIn.session.id,
     });
     const result = await auth.login(
       { identifier: 'ada@example.com', password: 'saffron meridian lantern' },

@@ -8,7 +8,6 @@ import {
   type Storage,
   totpCode,
 } from '../../src/index.js';
-import { runtimeOf } from '../../src/runtime/internal.js';
 import { DEFAULT_TOTP_PARAMS, type TotpParams } from '../../src/two-factor/totp.js';
 import { decryptTotpSecret } from '../../src/two-factor/totp-check.js';
 import { CTX, fail, PASSWORD, setup } from '../flows/helpers.js';
@@ -51,22 +50,32 @@ export async function setup2fa(
     ...(options.withSms === false ? {} : { sms }),
     ...over,
   });
-  const { auth, clock } = base;
-  const rt = runtimeOf(auth);
+  const { auth, clock, rt } = base;
 
   /** The TOTP code of `secret` at the fake clock's time plus `offsetMs`. */
   const code = (secret: string, offsetMs = 0, params: TotpParams = DEFAULT_TOTP_PARAMS) =>
     totpCode(secret, params, clock.now() + offsetMs);
 
-  /** Enrolls and confirms TOTP for a user; moves the clock one step on, so codes are fresh. */
+  /**
+   * Enrolls and confirms TOTP for a user from a session signed in with the password (before
+   * 2FA), as an app would; that session proved the new authenticator, so it is second-factor
+   * fresh (`sessionId`). Moves the clock one step on, so codes are fresh.
+   */
   const enable = async (userId: string) => {
+    const user = await auth.storage.users.getById(userId);
+    const signedIn = await auth.login(
+      { identifier: user?.email ?? fail('no user'), password: PASSWORD },
+      CTX,
+    );
+    if (signedIn.status !== 'signed_in') fail('expected a sign-in before 2FA');
+    const sessionId = signedIn.session.id;
     const { secret } = await auth.twoFactor.totp.enroll({ userId, password: PASSWORD }, CTX);
     const { recoveryCodes } = await auth.twoFactor.totp.confirm(
-      { userId, code: await code(secret) },
+      { userId, code: await code(secret), sessionId },
       CTX,
     );
     clock.advance(30_000);
-    return { secret, recoveryCodes };
+    return { secret, recoveryCodes, sessionId };
   };
 
   /** Signs up and turns 2FA on. */
@@ -83,6 +92,20 @@ export async function setup2fa(
     );
     if (result.status !== 'two_factor_required') fail(`expected a challenge, got ${result.status}`);
     return result;
+  };
+
+  /**
+   * Signs in with the password and a TOTP code: a session whose second factor was just proven,
+   * as the factor-changing operations need. Moves the clock one step on (the code is used).
+   */
+  const factorSession = async (secret: string, email = 'ada@example.com') => {
+    const { challenge: token } = await challenge(email);
+    const result = await auth.verifySecondFactor(
+      { challenge: token, method: 'totp', code: await code(secret) },
+      CTX,
+    );
+    clock.advance(30_000);
+    return result.session.id;
   };
 
   /** The TOTP secret as stored, decrypted. */
@@ -109,6 +132,7 @@ export async function setup2fa(
     enable,
     enabledUser,
     challenge,
+    factorSession,
     storedSecret,
   };
 }

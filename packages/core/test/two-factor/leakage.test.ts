@@ -68,9 +68,13 @@ describe('no second-factor secret leaks', () => {
     token = await challenge();
     await auth.twoFactor.sendEmailCode({ challenge: token }, CTX);
     const emailed = keep(/\b(\d{6})\b/.exec(mailer.last()?.text ?? '')?.[1] ?? fail('no code'));
-    await auth.verifySecondFactor({ challenge: token, method: 'email', code: emailed }, CTX);
+    const byEmail = await auth.verifySecondFactor(
+      { challenge: token, method: 'email', code: emailed },
+      CTX,
+    );
+    const sessionId = byEmail.session.id;
 
-    await auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD }, CTX);
+    await auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD, sessionId }, CTX);
     const phoneCode = keep(sms.lastCode() ?? fail('no sms'));
     await fails(
       auth.twoFactor.phone.confirm(
@@ -126,7 +130,7 @@ describe('no second-factor secret leaks', () => {
       ),
     );
     const regenerated = await auth.twoFactor.recoveryCodes.regenerate(
-      { userId, password: PASSWORD },
+      { userId, password: PASSWORD, sessionId },
       CTX,
     );
     for (const c of regenerated.recoveryCodes) keep(c);

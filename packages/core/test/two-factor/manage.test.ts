@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requireFreshSession } from '../../src/sessions/fresh.js';
+import { requireStepUp } from '../../src/sign-in/reauthenticate.js';
 import { CTX, codeOf, PASSWORD, setup2fa } from './helpers.js';
 
 describe('turning 2FA off', () => {
@@ -78,14 +78,14 @@ describe('re-authentication with a second factor', () => {
 
   it('needs the password and a TOTP code; then the session is fresh', async () => {
     const { auth, rt, userId, sessionId, secret, code } = await signedIn();
-    await expect(requireFreshSession(rt, { userId, sessionId }, {})).rejects.toMatchObject({
+    await expect(requireStepUp(rt, 'fresh', { userId, sessionId }, {})).rejects.toMatchObject({
       code: 'REAUTH_REQUIRED',
     });
     await auth.reauthenticate(
       { userId, sessionId, password: PASSWORD, code: await code(secret), method: 'totp' },
       CTX,
     );
-    await requireFreshSession(rt, { userId, sessionId }, {});
+    await requireStepUp(rt, 'fresh', { userId, sessionId }, {});
   });
 
   it('a missing code or method is CODE_INVALID; another method is VALIDATION_FAILED', async () => {
@@ -150,17 +150,18 @@ describe('re-authentication with a second factor', () => {
   it('the fresh-session rule: a password alone is checked but cannot refresh a 2FA session', async () => {
     const { rt, userId, sessionId, secret, code } = await signedIn();
     await expect(
-      requireFreshSession(rt, { userId, sessionId, password: 'wrong password!' }, {}),
+      requireStepUp(rt, 'fresh', { userId, sessionId, password: 'wrong password!' }, {}),
     ).rejects.toMatchObject({ code: 'PASSWORD_INCORRECT' });
     await expect(
-      requireFreshSession(rt, { userId, sessionId, password: PASSWORD }, {}),
+      requireStepUp(rt, 'fresh', { userId, sessionId, password: PASSWORD }, {}),
     ).rejects.toMatchObject({ code: 'REAUTH_REQUIRED' });
-    await requireFreshSession(
+    await requireStepUp(
       rt,
+      'fresh',
       { userId, sessionId, password: PASSWORD, code: await code(secret), method: 'totp' },
       {},
     );
-    await requireFreshSession(rt, { userId, sessionId, password: PASSWORD }, {});
+    await requireStepUp(rt, 'fresh', { userId, sessionId, password: PASSWORD }, {});
   });
 
   it('users without 2FA re-authenticate with the password alone, as before', async () => {
@@ -169,6 +170,11 @@ describe('re-authentication with a second factor', () => {
     const login = await auth.login({ identifier: 'bob@example.com', password: PASSWORD });
     if (login.status !== 'signed_in') throw new Error('setup');
     await auth.reauthenticate({ userId, sessionId: login.session.id, password: PASSWORD });
-    await requireFreshSession(rt, { userId, sessionId: login.session.id, password: PASSWORD }, {});
+    await requireStepUp(
+      rt,
+      'fresh',
+      { userId, sessionId: login.session.id, password: PASSWORD },
+      {},
+    );
   });
 });

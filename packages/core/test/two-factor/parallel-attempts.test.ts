@@ -270,8 +270,11 @@ describe('code sends while the second factor is locked', () => {
 /** A user with 2FA and a verified phone whose second factor has been locked by wrong codes. */
 async function lockedSetup() {
   const s = await setup2fa();
-  const { userId, secret } = await s.enabledUser();
-  await s.auth.twoFactor.phone.start({ userId, phone: '+14155550123', password: PASSWORD }, CTX);
+  const { userId, secret, sessionId } = await s.enabledUser();
+  await s.auth.twoFactor.phone.start(
+    { userId, phone: '+14155550123', password: PASSWORD, sessionId },
+    CTX,
+  );
   const smsCode = /\b(\d{6})\b/.exec(s.sms.messages.at(-1)?.text ?? '')?.[1] ?? fail('no sms');
   await s.auth.twoFactor.phone.confirm({ userId, code: smsCode }, CTX);
   const bad = await s.wrongCode(secret);

@@ -67,10 +67,11 @@ describe('recovery codes', () => {
   });
 
   it('regenerate kills the old codes and returns 10 new ones', async () => {
-    const { auth, enabledUser, challenge, events } = await setup2fa();
-    const { userId, recoveryCodes: old } = await enabledUser();
+    const { auth, enabledUser, challenge, events, factorSession } = await setup2fa();
+    const { userId, recoveryCodes: old, secret } = await enabledUser();
+    const sessionId = await factorSession(secret);
     const { recoveryCodes: fresh } = await auth.twoFactor.recoveryCodes.regenerate(
-      { userId, password: PASSWORD },
+      { userId, password: PASSWORD, sessionId },
       CTX,
     );
     expect(fresh).toHaveLength(10);
@@ -94,11 +95,12 @@ describe('recovery codes', () => {
   });
 
   it('regenerate needs the password, and 2FA on', async () => {
-    const { auth, enabledUser, signUp } = await setup2fa();
-    const { userId } = await enabledUser();
+    const { auth, enabledUser, signUp, factorSession } = await setup2fa();
+    const { userId, secret } = await enabledUser();
+    const sessionId = await factorSession(secret);
     expect(
       await codeOf(
-        auth.twoFactor.recoveryCodes.regenerate({ userId, password: 'wrong password!' }),
+        auth.twoFactor.recoveryCodes.regenerate({ userId, password: 'wrong password!', sessionId }),
       ),
     ).toBe('PASSWORD_INCORRECT');
     const bob = await signUp('bob@example.com');

@@ -9,7 +9,7 @@ async function withPhone(over: Parameters<typeof setup2fa>[0] = {}) {
   const s = await setup2fa(over);
   const user = await s.enabledUser();
   await s.auth.twoFactor.phone.start(
-    { userId: user.userId, phone: PHONE, password: PASSWORD },
+    { userId: user.userId, phone: PHONE, password: PASSWORD, sessionId: user.sessionId },
     CTX,
   );
   await s.auth.twoFactor.phone.confirm({
@@ -23,8 +23,11 @@ async function withPhone(over: Parameters<typeof setup2fa>[0] = {}) {
 describe('phone verification', () => {
   it('texts a code to the new number; confirming it makes SMS a method', async () => {
     const { auth, enabledUser, sms, events } = await setup2fa();
-    const { userId } = await enabledUser();
-    await auth.twoFactor.phone.start({ userId, phone: ` ${PHONE} `, password: PASSWORD }, CTX);
+    const { userId, sessionId } = await enabledUser();
+    await auth.twoFactor.phone.start(
+      { userId, phone: ` ${PHONE} `, password: PASSWORD, sessionId },
+      CTX,
+    );
     const message = sms.last(PHONE) ?? fail('no sms');
     expect(message.text).toMatch(/^Portcullis code: \d{6}\. It expires in 10 minutes\./);
     expect(message.text).toMatch(/\n@app\.example\.com #\d{6}$/);
@@ -43,10 +46,15 @@ describe('phone verification', () => {
 
   it('refuses a wrong password, a number not in E.164, and a wrong code', async () => {
     const { auth, enabledUser, sms, writes } = await setup2fa();
-    const { userId } = await enabledUser();
+    const { userId, sessionId } = await enabledUser();
     expect(
       await codeOf(
-        auth.twoFactor.phone.start({ userId, phone: PHONE, password: 'wrong password!' }),
+        auth.twoFactor.phone.start({
+          userId,
+          phone: PHONE,
+          password: 'wrong password!',
+          sessionId,
+        }),
       ),
     ).toBe('PASSWORD_INCORRECT');
     for (const phone of [
@@ -62,7 +70,7 @@ describe('phone verification', () => {
       expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'phone' }] });
     }
     expect(sms.messages).toHaveLength(0);
-    await auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD });
+    await auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD, sessionId });
     const code = sms.lastCode(PHONE) ?? '';
     expect(writes.join('\n')).not.toContain(code);
     const bad = code === '000000' ? '000001' : '000000';
@@ -78,8 +86,8 @@ describe('phone verification', () => {
 
   it('the code expires after otpTtlSeconds', async () => {
     const { auth, enabledUser, sms, clock } = await setup2fa();
-    const { userId } = await enabledUser();
-    await auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD });
+    const { userId, sessionId } = await enabledUser();
+    await auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD, sessionId });
     clock.advance(10 * 60_000);
     expect(await codeOf(auth.twoFactor.phone.confirm({ userId, code: sms.lastCode() ?? '' }))).toBe(
       'CODE_INVALID',
@@ -88,9 +96,9 @@ describe('phone verification', () => {
 
   it('without an SMS sender, phone verification is unavailable and SMS is never offered', async () => {
     const { auth, enabledUser, challenge } = await setup2fa({}, { withSms: false });
-    const { userId } = await enabledUser();
+    const { userId, sessionId } = await enabledUser();
     const error = await auth.twoFactor.phone
-      .start({ userId, phone: PHONE, password: PASSWORD })
+      .start({ userId, phone: PHONE, password: PASSWORD, sessionId })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'phone' }] });
     expect((await challenge()).methods).not.toContain('sms');
@@ -98,11 +106,13 @@ describe('phone verification', () => {
 
   it('code sends for phones count toward the per-account limit', async () => {
     const { auth, enabledUser } = await setup2fa();
-    const { userId } = await enabledUser();
+    const { userId, sessionId } = await enabledUser();
     for (let i = 0; i < 3; i++)
-      await auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD });
+      await auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD, sessionId });
     expect(
-      await codeOf(auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD })),
+      await codeOf(
+        auth.twoFactor.phone.start({ userId, phone: PHONE, password: PASSWORD, sessionId }),
+      ),
     ).toBe('RATE_LIMITED');
   });
 });

@@ -4,14 +4,15 @@ import { CTX, codeOf, PASSWORD, setup2fa } from './helpers.js';
 describe('sign-in with TOTP', () => {
   it('a correct password stops at two_factor_required with the methods; no session yet', async () => {
     const { auth, enabledUser, events } = await setup2fa();
-    const { userId } = await enabledUser();
+    const { userId, sessionId } = await enabledUser();
     const result = await auth.login({ identifier: 'ada@example.com', password: PASSWORD }, CTX);
     expect(result).toEqual({
       status: 'two_factor_required',
       challenge: expect.stringMatching(/^[\w-]{22}\.[\w-]{43}$/),
       methods: ['totp', 'email', 'recovery'],
     });
-    expect(await auth.sessions.list(userId)).toEqual([]);
+    // Only the session that enrolled (before 2FA): the sign-in opened none.
+    expect((await auth.sessions.list(userId)).map((s) => s.id)).toEqual([sessionId]);
     expect(events.at(-1)).toMatchObject({ type: '2fa.challenged', userId });
   });
 

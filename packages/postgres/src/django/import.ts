@@ -422,6 +422,9 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
           disabled,
           ...(totp === undefined ? {} : { totp: { ...totp.state, encryptedSecret: '' } }),
           ...(lastLoginAt === undefined ? {} : { lastLoginAt }),
+          // The generation of every new user (core's FIRST_GENERATION): no credential change
+          // has happened in Portcullis yet.
+          credentialGeneration: 0,
           createdAt,
           updatedAt: now(),
         };
@@ -510,10 +513,12 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
     report.staticTokensImported += plan.codes.length;
   }
 
-  // True when the stored user is what the import would write now.
+  // True when the stored user is what the import would write now. The credential generation
+  // is Portcullis's own state (it changes with every credential change made there), not data
+  // from Django, so it is left out like updatedAt.
   async function same(existing: UserRecord, plan: Planned): Promise<boolean> {
-    const { updatedAt: _a, totp: t1, ...want } = plan.record;
-    const { updatedAt: _b, totp: t2, ...have } = existing;
+    const { updatedAt: _a, credentialGeneration: _g1, totp: t1, ...want } = plan.record;
+    const { updatedAt: _b, credentialGeneration: _g2, totp: t2, ...have } = existing;
     if (canonical(want) !== canonical(have)) return false;
     if ((t1 === undefined) !== (t2 === undefined)) return false;
     if (t1 && t2) {

@@ -10,6 +10,7 @@ const SESSION_TIMES = [
   'idle_expires_at',
   'absolute_expires_at',
   'fresh_until',
+  'second_factor_at',
 ] as const;
 const USER_TIMES = [
   'email_verified_at',

@@ -1,5 +1,5 @@
 import type { SessionRecord, SessionStore } from '@portcullis/core';
-import { json, ms, opt, parseJson, ts } from '../sql.js';
+import { generationParam, int, int8, json, ms, opt, parseJson, ts } from '../sql.js';
 import type { Db } from './db.js';
 
 /** A row of `sessions` selected with {@link sessionColumns}. */
@@ -18,6 +18,9 @@ export interface SessionRow {
   user_agent: string | null;
   /** JSON text, or the array itself when the row came as JSON (`row_to_json`). */
   amr: string | string[];
+  /** Text of the `bigint`, or the number itself when the row came as JSON (`row_to_json`). */
+  credential_generation: string | number;
+  second_factor_at: number | null;
 }
 
 /** A session is live at `$n` while it is before both expiries. */
@@ -41,6 +44,8 @@ export function sessionColumns(refreshHashes: string): string {
     's.ip',
     's.user_agent',
     json('s.amr', 'amr'),
+    int8('s.credential_generation', 'credential_generation'),
+    ms('s.second_factor_at', 'second_factor_at'),
   ].join(', ');
 }
 
@@ -69,9 +74,10 @@ export function pgSessions(db: Db): SessionStore {
       await db.query(
         `WITH created AS (
            INSERT INTO ${sessions} (id, user_id, secret_hash, refresh_hash, created_at,
-             last_seen_at, idle_expires_at, absolute_expires_at, fresh_until, ip, user_agent, amr)
+             last_seen_at, idle_expires_at, absolute_expires_at, fresh_until, ip, user_agent, amr,
+             credential_generation, second_factor_at)
            VALUES ($1, $2, $3, $4, ${ts(5)}, ${ts(6)}, ${ts(7)}, ${ts(8)}, ${ts(9)}, $10, $11,
-             $12::text[])
+             $12::text[], $14::bigint, ${ts(15)})
            RETURNING id)
          INSERT INTO ${refreshHashes} (session_id, hash)
          SELECT created.id, h.hash FROM created, unnest($13::text[]) WITH ORDINALITY AS h(hash, n)
@@ -90,6 +96,8 @@ export function pgSessions(db: Db): SessionStore {
           s.userAgent ?? null,
           [...s.amr],
           [...s.previousRefreshHashes],
+          generationParam(s.credentialGeneration),
+          s.secondFactorAt ?? null,
         ],
       );
     },
@@ -128,13 +136,24 @@ export function pgSessions(db: Db): SessionStore {
       return rows.length === 1 ? 'reused' : 'not_found';
     },
 
-    async markFresh(id, { freshUntil, amr, now }) {
+    async markFresh(id, { freshUntil, amr, secondFactorAt, credentialGeneration, now }) {
+      // One UPDATE: every field or none, and only on a live row (a markFresh racing a delete
+      // matches nothing and never brings the session back). A field not given stays as it is.
       const { rowCount } = await db.query(
         `UPDATE ${sessions}
             SET fresh_until = ${ts(3)},
-                amr = coalesce($4::text[], amr)
+                amr = coalesce($4::text[], amr),
+                second_factor_at = coalesce(${ts(5)}, second_factor_at),
+                credential_generation = coalesce($6::bigint, credential_generation)
           WHERE id = $1 AND ${live(2)}`,
-        [id, now, freshUntil, amr === undefined ? null : [...amr]],
+        [
+          id,
+          now,
+          freshUntil,
+          amr === undefined ? null : [...amr],
+          secondFactorAt ?? null,
+          credentialGeneration === undefined ? null : generationParam(credentialGeneration),
+        ],
       );
       return rowCount === 1 ? 'updated' : 'not_found';
     },
@@ -177,5 +196,7 @@ export function toSession(r: SessionRow): SessionRecord {
     ...opt('ip', r.ip),
     ...opt('userAgent', r.user_agent),
     amr: (typeof r.amr === 'string' ? parseJson<string[]>(r.amr) : r.amr) ?? [],
+    credentialGeneration: int(r.credential_generation),
+    ...opt('secondFactorAt', r.second_factor_at),
   };
 }

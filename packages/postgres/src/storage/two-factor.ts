@@ -1,5 +1,5 @@
 import type { RecoveryCodeRecord, TrustedDeviceRecord, TwoFactorStore } from '@portcullis/core';
-import { ms, opt, ts } from '../sql.js';
+import { generationParam, int, int8, ms, opt, ts } from '../sql.js';
 import type { Db } from './db.js';
 
 interface CodeRow {
@@ -17,6 +17,7 @@ interface DeviceRow {
   created_at: number;
   last_used_at: number;
   expires_at: number;
+  credential_generation: string;
 }
 
 const DEVICE_COLUMNS = [
@@ -27,6 +28,7 @@ const DEVICE_COLUMNS = [
   ms('created_at', 'created_at'),
   ms('last_used_at', 'last_used_at'),
   ms('expires_at', 'expires_at'),
+  int8('credential_generation', 'credential_generation'),
 ].join(', ');
 
 /** The `twoFactor` store: recovery codes and trusted devices. */
@@ -77,9 +79,18 @@ export function pgTwoFactor(db: Db): TwoFactorStore {
     async createTrustedDevice(d) {
       await db.query(
         `INSERT INTO ${devices} (id, user_id, secret_hash, user_agent, created_at, last_used_at,
-           expires_at)
-         VALUES ($1, $2, $3, $4, ${ts(5)}, ${ts(6)}, ${ts(7)})`,
-        [d.id, d.userId, d.secretHash, d.userAgent ?? null, d.createdAt, d.lastUsedAt, d.expiresAt],
+           expires_at, credential_generation)
+         VALUES ($1, $2, $3, $4, ${ts(5)}, ${ts(6)}, ${ts(7)}, $8::bigint)`,
+        [
+          d.id,
+          d.userId,
+          d.secretHash,
+          d.userAgent ?? null,
+          d.createdAt,
+          d.lastUsedAt,
+          d.expiresAt,
+          generationParam(d.credentialGeneration),
+        ],
       );
     },
 
@@ -141,5 +152,6 @@ function toDevice(r: DeviceRow): TrustedDeviceRecord {
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     expiresAt: r.expires_at,
+    credentialGeneration: int(r.credential_generation),
   };
 }

@@ -1,8 +1,11 @@
 import type { JsonObject, TotpState, UserPatch, UserRecord } from '@portcullis/core';
-import { ms, opt, ts } from '../sql.js';
+import { int, int8, ms, opt, ts } from '../sql.js';
 
-/** How a column is selected: as is, epoch ms of a `timestamptz`, JSON text, or a `float8`. */
-type Read = 'plain' | 'ms' | 'text' | 'float';
+/**
+ * How a column is selected: as is, epoch ms of a `timestamptz`, JSON text, a `float8`, or a
+ * `bigint` as text (exact beyond 15 digits).
+ */
+type Read = 'plain' | 'ms' | 'text' | 'float' | 'int8';
 
 /** The columns of a user, by the name {@link toUser} reads them under. */
 const READS: readonly (readonly [name: keyof UserRow, read: Read])[] = [
@@ -26,6 +29,7 @@ const READS: readonly (readonly [name: keyof UserRow, read: Read])[] = [
   ['totp_t0', 'float'],
   ['totp_last_used_step', 'float'],
   ['last_login_at', 'ms'],
+  ['credential_generation', 'int8'],
   ['created_at', 'ms'],
   ['updated_at', 'ms'],
 ];
@@ -41,6 +45,7 @@ export function userColumns(alias = '', prefix = ''): string {
     if (read === 'ms') return ms(column, as);
     if (read === 'text') return `${column}::text AS ${as}`;
     if (read === 'float') return `${column}::float8 AS ${as}`;
+    if (read === 'int8') return int8(column, as);
     return as === column ? column : `${column} AS ${as}`;
   }).join(', ');
 }
@@ -79,12 +84,17 @@ export interface UserRow {
   totp_t0: number | null;
   totp_last_used_step: number | null;
   last_login_at: number | null;
+  /** Text of the `bigint`, or the number itself when the row came as JSON (`row_to_json`). */
+  credential_generation: string | number;
   created_at: number;
   updated_at: number;
 }
 
-/** How a value is sent: as is, as epoch ms turned into `timestamptz`, or as JSON text. */
-type Kind = 'plain' | 'time' | 'json';
+/**
+ * How a value is sent: as is, as epoch ms turned into `timestamptz`, as JSON text, or as a
+ * `bigint` (the decimal text of a safe integer).
+ */
+type Kind = 'plain' | 'time' | 'json' | 'int8';
 
 /** How each patchable field is written: its column and its kind. */
 const FIELDS: Readonly<Record<string, readonly [column: string, kind: Kind]>> = {
@@ -101,6 +111,7 @@ const FIELDS: Readonly<Record<string, readonly [column: string, kind: Kind]>> = 
   metadata: ['metadata', 'json'],
   disabled: ['disabled', 'plain'],
   lastLoginAt: ['last_login_at', 'time'],
+  credentialGeneration: ['credential_generation', 'int8'],
   updatedAt: ['updated_at', 'time'],
 };
 
@@ -118,11 +129,25 @@ export function patchSql(patch: UserPatch, first: number): { sets: string[]; par
   const sets: string[] = [];
   const params: unknown[] = [];
   const set = (column: string, value: unknown, kind: Kind = 'plain') => {
-    params.push(kind === 'json' && value !== null ? JSON.stringify(value) : value);
-    const n = first + params.length - 1;
-    sets.push(
-      `${column} = ${kind === 'time' ? ts(n) : kind === 'json' ? `$${n}::jsonb` : `$${n}`}`,
+    params.push(
+      value === null
+        ? null
+        : kind === 'json'
+          ? JSON.stringify(value)
+          : kind === 'int8'
+            ? String(value)
+            : value,
     );
+    const n = first + params.length - 1;
+    const cast =
+      kind === 'time'
+        ? ts(n)
+        : kind === 'json'
+          ? `$${n}::jsonb`
+          : kind === 'int8'
+            ? `$${n}::bigint`
+            : `$${n}`;
+    sets.push(`${column} = ${cast}`);
   };
   for (const [key, value] of Object.entries(patch)) {
     const field = FIELDS[key];
@@ -156,6 +181,7 @@ export function toUser(r: UserRow): UserRecord {
     disabled: r.disabled,
     ...(r.totp_secret === null ? {} : { totp: toTotp(r, r.totp_secret) }),
     ...opt('lastLoginAt', r.last_login_at),
+    credentialGeneration: int(r.credential_generation),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -1,5 +1,5 @@
 import type { UserStore } from '@portcullis/core';
-import { isUniqueViolation, ts } from '../sql.js';
+import { generationParam, isUniqueViolation, ts } from '../sql.js';
 import type { Db } from './db.js';
 import { COLUMNS, patchSql, totpValues, toUser, type UserRow } from './users-row.js';
 
@@ -29,9 +29,10 @@ export function pgUsers(db: Db): UserStore {
         `INSERT INTO ${users} (id, email, email_normalized, email_verified_at, username,
            username_normalized, password_hash, first_name, last_name, phone, phone_verified_at,
            metadata, disabled, totp_secret, totp_algorithm, totp_digits, totp_period_seconds,
-           totp_t0, totp_last_used_step, last_login_at, created_at, updated_at)
+           totp_t0, totp_last_used_step, last_login_at, created_at, updated_at,
+           credential_generation)
          VALUES ($1, $2, $3, ${ts(4)}, $5, $6, $7, $8, $9, $10, ${ts(11)}, $12::jsonb, $13, $14,
-           $15, $16, $17, $18, $19, ${ts(20)}, ${ts(21)}, ${ts(22)})
+           $15, $16, $17, $18, $19, ${ts(20)}, ${ts(21)}, ${ts(22)}, $23::bigint)
          ON CONFLICT DO NOTHING`,
         [
           user.id,
@@ -51,6 +52,7 @@ export function pgUsers(db: Db): UserStore {
           user.lastLoginAt ?? null,
           user.createdAt,
           user.updatedAt,
+          generationParam(user.credentialGeneration),
         ],
       );
       return rowCount === 1 ? 'created' : 'conflict';

@@ -17,11 +17,12 @@ import { deleteAccountSchema } from '../../account/delete.js';
 import { confirmEmailChangeSchema, requestEmailChangeSchema } from '../../account/email-change.js';
 import { updateProfileSchema } from '../../account/profile.js';
 import { passwordField } from '../../flows/input.js';
-import { loginSchema } from '../../login/login.js';
 import { changePasswordSchema } from '../../passwords/change.js';
 import { requestResetSchema, resetPasswordSchema } from '../../passwords/reset.js';
 import { registerSchema } from '../../register/register.js';
 import { resendVerificationSchema, verifyEmailSchema } from '../../register/verify-email.js';
+import { loginSchema } from '../../sign-in/password.js';
+import { reauthCodeSchema } from '../../sign-in/step-up.js';
 import {
   challengeSchema,
   codeField,
@@ -30,9 +31,8 @@ import {
   userPasswordSchema,
   verifySchema,
 } from '../../two-factor/input.js';
-import { reauthCodeSchema } from '../../two-factor/reauth.js';
 
-/** The second factor of a re-authentication: TOTP or a recovery code (`two-factor/reauth.ts`). */
+/** The second factor of a re-authentication: TOTP or a recovery code (`sign-in/step-up.ts`). */
 const reauthMethod = reauthCodeSchema.entries.method;
 
 /** The fresh-session proof of `http-api.md`: optional password, and `code` + `method` with 2FA. */
@@ -51,13 +51,13 @@ export const VerifyEmailRequest = verifyEmailSchema;
 /** `POST /email/verify/resend` (`register/verify-email.ts`). */
 export const ResendVerificationRequest = resendVerificationSchema;
 
-/** `POST /login` (`login/login.ts`): an email address or a username. */
+/** `POST /login` (`sign-in/password.ts`): an email address or a username. */
 export const LoginRequest = loginSchema;
 
 /** `POST /token/refresh`: the token in the body, or none when it is in the refresh cookie. */
 export const RefreshRequest = v.object({ refreshToken: v.optional(v.string()) });
 
-/** `POST /reauthenticate` (`sessions/fresh.ts`, `two-factor/reauth.ts`). */
+/** `POST /reauthenticate` (`sign-in/reauthenticate.ts`). */
 export const ReauthenticateRequest = v.object({
   password: passwordField(),
   code: v.optional(codeField),
@@ -73,7 +73,7 @@ export const UpdateProfileRequest = v.omit(updateProfileSchema, ['userId']);
 /** `POST /user/email` (`account/email-change.ts`): the address is normalized by the flow. */
 export const RequestEmailChangeRequest = v.object({
   ...freshnessProof,
-  ...v.omit(requestEmailChangeSchema, ['userId']).entries,
+  ...v.omit(requestEmailChangeSchema, ['userId', 'sessionId']).entries,
 });
 
 /** `POST /user/email/confirm` (`account/email-change.ts`). */
@@ -81,9 +81,7 @@ export const ConfirmEmailChangeRequest = confirmEmailChangeSchema;
 
 /** `POST /password/change` (`passwords/change.ts`); the current password is the proof. */
 export const ChangePasswordRequest = v.object({
-  ...v.omit(changePasswordSchema, ['userId', 'currentSessionId']).entries,
-  code: v.optional(codeField),
-  method: v.optional(reauthMethod),
+  ...v.omit(changePasswordSchema, ['userId', 'sessionId']).entries,
 });
 
 /** `POST /password/reset` (`passwords/reset.ts`): only the shape is checked. */
@@ -95,25 +93,25 @@ export const PasswordResetConfirmRequest = resetPasswordSchema;
 /** `DELETE /user` (`account/delete.ts`). */
 export const DeleteAccountRequest = v.object({
   ...freshnessProof,
-  ...v.omit(deleteAccountSchema, ['userId']).entries,
+  ...v.omit(deleteAccountSchema, ['userId', 'sessionId']).entries,
 });
 
-/** `POST /2fa/totp/enroll` (`two-factor/enroll.ts`). */
+/** `POST /2fa/totp/enroll` (`account/two-factor-enroll.ts`). */
 export const TotpEnrollRequest = v.omit(userPasswordSchema, ['userId']);
 
-/** `POST /2fa/totp/confirm`, `POST /2fa/phone/confirm` (`two-factor/enroll.ts`, `phone.ts`). */
+/** `POST /2fa/totp/confirm`, `POST /2fa/phone/confirm` (`account/two-factor-enroll.ts`, `two-factor-phone.ts`). */
 export const CodeRequest = v.omit(userCodeSchema, ['userId']);
 
-/** `POST /2fa/disable` (`two-factor/manage.ts`). */
+/** `POST /2fa/disable` (`account/two-factor-manage.ts`). */
 export const DisableTwoFactorRequest = v.object({ password: passwordField(), code: codeField });
 
-/** `POST /2fa/recovery-codes` (`two-factor/manage.ts`), with the fresh-session proof. */
+/** `POST /2fa/recovery-codes` (`account/two-factor-manage.ts`), with the fresh-session proof. */
 export const RegenerateRecoveryCodesRequest = v.object({
   ...freshnessProof,
   password: passwordField(),
 });
 
-/** `POST /2fa/phone` (`two-factor/phone.ts`): an E.164 number. */
+/** `POST /2fa/phone` (`account/two-factor-phone.ts`): an E.164 number. */
 export const PhoneRequest = v.object({
   ...freshnessProof,
   phone: phoneField,
@@ -123,7 +121,7 @@ export const PhoneRequest = v.object({
 /** `POST /2fa/email/send`, `POST /2fa/sms/send` (`two-factor/send-code.ts`). */
 export const ChallengeRequest = challengeSchema;
 
-/** `POST /2fa/verify` (`two-factor/verify.ts`). */
+/** `POST /2fa/verify` (`sign-in/verify-second-factor.ts`). */
 export const VerifySecondFactorRequest = verifySchema;
 
 /** Every request schema; each becomes `#/components/schemas/{name}`. */

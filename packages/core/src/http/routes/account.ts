@@ -1,7 +1,7 @@
 import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
 import type { Route } from '../router.js';
-import { clearAuthCookies, pick, requireFullReauth } from './shared.js';
+import { clearAuthCookies, pick, stepUp } from './shared.js';
 
 type ProfilePatch = {
   username?: string | null;
@@ -10,12 +10,15 @@ type ProfilePatch = {
 };
 
 async function deleteUser(ctx: HttpContext): Promise<Response> {
-  const { user } = await ctx.caller();
-  await requireFullReauth(ctx);
-  const { password } = pick<{ password: string }>(await ctx.body(), ['password']);
-  await ctx.auth.users.delete({ userId: user.id, password }, ctx.client);
+  const { user, session } = await ctx.caller();
+  const body = await ctx.body();
+  const { password } = pick<{ password: string }>(body, ['password']);
+  await ctx.auth.users.delete(
+    { userId: user.id, password, ...stepUp(body, session.id) },
+    ctx.client,
+  );
   // Trusted devices went with the account: the device cookie is dead too.
-  return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh', 'device']));
+  return noContent(clearAuthCookies(ctx.config, ['session', 'refresh', 'device']));
 }
 
 /** The Account routes of the contract. */
@@ -39,15 +42,15 @@ export const accountRoutes: readonly Route[] = [
     method: 'POST',
     path: '/user/email',
     handle: async (ctx) => {
-      const { user } = await ctx.caller();
-      await requireFullReauth(ctx);
-      const input = pick<{ newEmail: string; password: string }>(await ctx.body(), [
-        'newEmail',
-        'password',
-      ]);
+      const { user, session } = await ctx.caller();
+      const body = await ctx.body();
+      const input = pick<{ newEmail: string; password: string }>(body, ['newEmail', 'password']);
       return json(
         202,
-        await ctx.auth.users.requestEmailChange({ userId: user.id, ...input }, ctx.client),
+        await ctx.auth.users.requestEmailChange(
+          { userId: user.id, ...input, ...stepUp(body, session.id) },
+          ctx.client,
+        ),
       );
     },
   },
@@ -64,13 +67,13 @@ export const accountRoutes: readonly Route[] = [
     path: '/password/change',
     handle: async (ctx) => {
       const { user, session } = await ctx.caller();
-      await requireFullReauth(ctx, 'currentPassword');
-      const input = pick<{ currentPassword: string; newPassword: string }>(await ctx.body(), [
+      const body = await ctx.body();
+      const input = pick<{ currentPassword: string; newPassword: string }>(body, [
         'currentPassword',
         'newPassword',
       ]);
       await ctx.auth.passwords.change(
-        { userId: user.id, ...input, currentSessionId: session.id },
+        { userId: user.id, ...input, ...stepUp(body, session.id) },
         ctx.client,
       );
       return noContent();
@@ -97,7 +100,7 @@ export const accountRoutes: readonly Route[] = [
       return json(
         200,
         { status: 'password_reset' },
-        clearAuthCookies(ctx.rt, ['session', 'refresh']),
+        clearAuthCookies(ctx.config, ['session', 'refresh']),
       );
     },
   },

@@ -1,6 +1,6 @@
 import { AuthError } from '../../errors/auth-error.js';
-import type { LoginInput } from '../../login/login.js';
 import type { RegisterInput } from '../../register/register.js';
+import type { LoginInput } from '../../sign-in/types.js';
 import type { HttpContext } from '../context.js';
 import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
 import { fromTrustedOrigin } from '../csrf.js';
@@ -25,7 +25,7 @@ async function login(ctx: HttpContext): Promise<Response> {
 }
 
 async function refresh(ctx: HttpContext): Promise<Response> {
-  const { config } = ctx.rt;
+  const { config } = ctx;
   const spec = cookieSpec(config, 'refresh');
   const body = await ctx.body();
   const fromBody = body.refreshToken;
@@ -44,14 +44,10 @@ async function refresh(ctx: HttpContext): Promise<Response> {
     const tokens = await ctx.auth.refresh(presented, ctx.client);
     // The new token goes back where the old one came from: a mobile client that sent it in
     // the body must get its replacement in the body, whatever the default transport.
-    if (fromBody !== undefined) return json(200, tokens);
-    const now = ctx.rt.now();
-    const session = await ctx.rt.storage.sessions.get(
-      presented.slice(0, presented.indexOf('.')),
-      now,
-    );
-    const lifetime = session ? (session.absoluteExpiresAt - now) / 1000 : 0;
-    return json(200, { accessToken: tokens.accessToken, expiresIn: tokens.expiresIn }, [
+    const { accessToken, expiresIn, refreshToken } = tokens;
+    if (fromBody !== undefined) return json(200, { accessToken, expiresIn, refreshToken });
+    const lifetime = (tokens.sessionExpiresAt - ctx.now()) / 1000;
+    return json(200, { accessToken, expiresIn }, [
       serializeCookie(spec, tokens.refreshToken, lifetime),
     ]);
   } catch (error) {

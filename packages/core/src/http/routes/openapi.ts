@@ -12,7 +12,7 @@ export const openApiRoutes: readonly Route[] = [
     method: 'GET',
     path: '/openapi.json',
     handle: async (ctx) => {
-      const { appUrl, http } = ctx.rt.config;
+      const { appUrl, http } = ctx.config;
       return json(200, servedDocument(`${appUrl}${http.basePath}`));
     },
   },

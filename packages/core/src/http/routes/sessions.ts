@@ -1,21 +1,21 @@
-import { requireFreshSession } from '../../sessions/fresh.js';
-import type { ReauthenticateInput } from '../../two-factor/types.js';
+import type { EndSessionsOptions } from '../../account/sessions.js';
+import type { ReauthenticateInput } from '../../sign-in/types.js';
 import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
 import type { Route } from '../router.js';
-import { clearAuthCookies, csrfToken, pick, sessionView } from './shared.js';
+import { clearAuthCookies, csrfToken, pick, sessionView, stepUp } from './shared.js';
 
 /**
- * The fresh-session rule, with the optional `password` of the request body (and, for a user
- * with 2FA on, its `code` and `method`).
+ * The caller's session and the optional proof of the request body (`password`, and for a user
+ * with 2FA on `code` and `method`): core applies the fresh-session rule.
  */
-async function requireFresh(ctx: HttpContext, userId: string, sessionId: string): Promise<void> {
-  const proof = pick<{ password?: unknown; code?: unknown; method?: unknown }>(await ctx.body(), [
-    'password',
-    'code',
-    'method',
-  ]);
-  await requireFreshSession(ctx.rt, { userId, sessionId, ...proof }, ctx.client);
+async function endOptions(ctx: HttpContext, sessionId: string): Promise<EndSessionsOptions> {
+  const body = await ctx.body();
+  return {
+    ...pick<{ password?: string }>(body, ['password']),
+    ...stepUp(body, sessionId),
+    context: ctx.client,
+  };
 }
 
 /** Session routes of the contract's Identity section. */
@@ -26,7 +26,7 @@ export const sessionRoutes: readonly Route[] = [
     handle: async (ctx) => {
       const { session } = await ctx.caller();
       await ctx.auth.logout(session.id, ctx.client);
-      return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh']));
+      return noContent(clearAuthCookies(ctx.config, ['session', 'refresh']));
     },
   },
   {
@@ -34,9 +34,8 @@ export const sessionRoutes: readonly Route[] = [
     path: '/logout/all',
     handle: async (ctx) => {
       const { user, session } = await ctx.caller();
-      await requireFresh(ctx, user.id, session.id);
-      await ctx.auth.sessions.revokeAll(user.id, { context: ctx.client });
-      return noContent(clearAuthCookies(ctx.rt, ['session', 'refresh']));
+      await ctx.auth.sessions.revokeAll(user.id, await endOptions(ctx, session.id));
+      return noContent(clearAuthCookies(ctx.config, ['session', 'refresh']));
     },
   },
   {
@@ -62,17 +61,19 @@ export const sessionRoutes: readonly Route[] = [
     handle: async (ctx) => {
       const { user, session } = await ctx.caller();
       const id = ctx.params.id as string;
-      // Signing out this very session is a logout; ending another one needs a fresh session.
-      if (id !== session.id) await requireFresh(ctx, user.id, session.id);
-      await ctx.auth.sessions.revoke(user.id, id, ctx.client);
-      return noContent(id === session.id ? clearAuthCookies(ctx.rt, ['session', 'refresh']) : []);
+      // Signing out this very session is a logout; ending another one needs a fresh session
+      // (core decides, from the caller's session id).
+      await ctx.auth.sessions.revoke(user.id, id, await endOptions(ctx, session.id));
+      return noContent(
+        id === session.id ? clearAuthCookies(ctx.config, ['session', 'refresh']) : [],
+      );
     },
   },
   {
     method: 'GET',
     path: '/csrf',
     handle: async (ctx) => {
-      const { token, cookie } = csrfToken(ctx.rt, ctx.request, { rotate: false });
+      const { token, cookie } = csrfToken(ctx.config, ctx.request, { rotate: false });
       return json(200, { csrfToken: token }, [cookie]);
     },
   },

@@ -1,7 +1,6 @@
+import type { AuthOptions } from '../../create-auth.js';
 import { randomToken } from '../../crypto/tokens.js';
 import type { RequestContext } from '../../events/types.js';
-import type { AuthRuntime } from '../../runtime/context.js';
-import { requireFreshSession } from '../../sessions/fresh.js';
 import type { SessionInfo } from '../../sessions/types.js';
 import type { BodyFields } from '../body.js';
 import type { HttpContext } from '../context.js';
@@ -18,26 +17,15 @@ export function pick<T>(body: BodyFields, names: readonly string[]): T {
 }
 
 /**
- * Full re-authentication for users with a second factor (ASVS 7.5.1): a sensitive route whose
- * body carries the password lets it stand in for a fresh session, but for a user with 2FA on a
- * password alone is one factor. On a session that is no longer fresh such a request must also
- * carry `code` and `method`, which re-authenticate the session first; otherwise
- * `REAUTH_REQUIRED`. Users without 2FA, and fresh sessions, pass unchanged. `passwordField`
- * names the body field that holds the current password.
- * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`
+ * The proof fields of a sensitive route's body, passed to the `Auth` method unchanged (core
+ * applies the freshness rules, `requireStepUp`): `code` and `method` (a second factor in the
+ * same request) and the caller's session. A value of the wrong type reaches the method's
+ * schema, which refuses it with `VALIDATION_FAILED`.
  */
-export async function requireFullReauth(ctx: HttpContext, passwordField = 'password') {
-  const { user, session } = await ctx.caller();
-  if (!user.twoFactorEnabled) return;
-  const body = await ctx.body();
-  const ids = { userId: user.id, sessionId: session.id };
-  // Without a code, only freshness is checked here: the flow verifies the password itself,
-  // once (a second argon2id run and a second throttle reservation would gain nothing).
-  if (body.code === undefined) return requireFreshSession(ctx.rt, ids, ctx.client);
-  await requireFreshSession(
-    ctx.rt,
-    { ...ids, password: body[passwordField], code: body.code, method: body.method },
-    ctx.client,
+export function stepUp(body: BodyFields, sessionId: string) {
+  return pick<{ code?: string; method?: 'totp' | 'recovery'; sessionId: string }>(
+    { ...body, sessionId },
+    ['code', 'method', 'sessionId'],
   );
 }
 
@@ -72,28 +60,28 @@ export function flag(value: unknown): unknown {
  * (`/login`, `/2fa/verify`): the token is a secret and goes nowhere else.
  */
 export function withTrustedDevice(ctx: HttpContext): RequestContext {
-  const token = readCookie(ctx.request, cookieSpec(ctx.rt.config, 'device').name);
+  const token = readCookie(ctx.request, cookieSpec(ctx.config, 'device').name);
   return token === undefined || token === '' ? ctx.client : { ...ctx.client, trustedDevice: token };
 }
 
 /** Set-Cookie lines that delete the auth cookies (`device`: the trusted-device cookie). */
 export function clearAuthCookies(
-  rt: AuthRuntime,
+  config: AuthOptions,
   kinds: readonly ('session' | 'refresh' | 'device')[],
 ): string[] {
-  return kinds.map((kind) => serializeCookie(cookieSpec(rt.config, kind), '', 0));
+  return kinds.map((kind) => serializeCookie(cookieSpec(config, kind), '', 0));
 }
 
 const CSRF_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** The CSRF token of the request's cookie when well-formed, else a new one; and its cookie. */
-export function csrfToken(rt: AuthRuntime, request: Request, options: { rotate: boolean }) {
-  const spec = cookieSpec(rt.config, 'csrf');
+export function csrfToken(config: AuthOptions, request: Request, options: { rotate: boolean }) {
+  const spec = cookieSpec(config, 'csrf');
   const existing = readCookie(request, spec.name);
   const token =
     !options.rotate && existing !== undefined && CSRF_TOKEN.test(existing)
       ? existing
-      : randomToken({ random: rt.config.random });
+      : randomToken({ random: config.random });
   // A session-lifetime cookie: it carries no authority by itself.
   return { token, cookie: serializeCookie(spec, token) };
 }

@@ -1,4 +1,4 @@
-import type { LoginResult } from '../../login/login.js';
+import type { LoginResult } from '../../sign-in/types.js';
 import type { HttpContext } from '../context.js';
 import { cookieSpec, serializeCookie } from '../cookies.js';
 import { json } from '../respond.js';
@@ -19,15 +19,15 @@ export function signedInResponse(
   result: SignedInResult,
   cookies: readonly string[] = [],
 ): Response {
-  const { config } = ctx.rt;
+  const { config } = ctx;
   const lifetime =
     (Date.parse(result.session.createdAt) +
       config.session.absoluteTimeoutSeconds * 1000 -
-      ctx.rt.now()) /
+      ctx.now()) /
     1000;
   if (result.tokens.strategy === 'cookie') {
     // A new CSRF token with every sign-in: a token planted before it is worth nothing after.
-    const csrf = csrfToken(ctx.rt, ctx.request, { rotate: true });
+    const csrf = csrfToken(ctx.config, ctx.request, { rotate: true });
     const session = serializeCookie(
       cookieSpec(config, 'session'),
       result.tokens.sessionToken,

@@ -1,16 +1,17 @@
-import type { TrustedDeviceInfo, VerifySecondFactorInput } from '../../two-factor/types.js';
+import type { VerifySecondFactorInput } from '../../sign-in/types.js';
+import type { TrustedDeviceInfo } from '../../two-factor/types.js';
 import type { HttpContext } from '../context.js';
 import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
 import { json, noContent } from '../respond.js';
 import type { Route } from '../router.js';
-import { clearAuthCookies, flag, pick, requireFullReauth, withTrustedDevice } from './shared.js';
+import { clearAuthCookies, flag, pick, stepUp, withTrustedDevice } from './shared.js';
 import { signedInResponse } from './signed-in.js';
 
 const CODE_SENT = { status: 'code_sent' } as const;
 
 /** The id half of the trusted-device cookie (`{id}.{secret}`), to mark the caller's device. */
 function currentDeviceId(ctx: HttpContext): string | undefined {
-  const token = readCookie(ctx.request, cookieSpec(ctx.rt.config, 'device').name);
+  const token = readCookie(ctx.request, cookieSpec(ctx.config, 'device').name);
   const id = token?.split('.')[0];
   return id === undefined || id === '' ? undefined : id;
 }
@@ -46,9 +47,9 @@ async function verify(ctx: HttpContext): Promise<Response> {
       ? []
       : [
           serializeCookie(
-            cookieSpec(ctx.rt.config, 'device'),
+            cookieSpec(ctx.config, 'device'),
             device.token,
-            (device.expiresAt - ctx.rt.now()) / 1000,
+            (device.expiresAt - ctx.now()) / 1000,
           ),
         ];
   return signedInResponse(ctx, result, cookies);
@@ -73,10 +74,10 @@ const accountRoutes: readonly Route[] = [
     method: 'POST',
     path: '/2fa/totp/confirm',
     handle: async (ctx) => {
-      const { user } = await ctx.caller();
+      const { user, session } = await ctx.caller();
       const { code } = pick<{ code: string }>(await ctx.body(), ['code']);
       const { recoveryCodes } = await ctx.auth.twoFactor.totp.confirm(
-        { userId: user.id, code },
+        { userId: user.id, code, sessionId: session.id },
         ctx.client,
       );
       return json(200, { recoveryCodes });
@@ -86,25 +87,28 @@ const accountRoutes: readonly Route[] = [
     method: 'POST',
     path: '/2fa/disable',
     handle: async (ctx) => {
-      const { user } = await ctx.caller();
+      const { user, session } = await ctx.caller();
       const input = pick<{ password: string; code: string }>(await ctx.body(), [
         'password',
         'code',
       ]);
-      await ctx.auth.twoFactor.disable({ ...input, userId: user.id }, ctx.client);
+      await ctx.auth.twoFactor.disable(
+        { ...input, userId: user.id, sessionId: session.id },
+        ctx.client,
+      );
       // Every trusted device is gone: this browser's cookie opens nothing any more.
-      return noContent(clearAuthCookies(ctx.rt, ['device']));
+      return noContent(clearAuthCookies(ctx.config, ['device']));
     },
   },
   {
     method: 'POST',
     path: '/2fa/recovery-codes',
     handle: async (ctx) => {
-      const { user } = await ctx.caller();
-      await requireFullReauth(ctx);
-      const { password } = pick<{ password: string }>(await ctx.body(), ['password']);
+      const { user, session } = await ctx.caller();
+      const body = await ctx.body();
+      const { password } = pick<{ password: string }>(body, ['password']);
       const { recoveryCodes } = await ctx.auth.twoFactor.recoveryCodes.regenerate(
-        { userId: user.id, password },
+        { userId: user.id, password, ...stepUp(body, session.id) },
         ctx.client,
       );
       return json(200, { recoveryCodes });
@@ -114,13 +118,13 @@ const accountRoutes: readonly Route[] = [
     method: 'POST',
     path: '/2fa/phone',
     handle: async (ctx) => {
-      const { user } = await ctx.caller();
-      await requireFullReauth(ctx);
-      const input = pick<{ phone: string; password: string }>(await ctx.body(), [
-        'phone',
-        'password',
-      ]);
-      await ctx.auth.twoFactor.phone.start({ ...input, userId: user.id }, ctx.client);
+      const { user, session } = await ctx.caller();
+      const body = await ctx.body();
+      const input = pick<{ phone: string; password: string }>(body, ['phone', 'password']);
+      await ctx.auth.twoFactor.phone.start(
+        { ...input, userId: user.id, ...stepUp(body, session.id) },
+        ctx.client,
+      );
       return json(202, CODE_SENT);
     },
   },
@@ -154,7 +158,7 @@ const accountRoutes: readonly Route[] = [
       const { user } = await ctx.caller();
       const id = ctx.params.id as string;
       await ctx.auth.twoFactor.devices.revoke(user.id, id, ctx.client);
-      return noContent(id === currentDeviceId(ctx) ? clearAuthCookies(ctx.rt, ['device']) : []);
+      return noContent(id === currentDeviceId(ctx) ? clearAuthCookies(ctx.config, ['device']) : []);
     },
   },
 ];

@@ -1,11 +1,12 @@
+import { expect } from 'vitest';
 import { randomToken } from '../../crypto/tokens.js';
 import type { SessionRecord } from '../../storage/types/sessions.js';
 import type { OneTimeTokenRecord } from '../../storage/types/tokens.js';
 import type { TrustedDeviceRecord } from '../../storage/types/two-factor.js';
 import type { UserRecord } from '../../storage/types/users.js';
-import type { Storage } from '../../storage/types.js';
+import type { Storage, StoreName } from '../../storage/types.js';
 
-/** Hands each check the storage under test, created once per suite (a database is slow to start). */
+/** What one check runs against: the storage under test, record owners, and a way to skip. */
 export interface ConformanceContext {
   /** The storage under test. */
   readonly storage: () => Storage;
@@ -16,7 +17,14 @@ export interface ConformanceContext {
    * foreign keys to `users` accepts the records; otherwise it is only a fresh id.
    */
   readonly owner: () => Promise<string>;
+  /** The stores under test. */
+  readonly stores: readonly StoreName[];
+  /** Ends the check as skipped (it needs an optional method the storage does not offer). */
+  readonly skip: (reason: string) => never;
 }
+
+/** Adds one check to a group: `check(name, run)`, the kit's counterpart of vitest's `it`. */
+export type AddCheck = (name: string, run: (ctx: ConformanceContext) => Promise<void>) => void;
 
 /** Concurrent callers in race checks. */
 export const RACERS = 20;
@@ -140,4 +148,23 @@ export function tally<T>(values: readonly T[]): Map<T, number> {
 /** `n` calls of `fn` started together, awaited together. */
 export function race<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
+}
+
+/** Resolves after `n` turns of the microtask queue (an in-process store's await). */
+export async function microtasks(n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) await Promise.resolve();
+}
+
+/** Resolves after `n` turns of the event loop (a store with network round trips). */
+export async function macrotasks(n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Asserts that `record` holds exactly the keys of `expected`: an absent optional field must be
+ * absent, not `null` and not a key holding `undefined` (which `toEqual` would let pass).
+ */
+export function expectSameKeys(record: object | undefined, expected: object, what: string): void {
+  expect(record, what).toBeDefined();
+  expect(Object.keys(record ?? {}).sort(), `${what}: keys`).toEqual(Object.keys(expected).sort());
 }

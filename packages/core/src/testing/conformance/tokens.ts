@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { OneTimeTokenRecord } from '../../storage/types/tokens.js';
 import {
+  type AddCheck,
   type ConformanceContext,
   HOUR,
   newToken,
@@ -18,79 +19,94 @@ type Mutable = {
   attempts: number;
 };
 
+/** Consumes `token` with its own verifier (or `verifierHash`) at `now`. */
+const consume = (
+  ctx: ConformanceContext,
+  token: OneTimeTokenRecord,
+  now: number,
+  verifierHash = token.verifierHash,
+) => ctx.storage().tokens.consume(token.purpose, token.selector, { verifierHash, now });
+
 /** Registers the checks of `tokens`. */
-export function describeTokens(ctx: ConformanceContext): void {
-  describe('tokens', () => {
-    const consume = (token: OneTimeTokenRecord, now: number, verifierHash = token.verifierHash) =>
-      ctx.storage().tokens.consume(token.purpose, token.selector, { verifierHash, now });
+export function tokenChecks(check: AddCheck): void {
+  check('creates a token, reads it while live, and refuses a duplicate selector', async (ctx) => {
+    const { tokens } = ctx.storage();
+    const t = startTime();
+    const token = newToken(await ctx.owner(), t);
+    expect(await tokens.create(token)).toBe('created');
+    expect(await tokens.create({ ...token, verifierHash: 'other' })).toBe('conflict');
+    expect(await tokens.get(token.purpose, token.selector, t + HOUR - 1)).toEqual(token);
+    expect(await tokens.get(token.purpose, token.selector, t + HOUR)).toBeUndefined();
+    expect(await tokens.get(token.purpose, uid('missing'), t)).toBeUndefined();
+  });
 
-    it('creates a token, reads it while live, and refuses a duplicate selector', async () => {
-      const { tokens } = ctx.storage();
-      const t = startTime();
-      const token = newToken(await ctx.owner(), t);
-      expect(await tokens.create(token)).toBe('created');
-      expect(await tokens.create({ ...token, verifierHash: 'other' })).toBe('conflict');
-      expect(await tokens.get(token.purpose, token.selector, t + HOUR - 1)).toEqual(token);
-      expect(await tokens.get(token.purpose, token.selector, t + HOUR)).toBeUndefined();
-      expect(await tokens.get(token.purpose, uid('missing'), t)).toBeUndefined();
-    });
+  check('consumes a live token once: ok with the record, then not_found', async (ctx) => {
+    const t = startTime();
+    const token = newToken(await ctx.owner(), t);
+    await ctx.storage().tokens.create(token);
+    expect(await consume(ctx, token, t)).toEqual({ status: 'ok', record: token });
+    expect(await consume(ctx, token, t)).toEqual({ status: 'not_found' });
+    expect(await ctx.storage().tokens.get(token.purpose, token.selector, t)).toBeUndefined();
+  });
 
-    it('consumes a live token once: ok with the record, then not_found', async () => {
-      const t = startTime();
-      const token = newToken(await ctx.owner(), t);
-      await ctx.storage().tokens.create(token);
-      expect(await consume(token, t)).toEqual({ status: 'ok', record: token });
-      expect(await consume(token, t)).toEqual({ status: 'not_found' });
-      expect(await ctx.storage().tokens.get(token.purpose, token.selector, t)).toBeUndefined();
-    });
+  check('answers not_found for a wrong verifier and leaves the token in place', async (ctx) => {
+    const t = startTime();
+    const token = newToken(await ctx.owner(), t);
+    await ctx.storage().tokens.create(token);
+    expect(await consume(ctx, token, t, 'wrong-verifier-hash')).toEqual({ status: 'not_found' });
+    expect(await consume(ctx, token, t)).toEqual({ status: 'ok', record: token });
+  });
 
-    it('answers not_found for a wrong verifier and leaves the token in place', async () => {
-      const t = startTime();
-      const token = newToken(await ctx.owner(), t);
-      await ctx.storage().tokens.create(token);
-      expect(await consume(token, t, 'wrong-verifier-hash')).toEqual({ status: 'not_found' });
-      expect(await consume(token, t)).toEqual({ status: 'ok', record: token });
-    });
-
-    it('treats now === expiresAt as expired, and deletes an expired token it matched', async () => {
-      const t = startTime();
-      const token = newToken(await ctx.owner(), t);
-      await ctx.storage().tokens.create(token);
-      expect(await consume(token, t + HOUR)).toEqual({ status: 'expired' });
-      expect(await consume(token, t)).toEqual({ status: 'not_found' });
-    });
-
-    it('answers not_found for a wrong verifier even when expired, and keeps the token', async () => {
+  check(
+    'treats now === expiresAt as expired, and deletes an expired token it matched',
+    async (ctx) => {
       const t = startTime();
       const token = newToken(await ctx.owner(), t);
       await ctx.storage().tokens.create(token);
-      expect(await consume(token, t + 2 * HOUR, 'wrong-verifier-hash')).toEqual({
+      expect(await consume(ctx, token, t + HOUR)).toEqual({ status: 'expired' });
+      expect(await consume(ctx, token, t)).toEqual({ status: 'not_found' });
+    },
+  );
+
+  check(
+    'answers not_found for a wrong verifier even when expired, and keeps the token',
+    async (ctx) => {
+      const t = startTime();
+      const token = newToken(await ctx.owner(), t);
+      await ctx.storage().tokens.create(token);
+      expect(await consume(ctx, token, t + 2 * HOUR, 'wrong-verifier-hash')).toEqual({
         status: 'not_found',
       });
-      expect(await consume(token, t + 2 * HOUR)).toEqual({ status: 'expired' });
-    });
+      expect(await consume(ctx, token, t + 2 * HOUR)).toEqual({ status: 'expired' });
+    },
+  );
 
-    it('keeps purposes apart: a selector of one purpose is not found under another', async () => {
+  check(
+    'keeps purposes apart: a selector of one purpose is not found under another',
+    async (ctx) => {
       const t = startTime();
       const token = newToken(await ctx.owner(), t);
       await ctx.storage().tokens.create(token);
-      expect(await consume({ ...token, purpose: 'other_purpose' }, t)).toEqual({
+      expect(await consume(ctx, { ...token, purpose: 'other_purpose' }, t)).toEqual({
         status: 'not_found',
       });
-      expect(await consume(token, t)).toMatchObject({ status: 'ok' });
-    });
+      expect(await consume(ctx, token, t)).toMatchObject({ status: 'ok' });
+    },
+  );
 
-    it(`of ${RACERS} concurrent consumes of one token, exactly one is ok`, async () => {
-      const t = startTime();
-      const token = newToken(await ctx.owner(), t);
-      await ctx.storage().tokens.create(token);
-      const results = await race(RACERS, () => consume(token, t));
-      const statuses = tally(results.map((r) => r.status));
-      expect(statuses.get('ok')).toBe(1);
-      expect(statuses.get('not_found')).toBe(RACERS - 1);
-    });
+  check(`of ${RACERS} concurrent consumes of one token, exactly one is ok`, async (ctx) => {
+    const t = startTime();
+    const token = newToken(await ctx.owner(), t);
+    await ctx.storage().tokens.create(token);
+    const results = await race(RACERS, () => consume(ctx, token, t));
+    const statuses = tally(results.map((r) => r.status));
+    expect(statuses.get('ok')).toBe(1);
+    expect(statuses.get('not_found')).toBe(RACERS - 1);
+  });
 
-    it('counts wrong codes, answers the attempts left, and deletes the token at maxAttempts', async () => {
+  check(
+    'counts wrong codes, answers the attempts left, and deletes the token at maxAttempts',
+    async (ctx) => {
       const { tokens } = ctx.storage();
       const t = startTime();
       const token = newToken(await ctx.owner(), t, { purpose: 'conformance_otp' });
@@ -101,57 +117,58 @@ export function describeTokens(ctx: ConformanceContext): void {
       expect(await fail()).toBe(1);
       expect(await fail()).toBe(0);
       expect(await tokens.get(token.purpose, token.selector, t)).toBeUndefined();
-      expect(await consume(token, t)).toEqual({ status: 'not_found' });
+      expect(await consume(ctx, token, t)).toEqual({ status: 'not_found' });
       expect(await fail()).toBe(0);
-    });
+    },
+  );
 
-    it(`counts ${RACERS} concurrent wrong codes exactly`, async () => {
-      const { tokens } = ctx.storage();
-      const t = startTime();
-      const token = newToken(await ctx.owner(), t, { purpose: 'conformance_otp' });
-      await tokens.create(token);
-      const results = await race(RACERS, () =>
-        tokens.recordFailure(token.purpose, token.selector, { maxAttempts: RACERS }),
-      );
-      expect([...results].sort((a, b) => a - b)).toEqual(
-        Array.from({ length: RACERS }, (_, i) => i),
-      );
-      expect(await tokens.get(token.purpose, token.selector, t)).toBeUndefined();
-    });
+  check(`counts ${RACERS} concurrent wrong codes exactly`, async (ctx) => {
+    const { tokens } = ctx.storage();
+    const t = startTime();
+    const token = newToken(await ctx.owner(), t, { purpose: 'conformance_otp' });
+    await tokens.create(token);
+    const results = await race(RACERS, () =>
+      tokens.recordFailure(token.purpose, token.selector, { maxAttempts: RACERS }),
+    );
+    expect([...results].sort((a, b) => a - b)).toEqual(Array.from({ length: RACERS }, (_, i) => i));
+    expect(await tokens.get(token.purpose, token.selector, t)).toBeUndefined();
+  });
 
-    it('deletes one token, a user’s tokens of one purpose, or all of them', async () => {
-      const { tokens } = ctx.storage();
-      const t = startTime();
-      const userId = await ctx.owner();
-      const link = newToken(userId, t);
-      const otp = newToken(userId, t, { purpose: 'conformance_otp' });
-      const otp2 = newToken(userId, t, { purpose: 'conformance_otp' });
-      const other = newToken(await ctx.owner(), t);
-      for (const x of [link, otp, otp2, other]) await tokens.create(x);
-      await tokens.delete(otp2.purpose, otp2.selector);
-      await tokens.delete(otp2.purpose, otp2.selector);
-      expect(await tokens.get(otp2.purpose, otp2.selector, t)).toBeUndefined();
-      await tokens.deleteByUser(userId, { purpose: 'conformance_otp' });
-      expect(await tokens.get(otp.purpose, otp.selector, t)).toBeUndefined();
-      expect(await tokens.get(link.purpose, link.selector, t)).toEqual(link);
-      await tokens.deleteByUser(userId);
-      expect(await tokens.get(link.purpose, link.selector, t)).toBeUndefined();
-      expect(await tokens.get(other.purpose, other.selector, t)).toEqual(other);
-    });
+  check('deletes one token, a user’s tokens of one purpose, or all of them', async (ctx) => {
+    const { tokens } = ctx.storage();
+    const t = startTime();
+    const userId = await ctx.owner();
+    const link = newToken(userId, t);
+    const otp = newToken(userId, t, { purpose: 'conformance_otp' });
+    const otp2 = newToken(userId, t, { purpose: 'conformance_otp' });
+    const other = newToken(await ctx.owner(), t);
+    for (const x of [link, otp, otp2, other]) await tokens.create(x);
+    await tokens.delete(otp2.purpose, otp2.selector);
+    await tokens.delete(otp2.purpose, otp2.selector);
+    expect(await tokens.get(otp2.purpose, otp2.selector, t)).toBeUndefined();
+    await tokens.deleteByUser(userId, { purpose: 'conformance_otp' });
+    expect(await tokens.get(otp.purpose, otp.selector, t)).toBeUndefined();
+    expect(await tokens.get(link.purpose, link.selector, t)).toEqual(link);
+    await tokens.deleteByUser(userId);
+    expect(await tokens.get(link.purpose, link.selector, t)).toBeUndefined();
+    expect(await tokens.get(other.purpose, other.selector, t)).toEqual(other);
+  });
 
-    it('returns copies: mutating a returned payload never changes the store', async () => {
-      const { tokens } = ctx.storage();
-      const t = startTime();
-      const token = newToken(await ctx.owner(), t);
-      await tokens.create(token);
-      const read = (await tokens.get(token.purpose, token.selector, t)) as unknown as {
-        payload: { newEmail: string };
-      };
-      read.payload.newEmail = 'attacker@example.test';
-      expect(await consume(token, t)).toEqual({ status: 'ok', record: token });
-    });
+  check('returns copies: mutating a returned payload never changes the store', async (ctx) => {
+    const { tokens } = ctx.storage();
+    const t = startTime();
+    const token = newToken(await ctx.owner(), t);
+    await tokens.create(token);
+    const read = (await tokens.get(token.purpose, token.selector, t)) as unknown as {
+      payload: { newEmail: string };
+    };
+    read.payload.newEmail = 'attacker@example.test';
+    expect(await consume(ctx, token, t)).toEqual({ status: 'ok', record: token });
+  });
 
-    it('returns copies: mutating the record consume answered never changes the store', async () => {
+  check(
+    'returns copies: mutating the record consume answered never changes the store',
+    async (ctx) => {
       const { tokens } = ctx.storage();
       const t = startTime();
       const userId = await ctx.owner();
@@ -160,7 +177,7 @@ export function describeTokens(ctx: ConformanceContext): void {
       const [token, sibling] = [newToken(userId, t, { payload }), newToken(userId, t, { payload })];
       const kept = structuredClone(sibling);
       for (const x of [token, sibling]) await tokens.create(x);
-      const result = await consume(token, t);
+      const result = await consume(ctx, token, t);
       expect(result).toEqual({ status: 'ok', record: token });
       const record = (result as unknown as { record: Mutable }).record;
       record.payload.newEmail = 'attacker@example.test';
@@ -168,9 +185,9 @@ export function describeTokens(ctx: ConformanceContext): void {
       record.expiresAt = t + 1000 * HOUR;
       record.attempts = -1;
       expect(await tokens.get(token.purpose, token.selector, t)).toBeUndefined();
-      expect(await consume(token, t)).toEqual({ status: 'not_found' });
+      expect(await consume(ctx, token, t)).toEqual({ status: 'not_found' });
       expect(await tokens.get(sibling.purpose, sibling.selector, t)).toEqual(kept);
-      expect(await consume(sibling, t)).toEqual({ status: 'ok', record: kept });
-    });
-  });
+      expect(await consume(ctx, sibling, t)).toEqual({ status: 'ok', record: kept });
+    },
+  );
 }

@@ -1,14 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { UserRecord } from '../../storage/types/users.js';
-import {
-  type ConformanceContext,
-  newUser,
-  RACERS,
-  race,
-  startTime,
-  tally,
-  uid,
-} from './fixtures.js';
+import { type AddCheck, newUser, RACERS, race, startTime, tally, uid } from './fixtures.js';
 
 const TOTP = {
   encryptedSecret: 'v1.iv.ciphertext.tag',
@@ -25,45 +17,49 @@ function withoutUsername(user: UserRecord): UserRecord {
 }
 
 /** Registers the checks of `users`. */
-export function describeUsers(ctx: ConformanceContext): void {
-  describe('users', () => {
-    it('creates a user and finds it by id, normalized email and normalized username', async () => {
+export function userChecks(check: AddCheck): void {
+  check(
+    'creates a user and finds it by id, normalized email and normalized username',
+    async (ctx) => {
       const { users } = ctx.storage();
       const user = newUser(startTime());
       expect(await users.create(user)).toBe('created');
       expect(await users.getById(user.id)).toEqual(user);
       expect(await users.getByEmail(user.emailNormalized)).toEqual(user);
       expect(await users.getByUsername(user.usernameNormalized ?? '')).toEqual(user);
-    });
+    },
+  );
 
-    it('resolves lookups that find nothing to undefined', async () => {
-      const { users } = ctx.storage();
-      expect(await users.getById(uid('missing'))).toBeUndefined();
-      expect(await users.getByEmail(`${uid('missing')}@example.test`)).toBeUndefined();
-      expect(await users.getByUsername(uid('missing'))).toBeUndefined();
-    });
+  check('resolves lookups that find nothing to undefined', async (ctx) => {
+    const { users } = ctx.storage();
+    expect(await users.getById(uid('missing'))).toBeUndefined();
+    expect(await users.getByEmail(`${uid('missing')}@example.test`)).toBeUndefined();
+    expect(await users.getByUsername(uid('missing'))).toBeUndefined();
+  });
 
-    it('compares normalized values exactly: no lower(), no citext', async () => {
-      const { users } = ctx.storage();
-      const user = newUser(startTime());
-      await users.create(user);
-      expect(await users.getByEmail(user.emailNormalized.toUpperCase())).toBeUndefined();
-      // Core decides what is "the same email"; two normalized forms are two users.
-      const other = newUser(startTime(), { emailNormalized: user.emailNormalized.toUpperCase() });
-      expect(await users.create(other)).toBe('created');
-    });
+  check('compares normalized values exactly: no lower(), no citext', async (ctx) => {
+    const { users } = ctx.storage();
+    const user = newUser(startTime());
+    await users.create(user);
+    expect(await users.getByEmail(user.emailNormalized.toUpperCase())).toBeUndefined();
+    // Core decides what is "the same email"; two normalized forms are two users.
+    const other = newUser(startTime(), { emailNormalized: user.emailNormalized.toUpperCase() });
+    expect(await users.create(other)).toBe('created');
+  });
 
-    it('answers conflict, never a driver error, for a duplicate normalized email', async () => {
-      const { users } = ctx.storage();
-      const user = newUser(startTime());
-      await users.create(user);
-      const dup = newUser(startTime(), { emailNormalized: user.emailNormalized });
-      expect(await users.create(dup)).toBe('conflict');
-      expect(await users.getById(dup.id)).toBeUndefined();
-      expect(await users.getByEmail(user.emailNormalized)).toEqual(user);
-    });
+  check('answers conflict, never a driver error, for a duplicate normalized email', async (ctx) => {
+    const { users } = ctx.storage();
+    const user = newUser(startTime());
+    await users.create(user);
+    const dup = newUser(startTime(), { emailNormalized: user.emailNormalized });
+    expect(await users.create(dup)).toBe('conflict');
+    expect(await users.getById(dup.id)).toBeUndefined();
+    expect(await users.getByEmail(user.emailNormalized)).toEqual(user);
+  });
 
-    it('answers conflict for a duplicate normalized username; absent usernames never conflict', async () => {
+  check(
+    'answers conflict for a duplicate normalized username; absent usernames never conflict',
+    async (ctx) => {
       const { users } = ctx.storage();
       const user = newUser(startTime());
       await users.create(user);
@@ -72,70 +68,73 @@ export function describeUsers(ctx: ConformanceContext): void {
       expect(await users.getById(dup.id)).toBeUndefined();
       expect(await users.create(withoutUsername(newUser(startTime())))).toBe('created');
       expect(await users.create(withoutUsername(newUser(startTime())))).toBe('created');
-    });
+    },
+  );
 
-    it(`lets exactly one of ${RACERS} concurrent creates with one email win`, async () => {
-      const { users } = ctx.storage();
-      const email = newUser(startTime()).emailNormalized;
-      const results = await race(RACERS, () =>
-        users.create(newUser(startTime(), { emailNormalized: email })),
-      );
-      expect(tally(results).get('created')).toBe(1);
-      expect(tally(results).get('conflict')).toBe(RACERS - 1);
-    });
+  check(`lets exactly one of ${RACERS} concurrent creates with one email win`, async (ctx) => {
+    const { users } = ctx.storage();
+    const email = newUser(startTime()).emailNormalized;
+    const results = await race(RACERS, () =>
+      users.create(newUser(startTime(), { emailNormalized: email })),
+    );
+    expect(tally(results).get('created')).toBe(1);
+    expect(tally(results).get('conflict')).toBe(RACERS - 1);
+  });
 
-    it(`lets exactly one of ${RACERS} concurrent creates with one username win`, async () => {
-      const { users } = ctx.storage();
-      const username = uid('username').toLowerCase();
-      const contenders = Array.from({ length: RACERS }, () =>
-        newUser(startTime(), { usernameNormalized: username }),
-      );
-      const results = await Promise.all(contenders.map((user) => users.create(user)));
-      expect(tally(results).get('created')).toBe(1);
-      expect(tally(results).get('conflict')).toBe(RACERS - 1);
-      const winner = contenders[results.indexOf('created')];
-      expect((await users.getByUsername(username))?.id).toBe(winner?.id);
-    });
+  check(`lets exactly one of ${RACERS} concurrent creates with one username win`, async (ctx) => {
+    const { users } = ctx.storage();
+    const username = uid('username').toLowerCase();
+    const contenders = Array.from({ length: RACERS }, () =>
+      newUser(startTime(), { usernameNormalized: username }),
+    );
+    const results = await Promise.all(contenders.map((user) => users.create(user)));
+    expect(tally(results).get('created')).toBe(1);
+    expect(tally(results).get('conflict')).toBe(RACERS - 1);
+    const winner = contenders[results.indexOf('created')];
+    expect((await users.getByUsername(username))?.id).toBe(winner?.id);
+  });
 
-    it('updates only the fields of a patch, and null removes an optional field', async () => {
-      const { users } = ctx.storage();
-      const t = startTime();
-      const user = newUser(t, { firstName: 'Ada', phone: '+15550100' });
-      await users.create(user);
-      const patch = { lastName: 'Lovelace', phone: null, passwordHash: null, updatedAt: t + 1 };
-      expect(await users.update(user.id, patch)).toBe('updated');
-      const { phone: _phone, passwordHash: _hash, ...kept } = user;
-      expect(await users.getById(user.id)).toEqual({
-        ...kept,
-        lastName: 'Lovelace',
-        updatedAt: t + 1,
-      });
+  check('updates only the fields of a patch, and null removes an optional field', async (ctx) => {
+    const { users } = ctx.storage();
+    const t = startTime();
+    const user = newUser(t, { firstName: 'Ada', phone: '+15550100' });
+    await users.create(user);
+    const patch = { lastName: 'Lovelace', phone: null, passwordHash: null, updatedAt: t + 1 };
+    expect(await users.update(user.id, patch)).toBe('updated');
+    const { phone: _phone, passwordHash: _hash, ...kept } = user;
+    expect(await users.getById(user.id)).toEqual({
+      ...kept,
+      lastName: 'Lovelace',
+      updatedAt: t + 1,
     });
+  });
 
-    it('moves the email and username indexes on update and frees the old values', async () => {
-      const { users } = ctx.storage();
-      const t = startTime();
-      const user = newUser(t);
-      await users.create(user);
-      const next = newUser(t);
-      const patch = {
-        email: next.email,
-        emailNormalized: next.emailNormalized,
-        username: null,
-        usernameNormalized: null,
-        updatedAt: t + 1,
-      };
-      expect(await users.update(user.id, patch)).toBe('updated');
-      expect((await users.getByEmail(next.emailNormalized))?.id).toBe(user.id);
-      expect(await users.getByEmail(user.emailNormalized)).toBeUndefined();
-      expect(await users.getByUsername(user.usernameNormalized ?? '')).toBeUndefined();
-      const reuse = newUser(t, { emailNormalized: user.emailNormalized });
-      expect(
-        await users.create({ ...reuse, usernameNormalized: user.usernameNormalized ?? '' }),
-      ).toBe('created');
-    });
+  check('moves the email and username indexes on update and frees the old values', async (ctx) => {
+    const { users } = ctx.storage();
+    const t = startTime();
+    const user = newUser(t);
+    await users.create(user);
+    const next = newUser(t);
+    const patch = {
+      email: next.email,
+      emailNormalized: next.emailNormalized,
+      username: null,
+      usernameNormalized: null,
+      updatedAt: t + 1,
+    };
+    expect(await users.update(user.id, patch)).toBe('updated');
+    expect((await users.getByEmail(next.emailNormalized))?.id).toBe(user.id);
+    expect(await users.getByEmail(user.emailNormalized)).toBeUndefined();
+    expect(await users.getByUsername(user.usernameNormalized ?? '')).toBeUndefined();
+    const reuse = newUser(t, { emailNormalized: user.emailNormalized });
+    expect(
+      await users.create({ ...reuse, usernameNormalized: user.usernameNormalized ?? '' }),
+    ).toBe('created');
+  });
 
-    it('answers conflict and changes nothing when an update takes another user’s email or username', async () => {
+  check(
+    'answers conflict and changes nothing when an update takes another user’s email or username',
+    async (ctx) => {
       const { users } = ctx.storage();
       const t = startTime();
       const [a, b] = [newUser(t), newUser(t)];
@@ -150,9 +149,12 @@ export function describeUsers(ctx: ConformanceContext): void {
       expect(
         await users.update(a.id, { emailNormalized: a.emailNormalized, updatedAt: t + 2 }),
       ).toBe('updated');
-    });
+    },
+  );
 
-    it(`lets exactly one of ${RACERS} concurrent updates to one email win; the others change nothing`, async () => {
+  check(
+    `lets exactly one of ${RACERS} concurrent updates to one email win; the others change nothing`,
+    async (ctx) => {
       const { users } = ctx.storage();
       const t = startTime();
       const contenders = Array.from({ length: RACERS }, () => newUser(t));
@@ -169,16 +171,19 @@ export function describeUsers(ctx: ConformanceContext): void {
       expect((await users.getByEmail(emailNormalized))?.id).toBe(winner?.id);
       const losers = contenders.filter((user) => user !== winner);
       expect(await Promise.all(losers.map((user) => users.getById(user.id)))).toEqual(losers);
-    });
+    },
+  );
 
-    it('answers not_found for an update of a missing user', async () => {
-      const { users } = ctx.storage();
-      expect(await users.update(uid('missing'), { disabled: true, updatedAt: startTime() })).toBe(
-        'not_found',
-      );
-    });
+  check('answers not_found for an update of a missing user', async (ctx) => {
+    const { users } = ctx.storage();
+    expect(await users.update(uid('missing'), { disabled: true, updatedAt: startTime() })).toBe(
+      'not_found',
+    );
+  });
 
-    it('advances the TOTP step only forwards: a replayed or older step is refused', async () => {
+  check(
+    'advances the TOTP step only forwards: a replayed or older step is refused',
+    async (ctx) => {
       const { users } = ctx.storage();
       const user = newUser(startTime(), { totp: TOTP });
       await users.create(user);
@@ -187,26 +192,32 @@ export function describeUsers(ctx: ConformanceContext): void {
       expect(await users.advanceTotpStep(user.id, 999)).toBe('replayed');
       expect(await users.advanceTotpStep(user.id, 1001)).toBe('advanced');
       expect((await users.getById(user.id))?.totp).toEqual({ ...TOTP, lastUsedStep: 1001 });
-    });
+    },
+  );
 
-    it('answers not_found for advanceTotpStep of a missing user or one without TOTP', async () => {
+  check(
+    'answers not_found for advanceTotpStep of a missing user or one without TOTP',
+    async (ctx) => {
       const { users } = ctx.storage();
       const user = newUser(startTime());
       await users.create(user);
       expect(await users.advanceTotpStep(user.id, 1)).toBe('not_found');
       expect(await users.advanceTotpStep(uid('missing'), 1)).toBe('not_found');
-    });
+    },
+  );
 
-    it(`accepts one TOTP code once when ${RACERS} logins race with it`, async () => {
-      const { users } = ctx.storage();
-      const user = newUser(startTime(), { totp: { ...TOTP, lastUsedStep: 10 } });
-      await users.create(user);
-      const results = await race(RACERS, () => users.advanceTotpStep(user.id, 11));
-      expect(tally(results).get('advanced')).toBe(1);
-      expect(tally(results).get('replayed')).toBe(RACERS - 1);
-    });
+  check(`accepts one TOTP code once when ${RACERS} logins race with it`, async (ctx) => {
+    const { users } = ctx.storage();
+    const user = newUser(startTime(), { totp: { ...TOTP, lastUsedStep: 10 } });
+    await users.create(user);
+    const results = await race(RACERS, () => users.advanceTotpStep(user.id, 11));
+    expect(tally(results).get('advanced')).toBe(1);
+    expect(tally(results).get('replayed')).toBe(RACERS - 1);
+  });
 
-    it('deletes a user and frees its email and username; deleting again is a no-op', async () => {
+  check(
+    'deletes a user and frees its email and username; deleting again is a no-op',
+    async (ctx) => {
       const { users } = ctx.storage();
       const user = newUser(startTime());
       await users.create(user);
@@ -215,9 +226,12 @@ export function describeUsers(ctx: ConformanceContext): void {
       expect(await users.getById(user.id)).toBeUndefined();
       expect(await users.getByEmail(user.emailNormalized)).toBeUndefined();
       expect(await users.create({ ...newUser(startTime()), ...pick(user) })).toBe('created');
-    });
+    },
+  );
 
-    it('returns copies: mutating a record passed in or returned never changes the store', async () => {
+  check(
+    'returns copies: mutating a record passed in or returned never changes the store',
+    async (ctx) => {
       const { users } = ctx.storage();
       const user = newUser(startTime());
       const input = structuredClone(user) as { metadata: { plan: string } } & UserRecord;
@@ -227,8 +241,8 @@ export function describeUsers(ctx: ConformanceContext): void {
       expect(read).toEqual(user);
       read.metadata.plan = 'changed again';
       expect(await users.getById(user.id)).toEqual(user);
-    });
-  });
+    },
+  );
 }
 
 function pick(user: UserRecord): Pick<UserRecord, 'emailNormalized'> & Partial<UserRecord> {

@@ -4,32 +4,45 @@ import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { assertPasswordCorrect } from '../runtime/password-policy.js';
-import { requireUser } from './account.js';
-import { phoneField, stateError, userCodeSchema, userIdField } from './input.js';
-import { consumeOtp, issueOtp } from './otp.js';
-import { PURPOSE } from './purposes.js';
-import { sendSms, smsCodeText } from './sms.js';
+import { requireStepUp } from '../sign-in/reauthenticate.js';
+import { stepUpFields } from '../sign-in/step-up.js';
+import type { StepUp } from '../sign-in/types.js';
+import { requireUser } from '../two-factor/account.js';
+import { phoneField, stateError, userCodeSchema, userIdField } from '../two-factor/input.js';
+import { consumeOtp, issueOtp } from '../two-factor/otp.js';
+import { PURPOSE } from '../two-factor/purposes.js';
+import { sendSms, smsCodeText } from '../two-factor/sms.js';
 
-const startSchema = v.object({ userId: userIdField, phone: phoneField, password: passwordField() });
+const startSchema = v.object({
+  userId: userIdField,
+  phone: phoneField,
+  password: passwordField(),
+  ...stepUpFields,
+});
 
 /**
- * Starts verifying a phone number: checks the password, then texts a 6-digit code to the
+ * Starts verifying a phone number: checks the password (and, for a user with 2FA on, a second
+ * factor: a code in the same request or a second-factor-fresh session, as `requireStepUp`
+ * says; a phone is a factor, and the attacker's phone would be theirs), then texts a 6-digit code to the
  * number (one pending number per user; a new start replaces it). The number is not used until
  * {@link confirmPhone}. Limited by `codeSendPerIp` and `codeSendPerAccount`.
  * @throws AuthError `VALIDATION_FAILED` (not E.164, or no SMS sender configured),
- * `PASSWORD_INCORRECT`, `RATE_LIMITED`, `UNAUTHENTICATED`
+ * `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`, `UNAUTHENTICATED`
  */
 export async function startPhone(
   rt: AuthRuntime,
-  input: { userId: string; phone: string; password: string },
+  input: { userId: string; phone: string; password: string } & StepUp,
   context: RequestContext,
 ): Promise<void> {
-  const { userId, phone, password } = parseInput(startSchema, input);
-  if (rt.config.sms === undefined) throw stateError('phone', 'SMS is not available');
+  const { userId, phone, password, sessionId, ...factor } = parseInput(startSchema, input);
   if (context.ip !== undefined) await enforceRule(rt, 'codeSendPerIp', context.ip);
-  const user = await requireUser(rt, userId);
-  await assertPasswordCorrect(rt, user, password, context);
+  const user = await requireStepUp(
+    rt,
+    'factor',
+    { userId, sessionId, password, code: factor.code, method: factor.method },
+    context,
+  );
+  if (rt.config.sms === undefined) throw stateError('phone', 'SMS is not available');
   await enforceRule(rt, 'codeSendPerAccount', user.id);
   const code = await issueOtp(rt, {
     purpose: PURPOSE.phone,

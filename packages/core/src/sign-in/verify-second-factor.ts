@@ -1,21 +1,26 @@
+import { sameGeneration, tokenGeneration } from '../credentials/generation.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput } from '../flows/input.js';
-import { completeLogin } from '../login/login.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { consumeChallenge, openChallenge, reserveChallengeCheck } from './challenge.js';
-import { checkCode } from './check-code.js';
-import { emailFactorPaused, emailPausedError, resumeEmailFactor } from './email-pause.js';
+import { consumeChallenge, openChallenge, reserveChallengeCheck } from '../two-factor/challenge.js';
+import { checkCode } from '../two-factor/check-code.js';
+import {
+  emailFactorPaused,
+  emailPausedError,
+  resumeEmailFactor,
+} from '../two-factor/email-pause.js';
 import {
   assertSecondFactorNotLocked,
   reserveSecondFactorCheck,
   secondFactorFailed,
   secondFactorSucceeded,
-} from './failure.js';
-import { verifySchema } from './input.js';
-import { recoveryCodesLeft } from './methods.js';
-import { METHOD_AMR, PURPOSE } from './purposes.js';
-import { trustDevice } from './trusted-devices.js';
+} from '../two-factor/failure.js';
+import { verifySchema } from '../two-factor/input.js';
+import { recoveryCodesLeft } from '../two-factor/methods.js';
+import { METHOD_AMR, PURPOSE } from '../two-factor/purposes.js';
+import { trustDevice } from '../two-factor/trusted-devices.js';
+import { openSession } from './complete.js';
 import type { SecondFactorResult, VerifySecondFactorInput } from './types.js';
 
 /**
@@ -45,8 +50,11 @@ export async function verifySecondFactor(
   const { challenge, method, code, rememberDevice } = parseInput(verifySchema, input);
   const open = await openChallenge(rt, challenge);
   const user = await rt.storage.users.getById(open.record.userId);
-  if (!user?.totp) {
-    // The account is gone or 2FA was turned off meanwhile: the challenge means nothing now.
+  // The generation the password was checked against when the challenge was issued.
+  const challenged = tokenGeneration(open.record);
+  if (!user?.totp || !sameGeneration(challenged, user)) {
+    // The account is gone, 2FA was turned off or a credential changed meanwhile (a new
+    // password, a reset): the challenge means nothing now.
     await rt.storage.tokens.delete(PURPOSE.challenge, open.selector);
     throw new AuthError('TOKEN_INVALID');
   }
@@ -79,8 +87,13 @@ export async function verifySecondFactor(
   await secondFactorSucceeded(rt, user.id);
   if (method !== 'email') await resumeEmailFactor(rt, user.id);
 
-  const result = await completeLogin(rt, user, { amr: ['pwd', METHOD_AMR[method]], context });
-  if (result.status !== 'signed_in') throw new AuthError('INTERNAL');
+  // Under the challenge's generation: a change written since the check above ends it too.
+  const result = await openSession(rt, user, {
+    amr: ['pwd', METHOD_AMR[method]],
+    context,
+    secondFactorAt: rt.now(),
+    credentialGeneration: challenged.credentialGeneration,
+  });
   const sessionId = result.session.id;
   await rt.emit({ type: '2fa.succeeded', userId: user.id, sessionId, data: { method } }, context);
   if (method === 'recovery') {
@@ -91,6 +104,6 @@ export async function verifySecondFactor(
     );
   }
   if (rememberDevice !== true) return result;
-  const device = await trustDevice(rt, user.id, context);
+  const device = await trustDevice(rt, { id: user.id, ...challenged }, context);
   return { ...result, trustedDevice: { token: device.token, expiresAt: device.expiresAt } };
 }

@@ -1,19 +1,33 @@
 import * as v from 'valibot';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
-import { parseInput } from '../flows/input.js';
+import { parseInput, text } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
-import { checkCode } from './check-code.js';
-import { reserveSecondFactorCheck, secondFactorFailed, secondFactorSucceeded } from './failure.js';
-import { codeField } from './input.js';
-import { recoveryCodesLeft } from './methods.js';
+import { checkCode } from '../two-factor/check-code.js';
+import {
+  reserveSecondFactorCheck,
+  secondFactorFailed,
+  secondFactorSucceeded,
+} from '../two-factor/failure.js';
+import { codeField } from '../two-factor/input.js';
+import { recoveryCodesLeft } from '../two-factor/methods.js';
 
 /** The input schema (also the source of the OpenAPI document's request body). */
 export const reauthCodeSchema = v.object({
   code: codeField,
   method: v.picklist(['totp', 'recovery'], 'method must be totp or recovery'),
 });
+
+/**
+ * The optional fields of a sensitive operation's input schema ({@link StepUp}): the caller's
+ * session and a second-factor code with its method. Checked by `requireStepUp`.
+ */
+export const stepUpFields = {
+  sessionId: v.optional(text('sessionId', 256)),
+  code: v.optional(codeField),
+  method: v.optional(v.picklist(['totp', 'recovery'], 'method must be totp or recovery')),
+};
 
 /**
  * The second half of re-authentication for a user with 2FA on (nothing otherwise): a TOTP or
@@ -28,7 +42,7 @@ export const reauthCodeSchema = v.object({
 export async function assertReauthSecondFactor(
   rt: AuthRuntime,
   user: UserRecord,
-  input: { code?: unknown; method?: unknown; sessionId: string },
+  input: { code?: unknown; method?: unknown; sessionId?: string | undefined },
   context: RequestContext,
 ): Promise<void> {
   if (user.totp === undefined) return;

@@ -3,20 +3,25 @@ import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { assertPasswordCorrect } from '../runtime/password-policy.js';
-import { requireUser } from './account.js';
-import { resumeEmailFactor } from './email-pause.js';
+import { assertPasswordCorrect } from '../sign-in/password-check.js';
+import { requireUser } from '../two-factor/account.js';
+import { resumeEmailFactor } from '../two-factor/email-pause.js';
 import {
   assertSecondFactorNotLocked,
   reserveSecondFactorCheck,
   secondFactorFailed,
   secondFactorSucceeded,
-} from './failure.js';
-import { stateError, userCodeSchema, userPasswordSchema } from './input.js';
-import { ENROLL_TTL_SECONDS, PURPOSE } from './purposes.js';
-import { issueRecoveryCodes } from './recovery.js';
-import { DEFAULT_TOTP_PARAMS, generateTotpSecret, matchTotpStep, totpUri } from './totp.js';
-import { decryptTotpSecret, encryptTotpSecret } from './totp-check.js';
+} from '../two-factor/failure.js';
+import { stateError, userCodeSchema, userPasswordSchema } from '../two-factor/input.js';
+import { ENROLL_TTL_SECONDS, PURPOSE } from '../two-factor/purposes.js';
+import { issueRecoveryCodes } from '../two-factor/recovery.js';
+import {
+  DEFAULT_TOTP_PARAMS,
+  generateTotpSecret,
+  matchTotpStep,
+  totpUri,
+} from '../two-factor/totp.js';
+import { decryptTotpSecret, encryptTotpSecret } from '../two-factor/totp-check.js';
 
 const alreadyOn = () => stateError('(input)', 'Two-factor authentication is already on');
 
@@ -62,7 +67,9 @@ export async function enrollTotp(
 /**
  * Confirms the pending enrollment with a code from the app (±1 step): TOTP is stored (secret
  * encrypted with AES-256-GCM, the code's step recorded as used), earlier trusted devices are
- * cleared, and 10 recovery codes are made and returned, this once. Emits `2fa.enabled`.
+ * cleared, and 10 recovery codes are made and returned, this once. The caller's session
+ * (`sessionId`), which just proved the new authenticator, counts as second-factor fresh.
+ * Emits `2fa.enabled`.
  *
  * Each check is reserved before it runs, on the pending enrollment (`tokens.recordFailure`
  * with `twoFactor.otpMaxAttempts + 1`: after `otpMaxAttempts` wrong codes the enrollment is
@@ -74,10 +81,11 @@ export async function enrollTotp(
  */
 export async function confirmTotp(
   rt: AuthRuntime,
-  input: { userId: string; code: string },
+  input: { userId: string; code: string; sessionId?: string | undefined },
   context: RequestContext,
 ): Promise<{ recoveryCodes: string[] }> {
   const { userId, code } = parseInput(userCodeSchema, input);
+  const sessionId = typeof input.sessionId === 'string' ? input.sessionId : undefined;
   const user = await requireUser(rt, userId);
   if (user.totp !== undefined) throw alreadyOn();
   await assertSecondFactorNotLocked(rt, user.id);
@@ -129,6 +137,18 @@ export async function confirmTotp(
   });
   // A new authenticator, set up from a signed-in session: no reset pause carries over to it.
   await resumeEmailFactor(rt, user.id);
+  // The code just proved the new authenticator: the session that set it up counts as
+  // second-factor fresh (it may, say, add a phone next without another code).
+  if (sessionId !== undefined) {
+    const session = await rt.storage.sessions.get(sessionId, now);
+    if (session?.userId === user.id) {
+      await rt.storage.sessions.markFresh(session.id, {
+        freshUntil: session.freshUntil,
+        secondFactorAt: now,
+        now,
+      });
+    }
+  }
   await rt.emit(
     { type: '2fa.enabled', userId: user.id, data: { recoveryCodes: recoveryCodes.length } },
     context,

@@ -1,0 +1,81 @@
+import * as v from 'valibot';
+import {
+  releaseSignInAttempt,
+  reserveSignInAttempt,
+  signInAttemptFailed,
+  unlockAccount,
+} from '../abuse/login-throttle.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import { parseInput, passwordField, text } from '../flows/input.js';
+import { verifyPassword } from '../password/verify.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import { normalizeIdentifier } from '../users/normalize.js';
+import { finishSignIn } from './complete.js';
+import { rehash } from './password-check.js';
+import type { LoginInput, LoginResult } from './types.js';
+
+/** The input schema (also the source of the OpenAPI document's request body). */
+export const loginSchema = v.object({
+  identifier: text('identifier', 320),
+  password: passwordField(),
+});
+
+/**
+ * Signs in with an email or username and a password.
+ *
+ * An unknown identifier and a wrong password give the same `INVALID_CREDENTIALS` after the
+ * same work (a dummy argon2id verification); `EMAIL_NOT_VERIFIED` and `ACCOUNT_DISABLED` come
+ * only after a correct password, so they reveal nothing to someone who does not know it. A
+ * hash in a legacy format or with older parameters is replaced on success. In plain order: the
+ * throttle (`abuse/login-throttle.ts`) counts the attempt before the password is checked
+ * (`loginPerAccount`), so concurrent attempts check no more passwords than the limit allows;
+ * the password; the account's state; then the common end of every sign-in method
+ * (`finishSignIn`: the second factor, the session).
+ * @throws AuthError `VALIDATION_FAILED`, `INVALID_CREDENTIALS`, `EMAIL_NOT_VERIFIED`,
+ * `ACCOUNT_DISABLED`, `RATE_LIMITED`
+ */
+export async function signInWithPassword(
+  rt: AuthRuntime,
+  input: LoginInput,
+  context: RequestContext,
+): Promise<LoginResult> {
+  const { identifier, password } = parseInput(loginSchema, input);
+  const id = normalizeIdentifier(identifier);
+  // Before any lookup: unknown identifiers are throttled exactly like known ones.
+  const reservation = await reserveSignInAttempt(rt, id.key, context);
+
+  const users = rt.storage.users;
+  // The record the password is checked against: the session opens under its credential
+  // generation, so a password change written meanwhile ends it (finishSignIn).
+  const user =
+    id.kind === 'email' ? await users.getByEmail(id.key) : await users.getByUsername(id.key);
+  const verified = user?.passwordHash
+    ? await verifyPassword(password, user.passwordHash, { hasher: await rt.hasher() })
+    : await rt.dummyVerify(password).then(() => ({ valid: false, needsRehash: false }));
+  if (!user || !verified.valid) {
+    await signInAttemptFailed(rt, id.key, reservation, { userId: user?.id, context });
+    await rt.emit(
+      { type: 'login.failed', userId: user?.id, data: { reason: 'invalid_credentials' } },
+      context,
+    );
+    throw new AuthError('INVALID_CREDENTIALS');
+  }
+  if (user.disabled) {
+    await releaseSignInAttempt(rt, id.key, reservation);
+    await rt.emit({ type: 'login.failed', userId: user.id, data: { reason: 'disabled' } }, context);
+    throw new AuthError('ACCOUNT_DISABLED');
+  }
+  if (rt.config.emailVerification.required && user.emailVerifiedAt === undefined) {
+    await releaseSignInAttempt(rt, id.key, reservation);
+    await rt.emit(
+      { type: 'login.failed', userId: user.id, data: { reason: 'email_not_verified' } },
+      context,
+    );
+    throw new AuthError('EMAIL_NOT_VERIFIED');
+  }
+  // A correct password forgets the failures (under the email and the username).
+  await unlockAccount(rt, user);
+  if (verified.needsRehash) await rehash(rt, user, password);
+  return finishSignIn(rt, user, { amr: ['pwd'], context });
+}

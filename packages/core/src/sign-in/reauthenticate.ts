@@ -1,0 +1,175 @@
+import { assertNotLocked } from '../abuse/rate-limit.js';
+import { sameGeneration } from '../credentials/generation.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
+import type { AuthRuntime } from '../runtime/context.js';
+import type { SessionRecord } from '../storage/types/sessions.js';
+import type { UserRecord } from '../storage/types/users.js';
+import { assertPasswordCorrect } from './password-check.js';
+import { assertReauthSecondFactor } from './step-up.js';
+import type { ReauthenticateInput, StepUp } from './types.js';
+
+/**
+ * Re-authenticates a signed-in user and makes the session fresh again (sensitive operations
+ * allowed for `session.freshForSeconds`). With 2FA on, a TOTP or recovery `code` and its
+ * `method` are required besides the password, and the session then also counts as
+ * second-factor fresh (factor changes allowed for the same time); while the second factor is
+ * locked (`secondFactorPerAccount`) the answer is `RATE_LIMITED`, even with the right code. The
+ * password is throttled like a sign-in with the account's email (`loginPerAccount`: 5 wrong
+ * ones lock re-checks and sign-in alike, `RATE_LIMITED` then even with the right password),
+ * and each check, password or code, is reserved before it runs.
+ * @throws AuthError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`, `VALIDATION_FAILED`,
+ * `UNAUTHENTICATED` (the session or user is gone, or a credential changed since it opened)
+ */
+export async function reauthenticate(
+  rt: AuthRuntime,
+  input: ReauthenticateInput,
+  context: RequestContext,
+): Promise<void> {
+  const { user, session } = await callerOf(rt, input.userId, input.sessionId);
+  const password = typeof input.password === 'string' ? input.password : '';
+  await proveFactors(
+    rt,
+    user,
+    { password, code: input.code, method: input.method },
+    session?.id,
+    context,
+  );
+  await markFresh(rt, user, session, context);
+}
+
+/** What a sensitive operation needs on top of its own inputs. */
+export type FreshnessRule =
+  /**
+   * Ending sessions: a fresh session, or the password (and, with 2FA on, a code) in the same
+   * request, which then also makes the session fresh.
+   */
+  | 'fresh'
+  /**
+   * Adding, removing, replacing or revealing a factor or the recovery path (password, email,
+   * phone, recovery codes, 2FA off, account deletion): the operation's own password always;
+   * with 2FA on, also a code in the same request or a session whose second factor was proven
+   * within `session.freshForSeconds` (a trusted-device sign-in proves none).
+   */
+  | 'factor';
+
+/**
+ * The rules of a sensitive operation, enforced by core for the typed API and HTTP alike
+ * (OWASP ASVS 7.5.1 and 7.5.3: full re-authentication before changing a factor). Resolves to
+ * the user as stored, once every check passed. `password` is the password the operation
+ * carries (`undefined` when it has none); it is verified here, once, and throttled like a
+ * sign-in. With 2FA on and no `code`, freshness is judged before the password is checked, so a
+ * refused request spends no password attempt.
+ * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`,
+ * `UNAUTHENTICATED`, `VALIDATION_FAILED`
+ */
+export async function requireStepUp(
+  rt: AuthRuntime,
+  rule: FreshnessRule,
+  input: StepUp & { userId: string; password?: string | undefined },
+  context: RequestContext,
+): Promise<UserRecord> {
+  const { user, session } = await callerOf(rt, input.userId, input.sessionId);
+  const twoFactor = user.totp !== undefined;
+  const now = rt.now();
+  const { password } = input;
+  if (twoFactor && input.code !== undefined && (rule === 'factor' || password !== undefined)) {
+    await proveFactors(
+      rt,
+      user,
+      { password: password ?? '', code: input.code, method: input.method },
+      session?.id,
+      context,
+    );
+    if (session) await markFresh(rt, user, session, context);
+    return user;
+  }
+  if (rule === 'factor') {
+    if (twoFactor && !secondFactorFresh(rt, session, now)) throw new AuthError('REAUTH_REQUIRED');
+    await assertPasswordCorrect(rt, user, password ?? '', context);
+    return user;
+  }
+  // 'fresh'
+  if (session !== undefined && now < session.freshUntil) return user;
+  if (password === undefined) throw new AuthError('REAUTH_REQUIRED');
+  if (twoFactor) {
+    // One factor cannot stand in for two: checked (and counted), but not enough.
+    await assertPasswordCorrect(rt, user, password, context);
+    throw new AuthError('REAUTH_REQUIRED');
+  }
+  await assertPasswordCorrect(rt, user, password, context);
+  if (session) await markFresh(rt, user, session, context);
+  return user;
+}
+
+/** Whether the session proved a second factor within `session.freshForSeconds`. */
+export function secondFactorFresh(
+  rt: AuthRuntime,
+  session: SessionRecord | undefined,
+  now: number,
+): boolean {
+  const at = session?.secondFactorAt;
+  return at !== undefined && now - at < rt.config.session.freshForSeconds * 1000;
+}
+
+/**
+ * The user and, when `sessionId` is given, the caller's live session: of this user, of the
+ * user's current credential generation. @throws AuthError `UNAUTHENTICATED` otherwise
+ */
+async function callerOf(
+  rt: AuthRuntime,
+  userId: string,
+  sessionId: string | undefined,
+): Promise<{ user: UserRecord; session: SessionRecord | undefined }> {
+  const user = await rt.storage.users.getById(userId);
+  if (!user || user.disabled) throw new AuthError('UNAUTHENTICATED');
+  if (sessionId === undefined) return { user, session: undefined };
+  const session = await rt.storage.sessions.get(sessionId, rt.now());
+  if (!session || session.userId !== user.id || !sameGeneration(session, user)) {
+    throw new AuthError('UNAUTHENTICATED');
+  }
+  return { user, session };
+}
+
+/** The password, and with 2FA on a code: the lock first, then each check reserved and run. */
+async function proveFactors(
+  rt: AuthRuntime,
+  user: UserRecord,
+  proof: { password: string; code?: string | undefined; method?: string | undefined },
+  sessionId: string | undefined,
+  context: RequestContext,
+): Promise<void> {
+  if (user.totp !== undefined) await assertNotLocked(rt, 'secondFactorPerAccount', user.id);
+  await assertPasswordCorrect(rt, user, proof.password, context);
+  await assertReauthSecondFactor(
+    rt,
+    user,
+    { code: proof.code, method: proof.method, sessionId },
+    context,
+  );
+}
+
+/**
+ * Makes the session fresh; with 2FA on (a code was just checked) also second-factor fresh.
+ * Emits `session.reauthenticated`.
+ */
+async function markFresh(
+  rt: AuthRuntime,
+  user: UserRecord,
+  session: SessionRecord | undefined,
+  context: RequestContext,
+): Promise<void> {
+  if (session === undefined) return;
+  const now = rt.now();
+  const freshUntil = now + rt.config.session.freshForSeconds * 1000;
+  const result = await rt.storage.sessions.markFresh(session.id, {
+    freshUntil,
+    now,
+    ...(user.totp === undefined ? {} : { secondFactorAt: now }),
+  });
+  if (result === 'not_found') throw new AuthError('UNAUTHENTICATED');
+  await rt.emit(
+    { type: 'session.reauthenticated', userId: user.id, sessionId: session.id },
+    context,
+  );
+}

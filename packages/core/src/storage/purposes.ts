@@ -1,0 +1,28 @@
+/**
+ * Every purpose of a one-time token that core writes, in one place: core's flows, the storage
+ * adapters and the conformance kit use these names, so that `tokens.deleteByUser(userId,
+ * { purpose })` never takes a misspelt one.
+ */
+export const TOKEN_PURPOSES = Object.freeze({
+  /** Email verification link (register, resend). */
+  verifyEmail: 'verify-email',
+  /** Password reset link. */
+  passwordReset: 'password-reset',
+  /** Link confirming a new email address. */
+  emailChange: 'email-change',
+  /** A sign-in waiting for its second factor. */
+  twoFactorChallenge: '2fa-challenge',
+  /** An emailed code bound to a challenge. */
+  twoFactorEmailCode: '2fa-email',
+  /** An SMS code bound to a challenge. */
+  twoFactorSmsCode: '2fa-sms',
+  /** A code proving a new phone number. */
+  phoneVerify: 'phone-verify',
+  /** A TOTP secret waiting for its first code. */
+  totpEnroll: 'totp-enroll',
+  /** A marker: emailed codes are paused since a password reset. */
+  emailFactorPaused: '2fa-email-paused',
+} as const);
+
+/** One of the purposes in {@link TOKEN_PURPOSES}. */
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[keyof typeof TOKEN_PURPOSES];
