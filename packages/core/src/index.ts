@@ -16,6 +16,7 @@ export type {
 } from './config/types.js';
 export type { Auth, AuthOptions } from './create-auth.js';
 export { createAuth } from './create-auth.js';
+export { FIRST_GENERATION } from './credentials/generation.js';
 export type { KeyPurpose, RandomSource, SplitToken } from './crypto/index.js';
 export {
   createSplitToken,
@@ -166,6 +167,7 @@ export {
 export { TOKEN_PURPOSES, type TokenPurpose } from './storage/purposes.js';
 export type { Clock } from './time/clock.js';
 export { systemClock } from './time/clock.js';
+export { TOTP_SECRET_KEY } from './two-factor/purposes.js';
 export type { TotpParams } from './two-factor/totp.js';
 export { DEFAULT_TOTP_PARAMS, toBase32, totpCode, totpUri } from './two-factor/totp.js';
 export type {

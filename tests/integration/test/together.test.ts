@@ -329,17 +329,19 @@ describe.each<SessionLayout>([
     expect(await A.auth.sessions.list(userId)).toHaveLength(3);
 
     // A revokes the session B made; B refuses it at once, the others live on.
-    await A.auth.sessions.revoke(userId, second.session.id, CTX);
+    // (from the third session, fresh: it has just signed in)
+    const caller = { sessionId: third.session.id, context: CTX };
+    await A.auth.sessions.revoke(userId, second.session.id, caller);
     expect(await outcome(B.auth.validateSession(second.tokens.sessionToken))).toBe(
       'UNAUTHENTICATED',
     );
     expect(await outcome(B.auth.validateSession(first))).toBe('ok');
 
     // B signs out everywhere but its own session; A refuses the rest at once.
-    await B.auth.sessions.revokeAll(userId, { exceptId: third.session.id, context: CTX });
+    await B.auth.sessions.revokeAll(userId, { ...caller, exceptId: third.session.id });
     expect(await outcome(A.auth.validateSession(first))).toBe('UNAUTHENTICATED');
     expect(await outcome(A.auth.validateSession(third.tokens.sessionToken))).toBe('ok');
-    await B.auth.sessions.revokeAll(userId, { context: CTX });
+    await B.auth.sessions.revokeAll(userId, caller);
     expect(await outcome(A.auth.validateSession(third.tokens.sessionToken))).toBe(
       'UNAUTHENTICATED',
     );

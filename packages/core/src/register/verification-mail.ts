@@ -2,6 +2,7 @@ import type { RequestContext } from '../events/types.js';
 import { issueLinkToken } from '../link-tokens/link-token.js';
 import { buildLink } from '../mail/link.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import type { UserRecord } from '../storage/types/users.js';
 
 /**
@@ -15,7 +16,7 @@ export async function sendVerificationMail(
 ): Promise<void> {
   const { tokenTtlSeconds, path } = rt.config.emailVerification;
   const token = await issueLinkToken(rt, {
-    purpose: 'verify-email',
+    purpose: TOKEN_PURPOSES.verifyEmail,
     userId: user.id,
     ttlSeconds: tokenTtlSeconds,
     payload: { emailNormalized: user.emailNormalized },

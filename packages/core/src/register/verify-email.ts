@@ -5,6 +5,7 @@ import type { RequestContext } from '../events/types.js';
 import { parseInput, text } from '../flows/input.js';
 import { consumeLinkToken } from '../link-tokens/link-token.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import { normalizeEmail, normalizeIdentifier } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
 import { sendVerificationMail } from './verification-mail.js';
@@ -24,7 +25,7 @@ export async function verifyEmail(
   context: RequestContext,
 ): Promise<{ status: 'verified'; user: PublicUser }> {
   parseInput(verifyEmailSchema, { token });
-  const record = await consumeLinkToken(rt, 'verify-email', token);
+  const record = await consumeLinkToken(rt, TOKEN_PURPOSES.verifyEmail, token);
   const user = await rt.storage.users.getById(record.userId);
   if (!user || user.emailNormalized !== record.payload?.emailNormalized) {
     throw new AuthError('TOKEN_INVALID');

@@ -1,17 +1,30 @@
+import { sameGeneration } from '../credentials/generation.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { toSessionInfo } from './info.js';
 import type { SessionInfo } from './types.js';
 
-/** A user's live sessions, newest first; `currentId` marks the caller's. */
+/**
+ * A user's live sessions, newest first; `currentId` marks the caller's. A session opened under
+ * an older credential generation is dead even if the store still holds it (a sign-in that
+ * raced a password change): it is not listed, and it is deleted on the way.
+ */
 export async function listSessions(
   rt: AuthRuntime,
   userId: string,
   options: { currentId?: string | undefined } = {},
 ): Promise<SessionInfo[]> {
-  const sessions = await rt.storage.sessions.listByUser(userId, rt.now());
-  return sessions.map((s) => toSessionInfo(s, options.currentId));
+  const [sessions, user] = await Promise.all([
+    rt.storage.sessions.listByUser(userId, rt.now()),
+    rt.storage.users.getById(userId),
+  ]);
+  if (user === undefined) return [];
+  const live = sessions.filter((s) => sameGeneration(s, user));
+  for (const dead of sessions.filter((s) => !sameGeneration(s, user))) {
+    await rt.storage.sessions.delete(dead.id);
+  }
+  return live.map((s) => toSessionInfo(s, options.currentId));
 }
 
 /**

@@ -1,5 +1,6 @@
 import {
   createPasswordHasher,
+  FIRST_GENERATION,
   identifyHashFormat,
   type JsonObject,
   type JsonValue,
@@ -7,6 +8,7 @@ import {
   normalizeEmail,
   normalizeUsername,
   type PasswordHasher,
+  TOTP_SECRET_KEY,
   type TotpState,
   type UserRecord,
 } from '@portcullis/core';
@@ -18,7 +20,6 @@ import { type DjangoColumnTarget, resolveColumnMap } from './column-map.js';
 import { convertTotpDevice, type DjangoTotpDeviceRow, normalizeStaticToken } from './otp.js';
 
 /** Keyring purpose under which core encrypts TOTP secrets (core's `TOTP_SECRET_KEY`). */
-const TOTP_SECRET_PURPOSE = 'totp-secret';
 
 /** Options of {@link importDjango}. */
 export interface ImportDjangoOptions {
@@ -424,7 +425,7 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
           ...(lastLoginAt === undefined ? {} : { lastLoginAt }),
           // The generation of every new user (core's FIRST_GENERATION): no credential change
           // has happened in Portcullis yet.
-          credentialGeneration: 0,
+          credentialGeneration: FIRST_GENERATION,
           createdAt,
           updatedAt: now(),
         };
@@ -476,7 +477,7 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
                 ...plan.record,
                 totp: {
                   ...totp,
-                  encryptedSecret: await keyring.encrypt(TOTP_SECRET_PURPOSE, plan.totpSecret),
+                  encryptedSecret: await keyring.encrypt(TOTP_SECRET_KEY, plan.totpSecret),
                 },
               }
             : plan.record;
@@ -528,7 +529,7 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
       // Without the secret (a dry run) the parameters are all that can be compared.
       if (keyring) {
         const plain = await keyring
-          .decrypt(TOTP_SECRET_PURPOSE, encryptedSecret)
+          .decrypt(TOTP_SECRET_KEY, encryptedSecret)
           .catch(() => undefined);
         if (plain !== plan.totpSecret) return false;
       }
