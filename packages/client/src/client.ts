@@ -63,7 +63,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return { accessToken: token.accessToken, expiresIn };
     },
     async reauthenticate(input) {
-      await post('/reauthenticate', input, true);
+      // A new session replaces this one (new cookie, or new tokens): adopted like a sign-in.
+      return engine.signedIn(await post<SignedInResult>('/reauthenticate', input, true));
     },
     logout: () => signOutAfter(post('/logout', {}, true)),
     logoutAll: (proof = {}) => signOutAfter(post('/logout/all', proof, true)),

@@ -142,8 +142,12 @@ export interface AuthClient {
    * @throws AuthClientError `REFRESH_TOKEN_INVALID`, `REFRESH_TOKEN_REUSED`, `NETWORK_ERROR`
    */
   refresh(): Promise<RefreshResult>;
-  /** `POST /reauthenticate`: the session is fresh for 10 minutes. @throws AuthClientError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED` */
-  reauthenticate(input: ReauthenticateInput): Promise<void>;
+  /**
+   * `POST /reauthenticate`: a new session, fresh for 10 minutes, replaces this one (its token
+   * changes; the client adopts it like a sign-in). @throws AuthClientError
+   * `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`
+   */
+  reauthenticate(input: ReauthenticateInput): Promise<SignedInResult>;
   /** `POST /logout`; the client is signed out even if the server already was. */
   logout(): Promise<void>;
   /** `POST /logout/all`: every session of the user ends. @throws AuthClientError `REAUTH_REQUIRED` */

@@ -35,6 +35,7 @@ import type {
   LoginResult,
   ReauthenticateInput,
   SecondFactorResult,
+  SignedIn,
   StepUp,
   VerifySecondFactorInput,
 } from './sign-in/types.js';
@@ -130,12 +131,13 @@ export interface Auth {
   logout(sessionId: string, context?: RequestContext): Promise<void>;
   /**
    * Re-checks the password of a signed-in user (and, with 2FA on, a TOTP or recovery `code`
-   * with its `method`) and makes the session fresh again (sensitive operations are allowed for
-   * `session.freshForSeconds`).
+   * with its `method`) and replaces the session with a fresh one (sensitive operations are
+   * allowed for `session.freshForSeconds`; with a code, factor changes too): a new token, and
+   * the old one ends. Resolves to the new session and tokens, as a sign-in does.
    * @throws AuthError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`, `VALIDATION_FAILED`,
    * `UNAUTHENTICATED`
    */
-  reauthenticate(input: ReauthenticateInput, context?: RequestContext): Promise<void>;
+  reauthenticate(input: ReauthenticateInput, context?: RequestContext): Promise<SignedIn>;
   /** Second factor: TOTP enrollment, recovery codes, phone, codes, trusted devices. */
   readonly twoFactor: TwoFactorApi;
 

@@ -13,6 +13,7 @@ export const DEFAULTS = Object.freeze({
     absoluteTimeoutSeconds: 30 * DAY,
     touchIntervalSeconds: MINUTE,
     freshForSeconds: 10 * MINUTE,
+    maxPerUser: false as number | false,
     accessToken: {
       ttlSeconds: 15 * MINUTE,
       leewaySeconds: 0,

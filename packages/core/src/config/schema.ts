@@ -78,6 +78,12 @@ export const configSchema = v.strictObject({
       absoluteTimeoutSeconds: seconds(5 * YEAR),
       touchIntervalSeconds: seconds(24 * 3600),
       freshForSeconds: seconds(24 * 3600),
+      maxPerUser: v.optional(
+        v.union(
+          [v.literal(false), v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))],
+          'must be false or a whole number from 1 to 10000',
+        ),
+      ),
       accessToken: v.optional(
         v.strictObject({
           ttlSeconds: seconds(24 * 3600),

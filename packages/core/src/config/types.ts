@@ -41,6 +41,11 @@ export interface SessionConfig {
   touchIntervalSeconds?: number;
   /** How long after a sign-in or re-authentication sensitive operations are allowed. Default 600. */
   freshForSeconds?: number;
+  /**
+   * At most this many live sessions per user (OWASP ASVS 7.1.2): a sign-in beyond it ends the
+   * user's oldest sessions. `false` (default): no limit.
+   */
+  maxPerUser?: number | false;
   /** Access tokens of the `jwt` strategy. */
   accessToken?: {
     /** Lifetime in seconds. Default 900 (15 min). */

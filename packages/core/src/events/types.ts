@@ -74,4 +74,10 @@ export interface RequestContext {
    * A secret: never put into events or logs.
    */
   readonly trustedDevice?: string | undefined;
+  /**
+   * The session token (cookie strategy) or refresh token (jwt strategy) the client still holds
+   * when it signs in again: a successful sign-in ends that session (OWASP ASVS 7.2.4, a new
+   * token on every authentication). A secret: never put into events or logs.
+   */
+  readonly replacesSession?: string | undefined;
 }

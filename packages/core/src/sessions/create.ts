@@ -11,6 +11,7 @@ const MAX_USER_AGENT = 512;
  * Starts a session for a user who has just authenticated, in the configured strategy: a
  * cookie token (`{id}.{secret}`), or an access JWT plus a refresh token. Only SHA-256 of the
  * secret is stored. The session is fresh (sensitive operations allowed) for `freshForSeconds`.
+ * With `session.maxPerUser`, the user's oldest sessions beyond it end.
  */
 export async function createSession(
   rt: AuthRuntime,
@@ -22,6 +23,8 @@ export async function createSession(
     /** When a second factor was proven in this sign-in, if one was. */
     secondFactorAt?: number;
     context: RequestContext;
+    /** A reissued session keeps its sign-in time and absolute expiry (`reissueSession`). */
+    keep?: { createdAt: number; absoluteExpiresAt: number; freshUntil: number };
   },
 ): Promise<{ record: SessionRecord; tokens: SessionTokens }> {
   const { config } = rt;
@@ -29,16 +32,19 @@ export async function createSession(
   const id = randomToken({ bytes: TOKEN_ID_BYTES, random: config.random });
   const secret = createSplitToken({ id, random: config.random });
   const jwt = config.session.strategy === 'jwt';
+  const { keep } = options;
+  const absoluteExpiresAt =
+    keep?.absoluteExpiresAt ?? now + config.session.absoluteTimeoutSeconds * 1000;
   const record: SessionRecord = {
     id,
     userId: options.userId,
     ...(jwt ? { refreshHash: secret.secretHash } : { secretHash: secret.secretHash }),
     previousRefreshHashes: [],
-    createdAt: now,
+    createdAt: keep?.createdAt ?? now,
     lastSeenAt: now,
-    idleExpiresAt: now + config.session.idleTimeoutSeconds * 1000,
-    absoluteExpiresAt: now + config.session.absoluteTimeoutSeconds * 1000,
-    freshUntil: now + config.session.freshForSeconds * 1000,
+    idleExpiresAt: Math.min(now + config.session.idleTimeoutSeconds * 1000, absoluteExpiresAt),
+    absoluteExpiresAt,
+    freshUntil: keep?.freshUntil ?? now + config.session.freshForSeconds * 1000,
     amr: [...options.amr],
     credentialGeneration: options.credentialGeneration,
     ...(options.secondFactorAt === undefined ? {} : { secondFactorAt: options.secondFactorAt }),
@@ -48,6 +54,7 @@ export async function createSession(
       : { userAgent: options.context.userAgent.slice(0, MAX_USER_AGENT) }),
   };
   await rt.storage.sessions.create(record);
+  if (keep === undefined) await enforceSessionLimit(rt, record, options.context);
   await rt.emit(
     {
       type: 'session.created',
@@ -63,4 +70,33 @@ export async function createSession(
     record,
     tokens: { strategy: 'jwt', ...access, refreshToken: secret.token },
   };
+}
+
+/**
+ * `session.maxPerUser` (off by default): once a new session is stored, the user's oldest live
+ * sessions beyond the limit end (`session.revoked`, reason `session_limit`).
+ */
+async function enforceSessionLimit(
+  rt: AuthRuntime,
+  created: SessionRecord,
+  context: RequestContext,
+): Promise<void> {
+  const max = rt.config.session.maxPerUser;
+  if (max === false) return;
+  const live = await rt.storage.sessions.listByUser(created.userId, rt.now());
+  if (live.length <= max) return;
+  // Newest first; the one just created always stays.
+  const excess = live.filter((s) => s.id !== created.id).slice(max - 1);
+  for (const session of excess) {
+    await rt.storage.sessions.delete(session.id);
+    await rt.emit(
+      {
+        type: 'session.revoked',
+        userId: session.userId,
+        sessionId: session.id,
+        data: { reason: 'session_limit' },
+      },
+      context,
+    );
+  }
 }

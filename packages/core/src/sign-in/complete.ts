@@ -2,6 +2,7 @@ import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { createSession } from '../sessions/create.js';
 import { toSessionInfo } from '../sessions/info.js';
+import { endReplacedSession } from '../sessions/reissue.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { toPublicUser } from '../users/public.js';
 import { startSecondFactor } from './second-factor.js';
@@ -41,7 +42,8 @@ export async function finishSignIn(
 /**
  * Opens the session of a sign-in whose every factor passed: under the credential generation
  * of `user` (the record the proof was checked against, or the one a challenge recorded),
- * records the sign-in time and emits `login.succeeded`.
+ * records the sign-in time, ends the session the client still held (`context.replacesSession`)
+ * and emits `login.succeeded`.
  */
 export async function openSession(
   rt: AuthRuntime,
@@ -64,6 +66,13 @@ export async function openSession(
     lastLoginAt: record.createdAt,
     updatedAt: record.createdAt,
   });
+  // A browser that signs in again while it holds a session: that session ends.
+  if (options.context.replacesSession !== undefined) {
+    await endReplacedSession(rt, options.context.replacesSession, {
+      replacedBy: record.id,
+      context: options.context,
+    });
+  }
   await rt.emit(
     {
       type: 'login.succeeded',

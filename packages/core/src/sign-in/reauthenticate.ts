@@ -3,46 +3,68 @@ import { sameGeneration } from '../credentials/generation.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { toSessionInfo } from '../sessions/info.js';
+import { reissueSession } from '../sessions/reissue.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
 import type { UserRecord } from '../storage/types/users.js';
+import { toPublicUser } from '../users/public.js';
 import { assertPasswordCorrect } from './password-check.js';
 import { assertReauthSecondFactor } from './step-up.js';
-import type { ReauthenticateInput, StepUp } from './types.js';
+import type { ReauthenticateInput, SignedIn, StepUp } from './types.js';
 
 /**
- * Re-authenticates a signed-in user and makes the session fresh again (sensitive operations
- * allowed for `session.freshForSeconds`). With 2FA on, a TOTP or recovery `code` and its
- * `method` are required besides the password, and the session then also counts as
- * second-factor fresh (factor changes allowed for the same time); while the second factor is
+ * Re-authenticates a signed-in user. The session is replaced by a new one (new token; the old
+ * token and its refresh token end: a new session token whenever trust changes, OWASP ASVS
+ * 7.2.4), fresh for `session.freshForSeconds` (sensitive operations allowed). With 2FA on, a
+ * TOTP or recovery `code` and its `method` are required besides the password, and the new
+ * session also counts as second-factor fresh (factor changes allowed for the same time); while the second factor is
  * locked (`secondFactorPerAccount`) the answer is `RATE_LIMITED`, even with the right code. The
  * password is throttled like a sign-in with the account's email (`loginPerAccount`: 5 wrong
  * ones lock re-checks and sign-in alike, `RATE_LIMITED` then even with the right password),
  * and each check, password or code, is reserved before it runs.
  * @throws AuthError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`, `VALIDATION_FAILED`,
  * `UNAUTHENTICATED` (the session or user is gone, or a credential changed since it opened)
+ * @returns the new session and its tokens, as a sign-in gives them
  */
 export async function reauthenticate(
   rt: AuthRuntime,
   input: ReauthenticateInput,
   context: RequestContext,
-): Promise<void> {
+): Promise<SignedIn> {
   const { user, session } = await callerOf(rt, input.userId, input.sessionId);
+  if (session === undefined) throw new AuthError('UNAUTHENTICATED');
   const password = typeof input.password === 'string' ? input.password : '';
   await proveFactors(
     rt,
     user,
     { password, code: input.code, method: input.method },
-    session?.id,
+    session.id,
     context,
   );
-  await markFresh(rt, user, session, context);
+  // Trust changed: a new session token, and the old one ends (OWASP ASVS 7.2.4).
+  const now = rt.now();
+  const { record, tokens } = await reissueSession(rt, session, {
+    freshUntil: now + rt.config.session.freshForSeconds * 1000,
+    ...(user.totp === undefined ? {} : { secondFactorAt: now }),
+    context,
+  });
+  await rt.emit(
+    { type: 'session.reauthenticated', userId: user.id, sessionId: record.id },
+    context,
+  );
+  return {
+    status: 'signed_in',
+    user: toPublicUser(user),
+    session: toSessionInfo(record, record.id),
+    tokens,
+  };
 }
 
 /** What a sensitive operation needs on top of its own inputs. */
 export type FreshnessRule =
   /**
    * Ending sessions: a fresh session, or the password (and, with 2FA on, a code) in the same
-   * request, which then also makes the session fresh.
+   * request.
    */
   | 'fresh'
   /**
@@ -58,7 +80,8 @@ export type FreshnessRule =
  * (OWASP ASVS 7.5.1 and 7.5.3: full re-authentication before changing a factor). Resolves to
  * the user as stored, once every check passed. `password` is the password the operation
  * carries (`undefined` when it has none); it is verified here, once, and throttled like a
- * sign-in. With 2FA on and no `code`, freshness is judged before the password is checked, so a
+ * sign-in. A password or code in the request authorizes that request only: it does not make
+ * the session fresh (only `reauthenticate` does, with a new session token). With 2FA on and no `code`, freshness is judged before the password is checked, so a
  * refused request spends no password attempt.
  * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`,
  * `UNAUTHENTICATED`, `VALIDATION_FAILED`
@@ -81,7 +104,6 @@ export async function requireStepUp(
       session?.id,
       context,
     );
-    if (session) await markFresh(rt, user, session, context);
     return user;
   }
   if (rule === 'factor') {
@@ -98,7 +120,6 @@ export async function requireStepUp(
     throw new AuthError('REAUTH_REQUIRED');
   }
   await assertPasswordCorrect(rt, user, password, context);
-  if (session) await markFresh(rt, user, session, context);
   return user;
 }
 
@@ -145,31 +166,6 @@ async function proveFactors(
     rt,
     user,
     { code: proof.code, method: proof.method, sessionId },
-    context,
-  );
-}
-
-/**
- * Makes the session fresh; with 2FA on (a code was just checked) also second-factor fresh.
- * Emits `session.reauthenticated`.
- */
-async function markFresh(
-  rt: AuthRuntime,
-  user: UserRecord,
-  session: SessionRecord | undefined,
-  context: RequestContext,
-): Promise<void> {
-  if (session === undefined) return;
-  const now = rt.now();
-  const freshUntil = now + rt.config.session.freshForSeconds * 1000;
-  const result = await rt.storage.sessions.markFresh(session.id, {
-    freshUntil,
-    now,
-    ...(user.totp === undefined ? {} : { secondFactorAt: now }),
-  });
-  if (result === 'not_found') throw new AuthError('UNAUTHENTICATED');
-  await rt.emit(
-    { type: 'session.reauthenticated', userId: user.id, sessionId: session.id },
     context,
   );
 }

@@ -99,12 +99,13 @@ describe("a signed-in user's password re-checks are throttled like sign-in", () 
     const userId = await signUp('ada@example.com');
     const signedIn = await auth.login({ identifier: 'ada@example.com', password: PASSWORD }, CTX);
     if (signedIn.status !== 'signed_in') throw new Error('expected a session');
-    const sessionId = signedIn.session.id;
+    let sessionId = signedIn.session.id;
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 4; i++) {
         await auth.reauthenticate({ userId, sessionId, password: WRONG }).catch(() => {});
       }
-      await auth.reauthenticate({ userId, sessionId, password: PASSWORD });
+      // Each re-authentication replaces the session (a new token).
+      sessionId = (await auth.reauthenticate({ userId, sessionId, password: PASSWORD })).session.id;
     }
     expect(await attempt(auth, 'ada@example.com', PASSWORD)).toBe('signed_in');
   });

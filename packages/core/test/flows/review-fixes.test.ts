@@ -70,10 +70,18 @@ describe('reauthenticate', () => {
     ).rejects.toMatchObject({
       code: 'PASSWORD_INCORRECT',
     });
-    await auth.reauthenticate({ userId, sessionId, password: PASSWORD }, CTX);
-    expect((await storage.sessions.get(sessionId, clock.now()))?.freshUntil).toBe(
+    const { session, tokens } = await auth.reauthenticate(
+      { userId, sessionId, password: PASSWORD },
+      CTX,
+    );
+    // A new session (ASVS 7.2.4: a new token when trust changes), fresh; the old one ended.
+    expect(session.id).not.toBe(sessionId);
+    expect((await storage.sessions.get(session.id, clock.now()))?.freshUntil).toBe(
       clock.now() + 600_000,
     );
+    expect(await storage.sessions.get(sessionId, clock.now())).toBeUndefined();
+    if (tokens.strategy !== 'cookie') throw new Error('expected a cookie session');
+    expect((await auth.validateSession(tokens.sessionToken)).session.id).toBe(session.id);
   });
 
   it('refuses a revoked session', async () => {

@@ -84,15 +84,21 @@ describe('fresh-session rule over HTTP', () => {
       body: { password: 'nope nope nope' },
     });
     expect((await wrong.json()).error.code).toBe('PASSWORD_INCORRECT');
-    expect(
-      (
-        await call('POST', '/reauthenticate', {
-          headers: cookieHeaders(a),
-          body: { password: PASSWORD },
-        })
-      ).status,
-    ).toBe(204);
-    expect((await call('POST', '/logout/all', { headers: cookieHeaders(a) })).status).toBe(204);
+    const reauth = await call('POST', '/reauthenticate', {
+      headers: cookieHeaders(a),
+      body: { password: PASSWORD },
+    });
+    expect(reauth.status).toBe(200);
+    // A new session cookie (and CSRF token) replaces the old, which opens nothing now.
+    const pair = (name: string) =>
+      reauth.headers
+        .getSetCookie()
+        .find((c) => c.startsWith(`${name}=`))
+        ?.split(';')[0] ?? '';
+    const b = { session: pair('__Host-portcullis.session'), csrf: pair('__Host-portcullis.csrf') };
+    expect(b.session).not.toBe(a.session);
+    expect((await call('GET', '/session', { headers: cookieHeaders(a) })).status).toBe(401);
+    expect((await call('POST', '/logout/all', { headers: cookieHeaders(b) })).status).toBe(204);
   });
 
   it('a session that has just signed in is fresh; ending another session when stale needs the password', async () => {

@@ -124,7 +124,7 @@ describe('second-factor routes over the handler', () => {
         'REAUTH_REQUIRED',
       );
     }
-    // With a code too, the session is re-authenticated and the change goes through.
+    // With a code too, the change goes through.
     const regenerated = await call(
       'POST',
       '/2fa/recovery-codes',
@@ -132,11 +132,18 @@ describe('second-factor routes over the handler', () => {
       mine,
     );
     expect(regenerated.status).toBe(200);
-    // Now fresh again: the password alone is enough, as for any fresh session.
-    const email = await call(
+    // The code authorized that request only: the next change needs one again.
+    const again = await call(
       'POST',
       '/user/email',
       { newEmail: 'new@example.com', password: PASSWORD },
+      mine,
+    );
+    expect(again.status).toBe(403);
+    const email = await call(
+      'POST',
+      '/user/email',
+      { newEmail: 'new@example.com', password: PASSWORD, code: await nextCode(), method: 'totp' },
       mine,
     );
     expect(email.status).toBe(202);

@@ -288,7 +288,7 @@ describe('the swap: a trusted-device sign-in cannot replace the second factor', 
     expect((await s.auth.users.get(s.userId)).email).toBe(ADA);
   });
 
-  it('with a code in the same request each goes through, and the session is then second-factor fresh for 10 minutes', async () => {
+  it('with a code in the same request each goes through; /reauthenticate with a code makes a new, second-factor-fresh session for 10 minutes', async () => {
     const s = await scenario('trusted device');
     const regenerated = await s.call(
       'POST',
@@ -297,13 +297,30 @@ describe('the swap: a trusted-device sign-in cannot replace the second factor', 
       s.bearer,
     );
     expect(regenerated.res.status).toBe(200);
-    // The code made this session second-factor fresh: the next change needs none.
+    // That code authorized that request only.
+    const refused = await s.call(
+      'POST',
+      '/2fa/phone',
+      { phone: '+14155550123', password: PASSWORD },
+      s.bearer,
+    );
+    expect((refused.json.error as { code: string }).code).toBe('REAUTH_REQUIRED');
+    // A step-up: a new session (new tokens), the old access token is dead at once.
+    const reauth = await s.call(
+      'POST',
+      '/reauthenticate',
+      { password: PASSWORD, code: await s.nextCode(), method: 'totp' },
+      s.bearer,
+    );
+    expect(reauth.res.status).toBe(200);
+    const stepped = { authorization: `Bearer ${reauth.json.accessToken as string}` };
+    expect((await s.call('GET', '/session', undefined, s.bearer)).res.status).toBe(401);
     s.clock.advance(9 * MINUTE);
     const phone = await s.call(
       'POST',
       '/2fa/phone',
       { phone: '+14155550123', password: PASSWORD },
-      s.bearer,
+      stepped,
     );
     expect(phone.res.status).toBe(202);
     // Ten minutes after the code: a code again.
@@ -312,7 +329,7 @@ describe('the swap: a trusted-device sign-in cannot replace the second factor', 
       'POST',
       '/user/email',
       { newEmail: 'new@example.com', password: PASSWORD },
-      s.bearer,
+      stepped,
     );
     expect((email.json.error as { code: string }).code).toBe('REAUTH_REQUIRED');
   });

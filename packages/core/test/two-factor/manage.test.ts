@@ -81,11 +81,17 @@ describe('re-authentication with a second factor', () => {
     await expect(requireStepUp(rt, 'fresh', { userId, sessionId }, {})).rejects.toMatchObject({
       code: 'REAUTH_REQUIRED',
     });
-    await auth.reauthenticate(
+    const { session } = await auth.reauthenticate(
       { userId, sessionId, password: PASSWORD, code: await code(secret), method: 'totp' },
       CTX,
     );
-    await requireStepUp(rt, 'fresh', { userId, sessionId }, {});
+    // A new session, fresh and second-factor fresh; the old one is gone.
+    expect(session.id).not.toBe(sessionId);
+    await requireStepUp(rt, 'fresh', { userId, sessionId: session.id }, {});
+    await requireStepUp(rt, 'factor', { userId, sessionId: session.id, password: PASSWORD }, {});
+    await expect(requireStepUp(rt, 'fresh', { userId, sessionId }, {})).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+    });
   });
 
   it('a missing code or method is CODE_INVALID; another method is VALIDATION_FAILED', async () => {
@@ -124,27 +130,35 @@ describe('re-authentication with a second factor', () => {
       ),
     ).toBe('CODE_INVALID');
     const c = await code(secret);
-    await auth.reauthenticate({ userId, sessionId, password: PASSWORD, code: c, method: 'totp' });
-    expect(
-      await codeOf(
-        auth.reauthenticate({ userId, sessionId, password: PASSWORD, code: c, method: 'totp' }),
-      ),
-    ).toBe('CODE_INVALID');
+    const { session } = await auth.reauthenticate({
+      userId,
+      sessionId,
+      password: PASSWORD,
+      code: c,
+      method: 'totp',
+    });
+    const replay = { userId, sessionId: session.id, password: PASSWORD, code: c };
+    expect(await codeOf(auth.reauthenticate({ ...replay, method: 'totp' }))).toBe('CODE_INVALID');
   });
 
   it('a recovery code works once and is reported used', async () => {
     const { auth, userId, sessionId, recoveryCodes, events } = await signedIn();
     const code = recoveryCodes[2] ?? '';
-    await auth.reauthenticate({ userId, sessionId, password: PASSWORD, code, method: 'recovery' });
+    const { session } = await auth.reauthenticate({
+      userId,
+      sessionId,
+      password: PASSWORD,
+      code,
+      method: 'recovery',
+    });
     expect(events.filter((e) => e.type === 'recovery_code.used').at(-1)).toMatchObject({
       sessionId,
       data: { remaining: 9 },
     });
-    expect(
-      await codeOf(
-        auth.reauthenticate({ userId, sessionId, password: PASSWORD, code, method: 'recovery' }),
-      ),
-    ).toBe('CODE_INVALID');
+    const again = { userId, sessionId: session.id, password: PASSWORD, code };
+    expect(await codeOf(auth.reauthenticate({ ...again, method: 'recovery' }))).toBe(
+      'CODE_INVALID',
+    );
   });
 
   it('the fresh-session rule: a password alone is checked but cannot refresh a 2FA session', async () => {
@@ -161,7 +175,10 @@ describe('re-authentication with a second factor', () => {
       { userId, sessionId, password: PASSWORD, code: await code(secret), method: 'totp' },
       {},
     );
-    await requireStepUp(rt, 'fresh', { userId, sessionId, password: PASSWORD }, {});
+    // The proof authorized that request only: the session is as stale as before.
+    await expect(
+      requireStepUp(rt, 'fresh', { userId, sessionId, password: PASSWORD }, {}),
+    ).rejects.toMatchObject({ code: 'REAUTH_REQUIRED' });
   });
 
   it('users without 2FA re-authenticate with the password alone, as before', async () => {
@@ -169,12 +186,11 @@ describe('re-authentication with a second factor', () => {
     const userId = await signUp('bob@example.com');
     const login = await auth.login({ identifier: 'bob@example.com', password: PASSWORD });
     if (login.status !== 'signed_in') throw new Error('setup');
-    await auth.reauthenticate({ userId, sessionId: login.session.id, password: PASSWORD });
-    await requireStepUp(
-      rt,
-      'fresh',
-      { userId, sessionId: login.session.id, password: PASSWORD },
-      {},
-    );
+    const { session } = await auth.reauthenticate({
+      userId,
+      sessionId: login.session.id,
+      password: PASSWORD,
+    });
+    await requireStepUp(rt, 'fresh', { userId, sessionId: session.id }, {});
   });
 });

@@ -31,7 +31,7 @@ export interface OperationSpec {
   readonly errors: readonly AuthErrorCode[];
 }
 
-/** The codes of a sensitive operation's fresh-session rule (`sessions/fresh.ts`). */
+/** The codes of a sensitive operation's fresh-session rule (`sign-in/reauthenticate.ts`, `requireStepUp`). */
 const FRESHNESS: readonly AuthErrorCode[] = [
   'REAUTH_REQUIRED',
   'PASSWORD_INCORRECT',
@@ -137,11 +137,12 @@ export const OPERATIONS: readonly OperationSpec[] = [
     path: '/reauthenticate',
     operationId: 'reauthenticate',
     tag: 'Identity',
-    summary: 'Make the session fresh again',
-    description: 'The password, plus `code` and `method` when 2FA is on.',
+    summary: 'Re-authenticate: a new, fresh session replaces this one',
+    description:
+      'The password, plus `code` and `method` when 2FA is on. Trust changed, so the session token changes (OWASP ASVS 7.2.4): the answer carries the new session exactly as a sign-in does, and the old session and its tokens end. The new session is fresh for `session.freshForSeconds` (with a code, second-factor fresh too).',
     auth: 'session',
     request: { schema: 'ReauthenticateRequest', required: true },
-    success: { status: 204, description: 'The session is fresh for `session.freshForSeconds`.' },
+    success: { status: 200, schema: 'SignedIn', description: SIGNED_IN },
     errors: ['PASSWORD_INCORRECT', 'CODE_INVALID', 'VALIDATION_FAILED', 'RATE_LIMITED'],
   },
   {

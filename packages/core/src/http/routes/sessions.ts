@@ -4,6 +4,7 @@ import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
 import type { Route } from '../router.js';
 import { clearAuthCookies, csrfToken, pick, sessionView, stepUp } from './shared.js';
+import { signedInResponse } from './signed-in.js';
 
 /**
  * The caller's session and the optional proof of the request body (`password`, and for a user
@@ -89,11 +90,12 @@ export const sessionRoutes: readonly Route[] = [
         'code',
         'method',
       ]);
-      await ctx.auth.reauthenticate(
+      const result = await ctx.auth.reauthenticate(
         { ...input, userId: user.id, sessionId: session.id },
         ctx.client,
       );
-      return noContent();
+      // A new session token (the old one ended): answered like a sign-in.
+      return signedInResponse(ctx, result);
     },
   },
 ];

@@ -56,12 +56,21 @@ export function flag(value: unknown): unknown {
 }
 
 /**
- * The request's context plus the raw trusted-device cookie, for the sign-in routes only
- * (`/login`, `/2fa/verify`): the token is a secret and goes nowhere else.
+ * The request's context plus the raw trusted-device cookie and the session the browser still
+ * holds, for the sign-in routes only (`/login`, `/2fa/verify`): both are secrets and go
+ * nowhere else.
  */
 export function withTrustedDevice(ctx: HttpContext): RequestContext {
   const token = readCookie(ctx.request, cookieSpec(ctx.config, 'device').name);
-  return token === undefined || token === '' ? ctx.client : { ...ctx.client, trustedDevice: token };
+  // The session this browser still holds (its cookie, or its refresh cookie): a sign-in ends it.
+  const held =
+    readCookie(ctx.request, cookieSpec(ctx.config, 'session').name) ??
+    readCookie(ctx.request, cookieSpec(ctx.config, 'refresh').name);
+  return {
+    ...ctx.client,
+    ...(token === undefined || token === '' ? {} : { trustedDevice: token }),
+    ...(held === undefined || held === '' ? {} : { replacesSession: held }),
+  };
 }
 
 /** Set-Cookie lines that delete the auth cookies (`device`: the trusted-device cookie). */

@@ -105,7 +105,7 @@ export function describeTwoFactorLeakage(ctx: ContractContext, kit: TwoFactorKit
         json: { identifier: account.email, password },
       });
       const reauth = { password, code: await kit.nextTotp(user.secret), method: 'totp' };
-      await client.request('POST', '/reauthenticate', { json: reauth });
+      kit.adopt(client, await client.request('POST', '/reauthenticate', { json: reauth }));
       secrets.push({ value: reauth.code });
       const off = await kit.nextTotp(user.secret);
       await client.request('POST', '/2fa/disable', { json: { password, code: off } });

@@ -9,6 +9,7 @@ import {
   expectSignedIn,
   expectValidation,
   keysOf,
+  SESSION_COOKIE,
 } from './expect.js';
 import { DEVICE_COOKIE, type TwoFactorKit, WRONG_PASSWORD } from './two-factor-kit.js';
 
@@ -129,7 +130,7 @@ export function describeTwoFactorManagement(ctx: ContractContext, kit: TwoFactor
       }
     });
 
-    it('re-authenticates with the password and a code when 2FA is on (POST /reauthenticate)', async () => {
+    it('re-authenticates with the password and a code when 2FA is on (POST /reauthenticate): a new session token, the old one dead', async () => {
       const user = await kit.enable();
       const password = user.account.password;
       const inline = await kit.signIn2fa(user);
@@ -149,7 +150,21 @@ export function describeTwoFactorManagement(ctx: ContractContext, kit: TwoFactor
       expectError(wrongPassword, 403, 'PASSWORD_INCORRECT');
       const wrongCode = await reauth({ password, code: kit.wrongCode(code), method: 'totp' });
       expectError(wrongCode, 400, 'CODE_INVALID');
-      expectNoContent(await reauth({ password, code, method: 'totp' }));
+      const before = expectOk(await client.request('GET', '/session'));
+      const oldSessionId = (before.session as { id: string }).id;
+      const oldAuth = { bearer: client.bearer, cookie: client.jar.get(SESSION_COOKIE) };
+      const reissued = await reauth({ password, code, method: 'totp' });
+      kit.adopt(client, reissued);
+      // The answer is a sign-in's; the session id and token changed, the old token is dead.
+      const after = expectOk(await client.request('GET', '/session'));
+      expect((after.session as { id: string }).id).not.toBe(oldSessionId);
+      const old = ctx.client();
+      if (oldAuth.bearer !== undefined) old.bearer = oldAuth.bearer;
+      if (oldAuth.cookie !== undefined) old.jar.set(SESSION_COOKIE, oldAuth.cookie);
+      expectError(await old.request('GET', '/session'), 401, 'UNAUTHENTICATED');
+      // The new session is second-factor fresh: a factor change needs no code now.
+      const codes = await client.request('POST', '/2fa/recovery-codes', { json: { password } });
+      expect(expectOk(codes).recoveryCodes).toHaveLength(10);
       expectError(await reauth({ password, code, method: 'totp' }), 400, 'CODE_INVALID');
       expectNoContent(await client.request('POST', '/logout/all'));
     });
