@@ -1,4 +1,5 @@
-import { composeStorage, memoryStorage, type Storage } from '@portcullis/core';
+import { memoryStorage } from '@portcullis/core';
+import { composeStorage, type Storage } from '@portcullis/core/storage';
 import { createPool, migrate, postgresStorage } from '@portcullis/postgres';
 import { createRedis, redisStorage } from '@portcullis/redis';
 import { memoryNoteStore, type NoteStore, postgresNoteStore } from './notes.js';

@@ -5,8 +5,8 @@ import {
   type Logger,
   type Mailer,
   type SmsSender,
-  type Storage,
 } from '@portcullis/core';
+import type { Storage } from '@portcullis/core/storage';
 import { portcullis, requireAuth } from '@portcullis/hono';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';

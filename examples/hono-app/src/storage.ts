@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { composeStorage, type Storage } from '@portcullis/core';
+import { composeStorage, type Storage } from '@portcullis/core/storage';
 import { createPool, migrate, type PostgresStorage, postgresStorage } from '@portcullis/postgres';
 import { createRedis, redisStorage } from '@portcullis/redis';
 

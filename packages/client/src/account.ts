@@ -1,3 +1,4 @@
+import type { OperationId } from './contract.js';
 import type { Engine } from './engine.js';
 import type { AuthClient } from './surface.js';
 import type { AuditEvent, PublicUser, SessionInfo, StatusResult, TrustedDevice } from './types.js';
@@ -6,8 +7,7 @@ import type { AuditEvent, PublicUser, SessionInfo, StatusResult, TrustedDevice }
 export function accountApi(
   engine: Engine,
 ): Pick<AuthClient, 'sessions' | 'user' | 'passwords' | 'audit'> {
-  const call = <T>(method: string, path: string, body?: object, auth = true) =>
-    engine.api<T>(method, path, { auth, ...(body === undefined ? {} : { body }) });
+  const call = <T>(id: OperationId, body?: object) => engine.api<T>(id, { body });
   const userOf = async (work: Promise<{ user: PublicUser }>, learn: boolean) => {
     const { user } = await work;
     if (learn) engine.learnUser(user);
@@ -16,72 +16,65 @@ export function accountApi(
   return {
     sessions: {
       async list() {
-        return (await call<{ sessions: SessionInfo[] }>('GET', '/sessions')).sessions;
+        return (await call<{ sessions: SessionInfo[] }>('listSessions')).sessions;
       },
       async revoke(id, proof) {
-        await call('DELETE', `/sessions/${encodeURIComponent(id)}`, proof);
+        await engine.api('revokeSession', { params: { id }, body: proof });
       },
     },
     user: {
-      get: () => userOf(call('GET', '/user'), true),
-      update: (patch) => userOf(call('PATCH', '/user', patch), true),
-      requestEmailChange: (input) => call('POST', '/user/email', input),
+      get: () => userOf(call('getUser'), true),
+      update: (patch) => userOf(call('updateUser', patch), true),
+      requestEmailChange: (input) => call('requestEmailChange', input),
       // A mailed link: the page that opens it may not be the signed-in user's.
-      confirmEmailChange: (input) =>
-        userOf(call('POST', '/user/email/confirm', input, false), false),
+      confirmEmailChange: (input) => userOf(call('confirmEmailChange', input), false),
       async delete(input) {
-        await call('DELETE', '/user', input);
+        await call('deleteUser', input);
         engine.signOut();
       },
     },
     passwords: {
       async change(input) {
-        await call('POST', '/password/change', input);
+        await call('changePassword', input);
       },
-      requestReset: (input) => call('POST', '/password/reset', input, false),
+      requestReset: (input) => call('requestPasswordReset', input),
       async confirmReset(input) {
-        const result = await call<StatusResult<'password_reset'>>(
-          'POST',
-          '/password/reset/confirm',
-          input,
-          false,
-        );
+        const result = await call<StatusResult<'password_reset'>>('resetPassword', input);
         // Every session of the user is revoked, and this browser's cookies cleared.
         engine.signOut();
         return result;
       },
     },
     async audit() {
-      return (await call<{ events: AuditEvent[] }>('GET', '/audit')).events;
+      return (await call<{ events: AuditEvent[] }>('listAuditEvents')).events;
     },
   };
 }
 
 /** `twoFactor` of {@link AuthClient}. */
 export function twoFactorApi(engine: Engine): AuthClient['twoFactor'] {
-  const call = <T>(method: string, path: string, body?: object) =>
-    engine.api<T>(method, path, { auth: true, ...(body === undefined ? {} : { body }) });
+  const call = <T>(id: OperationId, body?: object) => engine.api<T>(id, { body });
   return {
     totp: {
-      enroll: (input) => call('POST', '/2fa/totp/enroll', input),
-      confirm: (input) => call('POST', '/2fa/totp/confirm', input),
+      enroll: (input) => call('enrollTotp', input),
+      confirm: (input) => call('confirmTotp', input),
     },
     async disable(input) {
-      await call('POST', '/2fa/disable', input);
+      await call('disableTwoFactor', input);
     },
-    regenerateRecoveryCodes: (input) => call('POST', '/2fa/recovery-codes', input),
+    regenerateRecoveryCodes: (input) => call('regenerateRecoveryCodes', input),
     phone: {
-      start: (input) => call('POST', '/2fa/phone', input),
+      start: (input) => call('startPhoneVerification', input),
       async confirm(input) {
-        await call('POST', '/2fa/phone/confirm', input);
+        await call('confirmPhone', input);
       },
     },
     devices: {
       async list() {
-        return (await call<{ devices: TrustedDevice[] }>('GET', '/2fa/devices')).devices;
+        return (await call<{ devices: TrustedDevice[] }>('listTrustedDevices')).devices;
       },
       async revoke(id) {
-        await call('DELETE', `/2fa/devices/${encodeURIComponent(id)}`);
+        await engine.api('revokeTrustedDevice', { params: { id } });
       },
     },
   };

@@ -1,4 +1,5 @@
 import { accountApi, twoFactorApi } from './account.js';
+import type { OperationId } from './contract.js';
 import { Engine } from './engine.js';
 import { isAuthClientError } from './errors.js';
 import { authorizedFetch } from './fetch.js';
@@ -25,8 +26,8 @@ import type { LoginResult, SessionResult, SignedInResult } from './types.js';
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   const engine = new Engine(resolveOptions(options));
   const { state } = engine;
-  const post = <T>(path: string, body?: object, auth = false) =>
-    engine.api<T>('POST', path, { auth, ...(body === undefined ? {} : { body }) });
+  // Method, path and whether the caller's credentials go along come from the generated table.
+  const call = <T>(id: OperationId, body?: object) => engine.api<T>(id, { body });
 
   const signOutAfter = async (work: Promise<unknown>): Promise<void> => {
     try {
@@ -40,18 +41,18 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   };
 
   return {
-    register: (input) => post('/register', input),
-    verifyEmail: (input) => post('/email/verify', input),
-    resendVerification: (input) => post('/email/verify/resend', input),
+    register: (input) => call('register', input),
+    verifyEmail: (input) => call('verifyEmail', input),
+    resendVerification: (input) => call('resendVerification', input),
     async login(input) {
-      const result = await post<LoginResult>('/login', input);
+      const result = await call<LoginResult>('login', input);
       return result.status === 'signed_in' ? engine.signedIn(result) : result;
     },
     async verifySecondFactor(input) {
-      return engine.signedIn(await post<SignedInResult>('/2fa/verify', input));
+      return engine.signedIn(await call<SignedInResult>('verifySecondFactor', input));
     },
-    sendEmailCode: (input) => post('/2fa/email/send', input),
-    sendSmsCode: (input) => post('/2fa/sms/send', input),
+    sendEmailCode: (input) => call('sendEmailCode', input),
+    sendSmsCode: (input) => call('sendSmsCode', input),
     async refresh() {
       if (engine.options.strategy !== 'jwt') {
         throw new TypeError(
@@ -64,12 +65,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     async reauthenticate(input) {
       // A new session replaces this one (new cookie, or new tokens): adopted like a sign-in.
-      return engine.signedIn(await post<SignedInResult>('/reauthenticate', input, true));
+      return engine.signedIn(await call<SignedInResult>('reauthenticate', input));
     },
-    logout: () => signOutAfter(post('/logout', {}, true)),
-    logoutAll: (proof = {}) => signOutAfter(post('/logout/all', proof, true)),
+    logout: () => signOutAfter(call('logout', {})),
+    logoutAll: (proof = {}) => signOutAfter(call('logoutAll', proof)),
     async session() {
-      const result = await engine.api<SessionResult>('GET', '/session', { auth: true });
+      const result = await call<SessionResult>('getSession');
       engine.learnUser(result.user);
       return result;
     },
@@ -78,7 +79,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async csrf() {
       return engine.csrf.get();
     },
-    jwks: () => engine.api('GET', '/jwks.json'),
+    jwks: () => call('getJwks'),
     fetch: (input, init) => authorizedFetch(engine, input, init),
     onSessionChange: (listener) => state.subscribe(listener),
     isSignedIn: () => state.signedIn,

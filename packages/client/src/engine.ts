@@ -1,6 +1,8 @@
+import { OPERATIONS, type OperationId } from './contract.js';
 import { CsrfCache } from './csrf.js';
 import { AuthClientError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import { operationPath } from './paths.js';
 import { Refresher } from './refresh.js';
 import { ClientState } from './state.js';
 import { type TabMessage, Tabs } from './tabs.js';
@@ -27,10 +29,10 @@ export interface SendOptions {
 
 /** Options of {@link Engine.api}. */
 export interface ApiCall {
-  /** A JSON body. */
-  readonly body?: object;
-  /** A route that needs the signed-in caller. */
-  readonly auth?: boolean;
+  /** A JSON body; none when undefined. */
+  readonly body?: object | undefined;
+  /** Values of the path's `:name` segments (`{ id }` for `/sessions/:id`). */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -49,7 +51,7 @@ export class Engine {
     this.state = new ClientState(options.refreshLeewaySeconds, options.now);
     this.tabs = new Tabs(options.broadcastChannel, options.channelName, (m) => this.#onTab(m));
     this.csrf = new CsrfCache(async () => {
-      const body = await this.api<{ csrfToken?: unknown }>('GET', '/csrf');
+      const body = await this.api<{ csrfToken?: unknown }>('getCsrfToken');
       if (typeof body?.csrfToken !== 'string') throw invalid('GET /csrf');
       return body.csrfToken;
     });
@@ -69,11 +71,16 @@ export class Engine {
       : this.#sendCookie(options, attempt);
   }
 
-  /** One call of the auth API; resolves to the JSON body. @throws AuthClientError */
-  async api<T>(method: string, path: string, call: ApiCall = {}): Promise<T> {
-    const url = `${this.options.baseUrl}${path}`;
+  /**
+   * One operation of the auth API, with the method and path of the generated table; resolves to
+   * the JSON body. Operations of the signed-in caller (`auth: 'session'`) carry the strategy's
+   * credentials. @throws AuthClientError
+   */
+  async api<T>(id: OperationId, call: ApiCall = {}): Promise<T> {
+    const { method } = OPERATIONS[id];
+    const url = `${this.options.baseUrl}${operationPath(id, call.params)}`;
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-    const auth = call.auth ?? false;
+    const auth = OPERATIONS[id].auth === 'session';
     const response = await this.send(
       { method, authenticate: auth, retryable: true },
       (credentials) =>
@@ -172,10 +179,7 @@ export class Engine {
   async #refreshRequest(): Promise<RefreshResult> {
     // The refresh token travels in its HttpOnly cookie; a `refreshToken` in the body (body
     // transport) is ignored: this client never holds one.
-    const body = await this.api<{ accessToken?: unknown; expiresIn?: unknown }>(
-      'POST',
-      '/token/refresh',
-    );
+    const body = await this.api<{ accessToken?: unknown; expiresIn?: unknown }>('refreshToken');
     if (typeof body?.accessToken !== 'string' || typeof body.expiresIn !== 'number') {
       throw invalid('POST /token/refresh');
     }

@@ -1,32 +1,6 @@
-/**
- * The codes of the HTTP contract's error table (`docs/http.md`), plus `INTERNAL`, which the
- * server answers for an unexpected failure (`500`). A code never changes meaning.
- */
-export type ServerErrorCode =
-  | 'BAD_REQUEST'
-  | 'VALIDATION_FAILED'
-  | 'WEAK_PASSWORD'
-  | 'TOKEN_INVALID'
-  | 'TOKEN_EXPIRED'
-  | 'CODE_INVALID'
-  | 'INVALID_CREDENTIALS'
-  | 'UNAUTHENTICATED'
-  | 'REFRESH_TOKEN_INVALID'
-  | 'REFRESH_TOKEN_REUSED'
-  | 'PASSWORD_INCORRECT'
-  | 'EMAIL_NOT_VERIFIED'
-  | 'ACCOUNT_DISABLED'
-  | 'CSRF_FAILED'
-  | 'REAUTH_REQUIRED'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'USERNAME_TAKEN'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RATE_LIMITED'
-  | 'STORAGE_UNAVAILABLE'
-  | 'CONFLICT'
-  | 'INTERNAL';
+import { SERVER_ERROR_CODES, type ServerErrorCode } from './contract.js';
+
+export type { ServerErrorCode };
 
 /**
  * Codes the client makes itself, not in the contract:
@@ -63,32 +37,8 @@ export interface AuthClientErrorOptions {
   readonly cause?: unknown;
 }
 
-const SERVER_CODES: ReadonlySet<string> = new Set<ServerErrorCode>([
-  'BAD_REQUEST',
-  'VALIDATION_FAILED',
-  'WEAK_PASSWORD',
-  'TOKEN_INVALID',
-  'TOKEN_EXPIRED',
-  'CODE_INVALID',
-  'INVALID_CREDENTIALS',
-  'UNAUTHENTICATED',
-  'REFRESH_TOKEN_INVALID',
-  'REFRESH_TOKEN_REUSED',
-  'PASSWORD_INCORRECT',
-  'EMAIL_NOT_VERIFIED',
-  'ACCOUNT_DISABLED',
-  'CSRF_FAILED',
-  'REAUTH_REQUIRED',
-  'NOT_FOUND',
-  'METHOD_NOT_ALLOWED',
-  'USERNAME_TAKEN',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'RATE_LIMITED',
-  'STORAGE_UNAVAILABLE',
-  'CONFLICT',
-  'INTERNAL',
-]);
+/** The contract's codes, generated from core's list (`contract.ts`). */
+const SERVER_CODES: ReadonlySet<string> = new Set(SERVER_ERROR_CODES);
 
 /** True when `code` is one of the contract's codes (or `INTERNAL`). */
 export function isServerErrorCode(code: unknown): code is ServerErrorCode {

@@ -12,6 +12,7 @@ import type {
   RefreshResult,
   RegenerateRecoveryCodesInput,
   RegisterInput,
+  SecondFactorMethod,
   SessionInfo,
   SessionResult,
   SessionState,
@@ -40,12 +41,15 @@ export interface UserApi {
   /** `PATCH /user`. @throws AuthClientError `VALIDATION_FAILED`, `USERNAME_TAKEN` */
   update(patch: ProfilePatch): Promise<PublicUser>;
   /**
-   * `POST /user/email`: mails a confirmation link to the new address.
-   * @throws AuthClientError `PASSWORD_INCORRECT`, `REAUTH_REQUIRED`
+   * `POST /user/email`: mails a confirmation link to the new address. With 2FA on, also a
+   * `code` and `method`, unless the session proved its second factor in the last 10 minutes.
+   * @throws AuthClientError `PASSWORD_INCORRECT`, `REAUTH_REQUIRED`, `CODE_INVALID`
    */
   requestEmailChange(input: {
     newEmail: string;
     password: string;
+    code?: string;
+    method?: SecondFactorMethod;
   }): Promise<StatusResult<'confirmation_sent'>>;
   /** `POST /user/email/confirm` with the mailed token. @throws AuthClientError `TOKEN_INVALID`, `TOKEN_EXPIRED` */
   confirmEmailChange(input: { token: string }): Promise<PublicUser>;
@@ -93,8 +97,18 @@ export interface TwoFactorApi {
   ): Promise<{ recoveryCodes: string[] }>;
   /** SMS as a second factor. */
   readonly phone: {
-    /** `POST /2fa/phone`: texts a code to `phone` (E.164). @throws AuthClientError `PASSWORD_INCORRECT`, `VALIDATION_FAILED`, `RATE_LIMITED` */
-    start(input: { phone: string; password: string }): Promise<StatusResult<'code_sent'>>;
+    /**
+     * `POST /2fa/phone`: texts a code to `phone` (E.164). With 2FA on, also a `code` and
+     * `method`, unless the session proved its second factor in the last 10 minutes.
+     * @throws AuthClientError `PASSWORD_INCORRECT`, `REAUTH_REQUIRED`, `CODE_INVALID`,
+     * `VALIDATION_FAILED`, `RATE_LIMITED`
+     */
+    start(input: {
+      phone: string;
+      password: string;
+      code?: string;
+      method?: SecondFactorMethod;
+    }): Promise<StatusResult<'code_sent'>>;
     /** `POST /2fa/phone/confirm`. @throws AuthClientError `CODE_INVALID` */
     confirm(input: { code: string }): Promise<void>;
   };

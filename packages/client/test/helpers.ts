@@ -7,14 +7,12 @@ import {
   type AuthConfig,
   type AuthEvent,
   createAuth,
-  createPasswordHasher,
-  DEFAULT_TOTP_PARAMS,
   memorySmsSender,
   memoryStorage,
   silentLogger,
-  totpCode,
 } from '@portcullis/core';
 import { createHttpHandler } from '@portcullis/core/http';
+import { createPasswordHasher } from '@portcullis/core/password';
 import {
   CookieJar,
   type FakeClock,
@@ -23,6 +21,7 @@ import {
   memoryMailer,
   parseSetCookie,
 } from '@portcullis/core/testing';
+import { DEFAULT_TOTP_PARAMS, totpCode } from '@portcullis/core/two-factor';
 import { type AuthClient, type AuthClientOptions, createAuthClient } from '../src/index.js';
 import type { LockManagerLike } from '../src/options.js';
 

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as nodeRs from '@node-rs/argon2';
-import { createPasswordHasher, DEFAULT_ARGON2_PARAMS } from '../dist/index.js';
+import { createPasswordHasher, DEFAULT_ARGON2_PARAMS } from '../dist/password.js';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 8);
 const NATIVE_SEQUENTIAL = Number(process.env.BENCH_NATIVE_SEQUENTIAL ?? 60);

@@ -1,12 +1,7 @@
 // pnpm bench: validateSession (cookie strategy) operations per second on memoryStorage.
 import { performance } from 'node:perf_hooks';
-import {
-  createAuth,
-  createPasswordHasher,
-  memoryMailer,
-  memoryStorage,
-  silentLogger,
-} from '../dist/index.js';
+import { createAuth, memoryMailer, memoryStorage, silentLogger } from '../dist/index.js';
+import { createPasswordHasher } from '../dist/password.js';
 
 const N = Number(process.env.BENCH_SESSIONS ?? 200_000);
 const hasher = await createPasswordHasher({

@@ -1,7 +1,7 @@
 /**
  * Builds the OpenAPI 3.1 document of the HTTP contract from the valibot schemas the handler
  * validates with (`src/http/openapi/requests.ts`) and the response schemas
- * (`src/http/openapi/responses.ts`), over the operation table (`src/http/openapi/operations.ts`).
+ * (`src/http/openapi/responses.ts`), over the operation table (`src/http/operations/`).
  *
  * Build time only: `@valibot/to-json-schema` is a devDependency of core. `scripts/openapi.ts`
  * writes the result to `src/http/openapi/document.json`, which is committed and shipped;
@@ -14,9 +14,10 @@ import {
   AUTH_ERROR_STATUS,
   type AuthErrorCode,
 } from '../src/errors/auth-error.js';
-import { commonErrors, OPERATIONS, type OperationSpec } from '../src/http/openapi/operations.js';
 import { REQUEST_SCHEMAS } from '../src/http/openapi/requests.js';
 import { errorCodes, RESPONSE_SCHEMAS } from '../src/http/openapi/responses.js';
+import { OPERATIONS, type OperationId } from '../src/http/operations/index.js';
+import { commonErrors, type OperationSpec } from '../src/http/operations/spec.js';
 
 type Json = Record<string, unknown>;
 
@@ -57,10 +58,10 @@ export function buildOpenApiDocument(version: string): Json {
     ...toJsonSchemaDefs(RESPONSE_SCHEMAS as Record<string, v.GenericSchema>, RESPONSE_CONFIG),
   };
   const paths: Record<string, Record<string, Json>> = {};
-  for (const op of OPERATIONS) {
+  for (const [id, op] of Object.entries(OPERATIONS) as [OperationId, OperationSpec][]) {
     const path = openApiPath(op.path);
     paths[path] ??= {};
-    (paths[path] as Record<string, Json>)[op.method.toLowerCase()] = operation(op);
+    (paths[path] as Record<string, Json>)[op.method.toLowerCase()] = operation(id, op);
   }
   return {
     openapi: '3.1.1',
@@ -128,9 +129,9 @@ export function buildOpenApiDocument(version: string): Json {
   };
 }
 
-function operation(op: OperationSpec): Json {
+function operation(operationId: OperationId, op: OperationSpec): Json {
   const out: Json = {
-    operationId: op.operationId,
+    operationId,
     tags: [op.tag],
     summary: op.summary,
     ...(op.description === undefined ? {} : { description: op.description }),

@@ -6,7 +6,7 @@ import { requestBody, requestHeaders, toWebRequest } from './request.js';
 import { sendResponse } from './response.js';
 
 /**
- * An Express 5 router serving the whole Portcullis HTTP API (`http-api.md`). Mount it at
+ * An Express 5 router serving the whole Portcullis HTTP API (`docs/http.md`). Mount it at
  * `auth.options.http.basePath` (default `/api/auth`), before any body parser if you can:
  * it reads the raw body itself and answers malformed, oversized or mistyped bodies with the
  * contract's 400, 413 and 415. Mounted after `express.json()` or `express.urlencoded()`, it

@@ -5,11 +5,11 @@ import {
   type Auth,
   type AuthConfig,
   createAuth,
-  createPasswordHasher,
   memoryMailer,
   memoryStorage,
   silentLogger,
 } from '@portcullis/core';
+import { createPasswordHasher } from '@portcullis/core/password';
 
 export const APP_ORIGIN = 'http://localhost:3000';
 export const BASE = '/api/auth';

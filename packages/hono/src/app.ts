@@ -6,7 +6,7 @@ import { handlerFor } from './handler.js';
 import { type PortcullisHonoOptions, remoteAddress } from './options.js';
 
 /**
- * A Hono app serving the whole Portcullis HTTP API (`http-api.md`). Mount it with
+ * A Hono app serving the whole Portcullis HTTP API (`docs/http.md`). Mount it with
  * `app.route(auth.options.http.basePath, portcullis(auth))`: `route` keeps the full path, which
  * the handler needs (`app.mount` strips the prefix, so every route would answer 404).
  *

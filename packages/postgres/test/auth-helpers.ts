@@ -2,14 +2,13 @@ import {
   type Auth,
   type AuthConfig,
   createAuth,
-  createPasswordHasher,
   isAuthError,
   type MemoryMailer,
   memoryMailer,
-  type PasswordHasher,
-  type Storage,
   silentLogger,
 } from '@portcullis/core';
+import { createPasswordHasher, type PasswordHasher } from '@portcullis/core/password';
+import type { Storage } from '@portcullis/core/storage';
 
 /** A cheap but real argon2id hasher: these tests are about storage, not hashing cost. */
 let cheap: Promise<PasswordHasher> | undefined;

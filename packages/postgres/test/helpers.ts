@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import type { UserRecord } from '@portcullis/core';
+import type { UserRecord } from '@portcullis/core/storage';
 import type { Pool } from 'pg';
 import { type CreatePoolOptions, createPool } from '../src/index.js';
 

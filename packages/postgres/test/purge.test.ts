@@ -1,4 +1,4 @@
-import type { SessionRecord } from '@portcullis/core';
+import type { SessionRecord } from '@portcullis/core/storage';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

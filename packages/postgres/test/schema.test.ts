@@ -1,4 +1,4 @@
-import type { SessionRecord, TrustedDeviceRecord } from '@portcullis/core';
+import type { SessionRecord, TrustedDeviceRecord } from '@portcullis/core/storage';
 import { type Pool, types } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromPool, migrate, type PostgresStorage, postgresStorage } from '../src/index.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionRecord } from '@portcullis/core';
+import type { SessionRecord } from '@portcullis/core/storage';
 import type { RedisClient } from './client.js';
 import { commands } from './commands.js';
 import { arg } from './context.js';

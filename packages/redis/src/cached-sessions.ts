@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStore } from '@portcullis/core';
+import type { SessionRecord, SessionStore } from '@portcullis/core/storage';
 import { type EntryCache, entryCache } from './cache-entries.js';
 import type { RedisClient } from './client.js';
 import { DEFAULT_PREFIX, keyNames } from './keys.js';

@@ -1,4 +1,4 @@
-import type { SessionWithUser, Storage, UserStore } from '@portcullis/core';
+import type { SessionWithUser, Storage, UserStore } from '@portcullis/core/storage';
 import { type EntryCache, entryCache } from './cache-entries.js';
 import { type CachedSessionsOptions, invalidatingSessions, ttlMsOf } from './cached-sessions.js';
 import type { RedisClient } from './client.js';

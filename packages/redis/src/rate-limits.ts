@@ -1,4 +1,4 @@
-import type { RateLimitStore } from '@portcullis/core';
+import type { RateLimitStore } from '@portcullis/core/storage';
 import { arg, num, type StoreContext } from './context.js';
 
 /**

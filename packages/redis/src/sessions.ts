@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStore } from '@portcullis/core';
+import type { SessionRecord, SessionStore } from '@portcullis/core/storage';
 import { arg, num, type StoreContext } from './context.js';
 
 /** True while `now` is before both the idle and the absolute expiry. */

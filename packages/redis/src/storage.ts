@@ -1,4 +1,4 @@
-import type { StorageStores } from '@portcullis/core';
+import type { StorageStores } from '@portcullis/core/storage';
 import type { RedisClient } from './client.js';
 import { commands } from './commands.js';
 import { DEFAULT_PREFIX, keyNames } from './keys.js';

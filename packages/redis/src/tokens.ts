@@ -1,4 +1,4 @@
-import type { OneTimeTokenRecord, TokenStore } from '@portcullis/core';
+import type { OneTimeTokenRecord, TokenStore } from '@portcullis/core/storage';
 import { arg, num, type StoreContext } from './context.js';
 
 /** A token from its `base` JSON (the record without `attempts`) and its attempts field. */

@@ -1,4 +1,5 @@
-import { memoryStorage, type SessionStore } from '@portcullis/core';
+import { memoryStorage } from '@portcullis/core';
+import type { SessionStore } from '@portcullis/core/storage';
 import { describeStorageConformance } from '@portcullis/core/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,14 +1,6 @@
-import {
-  type Auth,
-  createAuth,
-  createPasswordHasher,
-  guardStorage,
-  memoryMailer,
-  memoryStorage,
-  type PasswordHasher,
-  type Storage,
-  silentLogger,
-} from '@portcullis/core';
+import { type Auth, createAuth, memoryMailer, memoryStorage, silentLogger } from '@portcullis/core';
+import { createPasswordHasher, type PasswordHasher } from '@portcullis/core/password';
+import { guardStorage, type Storage } from '@portcullis/core/storage';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedStorage, failFastOptions } from '../src/index.js';

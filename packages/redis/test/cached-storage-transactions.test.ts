@@ -1,4 +1,4 @@
-import { composeStorage, type Storage } from '@portcullis/core';
+import { composeStorage, type Storage } from '@portcullis/core/storage';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedStorage, redisStorage } from '../src/index.js';

@@ -1,4 +1,5 @@
-import { guardStorage, memoryStorage } from '@portcullis/core';
+import { memoryStorage } from '@portcullis/core';
+import { guardStorage } from '@portcullis/core/storage';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, redisStorage } from '../src/index.js';

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SessionRecord, UserRecord } from '@portcullis/core';
+import type { SessionRecord, UserRecord } from '@portcullis/core/storage';
 import { Redis } from 'ioredis';
 import { createRedis } from '../src/index.js';
 

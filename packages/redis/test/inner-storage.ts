@@ -1,4 +1,5 @@
-import { memoryStorage, type Storage, type StorageStores } from '@portcullis/core';
+import { memoryStorage } from '@portcullis/core';
+import type { Storage, StorageStores } from '@portcullis/core/storage';
 import { deferred } from './helpers.js';
 
 /** Which inner read: `sessions.get`, `users.getById`, or the joined `sessionWithUser`. */

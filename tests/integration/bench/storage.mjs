@@ -13,14 +13,9 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
-import {
-  composeStorage,
-  createAuth,
-  createPasswordHasher,
-  memoryMailer,
-  memoryStorage,
-  silentLogger,
-} from '@portcullis/core';
+import { createAuth, memoryMailer, memoryStorage, silentLogger } from '@portcullis/core';
+import { createPasswordHasher } from '@portcullis/core/password';
+import { composeStorage } from '@portcullis/core/storage';
 import { createPool, migrate, postgresStorage } from '@portcullis/postgres';
 import { cachedSessions, cachedStorage, createRedis, redisStorage } from '@portcullis/redis';
 

@@ -11,17 +11,15 @@
 import { randomBytes } from 'node:crypto';
 import {
   type Auth,
-  composeStorage,
   createAuth,
-  createPasswordHasher,
   isAuthError,
   type MemoryMailer,
   memoryMailer,
-  type PasswordHasher,
   type SessionConfig,
-  type Storage,
   silentLogger,
 } from '@portcullis/core';
+import { createPasswordHasher, type PasswordHasher } from '@portcullis/core/password';
+import { composeStorage, type Storage } from '@portcullis/core/storage';
 import { createPool, migrate, postgresStorage } from '@portcullis/postgres';
 import { cachedSessions, cachedStorage, createRedis, redisStorage } from '@portcullis/redis';
 import type { Redis } from 'ioredis';

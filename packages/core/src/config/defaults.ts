@@ -4,7 +4,7 @@ const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** The defaults of `http-api.md`, "Defaults that the tests rely on". */
+/** The defaults of `docs/configuration.md`, "Options and defaults", and `docs/rate-limits.md`. */
 export const DEFAULTS = Object.freeze({
   appName: 'Portcullis',
   session: {

@@ -4,7 +4,7 @@ import { type RandomSource, webCryptoRandom } from '../crypto/random.js';
 import { AuthError, type AuthErrorDetail } from '../errors/auth-error.js';
 import type { AuthEventListener } from '../events/types.js';
 import { consoleLogger, type Logger } from '../logging/logger.js';
-import type { Mailer } from '../mail/index.js';
+import type { Mailer } from '../mail/types.js';
 import type { PasswordHasher } from '../password/hasher.js';
 import type { SmsSender } from '../sms/types.js';
 import type { Storage } from '../storage/types.js';

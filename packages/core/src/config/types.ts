@@ -1,7 +1,7 @@
 import type { RandomSource } from '../crypto/random.js';
 import type { AuthEventListener } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
-import type { Mailer } from '../mail/index.js';
+import type { Mailer } from '../mail/types.js';
 import type { PasswordHasher } from '../password/hasher.js';
 import type { SmsSender } from '../sms/types.js';
 import type { Storage } from '../storage/types.js';
@@ -17,7 +17,7 @@ export interface RateLimitRule {
   lockSeconds?: number;
 }
 
-/** Names of the throttling rules; defaults in `http-api.md` "Defaults that the tests rely on". */
+/** Names of the throttling rules; defaults in `docs/rate-limits.md`. */
 export type RateLimitRuleName =
   | 'loginPerAccount'
   | 'loginPerIp'

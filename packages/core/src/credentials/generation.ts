@@ -1,7 +1,5 @@
 import type { RandomSource } from '../crypto/random.js';
-
-/** The generation of a user created by core (a new account has had no credential change). */
-export const FIRST_GENERATION = 0;
+import { FIRST_GENERATION } from '../storage/generation.js';
 
 /**
  * A new credential generation: a random safe integer in [1, 2^53). Random rather than a

@@ -1,15 +1,11 @@
+/**
+ * `@portcullis/core/crypto`: the primitives core builds on, for adapters and applications that
+ * need the same guarantees: split tokens (`selector.verifier`, only a hash stored), constant-time
+ * comparison, SHA-256/HMAC/HKDF, Base64url, the {@link Keyring} that derives and encrypts under
+ * the configured secret, and the injectable random source.
+ */
 export { timingSafeEqual, timingSafeEqualStrings } from './compare.js';
-export {
-  concatBytes,
-  fromBase64,
-  fromBase64Url,
-  fromHex,
-  fromUtf8,
-  toBase64,
-  toBase64Url,
-  toHex,
-  utf8,
-} from './encoding.js';
+export { fromBase64Url, toBase64Url } from './encoding.js';
 export { hkdfSha256, hmacSha256, sha256, sha256Base64Url } from './hash.js';
 export type { KeyPurpose } from './keyring.js';
 export { Keyring } from './keyring.js';
@@ -20,7 +16,5 @@ export {
   createSplitToken,
   parseSplitToken,
   randomToken,
-  TOKEN_ID_BYTES,
-  TOKEN_SECRET_BYTES,
   verifyTokenSecret,
 } from './tokens.js';

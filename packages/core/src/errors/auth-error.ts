@@ -30,7 +30,7 @@ export type AuthErrorCode =
   | 'CONFIG_INVALID'
   | 'INTERNAL';
 
-/** HTTP status of each code, as the contract (`http-api.md`) gives it. */
+/** HTTP status of each code, as the contract (`docs/errors.md`) gives it. */
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = Object.freeze({
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,

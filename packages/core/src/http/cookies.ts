@@ -24,7 +24,7 @@ const titleCase = (s: 'lax' | 'strict' | 'none') =>
   (s === 'lax' ? 'Lax' : s === 'strict' ? 'Strict' : 'None') as CookieSpec['sameSite'];
 
 /**
- * The cookie table of `http-api.md`. `__Host-` cookies are Secure, Path=/ and have no Domain
+ * The cookie table of `docs/http.md` ("Cookies"). `__Host-` cookies are Secure, Path=/ and have no Domain
  * (so no subdomain can set or overwrite them); the refresh cookie is `__Secure-` because it is
  * scoped to the refresh path. Development mode (`insecureDevMode`, refused in production)
  * drops `Secure` and the prefixes, for plain-http origins other than localhost.

@@ -6,19 +6,15 @@ import { createContext } from './context.js';
 import { isCrossSiteBrowserRequest } from './csrf.js';
 import { errorResponse } from './error-response.js';
 import { withCookies } from './respond.js';
-import { match, type Route } from './router.js';
-import { accountRoutes } from './routes/account.js';
-import { identityRoutes } from './routes/identity.js';
-import { openApiRoutes } from './routes/openapi.js';
-import { sessionRoutes } from './routes/sessions.js';
+import { joinRoutes, match, type Route } from './router.js';
+import { HANDLERS } from './routes/index.js';
 import { clearAuthCookies } from './routes/shared.js';
-import { twoFactorRoutes } from './routes/two-factor.js';
 import type { HttpHandler, RequestInfo } from './types.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * The Web-standard handler of the whole HTTP contract (`http-api.md`): every route of the
+ * The Web-standard handler of the whole HTTP contract (`docs/http.md`): every route of the
  * Identity, Account and Second factor sections, JSON and form bodies, trailing slashes,
  * cookies (the trusted-device cookie included), CSRF, client IP through trusted proxies, CORS
  * for configured origins, and the contract's error body for every failure (never a 500 for bad
@@ -34,13 +30,11 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function createHttpHandler(auth: Auth): HttpHandler {
   const config = auth.options;
   const basePath = config.http.basePath;
-  const routes: readonly Route[] = [
-    ...identityRoutes,
-    ...sessionRoutes,
-    ...accountRoutes,
-    ...twoFactorRoutes,
-    ...(config.http.openapi ? openApiRoutes : []),
-  ];
+  // Every operation of the table with its handler; the document only with `http.openapi` on.
+  const routes: readonly Route[] = joinRoutes(
+    HANDLERS,
+    (id) => config.http.openapi || id !== 'getOpenApiDocument',
+  );
 
   const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
     const origin = request.headers.get('origin');

@@ -1,6 +1,6 @@
 /**
  * `@portcullis/core/http`: the Web-standard HTTP layer. `createHttpHandler(auth)` implements
- * the whole contract (`http-api.md`); framework adapters only translate requests and responses.
+ * the whole contract (`docs/http.md`); framework adapters only translate requests and responses.
  */
 export { errorResponse } from './error-response.js';
 export { createHttpHandler } from './handler.js';

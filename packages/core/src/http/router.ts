@@ -1,11 +1,40 @@
 import type { HttpContext } from './context.js';
+import { OPERATION_IDS, OPERATIONS, type OperationId } from './operations/index.js';
+import type { HttpMethod } from './operations/spec.js';
 
-/** One route of the contract. */
+/** What answers one operation: it gets the request's context and resolves to the response. */
+export type Handler = (ctx: HttpContext) => Promise<Response>;
+
+/**
+ * Handlers of some operations, keyed by operationId: what each `routes/` file exports. An
+ * operationId the table does not have is a type error (`satisfies Handlers`).
+ */
+export type Handlers = Partial<Record<OperationId, Handler>>;
+
+/** One route of the router: an operation of the table joined with its handler. */
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** The operation's key in the table. */
+  readonly operationId: OperationId;
+  /** The operation's method. */
+  readonly method: HttpMethod;
   /** Path below the base path; `:name` segments are parameters. */
   readonly path: string;
-  readonly handle: (ctx: HttpContext) => Promise<Response>;
+  /** The operation's handler. */
+  readonly handle: Handler;
+}
+
+/**
+ * The routes of the operations that `include` keeps, in the table's order, each with its
+ * handler. `handlers` is keyed by operationId: one per operation, checked by the type.
+ */
+export function joinRoutes(
+  handlers: Readonly<Record<OperationId, Handler>>,
+  include: (id: OperationId) => boolean = () => true,
+): Route[] {
+  return OPERATION_IDS.filter(include).map((operationId) => {
+    const { method, path } = OPERATIONS[operationId];
+    return { operationId, method, path, handle: handlers[operationId] };
+  });
 }
 
 /** The outcome of matching a path: a route, a known path with other methods, or nothing. */

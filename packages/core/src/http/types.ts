@@ -22,7 +22,7 @@ export interface RequestAuth {
 }
 
 /**
- * The Web-standard HTTP handler of the whole contract (`http-api.md`). Frameworks mount it
+ * The Web-standard HTTP handler of the whole contract (`docs/http.md`). Frameworks mount it
  * under `http.basePath`; it answers every path below it (unknown ones with 404).
  */
 export interface HttpHandler {

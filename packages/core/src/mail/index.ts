@@ -1,19 +1,17 @@
-export type { ConsoleMailerOptions } from './console.js';
-export { consoleMailer } from './console.js';
-export { escapeHtml, formatMailDate } from './layout.js';
+/**
+ * `@portcullis/core/mail`: core's mail templates, for applications that render mail of their own
+ * with them: `renderMail` (with overrides per kind), each kind's typed data, `MAIL_KINDS` and
+ * the link builders. The `Mailer` contract and the console and memory mailers are at the root.
+ */
+export { escapeHtml } from './layout.js';
 export { buildLink, buildPageLink } from './link.js';
-export type { MemoryMailer, MemoryMailerOptions } from './memory.js';
-export { memoryMailer } from './memory.js';
 export type { MailTemplate, MailTemplates, RenderedMail, RenderMailOptions } from './render.js';
 export { renderMail } from './render.js';
 export type {
   MailData,
   MailDataBase,
   MailEventOrigin,
-  Mailer,
-  MailKind,
   MailLinkData,
-  MailMessage,
   MailNoticeData,
 } from './types.js';
 export { MAIL_KINDS } from './types.js';

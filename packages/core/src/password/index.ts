@@ -1,6 +1,12 @@
+/**
+ * `@portcullis/core/password`: password hashing and policy outside `Auth`, for importers,
+ * scripts and adapters. The argon2id hasher (`createPasswordHasher`) and its parameters,
+ * verification of imported legacy hashes (Django, bcrypt, scrypt, PBKDF2), and the NIST
+ * 800-63B policy check. An application that has an `Auth` uses `auth.hashPassword`,
+ * `auth.verifyPassword` and `auth.checkPassword`, whose result types are at the root.
+ */
 export type { Argon2Params, ParsedArgon2 } from './argon2-params.js';
 export { argon2NeedsRehash, DEFAULT_ARGON2_PARAMS, parseArgon2Phc } from './argon2-params.js';
-export { createDummyVerifier } from './dummy.js';
 export type {
   PasswordHasher,
   PasswordHasherBackend,
@@ -8,7 +14,6 @@ export type {
 } from './hasher.js';
 export { createPasswordHasher } from './hasher.js';
 export type { KdfPrimitives } from './kdf.js';
-export { inlineKdf } from './kdf.js';
 export type { HashFormat } from './legacy/index.js';
 export { identifyHashFormat, verifyLegacyHash } from './legacy/index.js';
 export type {
@@ -16,11 +21,7 @@ export type {
   PasswordCheckOptions,
   PasswordContext,
   PasswordPolicyOptions,
-  PasswordPolicyResult,
-  PasswordRejectionReason,
 } from './policy.js';
 export { checkPassword, checkPasswordAsync, normalizePassword } from './policy.js';
-export type { PasswordFunctionOptions, PasswordVerification } from './verify.js';
+export type { PasswordFunctionOptions } from './verify.js';
 export { defaultPasswordHasher, hashPassword, verifyPassword } from './verify.js';
-export type { KdfWorkerPoolOptions } from './worker-pool.js';
-export { KdfWorkerPool } from './worker-pool.js';

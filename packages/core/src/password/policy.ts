@@ -1,6 +1,7 @@
 import { sha1 } from '@noble/hashes/legacy.js';
 import { toHex, utf8 } from '../crypto/encoding.js';
 import type { AuthErrorDetail } from '../errors/auth-error.js';
+import { AuthError } from '../errors/auth-error.js';
 import {
   commonPasswords,
   containsAny,
@@ -228,4 +229,48 @@ async function isBreached(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The password settings of a resolved configuration (`createAuth`'s `password` options and
+ * `appName`), as the policy reads them.
+ */
+export interface PasswordSettings {
+  readonly appName: string;
+  readonly password: Pick<
+    PasswordPolicyOptions,
+    'minLength' | 'maxLength' | 'blocklist' | 'extraBlockedWords'
+  >;
+}
+
+/** The policy options of the configuration, for one user's context and one field name. */
+export function policyOptions(
+  settings: PasswordSettings,
+  options: { context: PasswordContext; field?: string },
+): PasswordCheckOptions {
+  const { password } = settings;
+  return {
+    ...(password.minLength === undefined ? {} : { minLength: password.minLength }),
+    ...(password.maxLength === undefined ? {} : { maxLength: password.maxLength }),
+    ...(password.blocklist === undefined ? {} : { blocklist: password.blocklist }),
+    ...(password.extraBlockedWords === undefined
+      ? {}
+      : { extraBlockedWords: password.extraBlockedWords }),
+    appName: settings.appName,
+    context: options.context,
+    field: options.field ?? 'password',
+  };
+}
+
+/**
+ * Checks a new password against the configured policy.
+ * @throws AuthError `WEAK_PASSWORD` with one detail per broken rule (never the password).
+ */
+export function assertPasswordAllowed(
+  settings: PasswordSettings,
+  password: string,
+  options: { context: PasswordContext; field?: string },
+): void {
+  const result = checkPassword(password, policyOptions(settings, options));
+  if (!result.ok) throw new AuthError('WEAK_PASSWORD', { details: result.details });
 }

@@ -1,13 +1,13 @@
 import * as v from 'valibot';
-import { FIRST_GENERATION } from '../credentials/generation.js';
 import { randomToken, TOKEN_ID_BYTES } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { nameField, parseInput, passwordField, text } from '../flows/input.js';
 import { buildPageLink } from '../mail/link.js';
+import { assertPasswordAllowed } from '../password/policy.js';
 import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { assertPasswordAllowed } from '../runtime/password-policy.js';
+import { FIRST_GENERATION } from '../storage/generation.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { normalizeEmail, normalizeUsername } from '../users/normalize.js';
 import { sendVerificationMail } from './verification-mail.js';
@@ -54,7 +54,7 @@ export async function register(
   if (data.username !== undefined && !username) {
     throw invalid('username', 'username must be 3–32 letters, digits, ".", "_" or "-"');
   }
-  assertPasswordAllowed(rt, data.password, {
+  assertPasswordAllowed(rt.config, data.password, {
     context: {
       email: email.email,
       username: username?.username,

@@ -25,6 +25,11 @@ export async function createSession(
     context: RequestContext;
     /** A reissued session keeps its sign-in time and absolute expiry (`reissueSession`). */
     keep?: { createdAt: number; absoluteExpiresAt: number; freshUntil: number };
+    /**
+     * `false`: the caller applies `session.maxPerUser` itself, later ({@link
+     * enforceSessionLimit}). Reissued sessions (`keep`) never count as new.
+     */
+    limit?: false;
   },
 ): Promise<{ record: SessionRecord; tokens: SessionTokens }> {
   const { config } = rt;
@@ -54,7 +59,9 @@ export async function createSession(
       : { userAgent: options.context.userAgent.slice(0, MAX_USER_AGENT) }),
   };
   await rt.storage.sessions.create(record);
-  if (keep === undefined) await enforceSessionLimit(rt, record, options.context);
+  if (keep === undefined && options.limit !== false) {
+    await enforceSessionLimit(rt, record, options.context);
+  }
   await rt.emit(
     {
       type: 'session.created',
@@ -76,7 +83,7 @@ export async function createSession(
  * `session.maxPerUser` (off by default): once a new session is stored, the user's oldest live
  * sessions beyond the limit end (`session.revoked`, reason `session_limit`).
  */
-async function enforceSessionLimit(
+export async function enforceSessionLimit(
   rt: AuthRuntime,
   created: SessionRecord,
   context: RequestContext,

@@ -8,19 +8,25 @@ import type { SessionTokens } from './types.js';
 /**
  * Replaces a session whose trust just changed (a re-authentication, a step-up with a second
  * factor) with a new one: a new id and secret (cookie token, or access and refresh tokens),
- * the same user, sign-in time, absolute expiry, credential generation and `amr`; then the old
+ * the same user, sign-in time, absolute expiry and credential generation; then the old
  * session ends, with every token it had (OWASP ASVS 7.2.4: a token obtained before the step-up,
  * a stolen cookie for instance, does not gain what the step-up proved).
  */
 export async function reissueSession(
   rt: AuthRuntime,
   old: SessionRecord,
-  changes: { freshUntil: number; secondFactorAt?: number | undefined; context: RequestContext },
+  changes: {
+    freshUntil: number;
+    /** What the new session rests on (RFC 8176 values); the old `amr` when absent. */
+    amr?: readonly string[];
+    secondFactorAt?: number | undefined;
+    context: RequestContext;
+  },
 ): Promise<{ record: SessionRecord; tokens: SessionTokens }> {
   const secondFactorAt = changes.secondFactorAt ?? old.secondFactorAt;
   const next = await createSession(rt, {
     userId: old.userId,
-    amr: old.amr,
+    amr: changes.amr ?? old.amr,
     credentialGeneration: old.credentialGeneration,
     ...(secondFactorAt === undefined ? {} : { secondFactorAt }),
     context: changes.context,

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { createSession } from '../sessions/create.js';
+import { createSession, enforceSessionLimit } from '../sessions/create.js';
 import { toSessionInfo } from '../sessions/info.js';
 import { endReplacedSession } from '../sessions/reissue.js';
 import type { UserRecord } from '../storage/types/users.js';
@@ -61,18 +61,21 @@ export async function openSession(
     credentialGeneration: options.credentialGeneration ?? user.credentialGeneration,
     ...(options.secondFactorAt === undefined ? {} : { secondFactorAt: options.secondFactorAt }),
     context: options.context,
+    limit: false,
   });
   await rt.storage.users.update(user.id, {
     lastLoginAt: record.createdAt,
     updatedAt: record.createdAt,
   });
-  // A browser that signs in again while it holds a session: that session ends.
+  // A browser that signs in again while it holds a session: that session ends (before the
+  // cap on sessions per user counts, so the cap does not end one more than it must).
   if (options.context.replacesSession !== undefined) {
     await endReplacedSession(rt, options.context.replacesSession, {
       replacedBy: record.id,
       context: options.context,
     });
   }
+  await enforceSessionLimit(rt, record, options.context);
   await rt.emit(
     {
       type: 'login.succeeded',

@@ -7,6 +7,7 @@ import { toSessionInfo } from '../sessions/info.js';
 import { reissueSession } from '../sessions/reissue.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
 import type { UserRecord } from '../storage/types/users.js';
+import { METHOD_AMR } from '../two-factor/purposes.js';
 import { toPublicUser } from '../users/public.js';
 import { assertPasswordCorrect } from './password-check.js';
 import { assertReauthSecondFactor } from './step-up.js';
@@ -45,6 +46,8 @@ export async function reauthenticate(
   const now = rt.now();
   const { record, tokens } = await reissueSession(rt, session, {
     freshUntil: now + rt.config.session.freshForSeconds * 1000,
+    // What the new session rests on: the password, and with 2FA the code just checked.
+    amr: input.method === undefined ? ['pwd'] : ['pwd', METHOD_AMR[input.method]],
     ...(user.totp === undefined ? {} : { secondFactorAt: now }),
     context,
   });

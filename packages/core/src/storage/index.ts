@@ -1,9 +1,15 @@
+/**
+ * `@portcullis/core/storage`: the storage contract, for adapters and for importers that write
+ * records themselves. Every store and record type, the names core gives stores and token
+ * purposes, and the helpers that assemble and guard a `Storage`. The conformance kit
+ * (`@portcullis/core/testing`) checks an adapter against it; `memoryStorage` is at the root.
+ */
 export type { ComposeStorageParts } from './compose.js';
 export { composeStorage } from './compose.js';
+export { FIRST_GENERATION } from './generation.js';
 export { guardStorage, toStorageError } from './guard.js';
-export type { Purgeable } from './memory/copy.js';
-export type { MemoryStorage } from './memory/index.js';
-export { memoryStorage } from './memory/index.js';
+export type { TokenPurpose } from './purposes.js';
+export { TOKEN_PURPOSES } from './purposes.js';
 export type {
   AuditEventRecord,
   AuditListOptions,

@@ -5,6 +5,12 @@
 
 export type { MemoryMailer } from '../mail/memory.js';
 export { memoryMailer } from '../mail/memory.js';
+export {
+  type ConformanceCheck,
+  type ConformanceChecksOptions,
+  type ConformanceOutcome,
+  conformanceChecks,
+} from './conformance/checks.js';
 export type { StorageConformanceOptions, StoreName } from './conformance/index.js';
 export { describeStorageConformance } from './conformance/index.js';
 export type { FakeClock } from './fake-clock.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ruleKey } from '../../src/abuse/rate-limit.js';
-import { DEFAULT_TOTP_PARAMS, totpCode } from '../../src/index.js';
+import { DEFAULT_TOTP_PARAMS, totpCode } from '../../src/two-factor/index.js';
 import { CTX, fail, PASSWORD, setup, T0 } from '../flows/helpers.js';
 import { attempt, codeOf, WRONG, wrongTimes } from './helpers.js';
 

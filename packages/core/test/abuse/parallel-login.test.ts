@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PasswordHasher } from '../../src/index.js';
+import type { PasswordHasher } from '../../src/password/index.js';
 import { CTX, cheapHasher, PASSWORD, setup } from '../flows/helpers.js';
 import { attempt, codeOf, WRONG, wrongTimes } from './helpers.js';
 

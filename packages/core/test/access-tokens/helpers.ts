@@ -1,16 +1,13 @@
+import { hmacSha256, Keyring, toBase64Url } from '../../src/crypto/index.js';
 import {
   type AuthConfig,
   type AuthEvent,
   createAuth,
-  createPasswordHasher,
-  hmacSha256,
-  Keyring,
   type Logger,
   memoryMailer,
   memoryStorage,
-  type PasswordHasher,
-  toBase64Url,
 } from '../../src/index.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/password/index.js';
 import { fakeClock } from '../../src/testing/index.js';
 
 let cheap: Promise<PasswordHasher> | undefined;

@@ -4,13 +4,12 @@ import {
   type AuthErrorCode,
   type AuthEvent,
   createAuth,
-  createPasswordHasher,
   type Logger,
   type MailKind,
   memoryMailer,
   memoryStorage,
-  type PasswordHasher,
 } from '../../src/index.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/password/index.js';
 import { fakeClock } from '../../src/testing/index.js';
 
 /** A cheap but real argon2id hasher: these tests are about flows, not hashing cost. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStorage, type Storage } from '../../src/index.js';
+import { memoryStorage } from '../../src/index.js';
+import type { Storage } from '../../src/storage/index.js';
 import { CTX, expectCode, NEW_PASSWORD, PASSWORD, setup } from './helpers.js';
 
 const ADA = 'ada@example.com';

@@ -33,7 +33,6 @@ const LAYERS = [
   'two-factor',
   'sign-in',
   'register',
-  'passwords',
   'account',
   'create-auth',
   'http',

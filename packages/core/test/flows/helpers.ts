@@ -2,12 +2,11 @@ import {
   type AuthConfig,
   type AuthEvent,
   createAuth,
-  createPasswordHasher,
   type Logger,
   memoryMailer,
   memoryStorage,
-  type PasswordHasher,
 } from '../../src/index.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/password/index.js';
 import { createRuntime } from '../../src/runtime/context.js';
 import { fakeClock } from '../../src/testing/index.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { hashPassword } from '../../src/index.js';
+import { hashPassword } from '../../src/password/index.js';
 import { CTX, cheapHasher, PASSWORD, setup } from './helpers.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -122,7 +122,7 @@ describe('login', () => {
   it('upgrades an argon2id hash made with older parameters', async () => {
     const { auth, storage, clock } = await setup({ emailVerification: { required: false } });
     const old = await hashPassword(PASSWORD, {
-      hasher: await (await import('../../src/index.js')).createPasswordHasher({
+      hasher: await (await import('../../src/password/index.js')).createPasswordHasher({
         backend: 'inline',
         params: { memoryKiB: 512, iterations: 1 },
       }),

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { clientIp } from '../../src/http/client-ip.js';
 import { createHttpHandler } from '../../src/http/index.js';
-import {
-  createAuth,
-  createPasswordHasher,
-  memoryMailer,
-  memoryStorage,
-  silentLogger,
-} from '../../src/index.js';
+import { createAuth, memoryMailer, memoryStorage, silentLogger } from '../../src/index.js';
+import { createPasswordHasher } from '../../src/password/index.js';
 import { fakeClock } from '../../src/testing/index.js';
 
 const ORIGIN = 'http://localhost:3000';

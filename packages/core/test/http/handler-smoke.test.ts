@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/http/index.js';
-import {
-  createAuth,
-  createPasswordHasher,
-  memoryMailer,
-  memoryStorage,
-  silentLogger,
-} from '../../src/index.js';
+import { createAuth, memoryMailer, memoryStorage, silentLogger } from '../../src/index.js';
+import { createPasswordHasher } from '../../src/password/index.js';
 
 const ORIGIN = 'http://localhost:3000';
 

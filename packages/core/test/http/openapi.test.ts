@@ -8,14 +8,12 @@ import type { AuthConfig } from '../../src/config/types.js';
 import { AUTH_ERROR_STATUS } from '../../src/errors/auth-error.js';
 import { createHttpHandler } from '../../src/http/index.js';
 import { OPENAPI_DOCUMENT, servedDocument } from '../../src/http/openapi/document.js';
-import { commonErrors, OPERATIONS } from '../../src/http/openapi/operations.js';
 import { REQUEST_SCHEMAS, RequestEmailChangeRequest } from '../../src/http/openapi/requests.js';
 import type * as responses from '../../src/http/openapi/responses.js';
-import { accountRoutes } from '../../src/http/routes/account.js';
-import { identityRoutes } from '../../src/http/routes/identity.js';
-import { openApiRoutes } from '../../src/http/routes/openapi.js';
-import { sessionRoutes } from '../../src/http/routes/sessions.js';
-import { twoFactorRoutes } from '../../src/http/routes/two-factor.js';
+import { OPERATIONS } from '../../src/http/operations/index.js';
+import { commonErrors } from '../../src/http/operations/spec.js';
+import { joinRoutes } from '../../src/http/router.js';
+import { HANDLERS } from '../../src/http/routes/index.js';
 import { createAuth, memoryMailer, memoryStorage, silentLogger } from '../../src/index.js';
 import type { SessionInfo } from '../../src/sessions/types.js';
 import { validateJsonSchema } from '../../src/testing/http-contract/json-schema.js';
@@ -49,14 +47,8 @@ describe('OpenAPI document: generated from the valibot schemas', () => {
   });
 
   it('documents every route of the handler, and no other', () => {
-    const routes = [
-      ...identityRoutes,
-      ...sessionRoutes,
-      ...accountRoutes,
-      ...twoFactorRoutes,
-      ...openApiRoutes,
-    ].map((r) => `${r.method} ${r.path}`);
-    const operations = OPERATIONS.map((op) => `${op.method} ${op.path}`);
+    const routes = joinRoutes(HANDLERS).map((r) => `${r.method} ${r.path}`);
+    const operations = Object.values(OPERATIONS).map((op) => `${op.method} ${op.path}`);
     expect([...operations].sort()).toEqual([...routes].sort());
     const documented = Object.entries(OPENAPI_DOCUMENT.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
@@ -65,7 +57,7 @@ describe('OpenAPI document: generated from the valibot schemas', () => {
   });
 
   it('gives each operation its success status and each error code under its own status', () => {
-    for (const op of OPERATIONS) {
+    for (const op of Object.values(OPERATIONS)) {
       const item = OPENAPI_DOCUMENT.paths[openApiPath(op.path)]?.[op.method.toLowerCase()];
       const statuses = Object.keys(item?.responses ?? {}).map(Number);
       expect(statuses).toContain(op.success.status);

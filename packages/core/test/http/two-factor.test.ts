@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CookieConfig } from '../../src/config/types.js';
 import { createHttpHandler } from '../../src/http/index.js';
-import {
-  createAuth,
-  createPasswordHasher,
-  DEFAULT_TOTP_PARAMS,
-  memoryMailer,
-  memoryStorage,
-  silentLogger,
-  totpCode,
-} from '../../src/index.js';
+import { createAuth, memoryMailer, memoryStorage, silentLogger } from '../../src/index.js';
+import { createPasswordHasher } from '../../src/password/index.js';
 import { fakeClock } from '../../src/testing/index.js';
+import { DEFAULT_TOTP_PARAMS, totpCode } from '../../src/two-factor/index.js';
 
 const ORIGIN = 'http://localhost:3000';
 const PASSWORD = 'violet tangerine orbit';

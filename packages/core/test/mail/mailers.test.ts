@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildLink,
-  consoleMailer,
-  type MailMessage,
-  memoryMailer,
-  renderMail,
-} from '../../src/mail/index.js';
+import { consoleMailer, type MailMessage, memoryMailer } from '../../src/index.js';
+import { buildLink, renderMail } from '../../src/mail/index.js';
 
 const appUrl = 'https://app.example.com';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/errors/auth-error.js';
+import type { MailKind } from '../../src/index.js';
 import {
   buildLink,
   buildPageLink,
   escapeHtml,
   MAIL_KINDS,
   type MailData,
-  type MailKind,
   renderMail,
 } from '../../src/mail/index.js';
 

@@ -18,10 +18,9 @@ import {
   type LoginResult,
   memoryMailer,
   memoryStorage,
-  type SessionRecord,
-  type Storage,
   silentLogger,
 } from '../../src/index.js';
+import type { SessionRecord, Storage } from '../../src/storage/index.js';
 import { fakeClock } from '../../src/testing/index.js';
 import { cheapHasher } from '../flows/helpers.js';
 

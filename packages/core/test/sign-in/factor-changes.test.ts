@@ -9,14 +9,13 @@ import { createHttpHandler } from '../../src/http/index.js';
 import {
   type Auth,
   createAuth,
-  DEFAULT_TOTP_PARAMS,
   memoryMailer,
   memorySmsSender,
   memoryStorage,
   silentLogger,
-  totpCode,
 } from '../../src/index.js';
 import { fakeClock } from '../../src/testing/index.js';
+import { DEFAULT_TOTP_PARAMS, totpCode } from '../../src/two-factor/index.js';
 import { cheapHasher } from '../flows/helpers.js';
 
 const ORIGIN = 'https://app.example.com';
@@ -314,6 +313,10 @@ describe('the swap: a trusted-device sign-in cannot replace the second factor', 
     );
     expect(reauth.res.status).toBe(200);
     const stepped = { authorization: `Bearer ${reauth.json.accessToken as string}` };
+    // The new session rests on the password and the code, not on the device any more.
+    const { sid } = await s.auth.verifyAccessToken(reauth.json.accessToken as string);
+    const listed = await s.auth.sessions.list(s.userId);
+    expect(listed.find((x) => x.id === sid)?.amr).toEqual(['pwd', 'otp']);
     expect((await s.call('GET', '/session', undefined, s.bearer)).res.status).toBe(401);
     s.clock.advance(9 * MINUTE);
     const phone = await s.call(

@@ -135,6 +135,28 @@ describe('session.maxPerUser', () => {
     ]);
   });
 
+  it('a sign-in that replaces the held session ends only that one, even at the limit', async () => {
+    const { auth, signUp, clock } = await setup({ session: { maxPerUser: 2 } });
+    const userId = await signUp(ADA);
+    const a = await auth.login({ identifier: ADA, password: PASSWORD });
+    clock.advance(1000);
+    const b = await auth.login({ identifier: ADA, password: PASSWORD });
+    clock.advance(1000);
+    if (a.status !== 'signed_in' || b.status !== 'signed_in' || b.tokens.strategy !== 'cookie') {
+      throw new Error('setup');
+    }
+    // The browser of the newer session signs in again: that one ends, the older one stays.
+    const again = await auth.login(
+      { identifier: ADA, password: PASSWORD },
+      { replacesSession: b.tokens.sessionToken },
+    );
+    if (again.status !== 'signed_in') throw new Error('setup');
+    expect((await auth.sessions.list(userId)).map((s) => s.id)).toEqual([
+      again.session.id,
+      a.session.id,
+    ]);
+  });
+
   it('refuses a limit that is not a whole number from 1 (CONFIG_INVALID)', async () => {
     await expect(setup({ session: { maxPerUser: 0 } })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',

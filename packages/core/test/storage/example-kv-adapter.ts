@@ -1,5 +1,6 @@
 // The worked example of docs/custom-storage.md, quoted there verbatim (a test keeps the two
-// identical). In your own code, import these names from '@portcullis/core'.
+// identical). In your own code, import memoryStorage from '@portcullis/core' and the types
+// from '@portcullis/core/storage'.
 import { memoryStorage } from '../../src/storage/memory/index.js';
 import type {
   OneTimeTokenRecord,

@@ -4,10 +4,9 @@ import {
   type MemoryStorage,
   memorySmsSender,
   memoryStorage,
-  STORE_NAMES,
-  type Storage,
-  totpCode,
 } from '../../src/index.js';
+import { STORE_NAMES, type Storage } from '../../src/storage/index.js';
+import { totpCode } from '../../src/two-factor/index.js';
 import { DEFAULT_TOTP_PARAMS, type TotpParams } from '../../src/two-factor/totp.js';
 import { decryptTotpSecret } from '../../src/two-factor/totp-check.js';
 import { CTX, fail, PASSWORD, setup } from '../flows/helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RandomSource } from '../../src/index.js';
+import type { RandomSource } from '../../src/crypto/index.js';
 import { randomDigits } from '../../src/two-factor/otp.js';
 import {
   generateRecoveryCode,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { totpCode } from '../../src/index.js';
+import { totpCode } from '../../src/two-factor/index.js';
 import { matchTotpStep, type TotpParams, toBase32 } from '../../src/two-factor/totp.js';
 import { encryptTotpSecret } from '../../src/two-factor/totp-check.js';
 import { CTX, fail, setup2fa } from './helpers.js';

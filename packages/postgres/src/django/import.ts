@@ -1,17 +1,18 @@
+import { Keyring } from '@portcullis/core/crypto';
 import {
   createPasswordHasher,
-  FIRST_GENERATION,
   identifyHashFormat,
+  type PasswordHasher,
+} from '@portcullis/core/password';
+import {
+  FIRST_GENERATION,
   type JsonObject,
   type JsonValue,
-  Keyring,
-  normalizeEmail,
-  normalizeUsername,
-  type PasswordHasher,
-  TOTP_SECRET_KEY,
   type TotpState,
   type UserRecord,
-} from '@portcullis/core';
+} from '@portcullis/core/storage';
+import { TOTP_SECRET_KEY } from '@portcullis/core/two-factor';
+import { normalizeEmail, normalizeUsername } from '@portcullis/core/users';
 import { type PostgresDatabase, toSqlClient } from '../client/detect.js';
 import type { SqlClient } from '../client/types.js';
 import { DEFAULT_SCHEMA } from '../schema-name.js';

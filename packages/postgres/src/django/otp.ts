@@ -1,5 +1,5 @@
 /** django-otp's rows, and how they become Portcullis TOTP state and recovery codes. */
-import { toBase32 } from '@portcullis/core';
+import { toBase32 } from '@portcullis/core/two-factor';
 
 /** Smallest TOTP key otplib 13 accepts by default (its `MIN_SECRET_BYTES` guardrail). */
 export const MIN_TOTP_KEY_BYTES = 16;

@@ -1,4 +1,4 @@
-import type { AuditEventRecord, AuditStore, JsonObject } from '@portcullis/core';
+import type { AuditEventRecord, AuditStore, JsonObject } from '@portcullis/core/storage';
 import { ms, opt, parseJson, ts } from '../sql.js';
 import type { Db } from './db.js';
 

@@ -1,4 +1,4 @@
-import type { Storage } from '@portcullis/core';
+import type { Storage } from '@portcullis/core/storage';
 import { type PostgresDatabase, toSqlClient } from '../client/detect.js';
 import { DEFAULT_SCHEMA, quoteSchemaName } from '../schema-name.js';
 import { pgAudit } from './audit.js';

@@ -1,4 +1,4 @@
-import type { RateLimitStore } from '@portcullis/core';
+import type { RateLimitStore } from '@portcullis/core/storage';
 import { ms, ts } from '../sql.js';
 import type { Db } from './db.js';
 

@@ -1,4 +1,4 @@
-import type { SessionWithUser, Storage } from '@portcullis/core';
+import type { SessionWithUser, Storage } from '@portcullis/core/storage';
 import type { Db } from './db.js';
 import { live, type SessionRow, toSession } from './sessions.js';
 import { toUser, type UserRow } from './users-row.js';

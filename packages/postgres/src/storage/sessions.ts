@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStore } from '@portcullis/core';
+import type { SessionRecord, SessionStore } from '@portcullis/core/storage';
 import { generationParam, int, int8, json, ms, opt, parseJson, ts } from '../sql.js';
 import type { Db } from './db.js';
 

@@ -1,4 +1,4 @@
-import type { JsonObject, OneTimeTokenRecord, TokenStore } from '@portcullis/core';
+import type { JsonObject, OneTimeTokenRecord, TokenStore } from '@portcullis/core/storage';
 import { ms, opt, parseJson, ts } from '../sql.js';
 import type { Db } from './db.js';
 

@@ -1,4 +1,8 @@
-import type { RecoveryCodeRecord, TrustedDeviceRecord, TwoFactorStore } from '@portcullis/core';
+import type {
+  RecoveryCodeRecord,
+  TrustedDeviceRecord,
+  TwoFactorStore,
+} from '@portcullis/core/storage';
 import { generationParam, int, int8, ms, opt, ts } from '../sql.js';
 import type { Db } from './db.js';
 

@@ -1,4 +1,4 @@
-import type { JsonObject, TotpState, UserPatch, UserRecord } from '@portcullis/core';
+import type { JsonObject, TotpState, UserPatch, UserRecord } from '@portcullis/core/storage';
 import { int, int8, ms, opt, ts } from '../sql.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { UserStore } from '@portcullis/core';
+import type { UserStore } from '@portcullis/core/storage';
 import { generationParam, isUniqueViolation, ts } from '../sql.js';
 import type { Db } from './db.js';
 import { COLUMNS, patchSql, totpValues, toUser, type UserRow } from './users-row.js';

@@ -29,7 +29,7 @@ let hasher: Awaited<ReturnType<typeof cheap>>;
 let first: DjangoImportReport;
 
 const cheap = () =>
-  import('@portcullis/core').then((c) =>
+  import('@portcullis/core/password').then((c) =>
     c.createPasswordHasher({ backend: 'inline', params: { memoryKiB: 1024, iterations: 1 } }),
   );
 

@@ -15,10 +15,10 @@
 import * as v from 'valibot';
 import { deleteAccountSchema } from '../../account/delete.js';
 import { confirmEmailChangeSchema, requestEmailChangeSchema } from '../../account/email-change.js';
+import { changePasswordSchema } from '../../account/password-change.js';
+import { requestResetSchema, resetPasswordSchema } from '../../account/password-reset.js';
 import { updateProfileSchema } from '../../account/profile.js';
 import { passwordField } from '../../flows/input.js';
-import { changePasswordSchema } from '../../passwords/change.js';
-import { requestResetSchema, resetPasswordSchema } from '../../passwords/reset.js';
 import { registerSchema } from '../../register/register.js';
 import { resendVerificationSchema, verifyEmailSchema } from '../../register/verify-email.js';
 import { loginSchema } from '../../sign-in/password.js';
@@ -35,7 +35,7 @@ import {
 /** The second factor of a re-authentication: TOTP or a recovery code (`sign-in/step-up.ts`). */
 const reauthMethod = reauthCodeSchema.entries.method;
 
-/** The fresh-session proof of `http-api.md`: optional password, and `code` + `method` with 2FA. */
+/** The fresh-session proof (`docs/http.md`): optional password, and `code` + `method` with 2FA. */
 const freshnessProof = {
   password: v.optional(passwordField()),
   code: v.optional(codeField),
@@ -79,15 +79,15 @@ export const RequestEmailChangeRequest = v.object({
 /** `POST /user/email/confirm` (`account/email-change.ts`). */
 export const ConfirmEmailChangeRequest = confirmEmailChangeSchema;
 
-/** `POST /password/change` (`passwords/change.ts`); the current password is the proof. */
+/** `POST /password/change` (`account/password-change.ts`); the current password is the proof. */
 export const ChangePasswordRequest = v.object({
   ...v.omit(changePasswordSchema, ['userId', 'sessionId']).entries,
 });
 
-/** `POST /password/reset` (`passwords/reset.ts`): only the shape is checked. */
+/** `POST /password/reset` (`account/password-reset.ts`): only the shape is checked. */
 export const PasswordResetRequest = requestResetSchema;
 
-/** `POST /password/reset/confirm` (`passwords/reset.ts`). */
+/** `POST /password/reset/confirm` (`account/password-reset.ts`). */
 export const PasswordResetConfirmRequest = resetPasswordSchema;
 
 /** `DELETE /user` (`account/delete.ts`). */

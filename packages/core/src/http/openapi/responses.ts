@@ -1,11 +1,11 @@
 /**
- * Valibot schemas of the HTTP contract's response bodies (`http-api.md`): the source of truth
+ * Valibot schemas of the HTTP contract's response bodies (`docs/http.md`): the source of truth
  * of the response side of the OpenAPI document (`scripts/openapi.ts` converts them). Objects are
  * strict: a body with a key the contract does not name (a leaked `amr`, a hash) fails the
  * contract suite's check against the document.
  */
 import * as v from 'valibot';
-import type { AuthErrorCode } from '../../errors/auth-error.js';
+import { AUTH_ERROR_STATUS, type AuthErrorCode } from '../../errors/auth-error.js';
 
 /** An ISO 8601 time as the API writes it (`Date#toISOString`). */
 const isoTime = v.pipe(v.string(), v.isoTimestamp());
@@ -149,37 +149,28 @@ export const OpenApiDocument = v.looseObject({
 /** One field-level problem of `VALIDATION_FAILED` or `WEAK_PASSWORD`. */
 export const ErrorDetail = v.strictObject({ path: v.string(), message: v.string() });
 
-/** The codes an HTTP answer can carry (`CONFLICT` and `CONFIG_INVALID` are never sent). */
-const SENT_CODES = [
-  'BAD_REQUEST',
-  'VALIDATION_FAILED',
-  'WEAK_PASSWORD',
-  'TOKEN_INVALID',
-  'TOKEN_EXPIRED',
-  'CODE_INVALID',
-  'INVALID_CREDENTIALS',
-  'UNAUTHENTICATED',
-  'REFRESH_TOKEN_INVALID',
-  'REFRESH_TOKEN_REUSED',
-  'PASSWORD_INCORRECT',
-  'EMAIL_NOT_VERIFIED',
-  'ACCOUNT_DISABLED',
-  'CSRF_FAILED',
-  'REAUTH_REQUIRED',
-  'NOT_FOUND',
-  'METHOD_NOT_ALLOWED',
-  'USERNAME_TAKEN',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'RATE_LIMITED',
-  'STORAGE_UNAVAILABLE',
-  'INTERNAL',
-] as const satisfies readonly AuthErrorCode[];
+/**
+ * Codes that never reach an HTTP answer: `CONFLICT` is turned by core into `USERNAME_TAKEN` or
+ * register's neutral answer, `CONFIG_INVALID` is thrown at startup (and any 5xx but
+ * `STORAGE_UNAVAILABLE` is answered as `INTERNAL`).
+ */
+const NEVER_SENT = ['CONFLICT', 'CONFIG_INVALID'] as const satisfies readonly AuthErrorCode[];
+
+/** A code an HTTP answer can carry. */
+export type SentErrorCode = Exclude<AuthErrorCode, (typeof NEVER_SENT)[number]>;
+
+/**
+ * The codes an HTTP answer can carry, in the order of `AuthErrorCode`: every code but
+ * `NEVER_SENT`, so a new code reaches the document and the client's list by itself.
+ */
+export const SENT_ERROR_CODES: readonly SentErrorCode[] = (
+  Object.keys(AUTH_ERROR_STATUS) as AuthErrorCode[]
+).filter((code): code is SentErrorCode => !(NEVER_SENT as readonly string[]).includes(code));
 
 /** The contract's error body: `{"error": {"code", "message", "details"?}}`. */
 export const ErrorBody = v.strictObject({
   error: v.strictObject({
-    code: v.picklist(SENT_CODES),
+    code: v.picklist(SENT_ERROR_CODES),
     message: v.string(),
     details: v.optional(v.array(ErrorDetail)),
   }),

@@ -6,7 +6,7 @@ import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
 import { fromTrustedOrigin } from '../csrf.js';
 import { errorResponse } from '../error-response.js';
 import { json } from '../respond.js';
-import type { Route } from '../router.js';
+import type { Handlers } from '../router.js';
 import { pick, withTrustedDevice } from './shared.js';
 import { signedInResponse } from './signed-in.js';
 
@@ -61,43 +61,31 @@ async function refresh(ctx: HttpContext): Promise<Response> {
   }
 }
 
-/** The Identity routes of the contract. */
-export const identityRoutes: readonly Route[] = [
-  {
-    method: 'POST',
-    path: '/register',
-    handle: async (ctx) =>
-      json(
-        202,
-        await ctx.auth.register(
-          pick<RegisterInput>(await ctx.body(), [
-            'email',
-            'password',
-            'username',
-            'firstName',
-            'lastName',
-          ]),
-          ctx.client,
-        ),
+/** Handlers of the Identity operations of `operations/identity.ts`, by operationId. */
+export const identityHandlers = {
+  register: async (ctx) =>
+    json(
+      202,
+      await ctx.auth.register(
+        pick<RegisterInput>(await ctx.body(), [
+          'email',
+          'password',
+          'username',
+          'firstName',
+          'lastName',
+        ]),
+        ctx.client,
       ),
+    ),
+  verifyEmail: async (ctx) => {
+    const { token } = pick<{ token: string }>(await ctx.body(), ['token']);
+    await ctx.auth.verifyEmail(token, ctx.client);
+    return json(200, { status: 'verified' });
   },
-  {
-    method: 'POST',
-    path: '/email/verify',
-    handle: async (ctx) => {
-      const { token } = pick<{ token: string }>(await ctx.body(), ['token']);
-      await ctx.auth.verifyEmail(token, ctx.client);
-      return json(200, { status: 'verified' });
-    },
+  resendVerification: async (ctx) => {
+    const { email } = pick<{ email: string }>(await ctx.body(), ['email']);
+    return json(202, await ctx.auth.resendVerification(email, ctx.client));
   },
-  {
-    method: 'POST',
-    path: '/email/verify/resend',
-    handle: async (ctx) => {
-      const { email } = pick<{ email: string }>(await ctx.body(), ['email']);
-      return json(202, await ctx.auth.resendVerification(email, ctx.client));
-    },
-  },
-  { method: 'POST', path: '/login', handle: login },
-  { method: 'POST', path: '/token/refresh', handle: refresh },
-];
+  login,
+  refreshToken: refresh,
+} satisfies Handlers;

@@ -2,7 +2,7 @@ import type { EndSessionsOptions } from '../../account/sessions.js';
 import type { ReauthenticateInput } from '../../sign-in/types.js';
 import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
-import type { Route } from '../router.js';
+import type { Handlers } from '../router.js';
 import { clearAuthCookies, csrfToken, pick, sessionView, stepUp } from './shared.js';
 import { signedInResponse } from './signed-in.js';
 
@@ -19,83 +19,53 @@ async function endOptions(ctx: HttpContext, sessionId: string): Promise<EndSessi
   };
 }
 
-/** Session routes of the contract's Identity section. */
-export const sessionRoutes: readonly Route[] = [
-  {
-    method: 'POST',
-    path: '/logout',
-    handle: async (ctx) => {
-      const { session } = await ctx.caller();
-      await ctx.auth.logout(session.id, ctx.client);
-      return noContent(clearAuthCookies(ctx.config, ['session', 'refresh']));
-    },
+/** Handlers of the session operations of `operations/sessions.ts`, by operationId. */
+export const sessionHandlers = {
+  logout: async (ctx) => {
+    const { session } = await ctx.caller();
+    await ctx.auth.logout(session.id, ctx.client);
+    return noContent(clearAuthCookies(ctx.config, ['session', 'refresh']));
   },
-  {
-    method: 'POST',
-    path: '/logout/all',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      await ctx.auth.sessions.revokeAll(user.id, await endOptions(ctx, session.id));
-      return noContent(clearAuthCookies(ctx.config, ['session', 'refresh']));
-    },
+  logoutAll: async (ctx) => {
+    const { user, session } = await ctx.caller();
+    await ctx.auth.sessions.revokeAll(user.id, await endOptions(ctx, session.id));
+    return noContent(clearAuthCookies(ctx.config, ['session', 'refresh']));
   },
-  {
-    method: 'GET',
-    path: '/session',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      return json(200, { user, session: sessionView(session) });
-    },
+  getSession: async (ctx) => {
+    const { user, session } = await ctx.caller();
+    return json(200, { user, session: sessionView(session) });
   },
-  {
-    method: 'GET',
-    path: '/sessions',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      const sessions = await ctx.auth.sessions.list(user.id, { currentId: session.id });
-      return json(200, { sessions: sessions.map(sessionView) });
-    },
+  listSessions: async (ctx) => {
+    const { user, session } = await ctx.caller();
+    const sessions = await ctx.auth.sessions.list(user.id, { currentId: session.id });
+    return json(200, { sessions: sessions.map(sessionView) });
   },
-  {
-    method: 'DELETE',
-    path: '/sessions/:id',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      const id = ctx.params.id as string;
-      // Signing out this very session is a logout; ending another one needs a fresh session
-      // (core decides, from the caller's session id).
-      await ctx.auth.sessions.revoke(user.id, id, await endOptions(ctx, session.id));
-      return noContent(
-        id === session.id ? clearAuthCookies(ctx.config, ['session', 'refresh']) : [],
-      );
-    },
+  revokeSession: async (ctx) => {
+    const { user, session } = await ctx.caller();
+    const id = ctx.params.id as string;
+    // Signing out this very session is a logout; ending another one needs a fresh session
+    // (core decides, from the caller's session id).
+    await ctx.auth.sessions.revoke(user.id, id, await endOptions(ctx, session.id));
+    return noContent(id === session.id ? clearAuthCookies(ctx.config, ['session', 'refresh']) : []);
   },
-  {
-    method: 'GET',
-    path: '/csrf',
-    handle: async (ctx) => {
-      const { token, cookie } = csrfToken(ctx.config, ctx.request, { rotate: false });
-      return json(200, { csrfToken: token }, [cookie]);
-    },
+  getCsrfToken: async (ctx) => {
+    const { token, cookie } = csrfToken(ctx.config, ctx.request, { rotate: false });
+    return json(200, { csrfToken: token }, [cookie]);
   },
-  { method: 'GET', path: '/jwks.json', handle: async (ctx) => json(200, await ctx.auth.jwks()) },
-  {
-    method: 'POST',
-    path: '/reauthenticate',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      // With 2FA on, a TOTP or recovery `code` and its `method` join the password.
-      const input = pick<Omit<ReauthenticateInput, 'userId' | 'sessionId'>>(await ctx.body(), [
-        'password',
-        'code',
-        'method',
-      ]);
-      const result = await ctx.auth.reauthenticate(
-        { ...input, userId: user.id, sessionId: session.id },
-        ctx.client,
-      );
-      // A new session token (the old one ended): answered like a sign-in.
-      return signedInResponse(ctx, result);
-    },
+  getJwks: async (ctx) => json(200, await ctx.auth.jwks()),
+  reauthenticate: async (ctx) => {
+    const { user, session } = await ctx.caller();
+    // With 2FA on, a TOTP or recovery `code` and its `method` join the password.
+    const input = pick<Omit<ReauthenticateInput, 'userId' | 'sessionId'>>(await ctx.body(), [
+      'password',
+      'code',
+      'method',
+    ]);
+    const result = await ctx.auth.reauthenticate(
+      { ...input, userId: user.id, sessionId: session.id },
+      ctx.client,
+    );
+    // A new session token (the old one ended): answered like a sign-in.
+    return signedInResponse(ctx, result);
   },
-];
+} satisfies Handlers;

@@ -3,7 +3,7 @@ import type { TrustedDeviceInfo } from '../../two-factor/types.js';
 import type { HttpContext } from '../context.js';
 import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
 import { json, noContent } from '../respond.js';
-import type { Route } from '../router.js';
+import type { Handlers } from '../router.js';
 import { clearAuthCookies, flag, pick, stepUp, withTrustedDevice } from './shared.js';
 import { signedInResponse } from './signed-in.js';
 
@@ -55,138 +55,96 @@ async function verify(ctx: HttpContext): Promise<Response> {
   return signedInResponse(ctx, result, cookies);
 }
 
-/** Routes of a signed-in user: the caller is authenticated (and CSRF-checked) first. */
-const accountRoutes: readonly Route[] = [
-  {
-    method: 'POST',
-    path: '/2fa/totp/enroll',
-    handle: async (ctx) => {
-      const { user } = await ctx.caller();
-      const { password } = pick<{ password: string }>(await ctx.body(), ['password']);
-      const { secret, otpauthUri } = await ctx.auth.twoFactor.totp.enroll(
-        { userId: user.id, password },
-        ctx.client,
-      );
-      return json(200, { secret, otpauthUri });
-    },
+/** Handlers of a signed-in user: the caller is authenticated (and CSRF-checked) first. */
+const signedInHandlers = {
+  enrollTotp: async (ctx) => {
+    const { user } = await ctx.caller();
+    const { password } = pick<{ password: string }>(await ctx.body(), ['password']);
+    const { secret, otpauthUri } = await ctx.auth.twoFactor.totp.enroll(
+      { userId: user.id, password },
+      ctx.client,
+    );
+    return json(200, { secret, otpauthUri });
   },
-  {
-    method: 'POST',
-    path: '/2fa/totp/confirm',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      const { code } = pick<{ code: string }>(await ctx.body(), ['code']);
-      const { recoveryCodes } = await ctx.auth.twoFactor.totp.confirm(
-        { userId: user.id, code, sessionId: session.id },
-        ctx.client,
-      );
-      return json(200, { recoveryCodes });
-    },
+  confirmTotp: async (ctx) => {
+    const { user, session } = await ctx.caller();
+    const { code } = pick<{ code: string }>(await ctx.body(), ['code']);
+    const { recoveryCodes } = await ctx.auth.twoFactor.totp.confirm(
+      { userId: user.id, code, sessionId: session.id },
+      ctx.client,
+    );
+    return json(200, { recoveryCodes });
   },
-  {
-    method: 'POST',
-    path: '/2fa/disable',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      const input = pick<{ password: string; code: string }>(await ctx.body(), [
-        'password',
-        'code',
-      ]);
-      await ctx.auth.twoFactor.disable(
-        { ...input, userId: user.id, sessionId: session.id },
-        ctx.client,
-      );
-      // Every trusted device is gone: this browser's cookie opens nothing any more.
-      return noContent(clearAuthCookies(ctx.config, ['device']));
-    },
+  disableTwoFactor: async (ctx) => {
+    const { user, session } = await ctx.caller();
+    const input = pick<{ password: string; code: string }>(await ctx.body(), ['password', 'code']);
+    await ctx.auth.twoFactor.disable(
+      { ...input, userId: user.id, sessionId: session.id },
+      ctx.client,
+    );
+    // Every trusted device is gone: this browser's cookie opens nothing any more.
+    return noContent(clearAuthCookies(ctx.config, ['device']));
   },
-  {
-    method: 'POST',
-    path: '/2fa/recovery-codes',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      const body = await ctx.body();
-      const { password } = pick<{ password: string }>(body, ['password']);
-      const { recoveryCodes } = await ctx.auth.twoFactor.recoveryCodes.regenerate(
-        { userId: user.id, password, ...stepUp(body, session.id) },
-        ctx.client,
-      );
-      return json(200, { recoveryCodes });
-    },
+  regenerateRecoveryCodes: async (ctx) => {
+    const { user, session } = await ctx.caller();
+    const body = await ctx.body();
+    const { password } = pick<{ password: string }>(body, ['password']);
+    const { recoveryCodes } = await ctx.auth.twoFactor.recoveryCodes.regenerate(
+      { userId: user.id, password, ...stepUp(body, session.id) },
+      ctx.client,
+    );
+    return json(200, { recoveryCodes });
   },
-  {
-    method: 'POST',
-    path: '/2fa/phone',
-    handle: async (ctx) => {
-      const { user, session } = await ctx.caller();
-      const body = await ctx.body();
-      const input = pick<{ phone: string; password: string }>(body, ['phone', 'password']);
-      await ctx.auth.twoFactor.phone.start(
-        { ...input, userId: user.id, ...stepUp(body, session.id) },
-        ctx.client,
-      );
-      return json(202, CODE_SENT);
-    },
+  startPhoneVerification: async (ctx) => {
+    const { user, session } = await ctx.caller();
+    const body = await ctx.body();
+    const input = pick<{ phone: string; password: string }>(body, ['phone', 'password']);
+    await ctx.auth.twoFactor.phone.start(
+      { ...input, userId: user.id, ...stepUp(body, session.id) },
+      ctx.client,
+    );
+    return json(202, CODE_SENT);
   },
-  {
-    method: 'POST',
-    path: '/2fa/phone/confirm',
-    handle: async (ctx) => {
-      const { user } = await ctx.caller();
-      const { code } = pick<{ code: string }>(await ctx.body(), ['code']);
-      await ctx.auth.twoFactor.phone.confirm({ userId: user.id, code }, ctx.client);
-      return noContent();
-    },
+  confirmPhone: async (ctx) => {
+    const { user } = await ctx.caller();
+    const { code } = pick<{ code: string }>(await ctx.body(), ['code']);
+    await ctx.auth.twoFactor.phone.confirm({ userId: user.id, code }, ctx.client);
+    return noContent();
   },
-  {
-    method: 'GET',
-    path: '/2fa/devices',
-    handle: async (ctx) => {
-      const { user } = await ctx.caller();
-      const current = currentDeviceId(ctx);
-      const devices = await ctx.auth.twoFactor.devices.list(
-        user.id,
-        current === undefined ? {} : { currentDeviceId: current },
-      );
-      return json(200, { devices: devices.map(deviceView) });
-    },
+  listTrustedDevices: async (ctx) => {
+    const { user } = await ctx.caller();
+    const current = currentDeviceId(ctx);
+    const devices = await ctx.auth.twoFactor.devices.list(
+      user.id,
+      current === undefined ? {} : { currentDeviceId: current },
+    );
+    return json(200, { devices: devices.map(deviceView) });
   },
-  {
-    method: 'DELETE',
-    path: '/2fa/devices/:id',
-    handle: async (ctx) => {
-      const { user } = await ctx.caller();
-      const id = ctx.params.id as string;
-      await ctx.auth.twoFactor.devices.revoke(user.id, id, ctx.client);
-      return noContent(id === currentDeviceId(ctx) ? clearAuthCookies(ctx.config, ['device']) : []);
-    },
+  revokeTrustedDevice: async (ctx) => {
+    const { user } = await ctx.caller();
+    const id = ctx.params.id as string;
+    await ctx.auth.twoFactor.devices.revoke(user.id, id, ctx.client);
+    return noContent(id === currentDeviceId(ctx) ? clearAuthCookies(ctx.config, ['device']) : []);
   },
-];
+} satisfies Handlers;
 
 /**
- * The Second factor routes of the contract. `/2fa/verify`, `/2fa/email/send` and
+ * Handlers of the Second factor operations of `operations/two-factor.ts`, by operationId.
+ * `/2fa/verify`, `/2fa/email/send` and
  * `/2fa/sms/send` carry a sign-in challenge instead of a session; like `/login`, a browser's
  * cross-site POST to them is refused by the handler.
  */
-export const twoFactorRoutes: readonly Route[] = [
-  { method: 'POST', path: '/2fa/verify', handle: verify },
-  {
-    method: 'POST',
-    path: '/2fa/email/send',
-    handle: async (ctx) => {
-      const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
-      await ctx.auth.twoFactor.sendEmailCode({ challenge }, ctx.client);
-      return json(202, CODE_SENT);
-    },
+export const twoFactorHandlers = {
+  verifySecondFactor: verify,
+  sendEmailCode: async (ctx) => {
+    const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
+    await ctx.auth.twoFactor.sendEmailCode({ challenge }, ctx.client);
+    return json(202, CODE_SENT);
   },
-  {
-    method: 'POST',
-    path: '/2fa/sms/send',
-    handle: async (ctx) => {
-      const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
-      await ctx.auth.twoFactor.sendSmsCode({ challenge }, ctx.client);
-      return json(202, CODE_SENT);
-    },
+  sendSmsCode: async (ctx) => {
+    const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
+    await ctx.auth.twoFactor.sendSmsCode({ challenge }, ctx.client);
+    return json(202, CODE_SENT);
   },
-  ...accountRoutes,
-];
+  ...signedInHandlers,
+} satisfies Handlers;

@@ -1,3 +1,4 @@
+import type { TokenPurpose } from '../purposes.js';
 import type { JsonObject } from './json.js';
 
 /**
@@ -72,6 +73,9 @@ export interface TokenStore {
   get(purpose: string, selector: string, now: number): Promise<OneTimeTokenRecord | undefined>;
   /** Deletes one token. Deleting a missing token is a no-op. */
   delete(purpose: string, selector: string): Promise<void>;
-  /** Deletes the user's tokens: of one purpose when given, else all of them. */
-  deleteByUser(userId: string, options?: { readonly purpose?: string }): Promise<void>;
+  /**
+   * Deletes the user's tokens: of one purpose when given (one of `TOKEN_PURPOSES`, so a
+   * misspelt purpose is a type error), else all of them.
+   */
+  deleteByUser(userId: string, options?: { readonly purpose?: TokenPurpose }): Promise<void>;
 }

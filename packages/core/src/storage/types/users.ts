@@ -55,7 +55,7 @@ export interface UserRecord {
    * Changes (to a new random value) in the same write as a new password, a reset, a 2FA
    * disable or an email change. Sessions, refresh-token families, trusted devices and pending
    * tokens record the generation they were made under and are dead once it differs. A new
-   * user starts at 0. Stored and compared exactly (a safe integer).
+   * user starts at 0 (`FIRST_GENERATION`). Stored and compared exactly (a safe integer).
    */
   readonly credentialGeneration: number;
   /** When the user was created. */

@@ -9,6 +9,7 @@ import { sessionChecks } from './sessions.js';
 import { sessionFieldChecks } from './sessions-fields.js';
 import { sessionWriteChecks } from './sessions-writes.js';
 import { storageChecks, transactionChecks } from './storage.js';
+import { throughAuthChecks } from './through-auth.js';
 import { tokenChecks } from './tokens.js';
 import { tokenFieldChecks } from './tokens-fields.js';
 import { twoFactorChecks } from './two-factor.js';
@@ -74,6 +75,7 @@ const GROUPS: readonly Group[] = [
     add: all(sessionWithUserChecks, sessionWithUserCacheChecks),
   },
   { title: 'across stores', needs: ['users', 'sessions'], add: generationChecks },
+  { title: 'through Auth', needs: STORE_NAMES, add: throughAuthChecks },
 ];
 
 function all(...adders: readonly ((check: AddCheck) => void)[]): (check: AddCheck) => void {

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { randomToken } from '../../crypto/tokens.js';
+import { TOKEN_PURPOSES } from '../../storage/purposes.js';
 import type { SessionRecord } from '../../storage/types/sessions.js';
 import type { OneTimeTokenRecord } from '../../storage/types/tokens.js';
 import type { TrustedDeviceRecord } from '../../storage/types/two-factor.js';
@@ -108,7 +109,7 @@ export function newToken(
   overrides: Partial<OneTimeTokenRecord> = {},
 ): OneTimeTokenRecord {
   return {
-    purpose: 'conformance_link',
+    purpose: TOKEN_PURPOSES.verifyEmail,
     selector: uid('sel'),
     verifierHash: uid('verifier-hash'),
     userId,

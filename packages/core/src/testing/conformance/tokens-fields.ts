@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { TOKEN_PURPOSES } from '../../storage/purposes.js';
 import type { OneTimeTokenRecord } from '../../storage/types/tokens.js';
 import { type AddCheck, expectSameKeys, newToken, startTime } from './fixtures.js';
 
@@ -9,7 +10,7 @@ type Mutable = {
   expiresAt: number;
 };
 
-const OTP = 'conformance_otp';
+const OTP = TOKEN_PURPOSES.twoFactorSmsCode;
 
 /**
  * Registers the checks of `tokens` on many records and on fields: `deleteByUser` over five

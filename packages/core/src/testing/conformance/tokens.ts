@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { TOKEN_PURPOSES } from '../../storage/purposes.js';
 import type { OneTimeTokenRecord } from '../../storage/types/tokens.js';
 import {
   type AddCheck,
@@ -109,7 +110,7 @@ export function tokenChecks(check: AddCheck): void {
     async (ctx) => {
       const { tokens } = ctx.storage();
       const t = startTime();
-      const token = newToken(await ctx.owner(), t, { purpose: 'conformance_otp' });
+      const token = newToken(await ctx.owner(), t, { purpose: TOKEN_PURPOSES.twoFactorSmsCode });
       await tokens.create(token);
       const fail = () => tokens.recordFailure(token.purpose, token.selector, { maxAttempts: 3 });
       expect(await fail()).toBe(2);
@@ -125,7 +126,7 @@ export function tokenChecks(check: AddCheck): void {
   check(`counts ${RACERS} concurrent wrong codes exactly`, async (ctx) => {
     const { tokens } = ctx.storage();
     const t = startTime();
-    const token = newToken(await ctx.owner(), t, { purpose: 'conformance_otp' });
+    const token = newToken(await ctx.owner(), t, { purpose: TOKEN_PURPOSES.twoFactorSmsCode });
     await tokens.create(token);
     const results = await race(RACERS, () =>
       tokens.recordFailure(token.purpose, token.selector, { maxAttempts: RACERS }),
@@ -139,14 +140,14 @@ export function tokenChecks(check: AddCheck): void {
     const t = startTime();
     const userId = await ctx.owner();
     const link = newToken(userId, t);
-    const otp = newToken(userId, t, { purpose: 'conformance_otp' });
-    const otp2 = newToken(userId, t, { purpose: 'conformance_otp' });
+    const otp = newToken(userId, t, { purpose: TOKEN_PURPOSES.twoFactorSmsCode });
+    const otp2 = newToken(userId, t, { purpose: TOKEN_PURPOSES.twoFactorSmsCode });
     const other = newToken(await ctx.owner(), t);
     for (const x of [link, otp, otp2, other]) await tokens.create(x);
     await tokens.delete(otp2.purpose, otp2.selector);
     await tokens.delete(otp2.purpose, otp2.selector);
     expect(await tokens.get(otp2.purpose, otp2.selector, t)).toBeUndefined();
-    await tokens.deleteByUser(userId, { purpose: 'conformance_otp' });
+    await tokens.deleteByUser(userId, { purpose: TOKEN_PURPOSES.twoFactorSmsCode });
     expect(await tokens.get(otp.purpose, otp.selector, t)).toBeUndefined();
     expect(await tokens.get(link.purpose, link.selector, t)).toEqual(link);
     await tokens.deleteByUser(userId);

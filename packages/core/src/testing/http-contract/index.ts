@@ -66,7 +66,7 @@ const VARIANTS: readonly (readonly [string, ContractVariant])[] = [
 
 /**
  * Registers vitest `describe`/`it` blocks that check an HTTP server against the HTTP contract
- * (`http-api.md`, Identity, Account and Second factor sections) over real HTTP: every route,
+ * (`docs/http.md`: the Identity, Account and Second factor routes) over real HTTP: every route,
  * status and body shape, the cookies' attributes, CSRF refusals, protocol errors
  * (400/404/405/413/415, never a 500), the default throttles (429 with `Retry-After`), a leak
  * scan of a whole lifecycle, and every response against the OpenAPI document of the contract

@@ -1,10 +1,11 @@
 import type { AuthConfig } from '../../config/types.js';
-import type { Auth } from '../../create-auth.js';
+import { type Auth, createAuth } from '../../create-auth.js';
 import type { AuthEvent } from '../../events/types.js';
-import { createAuth, createPasswordHasher, memoryStorage } from '../../index.js';
 import type { Logger } from '../../logging/logger.js';
 import type { MemoryMailer } from '../../mail/memory.js';
+import { createPasswordHasher } from '../../password/hasher.js';
 import { type MemorySmsSender, memorySmsSender } from '../../sms/memory.js';
+import { memoryStorage } from '../../storage/memory/index.js';
 import type { FakeClock } from '../fake-clock.js';
 
 /** The app origin every Auth of the suite trusts (`appUrl`). */

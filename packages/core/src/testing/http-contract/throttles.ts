@@ -20,7 +20,7 @@ function expectRateLimited(res: ContractResponse): number {
 }
 
 /**
- * The default throttles (`http-api.md`, "Defaults that the tests rely on"): account lockout
+ * The default throttles (`docs/configuration.md`, "Options and defaults", and `docs/rate-limits.md`): account lockout
  * and the per-address limits of mail requests answer `429 RATE_LIMITED` with `Retry-After`,
  * identically for known and unknown accounts. A check whose rule the integrator turned off
  * (`config.rateLimits`) is skipped.

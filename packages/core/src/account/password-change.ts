@@ -3,9 +3,9 @@ import { changeCredentials } from '../credentials/change.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
 import { buildPageLink } from '../mail/link.js';
+import { assertPasswordAllowed } from '../password/policy.js';
 import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { assertPasswordAllowed } from '../runtime/password-policy.js';
 import { requireStepUp } from '../sign-in/reauthenticate.js';
 import { stepUpFields } from '../sign-in/step-up.js';
 import type { StepUp } from '../sign-in/types.js';
@@ -18,7 +18,7 @@ export const changePasswordSchema = v.object({
   ...stepUpFields,
 });
 
-/** Input of {@link changePassword}. */
+/** Input of `auth.passwords.change`. */
 export interface ChangePasswordInput extends StepUp {
   /** The signed-in user. */
   userId: string;
@@ -61,7 +61,7 @@ export async function changePassword(
     { userId, sessionId, code, method, password: currentPassword },
     context,
   );
-  assertPasswordAllowed(rt, newPassword, {
+  assertPasswordAllowed(rt.config, newPassword, {
     context: {
       email: user.email,
       username: user.username,

@@ -10,9 +10,9 @@ import { parseInput, passwordField, text } from '../flows/input.js';
 import { consumeLinkToken, issueLinkToken, peekLinkToken } from '../link-tokens/link-token.js';
 import { buildLink, buildPageLink } from '../mail/link.js';
 import { renderMail } from '../mail/render.js';
+import { assertPasswordAllowed } from '../password/policy.js';
 import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { assertPasswordAllowed } from '../runtime/password-policy.js';
 import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
 import type { UserPatch } from '../storage/types/users.js';
@@ -134,7 +134,7 @@ export async function resetPassword(
   if (!user || user.disabled || !sameGeneration(tokenGeneration(peeked), user)) {
     throw new AuthError('TOKEN_INVALID');
   }
-  assertPasswordAllowed(rt, newPassword, {
+  assertPasswordAllowed(rt.config, newPassword, {
     context: {
       email: user.email,
       username: user.username,
