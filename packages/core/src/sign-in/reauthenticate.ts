@@ -1,7 +1,9 @@
+import * as v from 'valibot';
 import { assertNotLocked } from '../abuse/rate-limit.js';
 import { sameGeneration } from '../credentials/generation.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
+import { parseInput, passwordField } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { toSessionInfo } from '../sessions/info.js';
 import { reissueSession } from '../sessions/reissue.js';
@@ -23,7 +25,8 @@ import type { ReauthenticateInput, SignedIn, StepUp } from './types.js';
  * password is throttled like a sign-in with the account's email (`loginPerAccount`: 5 wrong
  * ones lock re-checks and sign-in alike, `RATE_LIMITED` then even with the right password),
  * and each check, password or code, is reserved before it runs.
- * @throws AuthError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`, `VALIDATION_FAILED`,
+ * @throws AuthError `VALIDATION_FAILED` (no password, or not a string of 1 to 1024 characters;
+ * nothing is counted), `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`,
  * `UNAUTHENTICATED` (the session or user is gone, or a credential changed since it opened)
  * @returns the new session and its tokens, as a sign-in gives them
  */
@@ -32,9 +35,11 @@ export async function reauthenticate(
   input: ReauthenticateInput,
   context: RequestContext,
 ): Promise<SignedIn> {
+  // A missing, non-string or over-long password is a bad request, not a wrong password: it is
+  // refused before anything is counted toward the lockout.
+  const { password } = parseInput(reauthPasswordSchema, { password: input.password });
   const { user, session } = await callerOf(rt, input.userId, input.sessionId);
   if (session === undefined) throw new AuthError('UNAUTHENTICATED');
-  const password = typeof input.password === 'string' ? input.password : '';
   await proveFactors(
     rt,
     user,
@@ -62,6 +67,8 @@ export async function reauthenticate(
     tokens,
   };
 }
+
+const reauthPasswordSchema = v.object({ password: passwordField() });
 
 /** What a sensitive operation needs on top of its own inputs. */
 export type FreshnessRule =

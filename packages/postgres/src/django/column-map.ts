@@ -61,6 +61,13 @@ const SINGLE_TARGETS = new Set<string>([
 
 const METADATA_PATH = /^metadata(\.[^.]+)+$/;
 
+/** Keys refused in a metadata path: they reach `Object.prototype` rather than the data. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
+
 /**
  * The map that applies to a table with `columns`: the defaults for the columns that exist,
  * overridden by `custom`. Throws for an unknown target, a column the table does not have, a
@@ -83,6 +90,11 @@ export function resolveColumnMap(
       throw new Error('Column map: "id" is the primary key; it cannot be mapped.');
     if (target !== 'ignore' && !SINGLE_TARGETS.has(target) && !METADATA_PATH.test(target)) {
       throw new Error(`Column map: unknown target "${target}" for column "${column}".`);
+    }
+    // Keys that would write onto an object's prototype instead of into the metadata.
+    const forbidden = target.split('.').find((key) => FORBIDDEN_KEYS.has(key));
+    if (forbidden !== undefined) {
+      throw new Error(`Column map: "${forbidden}" cannot be a metadata key (column "${column}").`);
     }
     map.set(column, target as DjangoColumnTarget);
   }

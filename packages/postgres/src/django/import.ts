@@ -17,7 +17,7 @@ import { type PostgresDatabase, toSqlClient } from '../client/detect.js';
 import type { SqlClient } from '../client/types.js';
 import { DEFAULT_SCHEMA } from '../schema-name.js';
 import { type PostgresStorage, postgresStorage } from '../storage/index.js';
-import { type DjangoColumnTarget, resolveColumnMap } from './column-map.js';
+import { type DjangoColumnTarget, FORBIDDEN_KEYS, resolveColumnMap } from './column-map.js';
 import { convertTotpDevice, type DjangoTotpDeviceRow, normalizeStaticToken } from './otp.js';
 
 /** Keyring purpose under which core encrypts TOTP secrets (core's `TOTP_SECRET_KEY`). */
@@ -402,7 +402,7 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
             : columnOf('active') !== undefined
               ? value('active') === false
               : false;
-        const metadata: JsonObject = {};
+        const metadata = Object.create(null) as JsonObject;
         for (const [column, target] of map) {
           if (target.startsWith('metadata.'))
             setPath(metadata, target.split('.').slice(1), row[column] ?? null);
@@ -588,16 +588,31 @@ function time(value: JsonValue | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * Sets `value` at `path` inside `target`, making the objects on the way. Every key is an own
+ * data property (`defineProperty`, objects without a prototype), so no path can write onto
+ * `Object.prototype` even if a forbidden key got past `resolveColumnMap`.
+ */
 function setPath(target: JsonObject, path: string[], value: JsonValue) {
+  if (path.some((key) => FORBIDDEN_KEYS.has(key))) {
+    throw new Error(`Column map: forbidden metadata key in "${path.join('.')}".`);
+  }
+  const put = (node: Record<string, JsonValue>, key: string, v: JsonValue) =>
+    Object.defineProperty(node, key, {
+      value: v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   let node = target as Record<string, JsonValue>;
   for (const key of path.slice(0, -1)) {
-    const next = node[key];
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
     if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) {
-      node[key] = {};
+      put(node, key, Object.create(null) as JsonObject);
     }
     node = node[key] as Record<string, JsonValue>;
   }
-  node[path[path.length - 1] as string] = value;
+  put(node, path[path.length - 1] as string, value);
 }
 
 async function tableColumns(db: SqlClient, schema: string, table: string): Promise<string[]> {

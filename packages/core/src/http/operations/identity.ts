@@ -69,7 +69,7 @@ export const IDENTITY_OPERATIONS = {
       schema: 'RefreshResponse',
       description: 'A new access token; the new refresh token goes where the old one came from.',
     },
-    errors: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED'],
+    errors: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'VALIDATION_FAILED'],
   },
   reauthenticate: {
     method: 'POST',

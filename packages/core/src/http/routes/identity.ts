@@ -38,6 +38,12 @@ async function refresh(ctx: HttpContext): Promise<Response> {
     // The cookie is SameSite=Strict and path-scoped; a trusted origin is still required.
     throw new AuthError('CSRF_FAILED');
   }
+  if (fromBody !== undefined && typeof fromBody !== 'string') {
+    // A body that is not the shape the contract asks for is a bad request, not a bad token.
+    throw new AuthError('VALIDATION_FAILED', {
+      details: [{ path: 'refreshToken', message: 'refreshToken must be a string' }],
+    });
+  }
   const presented = fromBody ?? fromCookie;
   if (typeof presented !== 'string') throw new AuthError('REFRESH_TOKEN_INVALID');
   try {
