@@ -102,7 +102,7 @@ describe('the wrong shape is a bad request, not a wrong secret', () => {
           body: JSON.stringify(body),
         }),
       );
-      return { status: res.status, json: (await res.json()) as Record<string, never> };
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
     const login = await call('/login', {
       identifier: 'ada@example.com',
