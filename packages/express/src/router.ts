@@ -5,6 +5,9 @@ import { handlerFor } from './handler.js';
 import { requestBody, requestHeaders, toWebRequest } from './request.js';
 import { sendResponse } from './response.js';
 
+/** Methods the Fetch standard forbids in a `Request`. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
 /**
  * An Express 5 router serving the whole Portcullis HTTP API (`docs/http.md`). Mount it at
  * `auth.options.http.basePath` (default `/api/auth`), before any body parser if you can:
@@ -38,11 +41,16 @@ export function portcullis(auth: Auth): Router {
     }
     let response: Response;
     try {
-      const headers = requestHeaders(req);
-      const body = await requestBody(req, headers, bodyLimitBytes);
-      response = await handler(toWebRequest(req, headers, body), {
-        remoteAddress: req.socket.remoteAddress,
-      });
+      // A method no Web Request can carry is refused as the handler refuses any other.
+      if (FORBIDDEN_METHODS.has(req.method.toUpperCase())) {
+        response = handler.refuseMethod(req.method, path);
+      } else {
+        const headers = requestHeaders(req);
+        const body = await requestBody(req, headers, bodyLimitBytes);
+        response = await handler(toWebRequest(req, headers, body), {
+          remoteAddress: req.socket.remoteAddress,
+        });
+      }
     } catch (error) {
       // Translation failures (an oversized or aborted upload, a method no Web request has)
       // get the contract's body; the handler itself never rejects.

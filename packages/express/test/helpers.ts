@@ -134,7 +134,11 @@ export async function signIn(
 export function rawRequest(
   url: string,
   options: { method: string; rawHeaders?: string[]; body?: string },
-): Promise<{ status: number; body: string }> {
+): Promise<{
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}> {
   return new Promise((resolve, reject) => {
     // With an array of headers Node sends exactly those, so Host is ours to add.
     const headers = ['host', new URL(url).host, ...(options.rawHeaders ?? [])];
@@ -145,7 +149,7 @@ export function rawRequest(
       res.on('data', (chunk: string) => {
         body += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.end(options.body);

@@ -146,11 +146,15 @@ describe('bodies without a body parser', () => {
     expect(res.status).toBe(200);
   });
 
-  it('answers TRACE, which no Web Request can carry, with 405 instead of a 500', async () => {
+  it('answers TRACE, which no Web Request can carry, like any other method: 405 with Allow on a route, 404 elsewhere', async () => {
     const { url } = await serve(mounted);
     const res = await rawRequest(`${url}${BASE}/session`, { method: 'TRACE' });
     expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET');
     expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
+    const unknown = await rawRequest(`${url}${BASE}/no-such-route`, { method: 'TRACE' });
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body)).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 });
 

@@ -22,7 +22,7 @@ const PURPOSE = TOKEN_PURPOSES.emailChange;
 export const requestEmailChangeSchema = v.object({
   userId: text('userId', 256),
   newEmail: v.pipe(
-    text('newEmail', MAX_EMAIL_LENGTH * 2),
+    text('newEmail', MAX_EMAIL_LENGTH),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const normalized = normalizeEmail(dataset.value);
       if (normalized) return normalized;

@@ -109,9 +109,23 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     return request.method === 'HEAD' ? new Response(null, response) : response;
   };
 
+  /** 404 outside the routes, else 405 with `Allow`: no route takes a method no Request has. */
+  const refuseMethod = (method: string, url: string): Response => {
+    const { pathname } = new URL(url, 'http://localhost');
+    const inside = pathname === basePath || pathname.startsWith(`${basePath}/`);
+    const found = inside
+      ? match(routes, method.toUpperCase(), pathname.slice(basePath.length) || '/')
+      : ({ kind: 'not_found' } as const);
+    if (found.kind !== 'method_not_allowed') return errorResponse(new AuthError('NOT_FOUND'));
+    const res = errorResponse(new AuthError('METHOD_NOT_ALLOWED'));
+    res.headers.set('allow', found.allow.join(', '));
+    return res;
+  };
+
   return Object.assign(handle, {
     basePath,
     authenticate: (request: Request) => authenticateRequest(auth, request),
+    refuseMethod,
   });
 }
 

@@ -36,4 +36,11 @@ export interface HttpHandler {
    * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`
    */
   authenticate(request: Request, info?: RequestInfo): Promise<RequestAuth>;
+  /**
+   * The answer to a request whose method no Web `Request` can carry (`TRACE`, `TRACK`,
+   * `CONNECT`), for adapters that cannot build one: `404 NOT_FOUND` on an unknown path, else
+   * `405 METHOD_NOT_ALLOWED` with the `Allow` header, as the handler answers other methods.
+   * `url` is the request's URL or path.
+   */
+  refuseMethod(method: string, url: string): Response;
 }

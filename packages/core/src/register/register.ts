@@ -9,7 +9,7 @@ import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { FIRST_GENERATION } from '../storage/generation.js';
 import type { UserRecord } from '../storage/types/users.js';
-import { normalizeEmail, normalizeUsername } from '../users/normalize.js';
+import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeUsername } from '../users/normalize.js';
 import { sendVerificationMail } from './verification-mail.js';
 
 /** Input of `auth.register`. */
@@ -28,7 +28,7 @@ export interface RegisterInput {
 
 /** The input schema (also the source of the OpenAPI document's request body). */
 export const registerSchema = v.object({
-  email: text('email', 320),
+  email: text('email', MAX_EMAIL_LENGTH),
   password: passwordField(),
   username: v.optional(text('username', 64)),
   firstName: nameField('firstName'),

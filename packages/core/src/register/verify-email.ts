@@ -6,14 +6,14 @@ import { parseInput, text } from '../flows/input.js';
 import { consumeLinkToken } from '../link-tokens/link-token.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { TOKEN_PURPOSES } from '../storage/purposes.js';
-import { normalizeEmail, normalizeIdentifier } from '../users/normalize.js';
+import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeIdentifier } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
 import { sendVerificationMail } from './verification-mail.js';
 
 /** The input schema of {@link verifyEmail} (also the OpenAPI document's request body). */
 export const verifyEmailSchema = v.object({ token: text('token', 256) });
 /** The input schema of {@link resendVerification} (also the OpenAPI document's request body). */
-export const resendVerificationSchema = v.object({ email: text('email', 320) });
+export const resendVerificationSchema = v.object({ email: text('email', MAX_EMAIL_LENGTH) });
 /**
  * Confirms the address with a mailed token (single use: one compare-and-delete).
  * @throws AuthError `TOKEN_INVALID` (malformed, unknown, used, or for an address the user no

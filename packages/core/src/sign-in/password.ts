@@ -10,14 +10,14 @@ import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
 import { verifyPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { normalizeIdentifier } from '../users/normalize.js';
+import { MAX_EMAIL_LENGTH, normalizeIdentifier } from '../users/normalize.js';
 import { finishSignIn } from './complete.js';
 import { rehash } from './password-check.js';
 import type { LoginInput, LoginResult } from './types.js';
 
 /** The input schema (also the source of the OpenAPI document's request body). */
 export const loginSchema = v.object({
-  identifier: text('identifier', 320),
+  identifier: text('identifier', MAX_EMAIL_LENGTH),
   password: passwordField(),
 });
 

@@ -31,6 +31,7 @@ import {
   userPasswordSchema,
   verifySchema,
 } from '../../two-factor/input.js';
+import { MAX_EMAIL_LENGTH } from '../../users/normalize.js';
 
 /** The second factor of a re-authentication: TOTP or a recovery code (`sign-in/step-up.ts`). */
 const reauthMethod = reauthCodeSchema.entries.method;
@@ -42,14 +43,44 @@ const freshnessProof = {
   method: v.optional(reauthMethod),
 };
 
+/**
+ * An email address as the document describes it: `format: email` and at most 254 characters,
+ * the length the server accepts (`normalizeEmail`); the server's own check decides.
+ */
+const emailDoc = (name: string) =>
+  v.pipe(
+    v.string(`${name} must be a string`),
+    v.minLength(1, `${name} is required`),
+    v.maxLength(MAX_EMAIL_LENGTH, `${name} is too long`),
+    v.email(`${name} must be an email address`),
+  );
+
+/**
+ * A new password as the document describes it: the default policy's minimum of 8 characters
+ * (`password.minLength`; a shorter one is `400 WEAK_PASSWORD`) and the field's maximum.
+ */
+const newPasswordDoc = (name: string) =>
+  v.pipe(
+    v.string(`${name} must be a string`),
+    v.minLength(8, `${name} is too short`),
+    v.maxLength(1024, `${name} is too long`),
+  );
+
 /** `POST /register` (`register/register.ts`). */
-export const RegisterRequest = registerSchema;
+export const RegisterRequest = v.object({
+  ...registerSchema.entries,
+  email: emailDoc('email'),
+  password: newPasswordDoc('password'),
+});
 
 /** `POST /email/verify` (`register/verify-email.ts`). */
 export const VerifyEmailRequest = verifyEmailSchema;
 
 /** `POST /email/verify/resend` (`register/verify-email.ts`). */
-export const ResendVerificationRequest = resendVerificationSchema;
+export const ResendVerificationRequest = v.object({
+  ...resendVerificationSchema.entries,
+  email: emailDoc('email'),
+});
 
 /** `POST /login` (`sign-in/password.ts`): an email address or a username. */
 export const LoginRequest = loginSchema;
@@ -74,6 +105,7 @@ export const UpdateProfileRequest = v.omit(updateProfileSchema, ['userId']);
 export const RequestEmailChangeRequest = v.object({
   ...freshnessProof,
   ...v.omit(requestEmailChangeSchema, ['userId', 'sessionId']).entries,
+  newEmail: emailDoc('newEmail'),
 });
 
 /** `POST /user/email/confirm` (`account/email-change.ts`). */
@@ -82,13 +114,20 @@ export const ConfirmEmailChangeRequest = confirmEmailChangeSchema;
 /** `POST /password/change` (`account/password-change.ts`); the current password is the proof. */
 export const ChangePasswordRequest = v.object({
   ...v.omit(changePasswordSchema, ['userId', 'sessionId']).entries,
+  newPassword: newPasswordDoc('newPassword'),
 });
 
 /** `POST /password/reset` (`account/password-reset.ts`): only the shape is checked. */
-export const PasswordResetRequest = requestResetSchema;
+export const PasswordResetRequest = v.object({
+  ...requestResetSchema.entries,
+  email: emailDoc('email'),
+});
 
 /** `POST /password/reset/confirm` (`account/password-reset.ts`). */
-export const PasswordResetConfirmRequest = resetPasswordSchema;
+export const PasswordResetConfirmRequest = v.object({
+  ...resetPasswordSchema.entries,
+  newPassword: newPasswordDoc('newPassword'),
+});
 
 /** `DELETE /user` (`account/delete.ts`). */
 export const DeleteAccountRequest = v.object({
