@@ -146,4 +146,15 @@ export const DEFAULT_TEMPLATES: DefaultTemplates = {
         'If this was you, wait until then, or reset your password, which lifts the pause.',
       ),
   },
+  'second-factor-locked': {
+    subject: (d) => `Two-step sign-in to your ${d.appName} account is paused`,
+    body: (d) =>
+      notice(
+        d,
+        `After ${d.failedAttempts} wrong codes, the latest on ${origin(d)}, codes for your ` +
+          `${d.appName} account are refused until ${formatMailDate(d.until)}.`,
+        'Wrong codes come after a correct password. If they were not yours, someone knows ' +
+          'your password: change it now.',
+      ),
+  },
 };

@@ -11,6 +11,8 @@
  * - `register-existing`: someone tried to register with an address that has an account (the
  *   HTTP answer stays the same either way, so only the owner learns of it).
  * - `account-locked`: sign-in is paused after too many wrong passwords; says until when.
+ * - `second-factor-locked`: the second factor is paused after too many wrong codes; says until
+ *   when (someone who knows the password may be trying codes).
  */
 export type MailKind =
   | 'verify-email'
@@ -22,7 +24,8 @@ export type MailKind =
   | 'new-sign-in'
   | 'email-otp'
   | 'register-existing'
-  | 'account-locked';
+  | 'account-locked'
+  | 'second-factor-locked';
 
 /** Every {@link MailKind}, in a stable order. */
 export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
@@ -36,6 +39,7 @@ export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
   'email-otp',
   'register-existing',
   'account-locked',
+  'second-factor-locked',
 ]);
 
 /**
@@ -123,6 +127,13 @@ export interface MailData {
     /** When sign-in works again. */
     until: Date;
     /** Failed attempts that set the lock. */
+    failedAttempts: number;
+  };
+  /** `at`, `ip` and `userAgent` are those of the wrong code that set the lock. */
+  'second-factor-locked': MailNoticeData & {
+    /** When codes are accepted again. */
+    until: Date;
+    /** Wrong codes that set the lock. */
     failedAttempts: number;
   };
 }

@@ -8,6 +8,7 @@ import {
 } from '../abuse/rate-limit.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
+import { buildPageLink } from '../mail/link.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { JsonObject } from '../storage/types/json.js';
 import { PURPOSE } from './purposes.js';
@@ -48,7 +49,9 @@ export async function secondFactorSucceeded(rt: AuthRuntime, userId: string): Pr
  * was (`challengeChecksLeft` 1), the challenge dies (it allows `twoFactor.challengeMaxAttempts`
  * wrong codes). The failure whose account reservation reached the limit locks the second
  * factor for `lockSeconds`. Emits `2fa.failed` (with `attemptsLeft` for a challenge and
- * `lockedUntil` when it locked) and resolves to the error to throw, `CODE_INVALID`.
+ * `lockedUntil` when it locked) and resolves to the error to throw, `CODE_INVALID`. The
+ * failure that locks mails the owner a `second-factor-locked` notice once (in the background),
+ * as the password lockout does: wrong codes follow a correct password.
  */
 export async function secondFactorFailed(
   rt: AuthRuntime,
@@ -79,5 +82,33 @@ export async function secondFactorFailed(
     { type: '2fa.failed', userId: failure.userId, sessionId: failure.sessionId, data },
     context,
   );
+  if (lockedUntil !== undefined) await mailOwner(rt, failure.userId, lockedUntil, context);
   return new AuthError('CODE_INVALID');
+}
+
+/** The second factor was just locked: one notice to the owner, not awaited. */
+async function mailOwner(
+  rt: AuthRuntime,
+  userId: string,
+  untilMs: number,
+  context: RequestContext,
+): Promise<void> {
+  const user = await rt.storage.users.getById(userId);
+  if (!user || user.disabled) return;
+  const rule = rt.config.rateLimits[RULE];
+  await rt.sendMail(
+    'second-factor-locked',
+    user.email,
+    {
+      appName: rt.config.appName,
+      firstName: user.firstName,
+      at: new Date(rt.now()),
+      ip: context.ip,
+      userAgent: context.userAgent,
+      until: new Date(untilMs),
+      failedAttempts: rule === false ? 0 : rule.limit,
+      link: buildPageLink(rt.config.appUrl, rt.config.passwordReset.path),
+    },
+    { userId, context, background: true },
+  );
 }

@@ -33,6 +33,12 @@ const SAMPLES = {
     until: new Date('2025-03-04T05:21:07Z'),
     failedAttempts: 5,
   },
+  'second-factor-locked': {
+    appName,
+    ...origin,
+    until: new Date('2025-03-04T05:21:07Z'),
+    failedAttempts: 10,
+  },
 } satisfies { [K in MailKind]: MailData[K] };
 
 function render<K extends MailKind>(kind: K, data: MailData[K] = SAMPLES[kind]) {

@@ -3,6 +3,29 @@ import type { AuthError } from '../../src/index.js';
 import { CTX, codeOf, PASSWORD, setup2fa } from './helpers.js';
 
 describe('per-account second-factor lockout (secondFactorPerAccount)', () => {
+  it('the lock mails the owner once, with until when and where the last wrong code came from', async () => {
+    const { auth, enabledUser, challenge, wrongCode, mailer } = await setup2fa();
+    const { secret } = await enabledUser();
+    const bad = await wrongCode(secret);
+    const attempt = async (token: string) =>
+      codeOf(auth.verifySecondFactor({ challenge: token, method: 'totp', code: bad }, CTX));
+    for (let round = 0; round < 2; round++) {
+      const { challenge: token } = await challenge();
+      for (let i = 0; i < 5; i++) await attempt(token);
+    }
+    // Mail goes out in the background.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const notices = mailer.messages.filter((m) => m.kind === 'second-factor-locked');
+    expect(notices.map((m) => m.to)).toEqual(['ada@example.com']);
+    expect(notices[0]?.text).toContain('10 wrong codes');
+    expect(notices[0]?.text).toContain(CTX.ip);
+    // Refused attempts while locked send no more mail.
+    const { challenge: token } = await challenge();
+    expect(await attempt(token)).toBe('RATE_LIMITED');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(mailer.messages.filter((m) => m.kind === 'second-factor-locked')).toHaveLength(1);
+  });
+
   it('10 wrong codes across challenges lock the second factor: the right code gets RATE_LIMITED', async () => {
     const { auth, enabledUser, challenge, code, wrongCode, clock, events } = await setup2fa();
     const { userId, secret } = await enabledUser();
