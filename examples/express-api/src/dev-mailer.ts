@@ -49,7 +49,13 @@ export function devMailer(options: { log?: (line: string) => void } = {}): DevMa
  * `createApp` mounts it only outside production, with the dev mailer.
  */
 export function devMailbox(mailer: DevMailer): RequestHandler {
-  return (_req, res) => {
+  return (req, res, next) => {
+    // Only to a loopback Host: a page on another site that rebinds its DNS name to 127.0.0.1
+    // would otherwise read the mailbox (and its sign-in links) from the developer's browser.
+    if (!isLoopbackHost(req.headers.host)) {
+      next();
+      return;
+    }
     res.set('cache-control', 'no-store');
     res.json({
       mails: mailer.messages
@@ -57,4 +63,19 @@ export function devMailbox(mailer: DevMailer): RequestHandler {
         .reverse(),
     });
   };
+}
+
+/**
+ * Whether a `Host` header names this machine: `localhost` (or a `*.localhost` name, which
+ * resolves to loopback by RFC 6761), `127.0.0.0/8` or `[::1]`, with any port.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  );
 }

@@ -73,8 +73,10 @@ if (api.devMailer !== undefined) {
   );
 }
 
-const server = api.app.listen(port, () => {
-  console.log(`Portcullis notes API listening on http://localhost:${port} (APP_URL ${appUrl})`);
+// Loopback by default: the dev mailbox holds sign-in links. Set HOST=0.0.0.0 to expose it.
+const host = env.HOST ?? '127.0.0.1';
+const server = api.app.listen(port, host, () => {
+  console.log(`Portcullis notes API listening on http://${host}:${port} (APP_URL ${appUrl})`);
   for (const line of backends.description) console.log(`Storage: ${line}`);
 });
 

@@ -7,7 +7,7 @@
  * fails, never skips, when either server is down (`scripts/test-env.sh` starts them).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '@portcullis/core';
 import { createPool } from '@portcullis/postgres';
@@ -174,6 +174,26 @@ function describeNotesApi(title: string, open: () => Promise<Backends>, extra?: 
       expect(Object.keys(mails[0] ?? {}).sort()).toEqual(
         ['id', 'kind', 'sentAt', 'subject', 'text', 'to'].sort(),
       );
+    });
+
+    test('GET /api/dev/mailbox only to a loopback Host (DNS rebinding): 404 to any other name', async () => {
+      const { hostname, port } = new URL(base);
+      const get = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(
+            { hostname, port, path: '/api/dev/mailbox', headers: { host } },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+      expect(await get(`evil.example:${port}`)).toBe(404);
+      expect(await get('127.0.0.1.nip.io')).toBe(404);
+      expect(await get(`localhost:${port}`)).toBe(200);
+      expect(await get(`[::1]:${port}`)).toBe(200);
     });
 
     test('no token, a malformed one or a forged one: 401 with the contract body', async () => {

@@ -9,7 +9,9 @@ import { type PageEnv, render } from './viewer.js';
  * outside production (see `createApp`): the links carry one-time tokens for any account.
  */
 export function mailboxPage(app: Hono<PageEnv>, mailbox: DevMailbox): void {
-  app.get('/dev/mailbox', (c) => {
+  app.get('/dev/mailbox', (c, next) => {
+    // Only to a loopback Host (DNS rebinding: another site's name pointed at 127.0.0.1).
+    if (!isLoopbackHost(c.req.header('host'))) return next();
     const mails = mailbox.list();
     return render(
       c,
@@ -43,4 +45,19 @@ function linkify(text: string): Html[] {
   }
   parts.push(html`${text.slice(last)}`);
   return parts;
+}
+
+/**
+ * Whether a `Host` header names this machine: `localhost` (or a `*.localhost` name), an
+ * address in `127.0.0.0/8`, or `[::1]`, with any port.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  );
 }
