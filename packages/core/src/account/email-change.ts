@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { enforceRule } from '../abuse/rate-limit.js';
 import { changeCredentials } from '../credentials/change.js';
 import { generationOf, sameGeneration, tokenGeneration } from '../credentials/generation.js';
 import { createSplitToken } from '../crypto/tokens.js';
@@ -55,7 +56,9 @@ export interface RequestEmailChangeInput extends StepUp {
  *
  * @throws AuthError `VALIDATION_FAILED` (not an address, or the current one),
  * `REAUTH_REQUIRED` (2FA on, no code and no second-factor-fresh session), `PASSWORD_INCORRECT`,
- * `CODE_INVALID`, `RATE_LIMITED`, `UNAUTHENTICATED` (the user or session no longer exists).
+ * `CODE_INVALID`, `RATE_LIMITED` (also over `emailChangePerAccount`, 5 an hour, or
+ * `emailChangePerAddress`, 3 an hour for one new address), `UNAUTHENTICATED` (the user or
+ * session no longer exists).
  */
 export async function requestEmailChange(
   rt: AuthRuntime,
@@ -77,6 +80,10 @@ export async function requestEmailChange(
     },
     context,
   );
+  // Mails to an address the user types, once the caller proved who they are: per account,
+  // and per new address whoever asks.
+  await enforceRule(rt, 'emailChangePerAccount', user.id);
+  await enforceRule(rt, 'emailChangePerAddress', next.emailNormalized);
   if (next.emailNormalized === user.emailNormalized) {
     throw new AuthError('VALIDATION_FAILED', {
       details: [{ path: 'newEmail', message: 'newEmail is already the address of this account' }],
@@ -116,7 +123,8 @@ export async function requestEmailChange(
     await rt.sendMail(
       'email-change-confirm',
       next.email,
-      { appName, firstName: user.firstName, link, expiresInMinutes, newEmail: next.email },
+      // No name: the new address belongs to nobody we know yet.
+      { appName, link, expiresInMinutes, newEmail: next.email },
       // Not awaited: whether the address is taken must not show in the response time.
       { userId: user.id, context, background: true },
     );

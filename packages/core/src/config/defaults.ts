@@ -55,6 +55,11 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitRuleName, RateLimitRu
     secondFactorPerAccount: { limit: 10, windowSeconds: 15 * MINUTE, lockSeconds: 15 * MINUTE },
     codeSendPerAccount: { limit: 3, windowSeconds: 10 * MINUTE },
     codeSendPerIp: { limit: 20, windowSeconds: HOUR },
+    registerPerIp: { limit: 20, windowSeconds: HOUR },
+    registerPerAddress: { limit: 3, windowSeconds: HOUR },
+    emailChangePerAccount: { limit: 5, windowSeconds: HOUR },
+    emailChangePerAddress: { limit: 3, windowSeconds: HOUR },
+    mailPerRecipient: { limit: 10, windowSeconds: HOUR },
   });
 
 /** Bytes a production secret needs at least (256 bits). */

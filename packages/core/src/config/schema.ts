@@ -151,6 +151,11 @@ export const configSchema = v.strictObject({
       secondFactorPerAccount: v.optional(rule),
       codeSendPerAccount: v.optional(rule),
       codeSendPerIp: v.optional(rule),
+      registerPerIp: v.optional(rule),
+      registerPerAddress: v.optional(rule),
+      emailChangePerAccount: v.optional(rule),
+      emailChangePerAddress: v.optional(rule),
+      mailPerRecipient: v.optional(rule),
     }),
   ),
   twoFactor: v.optional(

@@ -27,7 +27,12 @@ export type RateLimitRuleName =
   | 'verificationResendPerIp'
   | 'secondFactorPerAccount'
   | 'codeSendPerAccount'
-  | 'codeSendPerIp';
+  | 'codeSendPerIp'
+  | 'registerPerIp'
+  | 'registerPerAddress'
+  | 'emailChangePerAccount'
+  | 'emailChangePerAddress'
+  | 'mailPerRecipient';
 
 /** Session options. */
 export interface SessionConfig {

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { enforceRule } from '../abuse/rate-limit.js';
 import { randomToken, TOKEN_ID_BYTES } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
@@ -40,7 +41,9 @@ export const registerSchema = v.object({
  * Enumeration-safe: an address that already has an account gets the same answer after the
  * same work (the password is hashed either way), and its owner is mailed a notice instead of a
  * second account being made.
- * @throws AuthError `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN`
+ * Throttled before any work: `registerPerIp` (default 20 an hour) and `registerPerAddress`
+ * (3 an hour for one address, known or not).
+ * @throws AuthError `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN`, `RATE_LIMITED`
  */
 export async function register(
   rt: AuthRuntime,
@@ -50,6 +53,10 @@ export async function register(
   const data = parseInput(registerSchema, input);
   const email = normalizeEmail(data.email);
   if (!email) throw invalid('email', 'email is not a valid address');
+  // Before the hash (the costly part) and the lookup, so unknown and known addresses are
+  // throttled alike: per client IP, then per address (mails to one inbox).
+  if (context.ip !== undefined) await enforceRule(rt, 'registerPerIp', context.ip);
+  await enforceRule(rt, 'registerPerAddress', email.emailNormalized);
   const username = data.username === undefined ? undefined : normalizeUsername(data.username);
   if (data.username !== undefined && !username) {
     throw invalid('username', 'username must be 3–32 letters, digits, ".", "_" or "-"');

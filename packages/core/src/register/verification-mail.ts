@@ -26,7 +26,8 @@ export async function sendVerificationMail(
     user.email,
     {
       appName: rt.config.appName,
-      firstName: user.firstName,
+      // No name: the address is not verified yet, and whoever registered chose the name (a
+      // URL there would reach a stranger's inbox as clickable text).
       link: buildLink(rt.config.appUrl, path, token),
       expiresInMinutes: Math.round(tokenTtlSeconds / 60),
     },

@@ -83,6 +83,21 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
     async sendMail(kind, to, data, meta) {
       const send = async () => {
         try {
+          // One budget per inbox that every kind of mail shares (`mailPerRecipient`): however
+          // requests are spread over routes, an address gets a few mails an hour at most. Over
+          // it, the mail is dropped, logged and emitted; the flow's answer does not change.
+          if (!(await withinMailBudget(config, storage, to, now()))) {
+            config.logger.warn('mail dropped: recipient budget used up', { kind });
+            await emit(
+              {
+                type: 'mail.failed',
+                userId: meta.userId,
+                data: { kind, reason: 'recipient_budget' },
+              },
+              meta.context ?? {},
+            );
+            return;
+          }
           const mail = renderMail(kind, data, {});
           await config.mailer.send({ to, ...mail });
         } catch (error) {
@@ -99,4 +114,24 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
     },
   };
   return rt;
+}
+
+/**
+ * Counts one mail to `to` under `mailPerRecipient` (key: the address lower-cased and trimmed)
+ * and says whether it may go. Always true when the rule is off.
+ */
+async function withinMailBudget(
+  config: ResolvedConfig,
+  storage: Storage,
+  to: string,
+  now: number,
+): Promise<boolean> {
+  const rule = config.rateLimits.mailPerRecipient;
+  if (rule === false) return true;
+  const hit = await storage.rateLimits.hit(`mailPerRecipient:${to.trim().toLowerCase()}`, {
+    limit: rule.limit,
+    windowMs: rule.windowSeconds * 1000,
+    now,
+  });
+  return hit.allowed;
 }

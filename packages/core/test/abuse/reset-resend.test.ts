@@ -110,9 +110,11 @@ describe.each(FLOWS)('$name', (flow) => {
   });
 
   it('rules set to false turn the throttles off', async () => {
-    const rateLimits = { [flow.perAddress]: false, [flow.perIp]: false } as Partial<
-      Record<RateLimitRuleName, false>
-    >;
+    const rateLimits = {
+      [flow.perAddress]: false,
+      [flow.perIp]: false,
+      mailPerRecipient: false,
+    } as Partial<Record<RateLimitRuleName, false>>;
     const { auth, mailer } = await start({ rateLimits });
     for (let i = 0; i < 25; i++) {
       expect(typeof (await send(auth, 'ada@example.com'))).toBe('string');

@@ -15,7 +15,7 @@ export const IDENTITY_OPERATIONS = {
     auth: 'none',
     request: { schema: 'RegisterRequest', required: true },
     success: { status: 202, schema: 'VerificationSent', description: 'Verification mail sent.' },
-    errors: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'USERNAME_TAKEN'],
+    errors: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'USERNAME_TAKEN', 'RATE_LIMITED'],
   },
   verifyEmail: {
     method: 'POST',
