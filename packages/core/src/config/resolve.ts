@@ -101,6 +101,13 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
   const logger = c.logger ?? consoleLogger();
   const random = c.random ?? webCryptoRandom;
   const problems: AuthErrorDetail[] = [];
+  // Every token, code and salt comes from this source (OWASP ASVS 6.5.3): a custom one is for
+  // tests. Production starts with it only with a loud warning on every start.
+  if (production && c.random !== undefined && c.random !== webCryptoRandom) {
+    logger.error(
+      'SECURITY: a custom `random` source is configured in production. Every session token, code and salt comes from it; use the default (Web Crypto) unless it is a vetted CSPRNG.',
+    );
+  }
 
   let secrets =
     c.secret === undefined ? [] : typeof c.secret === 'string' ? [c.secret] : [...c.secret];

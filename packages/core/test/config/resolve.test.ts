@@ -232,3 +232,25 @@ describe('resolveConfig: review fixes', () => {
     expect(c.http.corsOrigins).toEqual(['http://localhost:5173']);
   });
 });
+
+describe('resolveConfig: a custom random source (ASVS 6.5.3)', () => {
+  const custom = { bytes: (n: number) => new Uint8Array(n).fill(7) };
+  const errors = (nodeEnv: string, random?: typeof custom) => {
+    const lines: string[] = [];
+    const logger: Logger = { ...silentLogger, error: (m) => lines.push(m) };
+    resolveConfig(
+      { ...base({ logger }), ...(random === undefined ? {} : { random }) },
+      { nodeEnv },
+    );
+    return lines;
+  };
+
+  it('is reported loudly in production, at every start', () => {
+    expect(errors('production', custom)).toEqual([expect.stringContaining('custom `random`')]);
+  });
+
+  it('is quiet outside production, and with the default source', () => {
+    expect(errors('test', custom)).toEqual([]);
+    expect(errors('production')).toEqual([]);
+  });
+});
