@@ -1,9 +1,11 @@
+import * as v from 'valibot';
 import { sha256Base64Url } from '../crypto/hash.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { assertPasswordCorrect } from '../sign-in/password-check.js';
+import { stepUpFields } from '../sign-in/step-up.js';
 import { requireUser } from '../two-factor/account.js';
 import { resumeEmailFactor } from '../two-factor/email-pause.js';
 import {
@@ -64,6 +66,11 @@ export async function enrollTotp(
   return { secret, otpauthUri: totpUri({ issuer, account: user.email, secret }) };
 }
 
+const confirmSchema = v.object({
+  ...userCodeSchema.entries,
+  sessionId: stepUpFields.sessionId,
+});
+
 /**
  * Confirms the pending enrollment with a code from the app (±1 step): TOTP is stored (secret
  * encrypted with AES-256-GCM, the code's step recorded as used), earlier trusted devices are
@@ -84,8 +91,7 @@ export async function confirmTotp(
   input: { userId: string; code: string; sessionId?: string | undefined },
   context: RequestContext,
 ): Promise<{ recoveryCodes: string[] }> {
-  const { userId, code } = parseInput(userCodeSchema, input);
-  const sessionId = typeof input.sessionId === 'string' ? input.sessionId : undefined;
+  const { userId, code, sessionId } = parseInput(confirmSchema, input);
   const user = await requireUser(rt, userId);
   if (user.totp !== undefined) throw alreadyOn();
   await assertSecondFactorNotLocked(rt, user.id);

@@ -3,7 +3,6 @@ import { changeCredentials } from '../credentials/change.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { assertPasswordCorrect } from '../sign-in/password-check.js';
 import { requireStepUp } from '../sign-in/reauthenticate.js';
 import { stepUpFields } from '../sign-in/step-up.js';
 import type { StepUp } from '../sign-in/types.js';
@@ -56,18 +55,15 @@ export async function disableTwoFactor(
   context: RequestContext,
 ): Promise<void> {
   const { userId, password, code, sessionId } = parseInput(disableSchema, input);
-  const current = await requireUser(rt, userId);
-  if (current.totp === undefined) {
-    await assertPasswordCorrect(rt, current, password, context);
-    return;
-  }
   const method = /^\d+$/.test(code.replace(/\s+/g, '')) ? 'totp' : 'recovery';
+  // With 2FA on: the password and the code; with it off, the password only (nothing to do).
   const user = await requireStepUp(
     rt,
     'factor',
     { userId, sessionId, password, code, method },
     context,
   );
+  if (user.totp === undefined) return;
   await changeCredentials(rt, {
     userId: user.id,
     patch: { totp: null },
@@ -99,17 +95,14 @@ export async function regenerateRecoveryCodes(
   context: RequestContext,
 ): Promise<{ recoveryCodes: string[] }> {
   const { userId, password, sessionId, code, method } = parseInput(regenerateSchema, input);
-  const current = await requireUser(rt, userId);
-  if (current.totp === undefined) {
-    await assertPasswordCorrect(rt, current, password, context);
-    throw stateError('(input)', 'Two-factor authentication is off');
-  }
+  // With 2FA off this checks the password only; the state error comes after it, as before.
   const user = await requireStepUp(
     rt,
     'factor',
     { userId, sessionId, password, code, method },
     context,
   );
+  if (user.totp === undefined) throw stateError('(input)', 'Two-factor authentication is off');
   const recoveryCodes = await issueRecoveryCodes(rt, user.id);
   await rt.emit(
     {

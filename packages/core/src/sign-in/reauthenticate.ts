@@ -3,7 +3,7 @@ import { assertNotLocked } from '../abuse/rate-limit.js';
 import { sameGeneration } from '../credentials/generation.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
-import { parseInput, passwordField } from '../flows/input.js';
+import { parseInput, passwordField, text } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { toSessionInfo } from '../sessions/info.js';
 import { reissueSession } from '../sessions/reissue.js';
@@ -37,8 +37,12 @@ export async function reauthenticate(
 ): Promise<SignedIn> {
   // A missing, non-string or over-long password is a bad request, not a wrong password: it is
   // refused before anything is counted toward the lockout.
-  const { password } = parseInput(reauthPasswordSchema, { password: input.password });
-  const { user, session } = await callerOf(rt, input.userId, input.sessionId);
+  const { userId, sessionId, password } = parseInput(reauthSchema, {
+    userId: input.userId,
+    sessionId: input.sessionId,
+    password: input.password,
+  });
+  const { user, session } = await callerOf(rt, userId, sessionId);
   if (session === undefined) throw new AuthError('UNAUTHENTICATED');
   await proveFactors(
     rt,
@@ -68,7 +72,11 @@ export async function reauthenticate(
   };
 }
 
-const reauthPasswordSchema = v.object({ password: passwordField() });
+const reauthSchema = v.object({
+  userId: text('userId', 256),
+  sessionId: text('sessionId', 256),
+  password: passwordField(),
+});
 
 /** What a sensitive operation needs on top of its own inputs. */
 export type FreshnessRule =

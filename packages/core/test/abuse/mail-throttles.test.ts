@@ -5,31 +5,13 @@
  * an address that is not verified.
  */
 import { describe, expect, it } from 'vitest';
-import type { PasswordHasher } from '../../src/password/index.js';
-import { CTX, cheapHasher, PASSWORD, setup } from '../flows/helpers.js';
+import { CTX, countingHasher, PASSWORD, setup } from '../flows/helpers.js';
 
 const outcome = (p: Promise<unknown>) =>
   p.then(
     () => 'ok',
     (e: { code?: string }) => e.code ?? String(e),
   );
-
-async function countingHasher() {
-  const inner = await cheapHasher();
-  let hashed = 0;
-  const hasher: PasswordHasher = {
-    backend: inner.backend,
-    hash: (password) => {
-      hashed++;
-      return inner.hash(password);
-    },
-    verify: (password, phc) => inner.verify(password, phc),
-    needsRehash: (phc) => inner.needsRehash(phc),
-    kdf: inner.kdf,
-    close: () => inner.close(),
-  };
-  return { hasher, hashed: () => hashed };
-}
 
 describe('registration', () => {
   it('per address: the 4th in an hour is RATE_LIMITED, known and unknown alike, and costs no hash', async () => {

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { PasswordHasher } from '../../src/password/index.js';
-import { CTX, cheapHasher, PASSWORD, setup } from '../flows/helpers.js';
+import { CTX, countingHasher, PASSWORD, setup } from '../flows/helpers.js';
 import { attempt, codeOf, WRONG, wrongTimes } from './helpers.js';
 
 /** The cheap test hasher, counting every password verification. */
-async function countingHasher(): Promise<{ hasher: PasswordHasher; verified: () => number }> {
-  const inner = await cheapHasher();
-  let count = 0;
-  const hasher: PasswordHasher = {
-    backend: inner.backend,
-    hash: (password) => inner.hash(password),
-    verify: (password, phc) => {
-      count++;
-      return inner.verify(password, phc);
-    },
-    needsRehash: (phc) => inner.needsRehash(phc),
-    kdf: inner.kdf,
-    close: () => inner.close(),
-  };
-  return { hasher, verified: () => count };
-}
 
 describe('login lockout under parallel attempts (reserve before checking)', () => {
   it('40 parallel wrong passwords on one account: at most 5 passwords are checked', async () => {

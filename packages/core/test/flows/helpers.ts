@@ -17,6 +17,35 @@ export const cheapHasher = () => {
   return cheap;
 };
 
+/**
+ * The cheap hasher, counting what it does: `hashed()` new hashes, `verified()` verifications
+ * (for tests of equal work and of attempts checked before a throttle).
+ */
+export async function countingHasher(): Promise<{
+  hasher: PasswordHasher;
+  hashed: () => number;
+  verified: () => number;
+}> {
+  const inner = await cheapHasher();
+  let hashes = 0;
+  let verifications = 0;
+  const hasher: PasswordHasher = {
+    backend: inner.backend,
+    hash: (password) => {
+      hashes++;
+      return inner.hash(password);
+    },
+    verify: (password, phc) => {
+      verifications++;
+      return inner.verify(password, phc);
+    },
+    needsRehash: (phc) => inner.needsRehash(phc),
+    kdf: inner.kdf,
+    close: () => inner.close(),
+  };
+  return { hasher, hashed: () => hashes, verified: () => verifications };
+}
+
 export const T0 = Date.UTC(2026, 0, 1);
 export const PASSWORD = 'violet tangerine orbit';
 export const CTX = { ip: '203.0.113.7', userAgent: 'vitest/4 (flows)' };

@@ -137,4 +137,18 @@ describe('the wrong shape is a bad request, not a wrong secret', () => {
       });
     }
   });
+
+  it('POST /logout/all with a password that is not a string of 1 to 1024 characters: 400, nothing counted', async () => {
+    const { call, bearer, events } = await signedIn();
+    for (const password of [42, '', 'x'.repeat(2000), 'a\u0000b']) {
+      const res = await call('/logout/all', { password }, bearer);
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({
+        error: { code: 'VALIDATION_FAILED', details: [{ path: 'password' }] },
+      });
+    }
+    expect(events.filter((e) => e.type === 'login.failed' || e.type === 'login.locked')).toEqual(
+      [],
+    );
+  });
 });

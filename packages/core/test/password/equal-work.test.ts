@@ -4,25 +4,7 @@
  * known account. Counted, not timed: the timing figures are in docs/security.md.
  */
 import { describe, expect, it } from 'vitest';
-import type { PasswordHasher } from '../../src/password/index.js';
-import { cheapHasher, setup } from '../flows/helpers.js';
-
-async function countingHasher() {
-  const inner = await cheapHasher();
-  let count = 0;
-  const hasher: PasswordHasher = {
-    backend: inner.backend,
-    hash: (password) => inner.hash(password),
-    verify: (password, phc) => {
-      count++;
-      return inner.verify(password, phc);
-    },
-    needsRehash: (phc) => inner.needsRehash(phc),
-    kdf: inner.kdf,
-    close: () => inner.close(),
-  };
-  return { hasher, verified: () => count };
-}
+import { countingHasher, setup } from '../flows/helpers.js';
 
 /** Argon2id runs spent by one failed sign-in. */
 async function runsOf(identifier: string, password: string) {

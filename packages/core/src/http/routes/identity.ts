@@ -7,13 +7,13 @@ import { fromTrustedOrigin } from '../csrf.js';
 import { errorResponse } from '../error-response.js';
 import { json } from '../respond.js';
 import type { Handlers } from '../router.js';
-import { pick, withTrustedDevice } from './shared.js';
+import { pick, signInContext } from './shared.js';
 import { signedInResponse } from './signed-in.js';
 
 async function login(ctx: HttpContext): Promise<Response> {
   const input = pick<LoginInput>(await ctx.body(), ['identifier', 'password']);
   // A trusted-device cookie lets a user with 2FA on skip the second factor on this device.
-  const result = await ctx.auth.login(input, withTrustedDevice(ctx));
+  const result = await ctx.auth.login(input, signInContext(ctx));
   if (result.status === 'two_factor_required') {
     return json(200, {
       status: result.status,

@@ -60,7 +60,7 @@ export function flag(value: unknown): unknown {
  * holds, for the sign-in routes only (`/login`, `/2fa/verify`): both are secrets and go
  * nowhere else.
  */
-export function withTrustedDevice(ctx: HttpContext): RequestContext {
+export function signInContext(ctx: HttpContext): RequestContext {
   const token = readCookie(ctx.request, cookieSpec(ctx.config, 'device').name);
   // The session this browser still holds (its cookie, or its refresh cookie): a sign-in ends it.
   const held =

@@ -4,7 +4,7 @@ import type { HttpContext } from '../context.js';
 import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
 import { json, noContent } from '../respond.js';
 import type { Handlers } from '../router.js';
-import { clearAuthCookies, flag, pick, stepUp, withTrustedDevice } from './shared.js';
+import { clearAuthCookies, flag, pick, signInContext, stepUp } from './shared.js';
 import { signedInResponse } from './signed-in.js';
 
 const CODE_SENT = { status: 'code_sent' } as const;
@@ -39,7 +39,7 @@ async function verify(ctx: HttpContext): Promise<Response> {
   const remember = flag(body.rememberDevice);
   const result = await ctx.auth.verifySecondFactor(
     remember === undefined ? input : { ...input, rememberDevice: remember as boolean },
-    withTrustedDevice(ctx),
+    signInContext(ctx),
   );
   const device = result.trustedDevice;
   const cookies =
