@@ -38,7 +38,7 @@ export async function authOver(storage: Storage, over: Partial<AuthConfig> = {})
 /** Registers and verifies `email`, signs in, and resolves to the user id and session token. */
 export async function signUpAndIn(auth: Auth, mailer: MemoryMailer, email: string) {
   await auth.register({ email, password: PASSWORD }, CTX);
-  const { user } = await auth.verifyEmail(linkToken(mailer, email, 'verify-email'), CTX);
+  const { user } = await auth.verifyEmail(await linkToken(mailer, email, 'verify-email'), CTX);
   const result = await auth.login({ identifier: email, password: PASSWORD }, CTX);
   if (result.status !== 'signed_in' || result.tokens.strategy !== 'cookie') {
     throw new Error(`expected a cookie sign-in, got ${result.status}`);
@@ -46,13 +46,13 @@ export async function signUpAndIn(auth: Auth, mailer: MemoryMailer, email: strin
   return { userId: user.id, sessionToken: result.tokens.sessionToken };
 }
 
-/** The token of the last mail of `kind` to `email`. */
-export function linkToken(
+/** The token of the last mail of `kind` to `email` (waiting for it: mails go in the background). */
+export async function linkToken(
   mailer: MemoryMailer,
   email: string,
   kind: Parameters<MemoryMailer['find']>[1],
 ) {
-  const mail = mailer.find(email, kind);
+  const mail = await mailer.waitFor(email, kind).catch(() => undefined);
   const token = mail === undefined ? undefined : mailer.extractToken(mail);
   if (token === undefined) throw new Error(`no ${String(kind)} mail with a token for ${email}`);
   return token;
@@ -79,7 +79,7 @@ export async function cookieLifecycle(storage: Storage, email: string) {
     await auth.passwords.requestReset(email, CTX);
     const newPassword = 'cerulean pamplemousse kite';
     await auth.passwords.reset(
-      { token: linkToken(mailer, email, 'password-reset'), newPassword },
+      { token: await linkToken(mailer, email, 'password-reset'), newPassword },
       CTX,
     );
     const afterReset = await outcome(auth.validateSession(sessionToken));

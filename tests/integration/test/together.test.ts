@@ -178,9 +178,9 @@ function twoInstances(layout: SessionLayout, session: Partial<SessionConfig> = {
   return { A: authOf(storageOf(a, layout), session), B: authOf(storageOf(b, layout), session) };
 }
 
-/** The token of the last mail of `kind` to `email`. */
-function mailedToken(mailer: MemoryMailer, email: string, kind: 'verify-email') {
-  const mail = mailer.find(email, kind);
+/** The token of the last mail of `kind` to `email` (waiting for it: mails go in the background). */
+async function mailedToken(mailer: MemoryMailer, email: string, kind: 'verify-email') {
+  const mail = await mailer.waitFor(email, kind).catch(() => undefined);
   const token = mail === undefined ? undefined : mailer.extractToken(mail);
   if (token === undefined) throw new Error(`no ${kind} mail with a token for ${email}`);
   return token;
@@ -239,7 +239,7 @@ describe.each<SessionLayout>([
       'EMAIL_NOT_VERIFIED',
     );
     // The link's token lives in Redis, under its selector, until B consumes it.
-    const link = mailedToken(A.mailer, address, 'verify-email');
+    const link = await mailedToken(A.mailer, address, 'verify-email');
     const tokenKey = `token:verify-email:${link.slice(0, 22)}`;
     expect(await exists(tokenKey)).toBe(true);
     const { user } = await B.auth.verifyEmail(link, CTX);
@@ -395,7 +395,7 @@ describe('rate limits shared by two Auth instances in Redis', () => {
     const { A, B } = twoInstances('sessions in Redis');
     const address = email('lockout');
     await A.auth.register({ email: address, password: PASSWORD }, CTX);
-    await B.auth.verifyEmail(mailedToken(A.mailer, address, 'verify-email'), CTX);
+    await B.auth.verifyEmail(await mailedToken(A.mailer, address, 'verify-email'), CTX);
     const wrong = { identifier: address, password: 'not the password at all' };
     const ctx = { ...CTX, ip: '198.51.100.23' };
     const outcomes = await Promise.all([

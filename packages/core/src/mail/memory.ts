@@ -17,6 +17,13 @@ export interface MemoryMailer extends Mailer {
   last(to?: string): MailMessage | undefined;
   /** The latest message of `kind` to `to` (case-insensitive); `undefined` when none. */
   find(to: string, kind: MailKind): MailMessage | undefined;
+  /**
+   * {@link MemoryMailer.find}, or the next such message when there is none yet: flows that
+   * must answer alike for known and unknown addresses send their mail in the background, so it
+   * may land after the call returned (later still when the storage is a real database).
+   * Rejects after `timeoutMs` (default 2000).
+   */
+  waitFor(to: string, kind: MailKind, options?: { timeoutMs?: number }): Promise<MailMessage>;
   /** Forgets every message. */
   clear(): void;
   /** Makes the next `send` reject with `error` (to test `mail.failed`); it is not stored. */
@@ -44,6 +51,7 @@ export function memoryMailer(
 ): MemoryMailer & { readonly developmentOnly: true } {
   let inbox: MailMessage[] = [];
   let failure: Error | undefined;
+  const waiting = new Set<(message: MailMessage) => void>();
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   const latest = (match: (m: MailMessage) => boolean) => inbox.findLast(match);
 
@@ -66,10 +74,30 @@ export function memoryMailer(
         throw error;
       }
       // A copy: a caller that mutates its object later does not rewrite the inbox.
-      inbox.push(Object.freeze({ ...message }));
+      const stored = Object.freeze({ ...message });
+      inbox.push(stored);
+      for (const notify of [...waiting]) notify(stored);
     },
     last: (to) => latest((m) => to === undefined || same(m.to, to)),
     find: (to, kind) => latest((m) => m.kind === kind && same(m.to, to)),
+    waitFor(to, kind, { timeoutMs = 2000 } = {}) {
+      const matches = (m: MailMessage) => m.kind === kind && same(m.to, to);
+      const found = latest(matches);
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(notify);
+          reject(new Error(`memoryMailer: no ${kind} mail to ${to} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const notify = (m: MailMessage) => {
+          if (!matches(m)) return;
+          clearTimeout(timer);
+          waiting.delete(notify);
+          resolve(m);
+        };
+        waiting.add(notify);
+      });
+    },
     clear() {
       inbox = [];
     },

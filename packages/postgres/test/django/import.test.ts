@@ -307,7 +307,7 @@ describe('importDjango', () => {
       await withMail.passwords.requestReset('frank@example.com', CTX);
       await withMail.passwords.reset(
         {
-          token: linkToken(mailer, 'frank@example.com', 'password-reset'),
+          token: await linkToken(mailer, 'frank@example.com', 'password-reset'),
           newPassword: 'a brand new passphrase',
         },
         CTX,

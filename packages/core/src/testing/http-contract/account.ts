@@ -66,7 +66,7 @@ export function describeAccount(ctx: ContractContext): void {
       });
       expect(expectOk(res, 202)).toEqual({ status: 'confirmation_sent' });
       expect(ctx.mailer.find(account.email, 'email-change-notice')).toBeDefined();
-      const token = ctx.mailToken(newEmail, 'email-change-confirm');
+      const token = await ctx.mailToken(newEmail, 'email-change-confirm');
       const ok = await ctx.client().request('POST', '/user/email/confirm', { json: { token } });
       const body = expectOk(ok);
       expect(keysOf(body)).toEqual(['user']);

@@ -76,8 +76,8 @@ export interface ContractContext {
    * to its path) or in the body, as the variant's transport says.
    */
   refresh(refreshToken: string, options?: ContractRequestOptions): Promise<ContractResponse>;
-  /** The token of the latest mail of `kind` to `to`. */
-  mailToken(to: string, kind: MailKind): string;
+  /** The token of the latest mail of `kind` to `to`, waiting for it (mail goes in the background). */
+  mailToken(to: string, kind: MailKind): Promise<string>;
 }
 
 /**
@@ -145,7 +145,7 @@ export function useContract(
       const res = await ctx.client().request('POST', '/register', { json: account });
       if (res.status !== 202) fail(`register answered ${res.status}: ${res.text}`);
       if (verify) {
-        const token = ctx.mailToken(account.email, 'verify-email');
+        const token = await ctx.mailToken(account.email, 'verify-email');
         const ok = await ctx.client().request('POST', '/email/verify', { json: { token } });
         if (ok.status !== 200) fail(`verify answered ${ok.status}: ${ok.text}`);
       }
@@ -174,8 +174,9 @@ export function useContract(
       client.jar.set(REFRESH_COOKIE_NAME, refreshToken, `${basePath}/token/refresh`);
       return client.request('POST', '/token/refresh', options);
     },
-    mailToken(to, kind) {
-      const mail = mailer.find(to, kind) ?? fail(`no ${kind} mail to ${to}`);
+    async mailToken(to, kind) {
+      // Waits: flows that answer alike for known and unknown addresses mail in the background.
+      const mail = await mailer.waitFor(to, kind).catch(() => fail(`no ${kind} mail to ${to}`));
       return mailer.extractToken(mail) ?? fail(`no token in the ${kind} mail`);
     },
   };

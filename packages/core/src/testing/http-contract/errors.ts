@@ -127,7 +127,7 @@ export function describeProtocol(ctx: ContractContext, options: ProtocolOptions)
       expect(expectOk(await ctx.client().request('POST', '/register', { form }), 202)).toEqual({
         status: 'verification_sent',
       });
-      const token = ctx.mailToken(account.email, 'verify-email');
+      const token = await ctx.mailToken(account.email, 'verify-email');
       const verified = await ctx.client().request('POST', '/email/verify', {
         raw: JSON.stringify({ token }),
         contentType: 'application/json; charset=utf-8',

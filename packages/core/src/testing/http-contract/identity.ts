@@ -63,7 +63,7 @@ export function describeIdentity(ctx: ContractContext): void {
 
     it('verifies with the mailed token once; replaying it is 400 TOKEN_INVALID', async () => {
       const account = await ctx.signUp({ verify: false });
-      const token = ctx.mailToken(account.email, 'verify-email');
+      const token = await ctx.mailToken(account.email, 'verify-email');
       const ok = await ctx.client().request('POST', '/email/verify', { json: { token } });
       expect(expectOk(ok)).toEqual({ status: 'verified' });
       const replay = await ctx.client().request('POST', '/email/verify', { json: { token } });
@@ -72,7 +72,7 @@ export function describeIdentity(ctx: ContractContext): void {
 
     it('answers 400 TOKEN_EXPIRED for a verification token 24 h old', async () => {
       const account = await ctx.signUp({ verify: false });
-      const token = ctx.mailToken(account.email, 'verify-email');
+      const token = await ctx.mailToken(account.email, 'verify-email');
       ctx.clock.advance(DAY_MS);
       const res = await ctx.client().request('POST', '/email/verify', { json: { token } });
       expectError(res, 400, 'TOKEN_EXPIRED');
@@ -80,7 +80,7 @@ export function describeIdentity(ctx: ContractContext): void {
 
     it('answers 400 TOKEN_INVALID for a forged token and VALIDATION_FAILED for none', async () => {
       const account = await ctx.signUp({ verify: false });
-      const [selector] = ctx.mailToken(account.email, 'verify-email').split('.');
+      const [selector] = (await ctx.mailToken(account.email, 'verify-email')).split('.');
       const forged = await ctx.client().request('POST', '/email/verify', {
         json: { token: `${selector}.${'A'.repeat(43)}` },
       });

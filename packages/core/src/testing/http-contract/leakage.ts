@@ -63,8 +63,8 @@ export function describeLeakage(ctx: ContractContext): void {
           if (part !== '') secrets.add(part);
         }
       };
-      const mailed = (to: string, kind: Parameters<ContractContext['mailToken']>[1]) => {
-        const token = ctx.mailToken(to, kind);
+      const mailed = async (to: string, kind: Parameters<ContractContext['mailToken']>[1]) => {
+        const token = await ctx.mailToken(to, kind);
         for (const part of tokenParts(token)) secrets.add(part);
         return token;
       };
@@ -79,7 +79,7 @@ export function describeLeakage(ctx: ContractContext): void {
         json: { email: account.email, password: SECOND_PASSWORD },
       });
       await anon.request('POST', '/email/verify', {
-        json: { token: mailed(account.email, 'verify-email') },
+        json: { token: await mailed(account.email, 'verify-email') },
       });
       await hashes(account.email);
       await anon.request('POST', '/login', {
@@ -103,7 +103,7 @@ export function describeLeakage(ctx: ContractContext): void {
       }
       await anon.request('POST', '/password/reset', { json: { email: account.email } });
       await anon.request('POST', '/password/reset/confirm', {
-        json: { token: mailed(account.email, 'password-reset'), newPassword: THIRD_PASSWORD },
+        json: { token: await mailed(account.email, 'password-reset'), newPassword: THIRD_PASSWORD },
       });
       await hashes(account.email);
       const second = await ctx.signIn({ ...account, password: THIRD_PASSWORD });
@@ -112,7 +112,7 @@ export function describeLeakage(ctx: ContractContext): void {
         json: { newEmail, password: THIRD_PASSWORD },
       });
       await anon.request('POST', '/user/email/confirm', {
-        json: { token: mailed(newEmail, 'email-change-confirm') },
+        json: { token: await mailed(newEmail, 'email-change-confirm') },
       });
       await second.client.request('GET', '/audit');
       await second.client.request('POST', '/logout');

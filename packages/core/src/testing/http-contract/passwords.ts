@@ -66,7 +66,7 @@ export function describePasswords(ctx: ContractContext): void {
       const account = await ctx.signUp();
       const signedIn = await ctx.signIn(account);
       await ctx.client().request('POST', '/password/reset', { json: { email: account.email } });
-      const token = ctx.mailToken(account.email, 'password-reset');
+      const token = await ctx.mailToken(account.email, 'password-reset');
       const res = await ctx.client().request('POST', '/password/reset/confirm', {
         json: { token, newPassword: NEW_PASSWORD },
       });
@@ -82,7 +82,7 @@ export function describePasswords(ctx: ContractContext): void {
     it('answers WEAK_PASSWORD without using the token up', async () => {
       const account = await ctx.signUp();
       await ctx.client().request('POST', '/password/reset', { json: { email: account.email } });
-      const token = ctx.mailToken(account.email, 'password-reset');
+      const token = await ctx.mailToken(account.email, 'password-reset');
       const weak = await ctx.client().request('POST', '/password/reset/confirm', {
         json: { token, newPassword: 'short' },
       });
@@ -100,7 +100,7 @@ export function describePasswords(ctx: ContractContext): void {
       });
       expectError(forged, 400, 'TOKEN_INVALID');
       await ctx.client().request('POST', '/password/reset', { json: { email: account.email } });
-      const token = ctx.mailToken(account.email, 'password-reset');
+      const token = await ctx.mailToken(account.email, 'password-reset');
       ctx.clock.advance(30 * 60_000);
       const late = await ctx.client().request('POST', '/password/reset/confirm', {
         json: { token, newPassword: NEW_PASSWORD },
