@@ -109,6 +109,14 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
     );
   }
 
+  // A hop count reads X-Forwarded-For from whoever connects: a client that reaches the app
+  // without going through the proxies picks its own address (and its own rate-limit budget).
+  if (production && typeof c.trustProxy === 'number') {
+    logger.warn(
+      'trustProxy is a hop count: X-Forwarded-For is believed from any peer. Unless nothing but your proxies can reach this app, list their addresses or CIDR ranges instead (docs/configuration.md, "Proxies").',
+    );
+  }
+
   let secrets =
     c.secret === undefined ? [] : typeof c.secret === 'string' ? [c.secret] : [...c.secret];
   const short = secrets.findIndex((s) => new TextEncoder().encode(s).length < MIN_SECRET_BYTES);

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { parseProxyRange } from './trust-proxy.js';
 
 const seconds = (max: number) =>
   v.optional(
@@ -223,9 +224,17 @@ export const configSchema = v.strictObject({
       [
         v.literal(false),
         v.pipe(v.number(), v.integer(), v.minValue(1)),
-        v.array(v.pipe(v.string(), v.ip('must be an IP address'))),
+        v.array(
+          v.pipe(
+            v.string(),
+            v.check(
+              (entry) => parseProxyRange(entry.trim()) !== undefined,
+              'must be an IP address or a CIDR range (10.0.0.0/8, fd00::/8)',
+            ),
+          ),
+        ),
       ],
-      'must be false, a hop count, or a list of proxy addresses',
+      'must be false, a hop count, or a list of proxy addresses and CIDR ranges',
     ),
   ),
   logger: v.optional(

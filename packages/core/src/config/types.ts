@@ -199,8 +199,11 @@ export interface AuthConfig {
   twoFactor?: TwoFactorConfig;
   http?: HttpConfig;
   /**
-   * Which proxies may set the client address: `false` (default: the socket address only), a
-   * hop count, or the proxies' addresses. `X-Forwarded-For` is never read otherwise.
+   * Which proxies may set the client address: `false` (default: the socket address only), the
+   * proxies' addresses or CIDR ranges (`['10.0.0.0/8', 'fd00::/8']`: `X-Forwarded-For` is read
+   * only when the connecting peer is one of them), or a hop count (read from any peer: safe only
+   * when nothing but your proxies can reach the app; production logs a warning). See
+   * docs/configuration.md, "Proxies".
    */
   trustProxy?: false | number | readonly string[];
   /** Default: a console logger at level `info`. */

@@ -1,7 +1,7 @@
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors/auth-error.js';
 import { authenticateRequest } from './authenticate.js';
-import { clientIp } from './client-ip.js';
+import { clientIpResolver } from './client-ip.js';
 import { createContext } from './context.js';
 import { isCrossSiteBrowserRequest } from './csrf.js';
 import { errorResponse } from './error-response.js';
@@ -30,6 +30,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function createHttpHandler(auth: Auth): HttpHandler {
   const config = auth.options;
   const basePath = config.http.basePath;
+  const clientIp = clientIpResolver(config.trustProxy);
   // Every operation of the table with its handler; the document only with `http.openapi` on.
   const routes: readonly Route[] = joinRoutes(
     HANDLERS,
@@ -101,7 +102,7 @@ export function createHttpHandler(auth: Auth): HttpHandler {
       throw new AuthError('CSRF_FAILED');
     }
     const client = {
-      ip: clientIp(request, info.remoteAddress, config.trustProxy),
+      ip: clientIp(request, info.remoteAddress),
       userAgent: request.headers.get('user-agent') ?? undefined,
     };
     const response = await found.route.handle(createContext(auth, request, found.params, client));
