@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { projects } from './vitest.workspace.ts';
 
@@ -10,6 +11,10 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     projects,
+    // Background work (issue 15) runs inline for suites that read mail right after a call.
+    setupFiles: [
+      fileURLToPath(new URL('./packages/core/test/setup/background-inline.ts', import.meta.url)),
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     allowOnly: false,

@@ -11,7 +11,7 @@ import {
 } from './helpers.js';
 
 const CSRF = 'GET /csrf';
-const CSRF_COOKIE = '__Host-portcullis.csrf';
+const SESSION_COOKIE = '__Host-portcullis.session';
 const NEW_PASSWORD = 'saffron lighthouse quartz';
 
 let server: TestServer;
@@ -175,10 +175,14 @@ describe('cookie strategy', () => {
 
   it('on 403 CSRF_FAILED fetches a new CSRF token and retries once', async () => {
     const { client, jar } = clientFor(server, 'cookie');
-    await client.login(await signUp(server, client, 'ada@example.com'));
+    const credentials = await signUp(server, client, 'ada@example.com');
+    await client.login(credentials);
     await client.user.update({ firstName: 'A' });
-    // Another tab (or the server) replaced the CSRF cookie: the cached token is stale.
-    jar.set(CSRF_COOKIE, 'x'.repeat(43));
+    // Another tab signed in again: the browser now holds a new session, whose CSRF token (an
+    // HMAC of the session id) the cached one is not.
+    const tab = clientFor(server, 'cookie');
+    await tab.client.login(credentials);
+    jar.set(SESSION_COOKIE, tab.jar.get(SESSION_COOKIE) as string);
     expect(await client.user.update({ firstName: 'B' })).toMatchObject({ firstName: 'B' });
     expect(server.count(CSRF)).toBe(2);
     expect(server.count('PATCH /user')).toBe(3);

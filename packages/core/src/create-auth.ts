@@ -1,3 +1,4 @@
+import { reportRequestProblem } from './abuse/request-problem.js';
 import type { AccessTokenClaims } from './access-tokens/claims.js';
 import { getJwks } from './access-tokens/jwks.js';
 import { listAudit } from './account/audit.js';
@@ -10,13 +11,14 @@ import { type EndSessionsOptions, endAllSessions, endSession } from './account/s
 import { createTwoFactorApi, type TwoFactorApi } from './account/two-factor-api.js';
 import type { ResolvedConfig } from './config/resolve.js';
 import type { AuthConfig } from './config/types.js';
-import type { RequestContext } from './events/types.js';
+import type { RequestContext, RequestProblem } from './events/types.js';
 import type { PasswordPolicyResult } from './password/policy.js';
 import { checkPassword, policyOptions } from './password/policy.js';
 import { hashPassword, type PasswordVerification, verifyPassword } from './password/verify.js';
 import { type RegisterInput, register } from './register/register.js';
 import { resendVerification, verifyEmail } from './register/verify-email.js';
 import { createRuntime } from './runtime/context.js';
+import { csrfTokenFor, csrfTokenMatches } from './sessions/csrf.js';
 import { toSessionInfo } from './sessions/info.js';
 import { logout } from './sessions/logout.js';
 import { listSessions } from './sessions/manage.js';
@@ -157,6 +159,17 @@ export interface Auth {
      * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`
      */
     revokeAll(userId: string, options?: EndSessionsOptions): Promise<void>;
+    /**
+     * The CSRF token of a session: an HMAC of its id under a key of its own (43 characters,
+     * base64url). Pure and synchronous; call it only for a session you have validated, since
+     * whoever gets it can make cookie-authenticated requests for that session.
+     */
+    csrfToken(sessionId: string): string;
+    /**
+     * Whether `token` is the CSRF token of `sessionId` (under the current secret or an older
+     * one still configured). Constant time. Pure: it does not check that the session lives.
+     */
+    verifyCsrfToken(sessionId: string, token: string): boolean;
   };
   /** Password reset and change. See `docs/account.md`. */
   readonly passwords: {
@@ -219,6 +232,13 @@ export interface Auth {
     ): Promise<AuditEventRecord[]>;
   };
 
+  /**
+   * Reports a request refused before any flow ran it: emits `request.csrf_refused` or
+   * `request.invalid` to the listeners and the `warn` log, within the per-type event budget
+   * (`docs/events.md`). `createHttpHandler` calls it; an adapter or app with a CSRF check or
+   * input validation of its own may too. Never throws for a failing listener.
+   */
+  reportRequestProblem(problem: RequestProblem, context?: RequestContext): Promise<void>;
   /** Hashes a new password with the configured hasher (after NFKC). */
   hashPassword(password: string): Promise<string>;
   /** Verifies a password against a stored hash of any supported format. */
@@ -294,6 +314,11 @@ export function createAuth(config: AuthConfig): Auth {
       list: (userId, opts) => listSessions(rt, userId, opts ?? {}),
       revoke: (userId, id, opts) => endSession(rt, userId, id, opts ?? {}),
       revokeAll: (userId, opts) => endAllSessions(rt, userId, opts ?? {}),
+      csrfToken: (sessionId) => csrfTokenFor(rt.keyring, sessionId),
+      verifyCsrfToken: (sessionId, token) =>
+        typeof sessionId === 'string' &&
+        typeof token === 'string' &&
+        csrfTokenMatches(rt.keyring, sessionId, token),
     },
     passwords: {
       requestReset: (email, context) => requestPasswordReset(rt, { email }, ctx(context)),
@@ -310,6 +335,7 @@ export function createAuth(config: AuthConfig): Auth {
     audit: {
       list: (userId, opts) => listAudit(rt, userId, opts ?? {}),
     },
+    reportRequestProblem: (problem, context) => reportRequestProblem(rt, problem, ctx(context)),
     async hashPassword(password) {
       return hashPassword(password, { hasher: await rt.hasher() });
     },

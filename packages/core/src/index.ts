@@ -16,6 +16,7 @@ export type {
   CookieConfig,
   HttpConfig,
   LinkConfig,
+  LoginPerAccountRule,
   PasswordConfig,
   RateLimitRule,
   RateLimitRuleName,
@@ -31,6 +32,7 @@ export type {
   AuthEventListener,
   AuthEventType,
   RequestContext,
+  RequestProblem,
 } from './events/types.js';
 export type { LogFields, Logger, LogLevel } from './logging/logger.js';
 export { consoleLogger, silentLogger } from './logging/logger.js';

@@ -1,8 +1,10 @@
+import { isAuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { buildPageLink } from '../mail/link.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { normalizeIdentifier } from '../users/normalize.js';
+import { ipSubject } from './ip-subject.js';
 import {
   assertNotLocked,
   enforceRule,
@@ -17,6 +19,19 @@ import {
 const ACCOUNT = 'loginPerAccount';
 
 /**
+ * The `loginPerAccount` subject of an attempt on `key` (a normalized identifier): the key
+ * itself, or with `key: 'identifier+ip'` the client IP's subject (IPv6 per /64) and the key,
+ * so each client address has its own budget and lock for the account. Without a known IP (a
+ * direct call without `context.ip`) it falls back to the key alone. IPs hold no space, so the
+ * first space splits the pair unambiguously.
+ */
+export function accountSubject(rt: AuthRuntime, key: string, context: RequestContext): string {
+  const rule = rt.config.rateLimits[ACCOUNT];
+  if (rule === false || rule.key !== 'identifier+ip' || context.ip === undefined) return key;
+  return `${ipSubject(context.ip)} ${key}`;
+}
+
+/**
  * The sign-in throttle, before the password is checked: while the identifier is locked
  * (`loginPerAccount`, default 5 failures in 15 min lock it for 15 min), refuses with
  * `RATE_LIMITED`, the right password included, with `retryAfterSeconds` until the lock lifts;
@@ -27,9 +42,10 @@ const ACCOUNT = 'loginPerAccount';
  * {@link signInAttemptFailed} or {@link releaseSignInAttempt}; a correct password then calls
  * {@link unlockAccount}.
  *
- * Keys are the normalized identifier as typed, so an unknown identifier is throttled exactly
- * like a known one, and an account's email and username are counted and locked apart: a shared
- * budget would tell which email a username belongs to.
+ * Keys are the normalized identifier as typed (with `key: 'identifier+ip'`, paired with the
+ * client IP: {@link accountSubject}), so an unknown identifier is throttled exactly like a
+ * known one, and an account's email and username are counted and locked apart: a shared
+ * budget would tell which email a username belongs to. A refusal emits `login.throttled`.
  * @throws AuthError `RATE_LIMITED`
  */
 export async function reserveSignInAttempt(
@@ -37,10 +53,37 @@ export async function reserveSignInAttempt(
   identifierKey: string,
   context: RequestContext,
 ): Promise<RuleHit | undefined> {
+  const subject = accountSubject(rt, identifierKey, context);
   // Locked: refused before the IP counts, as no password will be checked.
-  await assertNotLocked(rt, ACCOUNT, identifierKey);
-  if (context.ip !== undefined) await enforceRule(rt, 'loginPerIp', context.ip);
-  return reserveAttempt(rt, ACCOUNT, identifierKey);
+  await throttleStep(rt, ACCOUNT, context, () => assertNotLocked(rt, ACCOUNT, subject));
+  const { ip } = context;
+  if (ip !== undefined) {
+    await throttleStep(rt, 'loginPerIp', context, () => enforceRule(rt, 'loginPerIp', ip));
+  }
+  return throttleStep(rt, ACCOUNT, context, () => reserveAttempt(rt, ACCOUNT, subject));
+}
+
+/**
+ * Runs one step of the sign-in throttle; its `RATE_LIMITED` refusal emits `login.throttled`
+ * (`data.rule`, `data.retryAfterSeconds`; budgeted, see `events/budget.ts`) and is rethrown.
+ */
+async function throttleStep<T>(
+  rt: AuthRuntime,
+  rule: 'loginPerAccount' | 'loginPerIp',
+  context: RequestContext,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    // No user id (the identifier is not looked up before the throttle, so a refusal costs
+    // the same for every identifier) and never the identifier: people paste passwords into it.
+    if (isAuthError(error) && error.code === 'RATE_LIMITED') {
+      const retryAfterSeconds = error.retryAfterSeconds ?? null;
+      await rt.emit({ type: 'login.throttled', data: { rule, retryAfterSeconds } }, context);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -67,8 +110,11 @@ export async function releaseSignInAttempt(
   rt: AuthRuntime,
   identifierKey: string,
   reservation: RuleHit | undefined,
+  context: RequestContext = {},
 ): Promise<void> {
-  if (reservation !== undefined) await releaseAttempt(rt, identifierKey);
+  if (reservation !== undefined) {
+    await releaseAttempt(rt, accountSubject(rt, identifierKey, context));
+  }
 }
 
 /**
@@ -81,11 +127,16 @@ export function passwordCheckKey(user: Pick<UserRecord, 'emailNormalized'>): str
 }
 
 /**
- * Reserves one password check under `loginPerAccount` for `key`, before the check (see
+ * Reserves one password check under `loginPerAccount` for `key` (paired with the client IP
+ * under `key: 'identifier+ip'`, see {@link accountSubject}), before the check (see
  * {@link reserveAttempt}). @throws AuthError `RATE_LIMITED` while locked or over the limit
  */
-export function reservePasswordCheck(rt: AuthRuntime, key: string): Promise<RuleHit> {
-  return reserveAttempt(rt, ACCOUNT, key);
+export function reservePasswordCheck(
+  rt: AuthRuntime,
+  key: string,
+  context: RequestContext = {},
+): Promise<RuleHit> {
+  return reserveAttempt(rt, ACCOUNT, accountSubject(rt, key, context));
 }
 
 /**
@@ -98,7 +149,8 @@ export async function passwordCheckFailed(
   reservation: RuleHit,
   failure: { userId: string | undefined; context: RequestContext },
 ): Promise<void> {
-  const untilMs = await reservedAttemptFailed(rt, ACCOUNT, key, reservation);
+  const subject = accountSubject(rt, key, failure.context);
+  const untilMs = await reservedAttemptFailed(rt, ACCOUNT, subject, reservation);
   if (untilMs === undefined) return;
   await onLocked(rt, { userId: failure.userId, untilMs, context: failure.context });
 }
@@ -106,15 +158,21 @@ export async function passwordCheckFailed(
 /**
  * Forgets a user's sign-in failures and lifts the sign-in lock, under their email and their
  * username. Called after a correct password and after a completed password reset (the mailed
- * link proves the owner, who may have been locked out by someone else's guesses).
+ * link proves the owner, who may have been locked out by someone else's guesses). With
+ * `key: 'identifier+ip'`, the keys of `context.ip` (the client that proved the password) are
+ * cleared, besides the IP-less ones; other addresses' counters stay (they are not the owner's).
  */
 export async function unlockAccount(
   rt: AuthRuntime,
   user: Pick<UserRecord, 'emailNormalized' | 'usernameNormalized'>,
+  context: RequestContext = {},
 ): Promise<void> {
-  await resetRule(rt, ACCOUNT, passwordCheckKey(user));
-  if (user.usernameNormalized !== undefined) {
-    await resetRule(rt, ACCOUNT, user.usernameNormalized);
+  const keys = [passwordCheckKey(user)];
+  if (user.usernameNormalized !== undefined) keys.push(user.usernameNormalized);
+  for (const key of keys) {
+    await resetRule(rt, ACCOUNT, key);
+    const paired = accountSubject(rt, key, context);
+    if (paired !== key) await resetRule(rt, ACCOUNT, paired);
   }
 }
 

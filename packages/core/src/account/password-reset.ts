@@ -3,19 +3,18 @@ import { unlockAccount } from '../abuse/login-throttle.js';
 import { enforceRule } from '../abuse/rate-limit.js';
 import { changeCredentials } from '../credentials/change.js';
 import { generationOf, sameGeneration, tokenGeneration } from '../credentials/generation.js';
-import { createSplitToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
+import { runInBackground } from '../flows/background.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
 import { consumeLinkToken, issueLinkToken, peekLinkToken } from '../link-tokens/link-token.js';
 import { buildLink, buildPageLink } from '../mail/link.js';
-import { renderMail } from '../mail/render.js';
 import { assertPasswordAllowed } from '../password/policy.js';
 import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
-import type { UserPatch } from '../storage/types/users.js';
+import type { UserPatch, UserRecord } from '../storage/types/users.js';
 import { pauseEmailFactor } from '../two-factor/email-pause.js';
 import { MAX_EMAIL_LENGTH, normalizeIdentifier } from '../users/normalize.js';
 
@@ -35,7 +34,9 @@ export const resetPasswordSchema = v.object({
  * Starts a password reset: mails a single-use link (`{appUrl}{passwordReset.path}?token=…`,
  * valid `passwordReset.tokenTtlSeconds`, default 30 min) to the account with this address.
  * The answer is the same whether or not such an account exists or is disabled (no mail then);
- * the token travels only by mail. A new request makes older links stop working.
+ * the token travels only by mail. A new request makes older links stop working. The token, the
+ * audit row and the mail are written after the answer, in the background and in that order (a
+ * store failure there is logged; the answer does not change).
  *
  * Throttled per client IP (`passwordResetPerIp`, default 20 per hour) and per normalized
  * address (`passwordResetPerAddress`, default 3 per hour), before the lookup: an unknown
@@ -56,15 +57,11 @@ export async function requestPasswordReset(
   if (context.ip !== undefined) await enforceRule(rt, 'passwordResetPerIp', context.ip);
   await enforceRule(rt, 'passwordResetPerAddress', address);
   const user = await rt.storage.users.getByEmail(address);
-  const { appName, appUrl, passwordReset } = rt.config;
-  const expiresInMinutes = Math.round(passwordReset.tokenTtlSeconds / 60);
-  if (!user || user.disabled) {
-    // Equal work for an address that gets no mail: a token is made and the mail rendered, but
-    // nothing is stored or sent. Sending is the remaining difference; a Mailer that queues
-    // (returns before the provider answers) removes it (docs/account.md).
-    const decoy = createSplitToken({ random: rt.config.random });
-    const link = buildLink(appUrl, passwordReset.path, decoy.token);
-    renderMail(PURPOSE, { appName, link, expiresInMinutes }, {});
+  // Answer now, after the same awaited work for every address (validation, the two limits, one
+  // lookup). The token writes, the audit row and the mail follow in the background: their
+  // store round trips and the provider's latency would tell a known address from an unknown one.
+  await runInBackground(rt.config.logger, 'password-reset', async () => {
+    if (user && !user.disabled) return mailResetLink(rt, user, context);
     await rt.emit(
       user
         ? {
@@ -75,8 +72,17 @@ export async function requestPasswordReset(
         : { type: 'password.reset_requested' },
       context,
     );
-    return { status: 'reset_sent' };
-  }
+  });
+  return { status: 'reset_sent' };
+}
+
+/** Issues the reset token (older ones stop working), then mails its link: in that order. */
+async function mailResetLink(
+  rt: AuthRuntime,
+  user: UserRecord,
+  context: RequestContext,
+): Promise<void> {
+  const { appName, appUrl, passwordReset } = rt.config;
   const token = await issueLinkToken(rt, {
     purpose: PURPOSE,
     userId: user.id,
@@ -88,7 +94,6 @@ export async function requestPasswordReset(
       credentialGeneration: generationOf(user),
     },
   });
-  // Not awaited: how long the provider takes must not tell a known address from an unknown one.
   await rt.sendMail(
     PURPOSE,
     user.email,
@@ -96,15 +101,14 @@ export async function requestPasswordReset(
       appName,
       firstName: user.firstName,
       link: buildLink(appUrl, passwordReset.path, token),
-      expiresInMinutes,
+      expiresInMinutes: Math.round(passwordReset.tokenTtlSeconds / 60),
     },
-    { userId: user.id, context, background: true },
+    { userId: user.id, context },
   );
   await rt.emit(
     { type: 'password.reset_requested', userId: user.id, data: { mailed: true } },
     context,
   );
-  return { status: 'reset_sent' };
 }
 
 /**

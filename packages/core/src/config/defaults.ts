@@ -22,7 +22,14 @@ export const DEFAULTS = Object.freeze({
       checkSession: false,
     },
   },
-  password: { minLength: 8, maxLength: 256, blocklist: true, extraBlockedWords: [] as string[] },
+  password: {
+    minLength: 8,
+    maxLength: 256,
+    blocklist: true,
+    extraBlockedWords: [] as string[],
+    // `concurrency` defaults to half the available parallelism, known at run time.
+    legacyQueue: { maxWaiting: 16 },
+  },
   emailVerification: { required: true, tokenTtlSeconds: DAY, path: '/verify-email' },
   passwordReset: { tokenTtlSeconds: 30 * MINUTE, path: '/reset-password' },
   emailChange: { tokenTtlSeconds: DAY, path: '/confirm-email' },

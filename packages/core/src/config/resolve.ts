@@ -6,6 +6,7 @@ import type { AuthEventListener } from '../events/types.js';
 import { consoleLogger, type Logger } from '../logging/logger.js';
 import type { Mailer } from '../mail/types.js';
 import type { PasswordHasher } from '../password/hasher.js';
+import type { LegacyHashCosts } from '../password/legacy-costs.js';
 import type { SmsSender } from '../sms/types.js';
 import type { Storage } from '../storage/types.js';
 import { type Clock, systemClock } from '../time/clock.js';
@@ -16,6 +17,7 @@ import type {
   CookieConfig,
   HttpConfig,
   LinkConfig,
+  LoginPerAccountRule,
   PasswordConfig,
   RateLimitRule,
   RateLimitRuleName,
@@ -42,11 +44,19 @@ export interface ResolvedConfig {
   readonly session: Resolved<Omit<SessionConfig, 'accessToken'>> & {
     accessToken: Resolved<NonNullable<SessionConfig['accessToken']>>;
   };
-  readonly password: Resolved<Omit<PasswordConfig, 'hasher'>> & { hasher?: PasswordHasher };
+  readonly password: Resolved<Omit<PasswordConfig, 'hasher' | 'legacyHashes' | 'legacyQueue'>> & {
+    hasher?: PasswordHasher;
+    legacyHashes?: LegacyHashCosts;
+    /** `concurrency` unset: the runtime takes half the available parallelism. */
+    legacyQueue: { concurrency?: number; maxWaiting: number };
+  };
   readonly emailVerification: Resolved<LinkConfig> & { required: boolean };
   readonly passwordReset: Resolved<LinkConfig>;
   readonly emailChange: Resolved<LinkConfig>;
-  readonly rateLimits: Readonly<Record<RateLimitRuleName, RateLimitRule | false>>;
+  readonly rateLimits: Readonly<Record<RateLimitRuleName, RateLimitRule | false>> & {
+    /** With its `key` when one was configured (absent: `'identifier'`). */
+    readonly loginPerAccount: LoginPerAccountRule | false;
+  };
   readonly twoFactor: Resolved<TwoFactorConfig>;
   readonly http: Resolved<Omit<HttpConfig, 'cookies'>> & {
     cookies: Resolved<Omit<CookieConfig, 'domain'>> & { domain?: string };
@@ -146,7 +156,11 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
       message: 'must not exceed session.absoluteTimeoutSeconds',
     });
   }
-  const password = { ...DEFAULTS.password, ...defined(c.password) };
+  const password = {
+    ...DEFAULTS.password,
+    ...defined(c.password),
+    legacyQueue: { ...DEFAULTS.password.legacyQueue, ...defined(c.password?.legacyQueue) },
+  };
   if (password.minLength > password.maxLength) {
     problems.push({ path: 'password.minLength', message: 'must not exceed password.maxLength' });
   }

@@ -40,6 +40,19 @@ const rule = v.union(
   'must be false or { limit, windowSeconds, lockSeconds? } with positive whole numbers',
 );
 
+const loginRule = v.union(
+  [
+    v.literal(false),
+    v.strictObject({
+      limit: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      windowSeconds: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      lockSeconds: seconds(YEAR),
+      key: v.optional(v.picklist(['identifier', 'identifier+ip'])),
+    }),
+  ],
+  "must be false or { limit, windowSeconds, lockSeconds?, key? } with positive whole numbers and key 'identifier' or 'identifier+ip'",
+);
+
 const stores = ['users', 'sessions', 'tokens', 'twoFactor', 'rateLimits', 'audit'] as const;
 
 /**
@@ -136,6 +149,42 @@ export const configSchema = v.strictObject({
       hasher: v.optional(
         v.custom(methods(['hash', 'verify', 'needsRehash']), 'must be a PasswordHasher'),
       ),
+      // Within the bounds a stored hash may have (password/legacy/*): costs beyond them would
+      // pad every check up to work that no accepted hash can need.
+      legacyHashes: v.optional(
+        v.strictObject({
+          pbkdf2: v.optional(
+            v.strictObject({
+              iterations: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000_000)),
+              digest: v.optional(v.picklist(['sha256', 'sha1'])),
+            }),
+          ),
+          scrypt: v.optional(
+            v.strictObject({
+              cost: v.pipe(
+                v.number(),
+                v.integer(),
+                v.minValue(2),
+                v.maxValue(1_048_576),
+                v.check((n) => (n & (n - 1)) === 0, 'must be a power of two'),
+              ),
+              blockSize: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(32)),
+              parallelism: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(16)),
+            }),
+          ),
+          bcrypt: v.optional(
+            v.strictObject({
+              cost: v.pipe(v.number(), v.integer(), v.minValue(4), v.maxValue(16)),
+            }),
+          ),
+        }),
+      ),
+      legacyQueue: v.optional(
+        v.strictObject({
+          concurrency: count,
+          maxWaiting: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+        }),
+      ),
     }),
   ),
   emailVerification: v.optional(v.strictObject({ ...link, required: v.optional(v.boolean()) })),
@@ -143,7 +192,7 @@ export const configSchema = v.strictObject({
   emailChange: v.optional(v.strictObject(link)),
   rateLimits: v.optional(
     v.strictObject({
-      loginPerAccount: v.optional(rule),
+      loginPerAccount: v.optional(loginRule),
       loginPerIp: v.optional(rule),
       passwordResetPerAddress: v.optional(rule),
       passwordResetPerIp: v.optional(rule),

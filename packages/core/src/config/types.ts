@@ -3,6 +3,7 @@ import type { AuthEventListener } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { Mailer } from '../mail/types.js';
 import type { PasswordHasher } from '../password/hasher.js';
+import type { LegacyHashCosts } from '../password/legacy-costs.js';
 import type { SmsSender } from '../sms/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Clock } from '../time/clock.js';
@@ -15,6 +16,24 @@ export interface RateLimitRule {
   windowSeconds: number;
   /** When set, reaching the limit locks the key for this many seconds (account lockout). */
   lockSeconds?: number;
+}
+
+/**
+ * The `loginPerAccount` rule: a {@link RateLimitRule}, and what one counter (and its lock)
+ * covers. See `docs/rate-limits.md`, "Lockout: by identifier, or by identifier and IP".
+ */
+export interface LoginPerAccountRule extends RateLimitRule {
+  /**
+   * `'identifier'` (default): one counter per normalized identifier, whoever types it. Anyone
+   * who knows an address can lock its owner out (`limit` wrong passwords, default 5, lock it
+   * for `lockSeconds`, default 15 min), but a botnet gets `limit` guesses per window in all.
+   * `'identifier+ip'`: one counter per identifier and client IP (IPv6 per /64): failures from
+   * one address lock that address only, so strangers cannot lock the owner out, but an
+   * attacker with N addresses gets N × `limit` guesses per window; pair it with `loginPerIp`
+   * and the password blocklist. A call without a known IP counts under the identifier alone.
+   * Sign-ins and a signed-in user's password re-checks are keyed alike.
+   */
+  key?: 'identifier' | 'identifier+ip';
 }
 
 /** Names of the throttling rules; defaults in `docs/rate-limits.md`. */
@@ -93,6 +112,23 @@ export interface PasswordConfig {
   extraBlockedWords?: readonly string[];
   /** The hasher. Default: argon2id with the fastest backend available (see `createPasswordHasher`). */
   hasher?: PasswordHasher;
+  /**
+   * The costs of the legacy hashes (imported from Django or bcrypt) that accounts still hold,
+   * for example `{ pbkdf2: { iterations: 1_000_000 } }`. When set, every password check (an
+   * argon2id account, a legacy one, an unknown one) spends this legacy work as well as one
+   * argon2id verification, so that answer times do not reveal which accounts are not yet
+   * rehashed; a PBKDF2 hash with fewer iterations is padded up to `iterations`. Costs every
+   * sign-in that much CPU: remove it once the legacy hashes are gone. Default unset: argon2id
+   * work only, and the first legacy verification logs a warning. See docs/passwords.md.
+   */
+  legacyHashes?: LegacyHashCosts;
+  /**
+   * Bounds legacy verifications (PBKDF2, scrypt, bcrypt, foreign argon2; with `legacyHashes`,
+   * the legacy part of every check) so they cannot starve argon2id: `concurrency` at once
+   * (default half the available parallelism, at least 1), `maxWaiting` waiting (default 16);
+   * one more is refused with `RATE_LIMITED` (`Retry-After: 1`).
+   */
+  legacyQueue?: { concurrency?: number; maxWaiting?: number };
 }
 
 /** One-time link options. */
@@ -194,8 +230,13 @@ export interface AuthConfig {
   passwordReset?: LinkConfig;
   /** Email change confirmation link (default 86400 s, `/confirm-email`). */
   emailChange?: LinkConfig;
-  /** Throttling rules; any rule may be replaced or set to `false`. */
-  rateLimits?: Partial<Record<RateLimitRuleName, RateLimitRule | false>>;
+  /**
+   * Throttling rules; any rule may be replaced or set to `false`. `loginPerAccount` also takes
+   * a `key` ({@link LoginPerAccountRule}).
+   */
+  rateLimits?: Partial<Record<RateLimitRuleName, RateLimitRule | false>> & {
+    loginPerAccount?: LoginPerAccountRule | false;
+  };
   twoFactor?: TwoFactorConfig;
   http?: HttpConfig;
   /**

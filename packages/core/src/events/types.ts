@@ -1,3 +1,4 @@
+import type { AuthErrorCode } from '../errors/auth-error.js';
 import type { JsonObject } from '../storage/types/json.js';
 
 /**
@@ -12,10 +13,13 @@ export type AuthEventType =
   | 'login.succeeded'
   | 'login.failed'
   | 'login.locked'
+  | 'login.throttled'
+  | 'reauth.failed'
   | 'session.created'
   | 'session.revoked'
   | 'session.revoked_all'
   | 'session.reauthenticated'
+  | 'session.foreign_access'
   | 'refresh.succeeded'
   | 'refresh.reuse_detected'
   | 'password.reset_requested'
@@ -39,7 +43,10 @@ export type AuthEventType =
   | 'phone.verified'
   | 'trusted_device.added'
   | 'trusted_device.revoked'
-  | 'sms.failed';
+  | 'trusted_device.foreign_access'
+  | 'sms.failed'
+  | 'request.csrf_refused'
+  | 'request.invalid';
 
 /** One emitted event. */
 export interface AuthEvent {
@@ -80,4 +87,29 @@ export interface RequestContext {
    * token on every authentication). A secret: never put into events or logs.
    */
   readonly replacesSession?: string | undefined;
+  /**
+   * A secret that binds a second-factor challenge to the client that passed the password: the
+   * HTTP layer makes one per browser sign-in and keeps it in an HttpOnly cookie. Given at
+   * sign-in, the challenge stores its hash; the challenge then opens (`/2fa/verify`, code
+   * sends) only with the same secret. A secret: never put into events or logs.
+   */
+  readonly challengeBinding?: string | undefined;
 }
+
+/**
+ * A request the HTTP layer refused before any flow ran it, for `auth.reportRequestProblem`:
+ * a cross-site write or a missing CSRF token (`csrf_refused`), or input that did not validate
+ * (`invalid`: `VALIDATION_FAILED`, `BAD_REQUEST`, `PAYLOAD_TOO_LARGE`,
+ * `UNSUPPORTED_MEDIA_TYPE`). `route` is the operation's id (`login`), never the raw path;
+ * `field` is the name of the first field that failed, never its value.
+ */
+export type RequestProblem =
+  | { readonly kind: 'csrf_refused'; readonly route: string }
+  | {
+      readonly kind: 'invalid';
+      readonly route: string;
+      /** The error code the client got. */
+      readonly code: AuthErrorCode;
+      /** The first failing field's name (`identifier`, `password`), when known. */
+      readonly field?: string | undefined;
+    };

@@ -10,8 +10,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Authenticates a request through `auth`'s public methods: `Authorization: Bearer` (an access
  * token, checked with its session and user by `auth.validateAccessToken`; no CSRF, since
  * browsers never attach it by themselves) or the session cookie (`auth.validateSession`;
- * unsafe methods must pass the CSRF check first, so a forged cross-site request learns
- * nothing).
+ * unsafe methods must pass the CSRF check first, a token bound to the session, so a forged
+ * cross-site request learns nothing).
  * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`
  */
 export async function authenticateRequest(auth: Auth, request: Request): Promise<RequestAuth> {
@@ -23,6 +23,6 @@ export async function authenticateRequest(auth: Auth, request: Request): Promise
   }
   const token = readCookie(request, cookieSpec(auth.options, 'session').name);
   if (token === undefined) throw new AuthError('UNAUTHENTICATED');
-  if (!SAFE_METHODS.has(request.method)) assertCsrf(request, auth.options);
+  if (!SAFE_METHODS.has(request.method)) assertCsrf(request, auth, token);
   return { ...(await auth.validateSession(token)), via: 'cookie' };
 }

@@ -1,7 +1,7 @@
 import type { AuthOptions } from '../create-auth.js';
 
 /** Which cookie. */
-export type CookieKind = 'session' | 'csrf' | 'refresh' | 'device';
+export type CookieKind = 'session' | 'csrf' | 'refresh' | 'device' | 'challenge';
 
 /** Attributes of one cookie as the contract's cookie table gives them. */
 interface CookieSpec {
@@ -18,6 +18,7 @@ const BASE_NAMES: Record<CookieKind, string> = {
   csrf: 'portcullis.csrf',
   refresh: 'portcullis.refresh',
   device: 'portcullis.device',
+  challenge: 'portcullis.challenge',
 };
 
 const titleCase = (s: 'lax' | 'strict' | 'none') =>
@@ -43,7 +44,8 @@ export function cookieSpec(config: Pick<AuthOptions, 'http'>, kind: CookieKind):
     name: `${prefix}${BASE_NAMES[kind]}`,
     httpOnly: kind !== 'csrf',
     secure: !insecure,
-    sameSite: kind === 'refresh' ? 'Strict' : titleCase(cookies.sameSite),
+    // The challenge cookie only ever goes to this app's own `/2fa` calls.
+    sameSite: kind === 'refresh' || kind === 'challenge' ? 'Strict' : titleCase(cookies.sameSite),
     path: kind === 'refresh' ? `${basePath}/token/refresh` : '/',
     ...(domain === undefined || kind === 'refresh' ? {} : { domain }),
   };

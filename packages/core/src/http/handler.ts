@@ -1,10 +1,12 @@
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors/auth-error.js';
+import type { RequestContext } from '../events/types.js';
 import { authenticateRequest } from './authenticate.js';
 import { clientIpResolver } from './client-ip.js';
 import { createContext } from './context.js';
 import { isCrossSiteBrowserRequest } from './csrf.js';
 import { errorResponse } from './error-response.js';
+import type { OperationId } from './operations/index.js';
 import { withCookies } from './respond.js';
 import { joinRoutes, match, type Route } from './router.js';
 import { HANDLERS } from './routes/index.js';
@@ -41,8 +43,10 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     const origin = request.headers.get('origin');
     const cors = origin !== null && config.http.corsOrigins.includes(origin) ? origin : undefined;
     let response: Response;
+    // What dispatch learnt before it failed: the operation and the client, for events.
+    const seen: Seen = {};
     try {
-      response = await dispatch(request, info, cors);
+      response = await dispatch(request, info, cors, seen);
     } catch (error) {
       // Server-side failures are logged with their cause and stack; the client gets the
       // generic body only. (Driver errors arrive here as STORAGE_UNAVAILABLE with a cause.)
@@ -54,6 +58,7 @@ export function createHttpHandler(auth: Auth): HttpHandler {
           cause: cause instanceof Error ? (cause.stack ?? String(cause)) : String(cause),
         });
       }
+      await reportRefusal(auth, error, seen);
       response = errorResponse(error);
       // A session cookie that no longer opens anything is cleared, so the browser stops sending it.
       if (
@@ -72,7 +77,12 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     return response;
   };
 
-  const dispatch = async (request: Request, info: RequestInfo, cors: string | undefined) => {
+  const dispatch = async (
+    request: Request,
+    info: RequestInfo,
+    cors: string | undefined,
+    seen: Seen,
+  ) => {
     const url = new URL(request.url);
     if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
       throw new AuthError('NOT_FOUND');
@@ -89,6 +99,12 @@ export function createHttpHandler(auth: Auth): HttpHandler {
       res.headers.set('allow', found.allow.join(', '));
       return res;
     }
+    seen.route = found.route.operationId;
+    const client = {
+      ip: clientIp(request, info.remoteAddress),
+      userAgent: request.headers.get('user-agent') ?? undefined,
+    };
+    seen.client = client;
     // Browsers that say a state-changing request is cross-site are refused (login CSRF
     // included), unless the origin is a configured CORS app or the request carries a Bearer
     // token (browsers never attach one by themselves). Cookie-authenticated routes also check
@@ -101,10 +117,6 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     ) {
       throw new AuthError('CSRF_FAILED');
     }
-    const client = {
-      ip: clientIp(request, info.remoteAddress),
-      userAgent: request.headers.get('user-agent') ?? undefined,
-    };
     const response = await found.route.handle(createContext(auth, request, found.params, client));
     // HEAD: the GET answer without its body (not every runtime strips it).
     return request.method === 'HEAD' ? new Response(null, response) : response;
@@ -128,6 +140,44 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     authenticate: (request: Request) => authenticateRequest(auth, request),
     refuseMethod,
   });
+}
+
+/** What the handler knew of a request when it failed. */
+interface Seen {
+  route?: OperationId;
+  client?: RequestContext;
+}
+
+// Refusals of input before or by a flow's schema (OWASP ASVS 16.3.3).
+const INVALID_INPUT = new Set([
+  'VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+]);
+
+/**
+ * A CSRF refusal or an input that did not validate, on a known route, becomes an event
+ * (`request.csrf_refused`, `request.invalid`: budgeted, listeners and the log). Only the
+ * operation id and the first failing field's name go in, never a value. Never throws: the
+ * handler always answers.
+ */
+async function reportRefusal(auth: Auth, error: unknown, seen: Seen): Promise<void> {
+  if (!(error instanceof AuthError) || seen.route === undefined) return;
+  const context = seen.client ?? {};
+  try {
+    if (error.code === 'CSRF_FAILED') {
+      await auth.reportRequestProblem({ kind: 'csrf_refused', route: seen.route }, context);
+    } else if (INVALID_INPUT.has(error.code)) {
+      const field = error.details?.[0]?.path;
+      await auth.reportRequestProblem(
+        { kind: 'invalid', route: seen.route, code: error.code, field },
+        context,
+      );
+    }
+  } catch {
+    // A throwing logger: the emitter already reports listener and audit failures.
+  }
 }
 
 function preflight(allow: readonly string[]): Response {

@@ -2,7 +2,9 @@ import { type RandomSource, webCryptoRandom } from '../crypto/random.js';
 import { AuthError } from '../errors/auth-error.js';
 import { type Argon2Params, argon2NeedsRehash, DEFAULT_ARGON2_PARAMS } from './argon2-params.js';
 import { inlineKdf, type KdfPrimitives } from './kdf.js';
+import { defaultLegacyConcurrency } from './legacy-queue.js';
 import { loadNativeArgon2 } from './native.js';
+import { loadNodeCryptoKdf, withNativeKdf } from './node-kdf.js';
 import { KdfWorkerPool } from './worker-pool.js';
 
 /** Where argon2id runs. */
@@ -43,6 +45,13 @@ export interface PasswordHasherOptions {
   params?: Partial<Argon2Params>;
   /** Worker threads of the pool backend. Default: available parallelism minus one, at least 1. */
   poolSize?: number;
+  /**
+   * Worker threads that verify legacy bcrypt hashes (and argon2 hashes of other systems), apart
+   * from the argon2id workers so that legacy work never holds them (issue 15). Default: half
+   * the available parallelism, at least 1, the default `password.legacyQueue.concurrency`.
+   * PBKDF2 and scrypt run in `node:crypto` where it exists, on no worker.
+   */
+  legacyPoolSize?: number;
   /** Random source for salts. Default Web Crypto. */
   random?: RandomSource;
 }
@@ -59,6 +68,9 @@ export async function createPasswordHasher(
   const wanted = options.backend ?? 'auto';
   const needsRehash = (phc: string) => argon2NeedsRehash(phc, params);
   const salt = () => random.bytes(params.saltLength);
+  // PBKDF2 and scrypt natively where node:crypto exists (issue 15: a 1,000,000-iteration
+  // Django hash took 3.8 s in hash-wasm); hash-wasm stays the fallback.
+  const nodeKdf = await loadNodeCryptoKdf();
 
   if (wanted === 'native' || wanted === 'auto') {
     const native = await loadNativeArgon2();
@@ -67,7 +79,7 @@ export async function createPasswordHasher(
       const pool = (await KdfWorkerPool.available())
         ? new KdfWorkerPool(poolSize(options))
         : undefined;
-      const kdf: KdfPrimitives = pool ?? inlineKdf;
+      const kdf = withNativeKdf(pool ?? inlineKdf, nodeKdf);
       return {
         backend: 'native',
         hash: (password) => native.hash(password, salt(), params),
@@ -85,13 +97,20 @@ export async function createPasswordHasher(
   }
   if ((wanted === 'pool' || wanted === 'auto') && (await KdfWorkerPool.available())) {
     const pool = new KdfWorkerPool(poolSize(options));
+    // Legacy bcrypt (and foreign argon2) gets workers of its own: in the shared pool a few
+    // bcrypt checks would hold every argon2id worker and each sign-in would wait (issue 15).
+    const legacyPool = new KdfWorkerPool({
+      size: options.legacyPoolSize ?? (await defaultLegacyConcurrency()),
+    });
     return {
       backend: 'pool',
       hash: (password) => pool.argon2idHash(password, salt(), params),
       verify: (password, phc) => pool.argon2Verify(password, phc),
       needsRehash,
-      kdf: bindKdf(pool),
-      close: () => pool.close(),
+      kdf: bindKdf(withNativeKdf(legacyPool, nodeKdf)),
+      close: async () => {
+        await Promise.all([pool.close(), legacyPool.close()]);
+      },
     };
   }
   const { argon2id } = await import('hash-wasm');
@@ -109,7 +128,7 @@ export async function createPasswordHasher(
       }),
     verify: (password, phc) => inlineKdf.argon2Verify(password, phc),
     needsRehash,
-    kdf: inlineKdf,
+    kdf: withNativeKdf(inlineKdf, nodeKdf),
     close: async () => {},
   };
 }

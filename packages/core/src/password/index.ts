@@ -16,6 +16,7 @@ export { createPasswordHasher } from './hasher.js';
 export type { KdfPrimitives } from './kdf.js';
 export type { HashFormat } from './legacy/index.js';
 export { identifyHashFormat, verifyLegacyHash } from './legacy/index.js';
+export type { LegacyHashCosts } from './legacy-costs.js';
 export type {
   BreachedPasswordCheckOptions,
   PasswordCheckOptions,

@@ -3,6 +3,7 @@ import { enforceRule } from '../abuse/rate-limit.js';
 import { randomToken, TOKEN_ID_BYTES } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
+import { runInBackground } from '../flows/background.js';
 import { nameField, parseInput, passwordField, text } from '../flows/input.js';
 import { buildPageLink } from '../mail/link.js';
 import { assertPasswordAllowed } from '../password/policy.js';
@@ -40,7 +41,9 @@ export const registerSchema = v.object({
  * Registers an account and mails a verification link (single use, 24 h by default).
  * Enumeration-safe: an address that already has an account gets the same answer after the
  * same work (the password is hashed either way), and its owner is mailed a notice instead of a
- * second account being made.
+ * second account being made. The answer comes before the account is stored: the account, its
+ * verification token, the audit rows and the mail are written in the background, in that order
+ * (a store failure there is logged, and the answer stays `verification_sent`).
  * Throttled before any work: `registerPerIp` (default 20 an hour) and `registerPerAddress`
  * (3 an hour for one address, known or not).
  * @throws AuthError `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN`, `RATE_LIMITED`
@@ -90,23 +93,31 @@ export async function register(
     updatedAt: now,
   };
   const existing = await rt.storage.users.getByEmail(email.emailNormalized);
-  if (existing) return notifyExisting(rt, existing, context);
-  if ((await rt.storage.users.create(user)) === 'conflict') {
-    // Lost a race: decide again which unique value collided.
-    const raced = await rt.storage.users.getByEmail(email.emailNormalized);
-    if (raced) return notifyExisting(rt, raced, context);
-    throw new AuthError('USERNAME_TAKEN');
-  }
-  await rt.emit({ type: 'user.registered', userId: user.id }, context);
-  await sendVerificationMail(rt, user, context);
+  // Answer now, after the same awaited work for a new and a taken address (validation, the
+  // limits, the hash, the lookups). The account, its token, the audit rows and the mail follow
+  // in the background: their store round trips would tell the two apart.
+  await runInBackground(rt.config.logger, 'register', async () => {
+    if (existing) return notifyExisting(rt, existing, context);
+    if ((await rt.storage.users.create(user)) === 'conflict') {
+      // Lost a race to the same address (its owner is told, as above) or to the same username
+      // (the answer has gone: the account is not made and the registrant can try again).
+      const raced = await rt.storage.users.getByEmail(email.emailNormalized);
+      if (raced) return notifyExisting(rt, raced, context);
+      rt.config.logger.warn('registration lost a race for its username', {});
+      return;
+    }
+    await rt.emit({ type: 'user.registered', userId: user.id }, context);
+    await sendVerificationMail(rt, user, context);
+  });
   return { status: 'verification_sent' };
 }
 
+/** Tells the owner of a taken address that someone tried to register it (in the background). */
 async function notifyExisting(
   rt: AuthRuntime,
   owner: UserRecord,
   context: RequestContext,
-): Promise<{ status: 'verification_sent' }> {
+): Promise<void> {
   await rt.emit({ type: 'user.register_existing', userId: owner.id }, context);
   await rt.sendMail(
     'register-existing',
@@ -116,9 +127,8 @@ async function notifyExisting(
       firstName: owner.firstName,
       link: buildPageLink(rt.config.appUrl, rt.config.passwordReset.path),
     },
-    { userId: owner.id, context, background: true },
+    { userId: owner.id, context },
   );
-  return { status: 'verification_sent' };
 }
 
 function invalid(path: string, message: string): AuthError {

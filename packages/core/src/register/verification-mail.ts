@@ -6,8 +6,9 @@ import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import type { UserRecord } from '../storage/types/users.js';
 
 /**
- * Issues a verification token for the user's current address and mails its link. The token's
- * payload pins the address, so a link mailed before an email change cannot verify the new one.
+ * Issues a verification token for the user's current address, then mails its link (awaited, in
+ * that order: callers run it in the background, `flows/background.ts`). The token's payload pins
+ * the address, so a link mailed before an email change cannot verify the new one.
  */
 export async function sendVerificationMail(
   rt: AuthRuntime,
@@ -31,7 +32,7 @@ export async function sendVerificationMail(
       link: buildLink(rt.config.appUrl, path, token),
       expiresInMinutes: Math.round(tokenTtlSeconds / 60),
     },
-    { userId: user.id, context, background: true },
+    { userId: user.id, context },
   );
   await rt.emit({ type: 'email.verification_sent', userId: user.id }, context);
 }

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { enforceRule } from '../abuse/rate-limit.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
+import { runInBackground } from '../flows/background.js';
 import { parseInput, text } from '../flows/input.js';
 import { consumeLinkToken } from '../link-tokens/link-token.js';
 import type { AuthRuntime } from '../runtime/context.js';
@@ -39,7 +40,8 @@ export async function verifyEmail(
 
 /**
  * Mails a new verification link to an unverified account. The answer is the same whether the
- * address is unknown, already verified, disabled or malformed, so it reveals nothing.
+ * address is unknown, already verified, disabled or malformed, so it reveals nothing: the
+ * token, the mail and the audit row are written after the answer, in the background.
  *
  * Throttled per client IP (`verificationResendPerIp`, default 20 per hour) and per normalized
  * address (`verificationResendPerAddress`, default 3 per hour), before the lookup: every
@@ -58,8 +60,12 @@ export async function resendVerification(
   await enforceRule(rt, 'verificationResendPerAddress', normalizeIdentifier(email).key);
   const normalized = normalizeEmail(email);
   const user = normalized && (await rt.storage.users.getByEmail(normalized.emailNormalized));
-  if (user && user.emailVerifiedAt === undefined && !user.disabled) {
-    await sendVerificationMail(rt, user, context);
-  }
+  // Answer after the same awaited work for every address; the token writes, the mail and the
+  // audit row of an unverified account follow in the background (see requestPasswordReset).
+  await runInBackground(rt.config.logger, 'verification-resend', async () => {
+    if (user && user.emailVerifiedAt === undefined && !user.disabled) {
+      await sendVerificationMail(rt, user, context);
+    }
+  });
   return { status: 'verification_sent' };
 }

@@ -5,8 +5,10 @@ import { createEmitter, type EmitEvent } from '../events/emit.js';
 import type { RequestContext } from '../events/types.js';
 import { renderMail } from '../mail/render.js';
 import type { MailData, MailKind } from '../mail/types.js';
-import { createDummyVerifier } from '../password/dummy.js';
 import { createPasswordHasher, type PasswordHasher } from '../password/hasher.js';
+import { defaultLegacyConcurrency, LegacyQueue } from '../password/legacy-queue.js';
+import { createPasswordVerifier, type PasswordVerifier } from '../password/verifier.js';
+import type { PasswordVerification } from '../password/verify.js';
 import { guardStorage } from '../storage/guard.js';
 import type { Storage } from '../storage/types.js';
 
@@ -23,7 +25,16 @@ export interface AuthRuntime {
   now(): number;
   /** The password hasher, chosen on first use. */
   hasher(): Promise<PasswordHasher>;
-  /** Spends one password verification for nothing (unknown users: equal work). */
+  /**
+   * Verifies a password against a stored hash of any format, legacy work bounded by
+   * `password.legacyQueue` and, with `password.legacyHashes`, as much work for every account.
+   * @throws AuthError `RATE_LIMITED` when the legacy queue is full.
+   */
+  verifyPassword(password: string, storedHash: string): Promise<PasswordVerification>;
+  /**
+   * Spends the work of a wrong password for nothing (unknown users: equal work).
+   * @throws AuthError `RATE_LIMITED` when `legacyHashes` is set and the legacy queue is full.
+   */
   dummyVerify(password: string): Promise<void>;
   /** Emits an event to listeners and the audit store. */
   readonly emit: EmitEvent;
@@ -62,7 +73,31 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
     })();
     return hasher;
   };
-  let dummy: ((password: string) => Promise<void>) | undefined;
+  let verifier: Promise<PasswordVerifier> | undefined;
+  const getVerifier = () => {
+    verifier ??= (async () => {
+      const { legacyHashes, legacyQueue } = config.password;
+      const queue = new LegacyQueue({
+        concurrency: legacyQueue.concurrency ?? (await defaultLegacyConcurrency()),
+        maxWaiting: legacyQueue.maxWaiting,
+      });
+      return createPasswordVerifier({
+        hasher: await getHasher(),
+        legacyHashes,
+        queue,
+        random: config.random,
+        // Once per instance: the hint matters, the repetition would not.
+        onUncoveredLegacy: (format) =>
+          config.logger.warn(
+            legacyHashes === undefined
+              ? 'legacy password hashes are verified without password.legacyHashes, so answer times reveal them'
+              : 'a legacy password hash costs more than password.legacyHashes describes, so answer times reveal it',
+            { format },
+          ),
+      });
+    })();
+    return verifier;
+  };
   const emit = createEmitter({
     audit: storage.audit,
     listeners: config.onEvent,
@@ -75,9 +110,11 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
     keyring: new Keyring(config.secrets, { random: config.random }),
     now,
     hasher: getHasher,
+    async verifyPassword(password, storedHash) {
+      return (await getVerifier()).verify(password, storedHash);
+    },
     async dummyVerify(password) {
-      dummy ??= createDummyVerifier(await getHasher(), { random: config.random });
-      await dummy(password);
+      await (await getVerifier()).dummy(password);
     },
     emit,
     async sendMail(kind, to, data, meta) {

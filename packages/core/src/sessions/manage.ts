@@ -2,6 +2,7 @@ import { sameGeneration } from '../credentials/generation.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { reportForeignAccess } from './foreign-access.js';
 import { toSessionInfo } from './info.js';
 import type { SessionInfo } from './types.js';
 
@@ -37,6 +38,15 @@ export async function revokeSession(
   options: { userId: string; sessionId: string; context?: RequestContext; reason?: string },
 ): Promise<void> {
   const session = await rt.storage.sessions.get(options.sessionId, rt.now());
+  if (session !== undefined && session.userId !== options.userId) {
+    reportForeignAccess(rt, {
+      type: 'session.foreign_access',
+      userId: options.userId,
+      sessionId: session.id,
+      data: { action: 'revoke' },
+      context: options.context ?? {},
+    });
+  }
   if (!session || session.userId !== options.userId) throw new AuthError('NOT_FOUND');
   await rt.storage.sessions.delete(session.id);
   await rt.emit(

@@ -4,9 +4,9 @@ import {
   reservePasswordCheck,
   unlockAccount,
 } from '../abuse/login-throttle.js';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, isAuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
-import { hashPassword, verifyPassword } from '../password/verify.js';
+import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
 
@@ -20,7 +20,8 @@ import type { UserRecord } from '../storage/types/users.js';
  * answer is `RATE_LIMITED`, the right password included; each check is reserved before it runs
  * (concurrent checks cannot pass the limit); the wrong password that reaches the limit locks
  * sign-in and re-checks alike (`login.locked`, and the owner is mailed); a right one clears the
- * failures.
+ * failures. A wrong or throttled check emits `reauth.failed` (`data.reason`
+ * `password_incorrect` or `rate_limited`).
  * @throws AuthError `PASSWORD_INCORRECT`, `RATE_LIMITED`
  */
 export async function assertPasswordCorrect(
@@ -30,17 +31,29 @@ export async function assertPasswordCorrect(
   context: RequestContext = {},
 ): Promise<void> {
   const key = passwordCheckKey(user);
-  const reservation = await reservePasswordCheck(rt, key);
-  const hasher = await rt.hasher();
+  const reservation = await reservePasswordCheck(rt, key, context).catch(async (error: unknown) => {
+    // A throttled re-check is a failed one (OWASP ASVS 16.3.1); budgeted, never the password.
+    if (isAuthError(error) && error.code === 'RATE_LIMITED') {
+      await rt.emit(
+        { type: 'reauth.failed', userId: user.id, data: { reason: 'rate_limited' } },
+        context,
+      );
+    }
+    throw error;
+  });
   const valid =
     user.passwordHash === undefined
       ? await rt.dummyVerify(password).then(() => ({ valid: false, needsRehash: false }))
-      : await verifyPassword(password, user.passwordHash, { hasher });
+      : await rt.verifyPassword(password, user.passwordHash);
   if (!valid.valid) {
     await passwordCheckFailed(rt, key, reservation, { userId: user.id, context });
+    await rt.emit(
+      { type: 'reauth.failed', userId: user.id, data: { reason: 'password_incorrect' } },
+      context,
+    );
     throw new AuthError('PASSWORD_INCORRECT');
   }
-  await unlockAccount(rt, user);
+  await unlockAccount(rt, user, context);
   if (valid.needsRehash) await rehash(rt, user, password);
 }
 

@@ -8,7 +8,6 @@ import {
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
-import { verifyPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { MAX_EMAIL_LENGTH, normalizeIdentifier } from '../users/normalize.js';
 import { finishSignIn } from './complete.js';
@@ -51,7 +50,7 @@ export async function signInWithPassword(
   const user =
     id.kind === 'email' ? await users.getByEmail(id.key) : await users.getByUsername(id.key);
   const verified = user?.passwordHash
-    ? await verifyPassword(password, user.passwordHash, { hasher: await rt.hasher() })
+    ? await rt.verifyPassword(password, user.passwordHash)
     : await rt.dummyVerify(password).then(() => ({ valid: false, needsRehash: false }));
   if (!user || !verified.valid) {
     await signInAttemptFailed(rt, id.key, reservation, { userId: user?.id, context });
@@ -62,12 +61,12 @@ export async function signInWithPassword(
     throw new AuthError('INVALID_CREDENTIALS');
   }
   if (user.disabled) {
-    await releaseSignInAttempt(rt, id.key, reservation);
+    await releaseSignInAttempt(rt, id.key, reservation, context);
     await rt.emit({ type: 'login.failed', userId: user.id, data: { reason: 'disabled' } }, context);
     throw new AuthError('ACCOUNT_DISABLED');
   }
   if (rt.config.emailVerification.required && user.emailVerifiedAt === undefined) {
-    await releaseSignInAttempt(rt, id.key, reservation);
+    await releaseSignInAttempt(rt, id.key, reservation, context);
     await rt.emit(
       { type: 'login.failed', userId: user.id, data: { reason: 'email_not_verified' } },
       context,
@@ -75,7 +74,7 @@ export async function signInWithPassword(
     throw new AuthError('EMAIL_NOT_VERIFIED');
   }
   // A correct password forgets the failures (under the email and the username).
-  await unlockAccount(rt, user);
+  await unlockAccount(rt, user, context);
   if (verified.needsRehash) await rehash(rt, user, password);
   return finishSignIn(rt, user, { amr: ['pwd'], context });
 }

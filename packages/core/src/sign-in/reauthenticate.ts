@@ -5,6 +5,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { reportForeignAccess } from '../sessions/foreign-access.js';
 import { toSessionInfo } from '../sessions/info.js';
 import { reissueSession } from '../sessions/reissue.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
@@ -42,7 +43,7 @@ export async function reauthenticate(
     sessionId: input.sessionId,
     password: input.password,
   });
-  const { user, session } = await callerOf(rt, userId, sessionId);
+  const { user, session } = await callerOf(rt, { userId, sessionId }, context);
   if (session === undefined) throw new AuthError('UNAUTHENTICATED');
   await proveFactors(
     rt,
@@ -110,7 +111,7 @@ export async function requireStepUp(
   input: StepUp & { userId: string; password?: string | undefined },
   context: RequestContext,
 ): Promise<UserRecord> {
-  const { user, session } = await callerOf(rt, input.userId, input.sessionId);
+  const { user, session } = await callerOf(rt, input, context);
   const twoFactor = user.totp !== undefined;
   const now = rt.now();
   const { password } = input;
@@ -153,17 +154,28 @@ export function secondFactorFresh(
 
 /**
  * The user and, when `sessionId` is given, the caller's live session: of this user, of the
- * user's current credential generation. @throws AuthError `UNAUTHENTICATED` otherwise
+ * user's current credential generation. Someone else's session is reported
+ * (`session.foreign_access`). @throws AuthError `UNAUTHENTICATED` otherwise
  */
 async function callerOf(
   rt: AuthRuntime,
-  userId: string,
-  sessionId: string | undefined,
+  caller: { userId: string; sessionId?: string | undefined },
+  context: RequestContext,
 ): Promise<{ user: UserRecord; session: SessionRecord | undefined }> {
+  const { userId, sessionId } = caller;
   const user = await rt.storage.users.getById(userId);
   if (!user || user.disabled) throw new AuthError('UNAUTHENTICATED');
   if (sessionId === undefined) return { user, session: undefined };
   const session = await rt.storage.sessions.get(sessionId, rt.now());
+  if (session !== undefined && session.userId !== user.id) {
+    reportForeignAccess(rt, {
+      type: 'session.foreign_access',
+      userId: user.id,
+      sessionId: session.id,
+      data: { action: 'step_up' },
+      context,
+    });
+  }
   if (!session || session.userId !== user.id || !sameGeneration(session, user)) {
     throw new AuthError('UNAUTHENTICATED');
   }

@@ -44,7 +44,7 @@ export async function startSecondFactor(
       return { status: 'satisfied', amr: [DEVICE_AMR] };
     }
   }
-  const challenge = await issueChallenge(rt, user);
+  const challenge = await issueChallenge(rt, user, context.challengeBinding);
   const methods = await availableMethods(rt, user);
   await rt.emit({ type: '2fa.challenged', userId: user.id, data: { methods } }, context);
   return { status: 'challenge', challenge, methods };

@@ -48,7 +48,7 @@ export async function verifySecondFactor(
   context: RequestContext,
 ): Promise<SecondFactorResult> {
   const { challenge, method, code, rememberDevice } = parseInput(verifySchema, input);
-  const open = await openChallenge(rt, challenge);
+  const open = await openChallenge(rt, challenge, context.challengeBinding);
   const user = await rt.storage.users.getById(open.record.userId);
   // The generation the password was checked against when the challenge was issued.
   const challenged = tokenGeneration(open.record);

@@ -3,6 +3,7 @@
  * helpers. Imports `vitest` (an optional peer dependency of `@portcullis/core`).
  */
 
+export { setBackgroundInline, settleBackgroundWork } from '../flows/background.js';
 export type { MemoryMailer } from '../mail/memory.js';
 export { memoryMailer } from '../mail/memory.js';
 export {

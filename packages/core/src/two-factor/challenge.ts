@@ -21,11 +21,14 @@ export interface OpenChallenge {
 /**
  * Starts a second-factor challenge for a user who gave the right password: a
  * `selector.verifier` token (128 + 256 bits) of which the store keeps SHA-256 of the verifier.
- * Lives `twoFactor.challengeTtlSeconds`; dies after `challengeMaxAttempts` wrong codes.
+ * Lives `twoFactor.challengeTtlSeconds`; dies after `challengeMaxAttempts` wrong codes. With
+ * `binding` (a secret the HTTP layer keeps in the browser's HttpOnly challenge cookie), the
+ * challenge only opens with that secret too.
  */
 export async function issueChallenge(
   rt: AuthRuntime,
   user: Pick<UserRecord, 'id' | 'credentialGeneration'>,
+  binding?: string,
 ): Promise<string> {
   const token = createSplitToken({ random: rt.config.random });
   const created = await rt.storage.tokens.create({
@@ -34,7 +37,12 @@ export async function issueChallenge(
     verifierHash: token.secretHash,
     userId: user.id,
     // The generation the password was checked against: a change before the code ends it.
-    payload: { credentialGeneration: generationOf(user) },
+    // With a browser binding (`RequestContext.challengeBinding`), only its hash is kept: the
+    // challenge can then be finished only where that secret is (the browser's HttpOnly cookie).
+    payload: {
+      credentialGeneration: generationOf(user),
+      ...(binding === undefined ? {} : { binding: sha256Base64Url(binding) }),
+    },
     expiresAt: rt.now() + rt.config.twoFactor.challengeTtlSeconds * 1000,
     attempts: 0,
   });
@@ -46,11 +54,18 @@ export async function issueChallenge(
 }
 
 /**
- * Finds a live challenge and checks its verifier, without using it up.
+ * Finds a live challenge and checks its verifier, without using it up; a challenge bound to a
+ * browser also needs that browser's `binding` secret (a challenge read from a log or a proxy
+ * cannot be finished elsewhere).
  * @throws AuthError `TOKEN_INVALID` (malformed, unknown, used, killed by wrong codes, wrong
- * verifier) or `TOKEN_EXPIRED` (the right token, too late; it is deleted)
+ * verifier, missing or wrong binding) or `TOKEN_EXPIRED` (the right token, too late; it is
+ * deleted)
  */
-export async function openChallenge(rt: AuthRuntime, token: string): Promise<OpenChallenge> {
+export async function openChallenge(
+  rt: AuthRuntime,
+  token: string,
+  binding: string | undefined,
+): Promise<OpenChallenge> {
   const parsed = parseSplitToken(token);
   if (!parsed) throw new AuthError('TOKEN_INVALID');
   const verifierHash = sha256Base64Url(parsed.secret);
@@ -65,6 +80,15 @@ export async function openChallenge(rt: AuthRuntime, token: string): Promise<Ope
     throw new AuthError(result.status === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
   }
   if (!timingSafeEqualStrings(record.verifierHash, verifierHash)) {
+    throw new AuthError('TOKEN_INVALID');
+  }
+  const bound = record.payload?.binding;
+  if (
+    typeof bound === 'string' &&
+    (typeof binding !== 'string' || !timingSafeEqualStrings(bound, sha256Base64Url(binding)))
+  ) {
+    // Not counted as a wrong code: whoever holds the challenge without the browser cannot
+    // spend the owner's attempts either.
     throw new AuthError('TOKEN_INVALID');
   }
   return { selector: parsed.id, verifierHash, record };

@@ -29,7 +29,7 @@ export async function sendChallengeCode(
 ): Promise<void> {
   const { challenge } = parseInput(challengeSchema, input);
   if (context.ip !== undefined) await enforceRule(rt, 'codeSendPerIp', context.ip);
-  const open = await openChallenge(rt, challenge);
+  const open = await openChallenge(rt, challenge, context.challengeBinding);
   const user = await rt.storage.users.getById(open.record.userId);
   if (!user?.totp || user.disabled) throw new AuthError('TOKEN_INVALID');
   // No code goes out while the second factor is locked: it could not be used anyway.

@@ -5,6 +5,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, text } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { reportForeignAccess } from '../sessions/foreign-access.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { isoTime } from '../users/public.js';
 import { userIdField } from './input.js';
@@ -98,6 +99,14 @@ export async function revokeTrustedDevice(
 ): Promise<void> {
   const { userId, deviceId } = parseInput(revokeSchema, input);
   const device = await rt.storage.twoFactor.getTrustedDevice(deviceId, rt.now());
+  if (device !== undefined && device.userId !== userId) {
+    reportForeignAccess(rt, {
+      type: 'trusted_device.foreign_access',
+      userId,
+      data: { action: 'revoke', deviceId: device.id },
+      context,
+    });
+  }
   if (!device || device.userId !== userId) throw new AuthError('NOT_FOUND');
   await rt.storage.twoFactor.deleteTrustedDevice(device.id);
   await rt.emit({ type: 'trusted_device.revoked', userId, data: { deviceId: device.id } }, context);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseProxyRange } from '../../src/config/trust-proxy.js';
 import { clientIp } from '../../src/http/client-ip.js';
 import { createHttpHandler } from '../../src/http/index.js';
-import { type AuthConfig, createAuth, memoryMailer, memoryStorage } from '../../src/index.js';
+import { createAuth, memoryMailer, memoryStorage } from '../../src/index.js';
 import { type Logger, silentLogger } from '../../src/logging/logger.js';
 import { setup } from '../flows/helpers.js';
 
@@ -74,7 +74,7 @@ describe('trustProxy: proxy addresses and CIDR ranges', () => {
   });
 
   it('production warns about a hop count, not about addresses', () => {
-    const warned = (trustProxy: AuthConfig['trustProxy']) => {
+    const warned = (trustProxy: false | number | readonly string[]) => {
       const lines: string[] = [];
       const logger: Logger = { ...silentLogger, warn: (m) => lines.push(m) };
       createAuth({

@@ -51,8 +51,18 @@ async function twoFactorUser(cookies: CookieConfig = {}) {
       password: PASSWORD,
     });
     const { challenge } = (await login.json()) as { challenge: string };
+    // The challenge is bound to this browser: its HttpOnly cookie goes with the code.
+    const binding = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0] as string)
+      .find((c) => c.split('=')[0]?.endsWith('portcullis.challenge'));
     const code = await nextCode();
-    return call('POST', '/2fa/verify', { challenge, method: 'totp', code, rememberDevice });
+    return call(
+      'POST',
+      '/2fa/verify',
+      { challenge, method: 'totp', code, rememberDevice },
+      binding === undefined ? {} : { cookie: binding },
+    );
   };
   return { call, clock, nextCode, signIn };
 }

@@ -75,12 +75,17 @@ async function scenario(state: State) {
   const withCode = async (remember = false) => {
     const login = await call('POST', '/login', { identifier: ADA, password: PASSWORD });
     const { challenge } = login.json as { challenge: string };
-    return call('POST', '/2fa/verify', {
-      challenge,
-      method: 'totp',
-      code: await nextCode(),
-      rememberDevice: remember,
-    });
+    // The challenge is bound to this client (it sends Origin): its cookie goes with the code.
+    const binding = login.res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('__Host-portcullis.challenge='))
+      ?.split(';')[0];
+    return call(
+      'POST',
+      '/2fa/verify',
+      { challenge, method: 'totp', code: await nextCode(), rememberDevice: remember },
+      binding === undefined ? {} : { cookie: binding },
+    );
   };
   const first = await withCode(true);
   const device =

@@ -220,15 +220,26 @@ describe('importDjango', () => {
       handler = createHttpHandler(auth);
     });
     /** POSTs JSON to the API as a client on 203.0.113.7 would; the status and the body. */
+    // The browser's challenge cookie: a sign-in challenge is bound to the client that got it.
+    let challengeCookie: string | undefined;
     const post = async (path: string, body: unknown) => {
       const res = await handler(
         new Request(`https://app.example.com/api/auth${path}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', origin: 'https://app.example.com' },
+          headers: {
+            'content-type': 'application/json',
+            origin: 'https://app.example.com',
+            ...(challengeCookie === undefined ? {} : { cookie: challengeCookie }),
+          },
           body: JSON.stringify(body),
         }),
         { remoteAddress: '203.0.113.7' },
       );
+      const set = res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('__Host-portcullis.challenge='))
+        ?.split(';')[0];
+      if (set !== undefined) challengeCookie = set;
       const json = (res.status === 204 ? {} : await res.json()) as {
         status?: string;
         challenge?: string;

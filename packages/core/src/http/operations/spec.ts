@@ -56,13 +56,18 @@ export const SIGNED_IN =
   'cookie (or `refreshToken` in the body with `http.refreshTokenTransport: body`).';
 
 /**
- * Codes every operation of a kind can answer: a body is read (400/413/415), an unsafe method
- * (cross-site refusal, CSRF token), a session needed, and the server-side failures.
+ * Codes every operation of a kind can answer: a body is read (400/413/415; 413 also for any
+ * other unsafe method), an unsafe method (cross-site refusal, CSRF token), a session needed,
+ * and the server-side failures.
  */
 export function commonErrors(op: OperationSpec): AuthErrorCode[] {
   const codes: AuthErrorCode[] = [];
   if (op.request !== undefined)
     codes.push('BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  // Without a body schema, an oversized body is still refused: an adapter that reads the body
+  // before the handler routes (Express's, streaming with the limit) answers 413 to any method
+  // but GET and HEAD.
+  else if (op.method !== 'GET') codes.push('PAYLOAD_TOO_LARGE');
   if (op.method !== 'GET') codes.push('CSRF_FAILED');
   if (op.auth === 'session') codes.push('UNAUTHENTICATED');
   codes.push('STORAGE_UNAVAILABLE', 'INTERNAL');

@@ -1,3 +1,4 @@
+import { randomToken } from '../../crypto/tokens.js';
 import { AuthError } from '../../errors/auth-error.js';
 import type { RegisterInput } from '../../register/register.js';
 import type { LoginInput } from '../../sign-in/types.js';
@@ -7,19 +8,35 @@ import { fromTrustedOrigin } from '../csrf.js';
 import { errorResponse } from '../error-response.js';
 import { json } from '../respond.js';
 import type { Handlers } from '../router.js';
-import { pick, signInContext } from './shared.js';
+import { fromBrowser, pick, signInContext } from './shared.js';
 import { signedInResponse } from './signed-in.js';
 
 async function login(ctx: HttpContext): Promise<Response> {
   const input = pick<LoginInput>(await ctx.body(), ['identifier', 'password']);
+  // A browser's challenge is bound to it: a secret in an HttpOnly cookie, which the challenge
+  // needs beside itself, so a challenge read from a log or a proxy cannot be finished elsewhere.
+  const binding = fromBrowser(ctx.request) ? randomToken({ random: ctx.config.random }) : undefined;
   // A trusted-device cookie lets a user with 2FA on skip the second factor on this device.
-  const result = await ctx.auth.login(input, signInContext(ctx));
+  const result = await ctx.auth.login(input, {
+    ...signInContext(ctx),
+    ...(binding === undefined ? {} : { challengeBinding: binding }),
+  });
   if (result.status === 'two_factor_required') {
-    return json(200, {
-      status: result.status,
-      challenge: result.challenge,
-      methods: result.methods,
-    });
+    const cookies =
+      binding === undefined
+        ? []
+        : [
+            serializeCookie(
+              cookieSpec(ctx.config, 'challenge'),
+              binding,
+              ctx.config.twoFactor.challengeTtlSeconds,
+            ),
+          ];
+    return json(
+      200,
+      { status: result.status, challenge: result.challenge, methods: result.methods },
+      cookies,
+    );
   }
   return signedInResponse(ctx, result);
 }

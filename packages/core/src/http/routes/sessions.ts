@@ -1,4 +1,5 @@
 import type { EndSessionsOptions } from '../../account/sessions.js';
+import { AuthError } from '../../errors/auth-error.js';
 import type { ReauthenticateInput } from '../../sign-in/types.js';
 import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
@@ -49,7 +50,16 @@ export const sessionHandlers = {
     return noContent(id === session.id ? clearAuthCookies(ctx.config, ['session', 'refresh']) : []);
   },
   getCsrfToken: async (ctx) => {
-    const { token, cookie } = csrfToken(ctx.config, ctx.request, { rotate: false });
+    // Only for a session that validates: a token for a bare id read elsewhere (the sessions
+    // list, a log) would let its reader forge requests for that session.
+    const session = await ctx.caller().then(
+      (caller) => (caller.via === 'cookie' ? caller.session.id : undefined),
+      (error: unknown) => {
+        if (error instanceof AuthError && error.code === 'UNAUTHENTICATED') return undefined;
+        throw error;
+      },
+    );
+    const { token, cookie } = csrfToken(ctx, session);
     return json(200, { csrfToken: token }, [cookie]);
   },
   getJwks: async (ctx) => json(200, await ctx.auth.jwks()),

@@ -73,24 +73,44 @@ export function signInContext(ctx: HttpContext): RequestContext {
   };
 }
 
+/**
+ * The request's context plus the browser's challenge binding (the HttpOnly challenge cookie),
+ * for the routes that carry a sign-in challenge (`/2fa/verify`, `/2fa/email/send`,
+ * `/2fa/sms/send`): a challenge bound to a browser opens only with it.
+ */
+export function challengeContext(ctx: HttpContext, base: RequestContext = ctx.client) {
+  const binding = readCookie(ctx.request, cookieSpec(ctx.config, 'challenge').name);
+  return binding === undefined || binding === '' ? base : { ...base, challengeBinding: binding };
+}
+
+/**
+ * Whether a sign-in comes from a browser: it sends `Origin` on a POST or Fetch Metadata
+ * (`Sec-Fetch-Site`), which native apps and servers do not. Its challenge is then bound to it.
+ */
+export function fromBrowser(request: Request): boolean {
+  return request.headers.has('origin') || request.headers.has('sec-fetch-site');
+}
+
 /** Set-Cookie lines that delete the auth cookies (`device`: the trusted-device cookie). */
 export function clearAuthCookies(
   config: AuthOptions,
-  kinds: readonly ('session' | 'refresh' | 'device')[],
+  kinds: readonly ('session' | 'refresh' | 'device' | 'challenge')[],
 ): string[] {
   return kinds.map((kind) => serializeCookie(cookieSpec(config, kind), '', 0));
 }
 
-const CSRF_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
-/** The CSRF token of the request's cookie when well-formed, else a new one; and its cookie. */
-export function csrfToken(config: AuthOptions, request: Request, options: { rotate: boolean }) {
-  const spec = cookieSpec(config, 'csrf');
-  const existing = readCookie(request, spec.name);
+/**
+ * The CSRF token for a response and its cookie (readable by the page's script, which sends it
+ * back as `x-csrf-token`): the session's own token (`auth.sessions.csrfToken`) when
+ * `sessionId` is given, else a random placeholder that no route accepts (before sign-in there
+ * is nothing to protect; the sign-in answer sets the session's token).
+ */
+export function csrfToken(ctx: HttpContext, sessionId: string | undefined) {
+  const spec = cookieSpec(ctx.config, 'csrf');
   const token =
-    !options.rotate && existing !== undefined && CSRF_TOKEN.test(existing)
-      ? existing
-      : randomToken({ random: config.random });
+    sessionId === undefined
+      ? randomToken({ random: ctx.config.random })
+      : ctx.auth.sessions.csrfToken(sessionId);
   // A session-lifetime cookie: it carries no authority by itself.
   return { token, cookie: serializeCookie(spec, token) };
 }

@@ -26,8 +26,8 @@ export function signedInResponse(
       ctx.now()) /
     1000;
   if (result.tokens.strategy === 'cookie') {
-    // A new CSRF token with every sign-in: a token planted before it is worth nothing after.
-    const csrf = csrfToken(ctx.config, ctx.request, { rotate: true });
+    // The new session's CSRF token: a token planted or read before it is worth nothing after.
+    const csrf = csrfToken(ctx, result.session.id);
     const session = serializeCookie(
       cookieSpec(config, 'session'),
       result.tokens.sessionToken,

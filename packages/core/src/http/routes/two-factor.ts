@@ -4,7 +4,7 @@ import type { HttpContext } from '../context.js';
 import { cookieSpec, readCookie, serializeCookie } from '../cookies.js';
 import { json, noContent } from '../respond.js';
 import type { Handlers } from '../router.js';
-import { clearAuthCookies, flag, pick, signInContext, stepUp } from './shared.js';
+import { challengeContext, clearAuthCookies, flag, pick, signInContext, stepUp } from './shared.js';
 import { signedInResponse } from './signed-in.js';
 
 const CODE_SENT = { status: 'code_sent' } as const;
@@ -39,19 +39,20 @@ async function verify(ctx: HttpContext): Promise<Response> {
   const remember = flag(body.rememberDevice);
   const result = await ctx.auth.verifySecondFactor(
     remember === undefined ? input : { ...input, rememberDevice: remember as boolean },
-    signInContext(ctx),
+    challengeContext(ctx, signInContext(ctx)),
   );
   const device = result.trustedDevice;
-  const cookies =
-    device === undefined
-      ? []
-      : [
-          serializeCookie(
-            cookieSpec(ctx.config, 'device'),
-            device.token,
-            (device.expiresAt - ctx.now()) / 1000,
-          ),
-        ];
+  // The challenge is used up: its binding cookie goes too.
+  const cookies = clearAuthCookies(ctx.config, ['challenge']);
+  if (device !== undefined) {
+    cookies.push(
+      serializeCookie(
+        cookieSpec(ctx.config, 'device'),
+        device.token,
+        (device.expiresAt - ctx.now()) / 1000,
+      ),
+    );
+  }
   return signedInResponse(ctx, result, cookies);
 }
 
@@ -138,12 +139,12 @@ export const twoFactorHandlers = {
   verifySecondFactor: verify,
   sendEmailCode: async (ctx) => {
     const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
-    await ctx.auth.twoFactor.sendEmailCode({ challenge }, ctx.client);
+    await ctx.auth.twoFactor.sendEmailCode({ challenge }, challengeContext(ctx));
     return json(202, CODE_SENT);
   },
   sendSmsCode: async (ctx) => {
     const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
-    await ctx.auth.twoFactor.sendSmsCode({ challenge }, ctx.client);
+    await ctx.auth.twoFactor.sendSmsCode({ challenge }, challengeContext(ctx));
     return json(202, CODE_SENT);
   },
   ...signedInHandlers,

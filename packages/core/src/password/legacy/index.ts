@@ -15,7 +15,8 @@ const UNUSABLE: ParsedLegacyHash = Object.freeze({
   verify: async () => false,
 });
 
-function parseLegacyHash(stored: string): ParsedLegacyHash | undefined {
+/** Parses a stored hash of any supported format; `undefined` when unknown or malformed. */
+export function parseLegacyHash(stored: string): ParsedLegacyHash | undefined {
   // Callers pass values straight from a database column; a NULL must not throw.
   if (typeof stored !== 'string' || stored.length > MAX_STORED_LENGTH) return undefined;
   // Django's `set_unusable_password()` stores "!" plus 40 random characters (older versions

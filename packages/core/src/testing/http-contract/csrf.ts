@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractRequestOptions } from './client.js';
 import { type ContractContext, TRUSTED_ORIGIN } from './context.js';
-import { CSRF_COOKIE, expectError, expectNoContent, expectOk } from './expect.js';
+import { parseSetCookie } from './cookie-jar.js';
+import { CSRF_COOKIE, expectError, expectNoContent, expectOk, SESSION_COOKIE } from './expect.js';
 
 /** Cookie-authenticated unsafe routes, with a body that would otherwise succeed or fail late. */
 const UNSAFE: readonly { method: string; route: string; json?: unknown }[] = [
@@ -22,7 +23,7 @@ const UNSAFE: readonly { method: string; route: string; json?: unknown }[] = [
   { method: 'DELETE', route: '/sessions/some-session-id' },
 ];
 
-/** Double-submit token and trusted-origin checks on cookie-authenticated writes. */
+/** Session-bound token and trusted-origin checks on cookie-authenticated writes. */
 export function describeCsrf(ctx: ContractContext): void {
   /** A signed-in cookie client; its session must survive every refused request. */
   const victim = async () => (await ctx.signIn(await ctx.signUp())).client;
@@ -89,12 +90,49 @@ export function describeCsrf(ctx: ContractContext): void {
       await stillSignedIn(client);
     });
 
-    it('refuses a token that matches no CSRF cookie (both halves are needed)', async () => {
+    it("refuses a token that is not this session's (a fresh client's placeholder)", async () => {
       const client = await victim();
       client.jar.delete(CSRF_COOKIE);
-      expectError(await client.request('POST', '/logout'), 403, 'CSRF_FAILED');
+      expectError(await client.request('POST', '/logout', { csrf: false }), 403, 'CSRF_FAILED');
       const other = await ctx.client().fetchCsrf();
       expectError(await client.request('POST', '/logout', { csrf: other }), 403, 'CSRF_FAILED');
+    });
+
+    it("refuses another session's token even with the matching cookie planted (bound to the session)", async () => {
+      const client = await victim();
+      const mallory = await victim();
+      const theirs = mallory.csrfToken as string;
+      // What a sibling subdomain can do once `http.cookies.domain` drops `__Host-`: plant its
+      // own CSRF cookie in the victim's browser. A random double-submit token would then pass.
+      client.jar.store(
+        parseSetCookie(`${CSRF_COOKIE}=${theirs}; Path=/; Secure; SameSite=Lax`),
+        `${ctx.basePath}/user`,
+      );
+      expectError(
+        await client.request('PATCH', '/user', { json: { firstName: 'Mallory' }, csrf: theirs }),
+        403,
+        'CSRF_FAILED',
+      );
+      await stillSignedIn(client);
+    });
+
+    it('GET /csrf gives the session its own token; a forged session cookie gets one that works nowhere', async () => {
+      const client = await victim();
+      const own = client.csrfToken as string;
+      expect(own).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await client.fetchCsrf()).toBe(own);
+      // The session id is no secret (the sessions list shows it): with it alone, no token.
+      const id = ((await client.request('GET', '/session')).body as { session: { id: string } })
+        .session.id;
+      const mallory = ctx.client();
+      mallory.jar.store(
+        parseSetCookie(`${SESSION_COOKIE}=${id}.${'A'.repeat(43)}; Path=/; Secure; SameSite=Lax`),
+        `${ctx.basePath}/csrf`,
+      );
+      const forged = await mallory.fetchCsrf();
+      expect(forged).not.toBe(own);
+      expectError(await client.request('POST', '/logout', { csrf: forged }), 403, 'CSRF_FAILED');
+      await stillSignedIn(client);
     });
 
     it('accepts the token with Sec-Fetch-Site same-origin and no Origin', async () => {

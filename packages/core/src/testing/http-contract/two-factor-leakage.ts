@@ -55,9 +55,9 @@ export function describeTwoFactorLeakage(ctx: ContractContext, kit: TwoFactorKit
         const pending = await kit.challenge(account);
         secrets.push({ value: pending.challenge, route: `${base}/login` });
         if (method === 'email') {
-          await ctx
-            .client()
-            .request('POST', '/2fa/email/send', { json: { challenge: pending.challenge } });
+          await pending.client.request('POST', '/2fa/email/send', {
+            json: { challenge: pending.challenge },
+          });
         }
         const code = method === 'email' ? kit.mailedCode(account.email) : given;
         const proof = { challenge: pending.challenge, method, code, rememberDevice: remember };
@@ -91,9 +91,9 @@ export function describeTwoFactorLeakage(ctx: ContractContext, kit: TwoFactorKit
         await client.request('POST', '/2fa/phone/confirm', { json: { code } });
         secrets.push({ value: code });
         const pending = await kit.challenge(account);
-        await ctx
-          .client()
-          .request('POST', '/2fa/sms/send', { json: { challenge: pending.challenge } });
+        await pending.client.request('POST', '/2fa/sms/send', {
+          json: { challenge: pending.challenge },
+        });
         secrets.push({ value: pending.challenge, route: `${base}/login` });
         const smsCode = sms.lastCode(phone) ?? '';
         secrets.push({ value: smsCode });

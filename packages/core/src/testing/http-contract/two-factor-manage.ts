@@ -188,9 +188,9 @@ export function describeTwoFactorManagement(ctx: ContractContext, kit: TwoFactor
       expectNoContent(await confirm(code));
       const pending = await kit.challenge(user.account);
       expect(pending.methods).toEqual(['totp', 'email', 'sms', 'recovery']);
-      const sent = await ctx
-        .client()
-        .request('POST', '/2fa/sms/send', { json: { challenge: pending.challenge } });
+      const sent = await pending.client.request('POST', '/2fa/sms/send', {
+        json: { challenge: pending.challenge },
+      });
       expect(expectOk(sent, 202)).toEqual({ status: 'code_sent' });
       const res = await kit.verify(pending.client, {
         challenge: pending.challenge,

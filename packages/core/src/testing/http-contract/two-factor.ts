@@ -14,6 +14,7 @@ import { describeTwoFactorLeakage } from './two-factor-leakage.js';
 import { describeTwoFactorManagement } from './two-factor-manage.js';
 
 const THIRTY_DAYS_S = 30 * 86_400;
+const CHALLENGE_COOKIE = '__Host-portcullis.challenge';
 
 /**
  * The Second factor section of the contract: sign-in with a challenge and a TOTP, emailed, SMS
@@ -87,9 +88,9 @@ export function describeTwoFactor(ctx: ContractContext): void {
     it('mails a 6-digit code with /2fa/email/send (202) that signs in once', async () => {
       const user = await kit.enable();
       const pending = await kit.challenge(user.account);
-      const sent = await ctx
-        .client()
-        .request('POST', '/2fa/email/send', { json: { challenge: pending.challenge } });
+      const sent = await pending.client.request('POST', '/2fa/email/send', {
+        json: { challenge: pending.challenge },
+      });
       expect(expectOk(sent, 202)).toEqual({ status: 'code_sent' });
       const code = kit.mailedCode(user.account.email);
       const proof = { challenge: pending.challenge, method: 'email' };
@@ -99,6 +100,54 @@ export function describeTwoFactor(ctx: ContractContext): void {
         'CODE_INVALID',
       );
       kit.adopt(pending.client, await kit.verify(pending.client, { ...proof, code }));
+    });
+
+    it("binds a browser's challenge to it (__Host-portcullis.challenge, HttpOnly, Strict): elsewhere it is TOKEN_INVALID and spends nothing", async () => {
+      const user = await kit.enable();
+      const login = await ctx.client().request('POST', '/login', {
+        json: { identifier: user.account.email, password: user.account.password },
+      });
+      const binding = cookieOf(login, CHALLENGE_COOKIE);
+      expectCookieAttributes(binding, { httpOnly: true, sameSite: 'strict', path: '/' });
+      expect(binding?.value).toMatch(/^[\w-]{43}$/);
+      const pending = await kit.challenge(user.account);
+      const proof = { challenge: pending.challenge, method: 'totp' };
+      // Read from a log or a proxy, the challenge alone opens nothing: not a code check, not a send.
+      const thief = ctx.client();
+      for (let i = 0; i < 6; i++) {
+        const res = await kit.verify(thief, { ...proof, code: await kit.nextTotp(user.secret) });
+        expectError(res, 400, 'TOKEN_INVALID');
+        expectNoCredentials(res);
+      }
+      const send = await thief.request('POST', '/2fa/email/send', {
+        json: { challenge: pending.challenge },
+      });
+      expectError(send, 400, 'TOKEN_INVALID');
+      expect(ctx.mailer.find(user.account.email, 'email-otp')).toBeUndefined();
+      // The owner's browser still has every check and finishes; the binding cookie is cleared.
+      const done = await kit.verify(pending.client, {
+        ...proof,
+        code: await kit.nextTotp(user.secret),
+      });
+      expect(cookieOf(done, CHALLENGE_COOKIE)?.attributes.get('max-age')).toBe('0');
+      kit.adopt(pending.client, done);
+    });
+
+    it('leaves the challenge of a client that is no browser (no Origin, no Sec-Fetch-Site) unbound', async () => {
+      const user = await kit.enable();
+      const app = ctx.client();
+      const login = await app.request('POST', '/login', {
+        json: { identifier: user.account.email, password: user.account.password },
+        origin: null,
+      });
+      const body = expectOk(login);
+      expect(cookieOf(login, CHALLENGE_COOKIE)).toBeUndefined();
+      const other = ctx.client();
+      const res = await other.request('POST', '/2fa/verify', {
+        json: { challenge: body.challenge, method: 'totp', code: await kit.nextTotp(user.secret) },
+        origin: null,
+      });
+      expectSignedIn(ctx, res);
     });
 
     it('with rememberDevice sets __Host-portcullis.device (HttpOnly, Secure, Lax, Path=/, 30 days); the next login skips 2FA', async () => {
