@@ -15,8 +15,9 @@ export type PageEnv = {
 };
 
 /**
- * Reads the session cookie of a page request (a GET, so no CSRF check is due) and sets
- * `c.var.viewer`. A missing, expired or revoked session is simply "signed out".
+ * Reads the session cookie of a page request (a GET or HEAD, so no CSRF check is due) and sets
+ * `c.var.viewer`. A missing, expired or revoked session is simply "signed out", and so is any
+ * request of another method.
  */
 export function loadViewer(
   auth: Auth,
@@ -26,10 +27,14 @@ export function loadViewer(
   const { authenticate } = createHttpHandler(auth);
   return async (c, next) => {
     let viewer: RequestAuth | undefined;
-    try {
-      viewer = await authenticate(c.req.raw);
-    } catch (error) {
-      if (!isAuthError(error) || error.code !== 'UNAUTHENTICATED') throw error;
+    // Pages are GETs. Another method reaches no page (404): authenticating it would run the
+    // CSRF check of unsafe methods, and its refusal (CSRF_FAILED) would end as a 500.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+      try {
+        viewer = await authenticate(c.req.raw);
+      } catch (error) {
+        if (!isAuthError(error) || error.code !== 'UNAUTHENTICATED') throw error;
+      }
     }
     c.set('viewer', viewer);
     c.set('devMailbox', options.devMailbox);

@@ -181,7 +181,7 @@ export async function resetPassword(
   });
   // The link proved the owner, who may have been locked out by someone else's guesses. The
   // reset is done: a store failure here only leaves the lock to lift by itself.
-  await unlockAccount(rt, user).catch((error: unknown) => {
+  await unlockAccount(rt, user, context).catch((error: unknown) => {
     rt.config.logger.warn('sign-in unlock after reset failed', {
       userId: user.id,
       error: String(error),

@@ -3,6 +3,7 @@ import type { AuthConfig } from '../config/types.js';
 import { Keyring } from '../crypto/keyring.js';
 import { createEmitter, type EmitEvent } from '../events/emit.js';
 import type { RequestContext } from '../events/types.js';
+import { runInBackground } from '../flows/background.js';
 import { renderMail } from '../mail/render.js';
 import type { MailData, MailKind } from '../mail/types.js';
 import { createPasswordHasher, type PasswordHasher } from '../password/hasher.js';
@@ -146,7 +147,9 @@ export function createRuntime(input: AuthConfig): AuthRuntime {
           );
         }
       };
-      if (meta.background === true) void send();
+      // Detached like the rest of the known-account work: a failure is logged, never an
+      // unhandled rejection, and tests can wait for it (`settleBackgroundWork`).
+      if (meta.background === true) await runInBackground(config.logger, `mail:${kind}`, send);
       else await send();
     },
   };

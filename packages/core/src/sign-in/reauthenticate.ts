@@ -13,7 +13,7 @@ import type { UserRecord } from '../storage/types/users.js';
 import { METHOD_AMR } from '../two-factor/purposes.js';
 import { toPublicUser } from '../users/public.js';
 import { assertPasswordCorrect } from './password-check.js';
-import { assertReauthSecondFactor } from './step-up.js';
+import { assertReauthSecondFactor, stepUpFields } from './step-up.js';
 import type { ReauthenticateInput, SignedIn, StepUp } from './types.js';
 
 /**
@@ -38,17 +38,20 @@ export async function reauthenticate(
 ): Promise<SignedIn> {
   // A missing, non-string or over-long password is a bad request, not a wrong password: it is
   // refused before anything is counted toward the lockout.
-  const { userId, sessionId, password } = parseInput(reauthSchema, {
+  // So are a `code` or `method` of the wrong shape, 2FA on or off: checked with the password.
+  const { userId, sessionId, password, code, method } = parseInput(reauthSchema, {
     userId: input.userId,
     sessionId: input.sessionId,
     password: input.password,
+    code: input.code,
+    method: input.method,
   });
   const { user, session } = await callerOf(rt, { userId, sessionId }, context);
   if (session === undefined) throw new AuthError('UNAUTHENTICATED');
   await proveFactors(
     rt,
     user,
-    { password, code: input.code, method: input.method },
+    { password, code, method },
     session.id,
     context,
   );
@@ -56,8 +59,9 @@ export async function reauthenticate(
   const now = rt.now();
   const { record, tokens } = await reissueSession(rt, session, {
     freshUntil: now + rt.config.session.freshForSeconds * 1000,
-    // What the new session rests on: the password, and with 2FA the code just checked.
-    amr: input.method === undefined ? ['pwd'] : ['pwd', METHOD_AMR[input.method]],
+    // What the new session rests on: the password, and with 2FA the code just checked. A code
+    // sent by a user without 2FA proved nothing (it is not checked) and is not claimed.
+    amr: user.totp === undefined || method === undefined ? ['pwd'] : ['pwd', METHOD_AMR[method]],
     ...(user.totp === undefined ? {} : { secondFactorAt: now }),
     context,
   });
@@ -77,6 +81,8 @@ const reauthSchema = v.object({
   userId: text('userId', 256),
   sessionId: text('sessionId', 256),
   password: passwordField(),
+  code: stepUpFields.code,
+  method: stepUpFields.method,
 });
 
 /** What a sensitive operation needs on top of its own inputs. */

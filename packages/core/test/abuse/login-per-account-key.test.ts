@@ -46,6 +46,19 @@ describe("loginPerAccount key 'identifier+ip'", () => {
     });
   });
 
+  it('a password reset from the locked address lifts the lock of that address', async () => {
+    const s = await setup({ rateLimits: PAIR });
+    await verifiedUser(s, 'ada@example.com');
+    await wrongTimes(s.auth, 'ada@example.com', 5, A);
+    await s.auth.passwords.requestReset('ada@example.com', A);
+    const mail = await s.mailer.waitFor('ada@example.com', 'password-reset');
+    const token = s.mailer.extractToken(mail) as string;
+    await s.auth.passwords.reset({ token, newPassword: 'saffron lighthouse quartz' }, A);
+    expect(await attempt(s.auth, 'ada@example.com', 'saffron lighthouse quartz', A)).toBe(
+      'signed_in',
+    );
+  });
+
   it('an IPv6 client counts for its /64: rotating addresses in it does not add guesses', async () => {
     const s = await setup({ rateLimits: PAIR });
     await verifiedUser(s, 'ada@example.com');

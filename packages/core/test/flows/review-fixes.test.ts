@@ -84,6 +84,24 @@ describe('reauthenticate', () => {
     expect((await auth.validateSession(tokens.sessionToken)).session.id).toBe(session.id);
   });
 
+  it('a code or method of the wrong shape is VALIDATION_FAILED before the password; a code without 2FA claims nothing', async () => {
+    const { auth, userId, sessionId, storage, clock } = await signIn();
+    for (const bad of [{ method: 'x\u0000y' }, { method: 'pigeon' }, { code: 42 }]) {
+      await expect(
+        auth.reauthenticate(
+          { userId, sessionId, password: 'wrong but long', ...(bad as object) },
+          CTX,
+        ),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+    // None of those was a counted password check: the right password still works after them.
+    const { session } = await auth.reauthenticate(
+      { userId, sessionId, password: PASSWORD, method: 'totp', code: '123456' },
+      CTX,
+    );
+    expect((await storage.sessions.get(session.id, clock.now()))?.amr).toEqual(['pwd']);
+  });
+
   it('refuses a revoked session', async () => {
     const { auth, userId, sessionId } = await signIn();
     await auth.logout(sessionId, CTX);
