@@ -48,13 +48,7 @@ export async function reauthenticate(
   });
   const { user, session } = await callerOf(rt, { userId, sessionId }, context);
   if (session === undefined) throw new AuthError('UNAUTHENTICATED');
-  await proveFactors(
-    rt,
-    user,
-    { password, code, method },
-    session.id,
-    context,
-  );
+  await proveFactors(rt, user, { password, code, method }, session.id, context);
   // Trust changed: a new session token, and the old one ends (OWASP ASVS 7.2.4).
   const now = rt.now();
   const { record, tokens } = await reissueSession(rt, session, {
