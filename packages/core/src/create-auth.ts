@@ -18,6 +18,7 @@ import { hashPassword, type PasswordVerification, verifyPassword } from './passw
 import { type RegisterInput, register } from './register/register.js';
 import { resendVerification, verifyEmail } from './register/verify-email.js';
 import { createRuntime } from './runtime/context.js';
+import { reportServerError, type ServerErrorContext } from './runtime/server-error.js';
 import { csrfTokenFor, csrfTokenMatches } from './sessions/csrf.js';
 import { toSessionInfo } from './sessions/info.js';
 import { logout } from './sessions/logout.js';
@@ -239,6 +240,15 @@ export interface Auth {
    * input validation of its own may too. Never throws for a failing listener.
    */
   reportRequestProblem(problem: RequestProblem, context?: RequestContext): Promise<void>;
+  /**
+   * Reports a request that failed on the server's side (a 5xx; a store outage is
+   * `STORAGE_UNAVAILABLE`): one `error` log line with the code, the failed store operation, the
+   * route and the cause, and a `storage.unavailable` event for a store outage; at most 20 a
+   * minute per code and operation, the rest counted (`suppressed`). `createHttpHandler` and
+   * `handler.authenticate` call it; an adapter or app that answers such an error itself may
+   * too. Never throws.
+   */
+  reportServerError(error: unknown, context?: ServerErrorContext): Promise<void>;
   /** Hashes a new password with the configured hasher (after NFKC). */
   hashPassword(password: string): Promise<string>;
   /** Verifies a password against a stored hash of any supported format. */
@@ -336,6 +346,7 @@ export function createAuth(config: AuthConfig): Auth {
       list: (userId, opts) => listAudit(rt, userId, opts ?? {}),
     },
     reportRequestProblem: (problem, context) => reportRequestProblem(rt, problem, ctx(context)),
+    reportServerError: (error, context) => reportServerError(rt, error, context ?? {}),
     async hashPassword(password) {
       return hashPassword(password, { hasher: await rt.hasher() });
     },

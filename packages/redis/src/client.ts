@@ -22,6 +22,16 @@ export interface CreateRedisOptions {
    */
   readonly commandTimeoutMs?: number;
   /**
+   * The longest wait between two reconnection attempts after the connection is lost, in
+   * milliseconds. Default 250. Attempts start 50 ms after the loss and double (50, 100, 200)
+   * up to this cap, so calls work again at most about this long (plus one connection) after
+   * the server is back. ioredis's own backoff doubles up to 5 s, and the first success came
+   * 2 s or more after a restart (issue 16). It does not hammer a dead server: one process
+   * makes at most 1000 / `reconnectMaxDelayMs` attempts a second (see docs/redis.md,
+   * "Reconnection"). A `retryStrategy` in `redis` replaces it.
+   */
+  readonly reconnectMaxDelayMs?: number;
+  /**
    * Called with each connection error the client reports once it is connected (a dropped
    * connection, each failed reconnection attempt). Default: ignore them; the calls made while
    * Redis is unreachable reject, and core reports those as `STORAGE_UNAVAILABLE`. Without any
@@ -58,8 +68,9 @@ export type FailFastOptions = Required<
  *   already have run (a refresh rotation replayed after it succeeded would answer `reused` and
  *   revoke the session; a rate-limit hit would count twice).
  * - `connectTimeout` and `commandTimeout`: see {@link CreateRedisOptions}.
- * - Reconnection stays on (ioredis's default backoff, at most 2 s apart), so calls work again as
- *   soon as the server is back.
+ * - Reconnection is left to the client you build (ioredis's default backoff doubles up to 5 s
+ *   apart; {@link createRedis} sets a shorter one, `reconnectMaxDelayMs`). It is not set
+ *   here so that spreading these options after your own `retryStrategy` keeps yours.
  */
 export function failFastOptions(
   options: Pick<CreateRedisOptions, 'connectTimeoutMs' | 'commandTimeoutMs'> = {},
@@ -74,11 +85,33 @@ export function failFastOptions(
 }
 
 /**
- * Connects an ioredis client with fail-fast options ({@link failFastOptions}) and resolves once
- * it is ready. With the offline queue off, commands sent before the connection is ready would
- * reject, which is why this waits for it.
+ * The `retryStrategy` {@link createRedis} gives ioredis: the wait before reconnection attempt
+ * `times` (counted from 1 since the connection was lost), 50, 100, 200 ms and then
+ * `maxDelayMs` each time. Calls then work again within about `maxDelayMs` (plus one connection)
+ * after the server is back: with ioredis's default, which doubles up to 5 s, the first success
+ * came 2 s or more after a restart (issue 16).
+ *
+ * A short cap does not hammer a dead server: each process holds one connection, so the server
+ * sees at most 1000 / `maxDelayMs` attempts a second per process (four at the default; a refused
+ * one costs a SYN and a RST), and against a server that accepts but never answers each attempt
+ * first waits out `connectTimeout`. No jitter: attempts this cheap need no spreading, and it
+ * would only delay the recovery.
+ */
+function reconnectDelay(maxDelayMs: number): (times: number) => number {
+  if (!Number.isFinite(maxDelayMs) || maxDelayMs < 0) {
+    throw new RangeError('reconnectMaxDelayMs must be a finite number of at least 0.');
+  }
+  return (times) => Math.min(25 * 2 ** Math.min(times, 10), maxDelayMs);
+}
+
+/**
+ * Connects an ioredis client with fail-fast options ({@link failFastOptions}) and a reconnection
+ * backoff capped at `reconnectMaxDelayMs` (50, 100, 200 ms, then 250 ms apart by default), and
+ * resolves once it is ready. With the offline queue off, commands sent before the connection is
+ * ready would reject, which is why this waits for it.
  *
  * @param url A Redis URL: `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS.
+ * @throws RangeError when `reconnectMaxDelayMs` is not a finite number of at least 0.
  * @throws The connection error when the server cannot be reached, or `Error('Redis was not
  * ready within … ms.')` when it is not ready within `connectTimeoutMs` (a server that accepts
  * the connection but never answers). The client is then disconnected, with no retry left.
@@ -90,7 +123,12 @@ export function failFastOptions(
  * ```
  */
 export async function createRedis(url: string, options: CreateRedisOptions = {}): Promise<Redis> {
-  const settings = { ...failFastOptions(options), ...options.redis, lazyConnect: true };
+  const settings = {
+    ...failFastOptions(options),
+    retryStrategy: reconnectDelay(options.reconnectMaxDelayMs ?? 250),
+    ...options.redis,
+    lazyConnect: true,
+  };
   // The default reply mapping: the stores read replies in ioredis's classic shapes.
   const client = new Redis(url, settings as RedisOptions & { replyMapping?: 'legacy' });
   // The failure reaches the caller as the rejection (the socket's error when there was one,

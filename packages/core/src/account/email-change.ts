@@ -6,7 +6,12 @@ import { createSplitToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
-import { consumeLinkToken, issueLinkToken } from '../link-tokens/link-token.js';
+import {
+  consumeLinkToken,
+  isServerFailure,
+  issueLinkToken,
+  restoreLinkToken,
+} from '../link-tokens/link-token.js';
 import { buildLink, buildPageLink } from '../mail/link.js';
 import { renderMail } from '../mail/render.js';
 import type { AuthRuntime } from '../runtime/context.js';
@@ -14,6 +19,7 @@ import { requireStepUp } from '../sign-in/reauthenticate.js';
 import { stepUpFields } from '../sign-in/step-up.js';
 import type { StepUp } from '../sign-in/types.js';
 import { TOKEN_PURPOSES } from '../storage/purposes.js';
+import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
 import { MAX_EMAIL_LENGTH, normalizeEmail } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
 
@@ -164,6 +170,21 @@ export async function confirmEmailChange(
 ): Promise<PublicUser> {
   const { token } = parseInput(confirmEmailChangeSchema, input);
   const record = await consumeLinkToken(rt, PURPOSE, token);
+  try {
+    return await applyEmailChange(rt, record, context);
+  } catch (error) {
+    // Not written: a store outage must not burn the link (issue 16); the retry works.
+    if (isServerFailure(error)) await restoreLinkToken(rt, record);
+    throw error;
+  }
+}
+
+/** The change a confirmed link asks for, once the link is used up. */
+async function applyEmailChange(
+  rt: AuthRuntime,
+  record: OneTimeTokenRecord,
+  context: RequestContext,
+): Promise<PublicUser> {
   const email = record.payload?.email;
   const emailNormalized = record.payload?.emailNormalized;
   if (typeof email !== 'string' || typeof emailNormalized !== 'string') {
@@ -187,9 +208,19 @@ export async function confirmEmailChange(
     failWith: 'TOKEN_INVALID',
     context,
   });
-  await rt.storage.tokens.deleteByUser(record.userId, { purpose: TOKEN_PURPOSES.verifyEmail });
-  const user = await rt.storage.users.getById(record.userId);
-  if (!user) throw new AuthError('TOKEN_INVALID');
+  // Written: from here nothing fails the answer (or the link would be restored for a change
+  // already made).
+  await rt.storage.tokens
+    .deleteByUser(record.userId, { purpose: TOKEN_PURPOSES.verifyEmail })
+    .catch((error: unknown) => {
+      rt.config.logger.warn('old verification links not deleted', { error: String(error) });
+    });
+  const user = (await rt.storage.users.getById(record.userId).catch(() => undefined)) ?? {
+    ...current,
+    email,
+    emailNormalized,
+    emailVerifiedAt: rt.now(),
+  };
   await rt.emit({ type: 'email.changed', userId: user.id }, context);
   return toPublicUser(user);
 }

@@ -7,7 +7,13 @@ import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { runInBackground } from '../flows/background.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
-import { consumeLinkToken, issueLinkToken, peekLinkToken } from '../link-tokens/link-token.js';
+import {
+  consumeLinkToken,
+  isServerFailure,
+  issueLinkToken,
+  peekLinkToken,
+  restoreLinkToken,
+} from '../link-tokens/link-token.js';
 import { buildLink, buildPageLink } from '../mail/link.js';
 import { assertPasswordAllowed } from '../password/policy.js';
 import { hashPassword } from '../password/verify.js';
@@ -168,17 +174,28 @@ export async function resetPassword(
   // transaction (when the storage has them): from that write on, every session, refresh
   // token, trusted device and sign-in opened with the old password is dead, including sign-ins
   // still in flight; then changeCredentials deletes them.
-  await changeCredentials(rt, {
-    userId: user.id,
-    patch,
-    reason: 'password_reset',
-    before: async (storage) => {
-      const record = await consumeLinkToken({ ...rt, storage }, PURPOSE, token);
-      if (record.userId !== user.id) throw new AuthError('TOKEN_INVALID');
-    },
-    failWith: 'TOKEN_INVALID',
-    context,
-  });
+  let consumed: OneTimeTokenRecord | undefined;
+  try {
+    await changeCredentials(rt, {
+      userId: user.id,
+      patch,
+      reason: 'password_reset',
+      before: async (storage) => {
+        const record = await consumeLinkToken({ ...rt, storage }, PURPOSE, token);
+        consumed = record;
+        if (record.userId !== user.id) throw new AuthError('TOKEN_INVALID');
+      },
+      failWith: 'TOKEN_INVALID',
+      context,
+    });
+  } catch (error) {
+    // Not written (changeCredentials fails only before its commit): where the token lives
+    // outside the transaction (Redis), it was used up anyway; the owner's retry must work.
+    if (consumed !== undefined && consumed.userId === user.id && isServerFailure(error)) {
+      await restoreLinkToken(rt, consumed);
+    }
+    throw error;
+  }
   // The link proved the owner, who may have been locked out by someone else's guesses. The
   // reset is done: a store failure here only leaves the lock to lift by itself.
   await unlockAccount(rt, user, context).catch((error: unknown) => {

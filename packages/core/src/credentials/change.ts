@@ -91,8 +91,15 @@ export async function changeCredentials(rt: AuthRuntime, change: CredentialChang
   };
   await (rt.storage.transaction ? rt.storage.transaction(write) : write(rt.storage));
   // Again after the commit: sessions, devices and challenges that sign-ins in flight created
-  // meanwhile. They are dead already (their generation is the old one); this only collects them.
-  await endDependents(rt.storage);
+  // meanwhile. They are dead already (their generation is the old one); this only collects them,
+  // so a store failure here is logged and does not fail a change that is written (callers rely
+  // on it: a failure of this function means nothing was committed).
+  await endDependents(rt.storage).catch((error: unknown) => {
+    rt.config.logger.warn('dead sessions not collected after a credential change', {
+      userId,
+      error: String(error),
+    });
+  });
   await rt.emit(
     {
       type: 'session.revoked_all',

@@ -106,6 +106,11 @@ export interface AuthErrorOptions {
   retryAfterSeconds?: number;
   /** The internal cause: logged, never sent to a client. */
   cause?: unknown;
+  /**
+   * For `STORAGE_UNAVAILABLE`: the store operation that failed (`sessions.rotateRefresh`), for
+   * logs and events. Never sent to a client.
+   */
+  operation?: string;
 }
 
 /**
@@ -130,6 +135,8 @@ export class AuthError extends Error {
   readonly details: readonly AuthErrorDetail[] | undefined;
   /** Seconds until a retry may succeed, for `RATE_LIMITED`. */
   readonly retryAfterSeconds: number | undefined;
+  /** The store operation that failed (`STORAGE_UNAVAILABLE`), for logs; never in the body. */
+  readonly operation: string | undefined;
 
   /** Makes an error of `code`, with the code's status and default message unless overridden. */
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
@@ -141,6 +148,7 @@ export class AuthError extends Error {
     this.status = AUTH_ERROR_STATUS[code];
     this.details = options.details === undefined ? undefined : Object.freeze([...options.details]);
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.operation = options.operation;
   }
 
   /** The contract's error body: `{ error: { code, message, details? } }`. Never the cause. */

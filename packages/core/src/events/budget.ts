@@ -27,8 +27,11 @@ export type BudgetDecision =
 
 /** The per-type event budget of one Auth instance. */
 export interface EventBudget {
-  /** Spends one event of `type` at `now` (epoch ms); refused when the bucket is empty. */
-  take(type: AuthEventType, now: number): BudgetDecision;
+  /**
+   * Spends one event of `type` (an event type, or any key that gets a bucket of its own) at
+   * `now` (epoch ms); refused when the bucket is empty.
+   */
+  take(type: AuthEventType | (string & {}), now: number): BudgetDecision;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface EventBudget {
  */
 export function createEventBudget(options: { perMinute: number }): EventBudget {
   const { perMinute } = options;
-  const buckets = new Map<AuthEventType, { tokens: number; at: number; suppressed: number }>();
+  const buckets = new Map<string, { tokens: number; at: number; suppressed: number }>();
   return {
     take(type, now) {
       const bucket = buckets.get(type) ?? { tokens: perMinute, at: now, suppressed: 0 };

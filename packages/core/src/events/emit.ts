@@ -38,6 +38,17 @@ export function createEmitter(options: {
 }): EmitEvent {
   const { audit, listeners, logger, now } = options;
   const budget = createEventBudget({ perMinute: EVENTS_PER_MINUTE });
+  // Failing audit writes and listeners are logged, but an outage of the audit store must not
+  // write a line for every event of every request: 20 a minute per kind, the rest counted.
+  const failureLog = createEventBudget({ perMinute: 20 });
+  const logFailure = (kind: string, fields: LogFields) => {
+    const decision = failureLog.take(kind, now());
+    if (!decision.admitted) return;
+    logger.error(kind, {
+      ...fields,
+      ...(decision.suppressed > 0 ? { suppressed: decision.suppressed } : {}),
+    });
+  };
   return async (input, context = {}) => {
     const at = now();
     const budgeted = BUDGETED_EVENT_TYPES.has(input.type);
@@ -77,7 +88,7 @@ export function createEmitter(options: {
           ...(event.data === undefined ? {} : { data: event.data }),
         });
       } catch (error) {
-        logger.error('audit append failed', {
+        logFailure('audit append failed', {
           type: event.type,
           userId: event.userId,
           ...errorFields(error),
@@ -88,7 +99,7 @@ export function createEmitter(options: {
       try {
         await listener(event);
       } catch (error) {
-        logger.error('event listener failed', { type: event.type, ...errorFields(error) });
+        logFailure('event listener failed', { type: event.type, ...errorFields(error) });
       }
     }
     logger.debug(`event ${event.type}`, { userId: event.userId, sessionId: event.sessionId });

@@ -46,7 +46,8 @@ export type AuthEventType =
   | 'trusted_device.foreign_access'
   | 'sms.failed'
   | 'request.csrf_refused'
-  | 'request.invalid';
+  | 'request.invalid'
+  | 'storage.unavailable';
 
 /** One emitted event. */
 export interface AuthEvent {

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger.js';
+import { compensate } from './compensate.js';
 
 /** Jobs started and not yet settled, of every Auth instance in this process. */
 const pending = new Set<Promise<void>>();
@@ -14,7 +15,8 @@ let inline = false;
  * The job starts on a later turn of the event loop (`setTimeout(…, 0)`, which every runtime
  * has), outside the request's own chain of promises; its steps run in order. Nothing is thrown
  * or rejected: a failure is logged as `background work failed` with the job's `name` and the
- * error's text (jobs never put a token into an error), and the process carries on.
+ * error's text (jobs never put a token into an error), and the job is run again, off the
+ * request path, until it succeeds or about 30 s have passed (`compensate`).
  *
  * @param logger - Where a failure goes (`rt.config.logger`).
  * @param name - What the job does, for the log (`password-reset`, `register`, …).
@@ -30,12 +32,16 @@ export function runInBackground(
     // Through a promise, so a job that throws before its first await is caught as well.
     Promise.resolve()
       .then(job)
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         try {
           logger.error('background work failed', { job: name, error: String(error) });
         } catch {
           // A logger that throws must not become an unhandled rejection either.
         }
+        // Most likely a store was down: the job runs again once it is back (issue 16: a
+        // reset link or verification mail is not lost to an outage). Jobs are written to be
+        // run again: each issues a fresh token, which replaces an older one.
+        await compensate(logger, name, job);
       });
   if (inline) return run();
   const detached = new Promise<void>((resolve) => {

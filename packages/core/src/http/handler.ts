@@ -50,13 +50,10 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     } catch (error) {
       // Server-side failures are logged with their cause and stack; the client gets the
       // generic body only. (Driver errors arrive here as STORAGE_UNAVAILABLE with a cause.)
+      // (Driver errors arrive here as STORAGE_UNAVAILABLE with a cause and the store operation;
+      // the report is one line per request, kept to a budget during an outage.)
       if (!(error instanceof AuthError) || error.status >= 500) {
-        const cause = error instanceof AuthError ? error.cause : error;
-        config.logger.error('request failed', {
-          code: error instanceof AuthError ? error.code : 'INTERNAL',
-          path: new URL(request.url).pathname,
-          cause: cause instanceof Error ? (cause.stack ?? String(cause)) : String(cause),
-        });
+        await auth.reportServerError(error, { ...seen.client, route: seen.route });
       }
       await reportRefusal(auth, error, seen);
       response = errorResponse(error);
@@ -137,7 +134,22 @@ export function createHttpHandler(auth: Auth): HttpHandler {
 
   return Object.assign(handle, {
     basePath,
-    authenticate: (request: Request) => authenticateRequest(auth, request),
+    // Protected routes of the app: a failure on the server's side is reported (logged once,
+    // within the budget) like one of the handler's own, then thrown for the adapter to answer.
+    authenticate: async (request: Request, info: RequestInfo = {}) => {
+      try {
+        return await authenticateRequest(auth, request);
+      } catch (error) {
+        if (!(error instanceof AuthError) || error.status >= 500) {
+          await auth.reportServerError(error, {
+            ip: clientIp(request, info.remoteAddress),
+            userAgent: request.headers.get('user-agent') ?? undefined,
+            route: 'authenticate',
+          });
+        }
+        throw error;
+      }
+    },
     refuseMethod,
   });
 }

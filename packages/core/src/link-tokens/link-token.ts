@@ -1,7 +1,8 @@
 import { timingSafeEqualStrings } from '../crypto/compare.js';
 import { sha256Base64Url } from '../crypto/hash.js';
 import { createSplitToken, parseSplitToken } from '../crypto/tokens.js';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, isAuthError } from '../errors/auth-error.js';
+import { compensate } from '../flows/compensate.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { JsonObject } from '../storage/types/json.js';
 import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
@@ -72,4 +73,21 @@ export async function peekLinkToken(
     timingSafeEqualStrings(record.verifierHash, sha256Base64Url(parsed.secret))
     ? record
     : undefined;
+}
+
+/**
+ * Puts back a link token that was used up by a request that then failed on the server's side
+ * (issue 16: a store outage must not burn the owner's link; the retry works). A store that
+ * still refuses is tried again until it is back (`compensate`). Call it only for a change that
+ * was not written.
+ */
+export async function restoreLinkToken(rt: AuthRuntime, record: OneTimeTokenRecord): Promise<void> {
+  await compensate(rt.config.logger, `restore ${record.purpose} link`, async () => {
+    await rt.storage.tokens.create(record);
+  });
+}
+
+/** Whether `error` is a failure on the server's side (a store outage), not an answer. */
+export function isServerFailure(error: unknown): boolean {
+  return !isAuthError(error) || error.status >= 500;
 }

@@ -102,6 +102,9 @@ export async function register(
       // Lost a race to the same address (its owner is told, as above) or to the same username
       // (the answer has gone: the account is not made and the registrant can try again).
       const raced = await rt.storage.users.getByEmail(email.emailNormalized);
+      // Our own account, from an earlier run of this job that failed later (it is run again
+      // after a store outage): carry on with its verification mail.
+      if (raced?.id === user.id) return sendVerificationMail(rt, raced, context);
       if (raced) return notifyExisting(rt, raced, context);
       rt.config.logger.warn('registration lost a race for its username', {});
       return;

@@ -1,6 +1,7 @@
 import { issueAccessToken } from '../access-tokens/issue.js';
 import { createSplitToken, randomToken, TOKEN_ID_BYTES } from '../crypto/tokens.js';
 import type { RequestContext } from '../events/types.js';
+import { compensate } from '../flows/compensate.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
 import type { SessionTokens } from './types.js';
@@ -58,25 +59,57 @@ export async function createSession(
       ? {}
       : { userAgent: options.context.userAgent.slice(0, MAX_USER_AGENT) }),
   };
-  await rt.storage.sessions.create(record);
-  if (keep === undefined && options.limit !== false) {
-    await enforceSessionLimit(rt, record, options.context);
+  // A session nobody was told about must not outlive this call (issue 16): from the create on
+  // (a create that fails may still have been written), any failure deletes it again.
+  try {
+    await rt.storage.sessions.create(record);
+    if (keep === undefined && options.limit !== false) {
+      await enforceSessionLimit(rt, record, options.context);
+    }
+    await rt.emit(
+      {
+        type: 'session.created',
+        userId: options.userId,
+        sessionId: id,
+        data: { strategy: config.session.strategy },
+      },
+      options.context,
+    );
+    if (!jwt) return { record, tokens: { strategy: 'cookie', sessionToken: secret.token } };
+    const access = await issueAccessToken(rt, record);
+    return {
+      record,
+      tokens: { strategy: 'jwt', ...access, refreshToken: secret.token },
+    };
+  } catch (error) {
+    await discardSession(rt, record, options.context);
+    throw error;
   }
-  await rt.emit(
-    {
-      type: 'session.created',
-      userId: options.userId,
-      sessionId: id,
-      data: { strategy: config.session.strategy },
-    },
-    options.context,
-  );
-  if (!jwt) return { record, tokens: { strategy: 'cookie', sessionToken: secret.token } };
-  const access = await issueAccessToken(rt, record);
-  return {
-    record,
-    tokens: { strategy: 'jwt', ...access, refreshToken: secret.token },
-  };
+}
+
+/**
+ * Undoes a session whose tokens never reached the client: a later step of its sign-in failed
+ * (issue 16: a sign-in either returns its session or leaves none). When the store that refused
+ * the step refuses this too, it is tried again until the store is back ({@link compensate}).
+ * Emits `session.revoked` with reason `not_delivered` when it did delete.
+ */
+export async function discardSession(
+  rt: AuthRuntime,
+  record: Pick<SessionRecord, 'id' | 'userId'>,
+  context: RequestContext,
+): Promise<void> {
+  await compensate(rt.config.logger, 'delete undelivered session', async () => {
+    await rt.storage.sessions.delete(record.id);
+    await rt.emit(
+      {
+        type: 'session.revoked',
+        userId: record.userId,
+        sessionId: record.id,
+        data: { reason: 'not_delivered' },
+      },
+      context,
+    );
+  });
 }
 
 /**

@@ -1,10 +1,12 @@
 import { issueAccessToken } from '../access-tokens/issue.js';
 import { sameGeneration } from '../credentials/generation.js';
+import { timingSafeEqualStrings } from '../crypto/compare.js';
 import { sha256Base64Url } from '../crypto/hash.js';
 import { createSplitToken, parseSplitToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import type { SessionRecord } from '../storage/types/sessions.js';
 
 /** What a successful refresh returns: a new access token and the refresh token that replaces the presented one. */
 export interface RefreshResult {
@@ -24,6 +26,9 @@ const invalid = () => new AuthError('REFRESH_TOKEN_INVALID');
  * Exchanges a refresh token (`jwt` strategy) for a new access token and a new refresh token.
  * The presented token dies: the store swaps its hash for the new one in one compare-and-set.
  * Each refresh counts as activity (slides the idle expiry); the absolute lifetime still holds.
+ * The rotation is the flow's last write: a store failure before it leaves the presented token
+ * working (the client's retry succeeds), and after it nothing can fail the answer, so a client
+ * never loses a token it was not given.
  *
  * There is no grace window: a token presented again after it was rotated is treated as stolen,
  * the whole session is revoked and `refresh.reuse_detected` is emitted. Of N concurrent
@@ -45,9 +50,20 @@ export async function refreshSession(
   const session = await rt.storage.sessions.get(parsed.id, now);
   // A cookie-strategy session has no refreshHash: its cookie token never mints access tokens.
   if (!session?.refreshHash) throw invalid();
+  const presentedHash = sha256Base64Url(parsed.secret);
+
+  // The rotation is the last write (issue 16): everything that can fail (the user read, the
+  // touch, signing the access token) runs before it, so a store failure leaves the presented
+  // token as it was and the client's retry works; once the token is rotated, only events remain,
+  // which never throw, so the new token is always answered. The pre-check only decides whether
+  // the work is worth doing now; the store's compare-and-set below still decides who wins.
+  const prepared = timingSafeEqualStrings(session.refreshHash, presentedHash)
+    ? await prepareRefresh(rt, session, now, context)
+    : undefined;
+
   const next = createSplitToken({ id: session.id, random: rt.config.random });
   const result = await rt.storage.sessions.rotateRefresh(session.id, {
-    expectedHash: sha256Base64Url(parsed.secret),
+    expectedHash: presentedHash,
     newHash: next.secretHash,
     now,
   });
@@ -64,6 +80,32 @@ export async function refreshSession(
   }
   if (result !== 'rotated') throw invalid();
 
+  // Only when another refresh rotated between our read and the pre-check (the token we were
+  // shown was newer than our copy of the session): do the work now, as before issue 16.
+  const access = prepared ?? (await prepareRefresh(rt, session, now, context));
+  await rt.emit(
+    { type: 'refresh.succeeded', userId: session.userId, sessionId: session.id },
+    context,
+  );
+  return {
+    accessToken: access.accessToken,
+    expiresIn: access.expiresIn,
+    refreshToken: next.token,
+    sessionExpiresAt: session.absoluteExpiresAt,
+  };
+}
+
+/**
+ * What a refresh needs before it may rotate: a live, enabled user whose credentials have not
+ * changed since the session opened (else the session ends and the refresh is
+ * `REFRESH_TOKEN_INVALID`), the idle expiry slid when due, and the new access token.
+ */
+async function prepareRefresh(
+  rt: AuthRuntime,
+  session: SessionRecord,
+  now: number,
+  context: RequestContext,
+): Promise<{ accessToken: string; expiresIn: number }> {
   const user = await rt.storage.users.getById(session.userId);
   if (!user || user.disabled || !sameGeneration(session, user)) {
     // Disabling a user ends their sessions at the next refresh, at the latest; so does a
@@ -82,26 +124,14 @@ export async function refreshSession(
     );
     throw invalid();
   }
-
   const { idleTimeoutSeconds, touchIntervalSeconds } = rt.config.session;
   if (now - session.lastSeenAt >= touchIntervalSeconds * 1000) {
-    // `not_found` means the session was revoked after our rotation (a concurrent reuse or a
-    // logout). The rotation already won, so this refresh stands, as if it had come first;
-    // the revocation holds (touch never brings a session back).
+    // `not_found` means the session was revoked meanwhile (a logout); the rotation below then
+    // fails and this refresh with it (touch never brings a session back).
     await rt.storage.sessions.touch(session.id, {
       now,
       idleExpiresAt: Math.min(now + idleTimeoutSeconds * 1000, session.absoluteExpiresAt),
     });
   }
-  const access = await issueAccessToken(rt, session);
-  await rt.emit(
-    { type: 'refresh.succeeded', userId: session.userId, sessionId: session.id },
-    context,
-  );
-  return {
-    accessToken: access.accessToken,
-    expiresIn: access.expiresIn,
-    refreshToken: next.token,
-    sessionExpiresAt: session.absoluteExpiresAt,
-  };
+  return issueAccessToken(rt, session);
 }

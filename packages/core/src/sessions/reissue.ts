@@ -2,7 +2,7 @@ import { parseSplitToken, verifyTokenSecret } from '../crypto/tokens.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
-import { createSession } from './create.js';
+import { createSession, discardSession } from './create.js';
 import type { SessionTokens } from './types.js';
 
 /**
@@ -36,7 +36,13 @@ export async function reissueSession(
       freshUntil: changes.freshUntil,
     },
   });
-  await rt.storage.sessions.delete(old.id);
+  try {
+    await rt.storage.sessions.delete(old.id);
+  } catch (error) {
+    // The old session still lives and the client keeps it: the new one must not (issue 16).
+    await discardSession(rt, next.record, changes.context);
+    throw error;
+  }
   await rt.emit(
     {
       type: 'session.revoked',

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { createSession, enforceSessionLimit } from '../sessions/create.js';
+import { createSession, discardSession, enforceSessionLimit } from '../sessions/create.js';
 import { toSessionInfo } from '../sessions/info.js';
 import { endReplacedSession } from '../sessions/reissue.js';
 import type { UserRecord } from '../storage/types/users.js';
@@ -63,19 +63,27 @@ export async function openSession(
     context: options.context,
     limit: false,
   });
-  await rt.storage.users.update(user.id, {
-    lastLoginAt: record.createdAt,
-    updatedAt: record.createdAt,
-  });
-  // A browser that signs in again while it holds a session: that session ends (before the
-  // cap on sessions per user counts, so the cap does not end one more than it must).
-  if (options.context.replacesSession !== undefined) {
-    await endReplacedSession(rt, options.context.replacesSession, {
-      replacedBy: record.id,
-      context: options.context,
-    });
+  try {
+    // A browser that signs in again while it holds a session: that session ends (before the
+    // cap on sessions per user counts, so the cap does not end one more than it must).
+    if (options.context.replacesSession !== undefined) {
+      await endReplacedSession(rt, options.context.replacesSession, {
+        replacedBy: record.id,
+        context: options.context,
+      });
+    }
+    await enforceSessionLimit(rt, record, options.context);
+  } catch (error) {
+    // The client gets an error, not this session: it must not stay behind (issue 16).
+    await discardSession(rt, record, options.context);
+    throw error;
   }
-  await enforceSessionLimit(rt, record, options.context);
+  // Bookkeeping: a sign-in does not fail, nor leave a session nobody holds, for want of it.
+  await rt.storage.users
+    .update(user.id, { lastLoginAt: record.createdAt, updatedAt: record.createdAt })
+    .catch((error: unknown) => {
+      rt.config.logger.warn('lastLoginAt not written', { userId: user.id, error: String(error) });
+    });
   await rt.emit(
     {
       type: 'login.succeeded',

@@ -6,6 +6,7 @@ import {
 } from '../abuse/login-throttle.js';
 import { AuthError, isAuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
+import { compensate } from '../flows/compensate.js';
 import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
@@ -53,7 +54,11 @@ export async function assertPasswordCorrect(
     );
     throw new AuthError('PASSWORD_INCORRECT');
   }
-  await unlockAccount(rt, user, context);
+  // The right password forgets the failures; a store that refuses this is tried again once
+  // it is back (issue 16: the operation does not fail, or count, for want of it).
+  await compensate(rt.config.logger, 'clear sign-in failures', () =>
+    unlockAccount(rt, user, context),
+  );
   if (valid.needsRehash) await rehash(rt, user, password);
 }
 

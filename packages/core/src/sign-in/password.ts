@@ -5,8 +5,9 @@ import {
   signInAttemptFailed,
   unlockAccount,
 } from '../abuse/login-throttle.js';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, isAuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
+import { compensate } from '../flows/compensate.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { MAX_EMAIL_LENGTH, normalizeIdentifier } from '../users/normalize.js';
@@ -43,7 +44,36 @@ export async function signInWithPassword(
   const id = normalizeIdentifier(identifier);
   // Before any lookup: unknown identifiers are throttled exactly like known ones.
   const reservation = await reserveSignInAttempt(rt, id.key, context);
+  try {
+    return await checkPassword(rt, id, password, reservation, context);
+  } catch (error) {
+    // The lockout counts answers given on a checked password (issue 16): a wrong password
+    // (`INVALID_CREDENTIALS`, counted) and the account states (released already). Anything
+    // else (a store outage, a full legacy-hash queue) gives the attempt back, best effort.
+    if (!isAuthError(error) || !GIVEN.has(error.code)) {
+      await compensate(rt.config.logger, 'give back sign-in attempt', () =>
+        releaseSignInAttempt(rt, id.key, reservation, context),
+      );
+    }
+    throw error;
+  }
+}
 
+/** Answers a sign-in gives on a checked password: their attempt stays counted or was released. */
+const GIVEN: ReadonlySet<string> = new Set([
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_DISABLED',
+  'EMAIL_NOT_VERIFIED',
+]);
+
+/** The password, the account's state, then the common end of every sign-in method. */
+async function checkPassword(
+  rt: AuthRuntime,
+  id: ReturnType<typeof normalizeIdentifier>,
+  password: string,
+  reservation: Awaited<ReturnType<typeof reserveSignInAttempt>>,
+  context: RequestContext,
+): Promise<LoginResult> {
   const users = rt.storage.users;
   // The record the password is checked against: the session opens under its credential
   // generation, so a password change written meanwhile ends it (finishSignIn).
@@ -73,8 +103,13 @@ export async function signInWithPassword(
     );
     throw new AuthError('EMAIL_NOT_VERIFIED');
   }
-  // A correct password forgets the failures (under the email and the username).
-  await unlockAccount(rt, user, context);
   if (verified.needsRehash) await rehash(rt, user, password);
-  return finishSignIn(rt, user, { amr: ['pwd'], context });
+  const result = await finishSignIn(rt, user, { amr: ['pwd'], context });
+  // A correct password forgets the failures (under the email and the username). After the
+  // answer is ready, and never failing it: a store that refuses this only leaves the counter
+  // to expire (issue 16: the sign-in does not fail, or lock, for want of it).
+  await compensate(rt.config.logger, 'clear sign-in failures', () =>
+    unlockAccount(rt, user, context),
+  );
+  return result;
 }

@@ -1,8 +1,12 @@
 import { sameGeneration, tokenGeneration } from '../credentials/generation.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
+import { compensate } from '../flows/compensate.js';
 import { parseInput } from '../flows/input.js';
+import { isServerFailure } from '../link-tokens/link-token.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { discardSession } from '../sessions/create.js';
+import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
 import { consumeChallenge, openChallenge, reserveChallengeCheck } from '../two-factor/challenge.js';
 import { checkCode } from '../two-factor/check-code.js';
 import {
@@ -34,9 +38,11 @@ import type { SecondFactorResult, VerifySecondFactorInput } from './types.js';
  * and on the account (`secondFactorPerAccount`, `RATE_LIMITED` when used up), so concurrent
  * verifications cannot pass either limit. The code is checked without side effects (email and
  * SMS codes are used up by their check); only then is the challenge used up, in one
- * compare-and-delete, so of concurrent verifications exactly one goes on; last, the use of the
- * code is committed (TOTP step advanced, recovery code marked), which refuses a concurrent
- * replay. A wrong code kills the challenge when it was its last check and locks the second
+ * compare-and-delete, so of concurrent verifications exactly one goes on; then the session is
+ * made; last, the use of the code is committed (TOTP step advanced, recovery code marked),
+ * which refuses a concurrent replay. A store failure in those last two deletes the session and
+ * puts the challenge back, so the retry works (issue 16); what follows (dropping the codes, the
+ * counters, events, the trusted device) never fails the answer. A wrong code kills the challenge when it was its last check and locks the second
  * factor when its reservation reached the account's limit. A success forgets the account's
  * failures, and one with another method than `email` ends a pause of `email`.
  * @throws AuthError `VALIDATION_FAILED`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `CODE_INVALID`,
@@ -79,31 +85,97 @@ export async function verifySecondFactor(
     );
   const check = await checkCode(rt, user, { method, code }, { challengeSelector: open.selector });
   if (!check.valid) throw await failed('code_invalid');
-  await consumeChallenge(rt, open);
-  // Codes bound to the challenge are worthless now; drop them rather than wait for expiry.
-  await rt.storage.tokens.delete(PURPOSE.emailCode, open.selector);
-  await rt.storage.tokens.delete(PURPOSE.smsCode, open.selector);
-  if (!(await check.commit())) throw await failed('replayed');
-  await secondFactorSucceeded(rt, user.id);
-  if (method !== 'email') await resumeEmailFactor(rt, user.id);
-
-  // Under the challenge's generation: a change written since the check above ends it too.
-  const result = await openSession(rt, user, {
-    amr: ['pwd', METHOD_AMR[method]],
-    context,
-    secondFactorAt: rt.now(),
-    credentialGeneration: challenged.credentialGeneration,
-  });
-  const sessionId = result.session.id;
-  await rt.emit({ type: '2fa.succeeded', userId: user.id, sessionId, data: { method } }, context);
-  if (method === 'recovery') {
-    const remaining = await recoveryCodesLeft(rt, user.id);
-    await rt.emit(
-      { type: 'recovery_code.used', userId: user.id, sessionId, data: { remaining } },
-      context,
-    );
+  // Issue 16: a store failure must leave the challenge and the code usable for the retry, and
+  // no session behind. So: the challenge is used up (one compare-and-delete: of concurrent
+  // verifications, one gets through), the session made, then the code's use committed; a
+  // failure in the last two deletes the session and puts the challenge back.
+  try {
+    await consumeChallenge(rt, open);
+  } catch (error) {
+    // A consume whose reply was lost may have happened: put the challenge back (a `conflict`
+    // when it did not happen is harmless). A lost race (`TOKEN_INVALID`) is an answer: no undo.
+    if (isServerFailure(error)) {
+      await restoreChallenge(rt, open.record);
+      await forgetFailures(rt, user.id);
+    }
+    throw error;
   }
+  let result: Awaited<ReturnType<typeof openSession>>;
+  try {
+    // Under the challenge's generation: a change written since the check above ends it too.
+    result = await openSession(rt, user, {
+      amr: ['pwd', METHOD_AMR[method]],
+      context,
+      secondFactorAt: rt.now(),
+      credentialGeneration: challenged.credentialGeneration,
+    });
+  } catch (error) {
+    await restoreChallenge(rt, open.record);
+    await forgetFailures(rt, user.id);
+    throw error;
+  }
+  let committed: boolean;
+  try {
+    committed = await check.commit();
+  } catch (error) {
+    await discardSession(rt, { id: result.session.id, userId: user.id }, context);
+    await restoreChallenge(rt, open.record);
+    await forgetFailures(rt, user.id);
+    throw error;
+  }
+  if (!committed) {
+    await discardSession(rt, { id: result.session.id, userId: user.id }, context);
+    throw await failed('replayed');
+  }
+  // The sign-in stands: nothing below fails its answer (each step is logged if it fails).
+  const sessionId = result.session.id;
+  await afterSignIn(rt, 'second-factor bookkeeping', async () => {
+    // Codes bound to the challenge are worthless now; drop them rather than wait for expiry.
+    await rt.storage.tokens.delete(PURPOSE.emailCode, open.selector);
+    await rt.storage.tokens.delete(PURPOSE.smsCode, open.selector);
+    await secondFactorSucceeded(rt, user.id);
+    if (method !== 'email') await resumeEmailFactor(rt, user.id);
+    await rt.emit({ type: '2fa.succeeded', userId: user.id, sessionId, data: { method } }, context);
+    if (method === 'recovery') {
+      const remaining = await recoveryCodesLeft(rt, user.id);
+      await rt.emit(
+        { type: 'recovery_code.used', userId: user.id, sessionId, data: { remaining } },
+        context,
+      );
+    }
+  });
   if (rememberDevice !== true) return result;
-  const device = await trustDevice(rt, { id: user.id, ...challenged }, context);
+  let device: Awaited<ReturnType<typeof trustDevice>> | undefined;
+  await afterSignIn(rt, 'trusted device', async () => {
+    device = await trustDevice(rt, { id: user.id, ...challenged }, context);
+  });
+  // Without the device the sign-in still stands; the next sign-in asks for a code again.
+  if (device === undefined) return result;
   return { ...result, trustedDevice: { token: device.token, expiresAt: device.expiresAt } };
+}
+
+/** Puts a used-up challenge back (best effort) when the sign-in it led to did not go through. */
+async function restoreChallenge(rt: AuthRuntime, record: OneTimeTokenRecord): Promise<void> {
+  await compensate(rt.config.logger, 'restore challenge', async () => {
+    await rt.storage.tokens.create(record);
+  });
+}
+
+/**
+ * The code was right but the sign-in failed on the server's side: its reserved check must not
+ * count toward the lock (the right code forgets the account's failures, as a success does).
+ */
+async function forgetFailures(rt: AuthRuntime, userId: string): Promise<void> {
+  await compensate(rt.config.logger, 'forget second-factor failures', () =>
+    secondFactorSucceeded(rt, userId),
+  );
+}
+
+/** A step after a sign-in that stands: its failure is logged, never the sign-in's answer. */
+async function afterSignIn(rt: AuthRuntime, name: string, step: () => Promise<void>) {
+  try {
+    await step();
+  } catch (error) {
+    rt.config.logger.warn(`${name} not written`, { error: String(error) });
+  }
 }

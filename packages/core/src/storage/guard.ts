@@ -9,10 +9,15 @@ const guarded = new WeakSet<Storage>();
  * What core throws for a failure inside a store: an {@link AuthError} passes through (a store
  * may throw one on purpose), anything else becomes `STORAGE_UNAVAILABLE` with the original as
  * `cause`, so driver errors (and the SQL or connection strings in their messages) never reach
- * a caller, while the logger still sees them.
+ * a caller, while the logger still sees them. `operation` (`sessions.rotateRefresh`) names the
+ * failed call for logs and events.
  */
-export function toStorageError(error: unknown): AuthError {
-  return isAuthError(error) ? error : new AuthError('STORAGE_UNAVAILABLE', { cause: error });
+export function toStorageError(error: unknown, operation?: string): AuthError {
+  if (isAuthError(error)) return error;
+  return new AuthError('STORAGE_UNAVAILABLE', {
+    cause: error,
+    ...(operation === undefined ? {} : { operation }),
+  });
 }
 
 /**
@@ -39,7 +44,9 @@ export function guardStorage(storage: Storage): Storage {
       : { transaction: guardTransaction(storage.transaction.bind(storage)) }),
     ...(storage.sessionWithUser === undefined
       ? {}
-      : { sessionWithUser: guardCall(storage.sessionWithUser.bind(storage)) }),
+      : {
+          sessionWithUser: guardCall(storage.sessionWithUser.bind(storage), 'sessionWithUser'),
+        }),
   };
   guarded.add(result);
   return Object.freeze(result);
@@ -55,7 +62,7 @@ function guardStore<S extends StoreName>(storage: Storage, name: S): Storage[S] 
       try {
         return await Reflect.apply(fn, store, args);
       } catch (error) {
-        throw toStorageError(error);
+        throw toStorageError(error, `${name}.${method}`);
       }
     };
   }
@@ -66,12 +73,13 @@ function guardStore<S extends StoreName>(storage: Storage, name: S): Storage[S] 
 /** `fn` with its failures turned into {@link toStorageError}. */
 function guardCall<A extends unknown[], R>(
   fn: (...args: A) => Promise<R>,
+  operation: string,
 ): (...args: A) => Promise<R> {
   return async (...args) => {
     try {
       return await fn(...args);
     } catch (error) {
-      throw toStorageError(error);
+      throw toStorageError(error, operation);
     }
   };
 }
@@ -94,7 +102,7 @@ function guardTransaction(
       });
     } catch (error) {
       if (fromFn !== undefined && fromFn.error === error) throw error;
-      throw toStorageError(error);
+      throw toStorageError(error, 'transaction');
     }
   };
 }

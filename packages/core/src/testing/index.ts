@@ -4,6 +4,7 @@
  */
 
 export { setBackgroundInline, settleBackgroundWork } from '../flows/background.js';
+export { settleCompensations } from '../flows/compensate.js';
 export type { MemoryMailer } from '../mail/memory.js';
 export { memoryMailer } from '../mail/memory.js';
 export {

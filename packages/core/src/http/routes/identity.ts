@@ -74,8 +74,10 @@ async function refresh(ctx: HttpContext): Promise<Response> {
       serializeCookie(spec, tokens.refreshToken, lifetime),
     ]);
   } catch (error) {
-    // A dead refresh token is cleared so the client stops presenting it.
-    if (error instanceof AuthError && fromCookie !== undefined) {
+    // A dead refresh token is cleared so the client stops presenting it. A server-side failure
+    // (a store outage: 503) says nothing about the token: the cookie stays, the client retries,
+    // and the error goes on to the handler, which logs it.
+    if (error instanceof AuthError && error.status < 500 && fromCookie !== undefined) {
       const res = errorResponse(error);
       res.headers.append('set-cookie', serializeCookie(spec, '', 0));
       return res;
