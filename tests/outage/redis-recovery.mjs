@@ -5,8 +5,8 @@
 //   pnpm --filter @portcullis-tests/outage run redis-recovery
 import { performance } from 'node:perf_hooks';
 import { createRedis, redisStorage } from '@portcullis/redis';
+import { throwawayRedis } from '@portcullis-tests/support';
 import { Redis } from 'ioredis';
-import { throwawayRedis } from './redis-server.mjs';
 
 const TRIALS = Number(process.env.OUTAGE_TRIALS ?? 5);
 const DOWN_MS = Number(process.env.OUTAGE_DOWN_MS ?? 3000);
@@ -23,7 +23,7 @@ try {
     const { rateLimits } = redisStorage(redis, { prefix: 'recovery:' });
     const times = [];
     for (let i = 0; i < TRIALS; i += 1) {
-      await server.kill();
+      await server.stop();
       await sleep(DOWN_MS);
       await server.start();
       const back = performance.now();
@@ -43,5 +43,5 @@ try {
     console.log(`${name}: ${times.join(', ')} ms (median ${median}, max ${sorted.at(-1)})`);
   }
 } finally {
-  await server.kill();
+  await server.dispose();
 }

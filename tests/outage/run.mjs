@@ -22,11 +22,10 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createPool, migrate } from '@portcullis/postgres';
+import { startPgProxy, throwawayRedis } from '@portcullis-tests/support';
 import { Redis } from 'ioredis';
 import { startApp } from './app.mjs';
 import { startLoad } from './load.mjs';
-import { startProxy } from './proxy.mjs';
-import { throwawayRedis } from './redis-server.mjs';
 import { printTables } from './report.mjs';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -42,10 +41,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const schema = `pc_outage_${randomBytes(6).toString('hex')}`;
 const admin = await createPool(DATABASE_URL, { connectionTimeoutMillis: 3000 });
-const target = new URL(DATABASE_URL);
-const proxy = await startProxy({ host: target.hostname, port: Number(target.port || 5432) });
-const proxied = new URL(DATABASE_URL);
-proxied.host = `127.0.0.1:${proxy.port}`;
+const proxy = await startPgProxy({ databaseUrl: DATABASE_URL });
 const redisServer = await throwawayRedis();
 
 const records = [];
@@ -56,7 +52,7 @@ let load;
 try {
   await migrate(admin, { schema });
   app = await startApp({
-    databaseUrl: proxied.href,
+    databaseUrl: proxy.url,
     redisUrl: redisServer.url,
     schema,
     log: (line) => logs.push({ ...line, t: performance.now() }),
@@ -92,7 +88,7 @@ try {
       name: 'redis',
       fault: 'Redis killed, restarted after 5 s',
       durationMs: 5000,
-      begin: () => redisServer.kill(),
+      begin: () => redisServer.stop(),
       end: () => redisServer.start(),
     },
     {
@@ -100,21 +96,21 @@ try {
       fault: 'PostgreSQL down 5 s (connections reset)',
       durationMs: 5000,
       begin: () => proxy.stop(),
-      end: () => proxy.start(),
+      end: () => proxy.restore(),
     },
     {
       name: 'pg-freeze-5',
       fault: 'PostgreSQL frozen 5 s (bytes held)',
       durationMs: 5000,
       begin: () => proxy.freeze(),
-      end: () => proxy.thaw(),
+      end: () => proxy.restore(),
     },
     {
       name: 'pg-freeze-15',
       fault: 'PostgreSQL frozen 15 s (bytes held)',
       durationMs: 15_000,
       begin: () => proxy.freeze(),
-      end: () => proxy.thaw(),
+      end: () => proxy.restore(),
     },
   ].filter((s) => ONLY === undefined || ONLY.includes(s.name));
 
@@ -148,7 +144,7 @@ try {
 } finally {
   await load?.stop();
   await app?.close().catch(() => {});
-  await redisServer.kill();
+  await redisServer.dispose();
   await proxy.close();
   await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
   await admin.end();

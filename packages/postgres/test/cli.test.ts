@@ -1,8 +1,9 @@
+import { freePort } from '@portcullis-tests/support';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/run.js';
 import { fromPool, postgresStorage } from '../src/index.js';
-import { connectPool, DATABASE_URL, freePort, makeUser, release, testSchema } from './helpers.js';
+import { connectPool, DATABASE_URL, makeUser, release, testSchema } from './helpers.js';
 
 const schema = testSchema();
 let admin: Pool;

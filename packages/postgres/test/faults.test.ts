@@ -1,9 +1,10 @@
 import { isAuthError } from '@portcullis/core';
+import { freePort, startPgProxy } from '@portcullis-tests/support';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, fromPool, migrate, postgresStorage } from '../src/index.js';
 import { authOver, signUpAndIn } from './auth-helpers.js';
-import { connectPool, freePort, release, startProxy, testSchema } from './helpers.js';
+import { connectPool, DATABASE_URL, release, testSchema } from './helpers.js';
 
 // Failures are faked with a TCP proxy of this file's own in front of the shared server (or a
 // port nobody listens on); the shared server itself is never stopped.
@@ -25,7 +26,7 @@ const code = (error: unknown) => (isAuthError(error) ? error.code : error);
 
 describe('a server that stops answering', () => {
   it('fails each call with STORAGE_UNAVAILABLE within the timeouts, then works again once back', async () => {
-    const proxy = await startProxy();
+    const proxy = await startPgProxy({ databaseUrl: DATABASE_URL });
     const pool = await createPool(proxy.url, { ...FAST, max: 3 });
     try {
       const { auth, mailer } = await authOver(postgresStorage(fromPool(pool), { schema }));
@@ -57,7 +58,7 @@ describe('a server that stops answering', () => {
   });
 
   it('fails a transaction too, without leaving it open', async () => {
-    const proxy = await startProxy();
+    const proxy = await startPgProxy({ databaseUrl: DATABASE_URL });
     const pool = await createPool(proxy.url, { ...FAST, max: 1 });
     try {
       const storage = postgresStorage(fromPool(pool), { schema });
@@ -80,7 +81,7 @@ describe('a server that stops answering', () => {
 
 describe('a server that is gone', () => {
   it('fails calls when every connection is reset and nothing listens any more', async () => {
-    const proxy = await startProxy();
+    const proxy = await startPgProxy({ databaseUrl: DATABASE_URL });
     const pool = await createPool(proxy.url, { ...FAST, max: 2 });
     const { auth, mailer } = await authOver(postgresStorage(fromPool(pool), { schema }));
     try {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import type { UserRecord } from '@portcullis/core/storage';
 import type { Pool } from 'pg';
 import { type CreatePoolOptions, createPool } from '../src/index.js';
@@ -67,57 +66,5 @@ export function makeUser(now: number, overrides: Partial<UserRecord> = {}): User
     createdAt: now,
     updatedAt: now,
     ...overrides,
-  };
-}
-
-/** A TCP port nobody listens on (at the time of asking). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/**
- * A TCP proxy of this test's own in front of the shared server, to fake its failures without
- * ever touching it: `blackhole()` keeps connections open but drops every byte both ways (a
- * server or network that stopped answering), `restore()` forwards again, `close()` resets
- * every connection and stops listening (a server that is gone).
- */
-export async function startProxy(target = { host: '127.0.0.1', port: 5432 }) {
-  let forwarding = true;
-  const sockets = new Set<Socket>();
-  const track = (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-  };
-  const server: Server = createServer((client) => {
-    track(client);
-    if (!forwarding) return; // accepted, never answered
-    const upstream = tcpConnect(target.port, target.host);
-    track(upstream);
-    client.on('data', (chunk) => forwarding && upstream.write(chunk));
-    upstream.on('data', (chunk) => forwarding && client.write(chunk));
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return {
-    url: `postgres://postgres@127.0.0.1:${address.port}/test`,
-    blackhole: () => {
-      forwarding = false;
-    },
-    restore: () => {
-      forwarding = true;
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
   };
 }

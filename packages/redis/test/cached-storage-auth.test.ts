@@ -1,18 +1,11 @@
 import { type Auth, createAuth, memoryMailer, memoryStorage, silentLogger } from '@portcullis/core';
 import { createPasswordHasher, type PasswordHasher } from '@portcullis/core/password';
 import { guardStorage, type Storage } from '@portcullis/core/storage';
+import { freePort } from '@portcullis-tests/support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedStorage, failFastOptions } from '../src/index.js';
-import {
-  connect,
-  deleteKeys,
-  freePort,
-  recordCommands,
-  startTime,
-  testPrefix,
-  uid,
-} from './helpers.js';
+import { connect, deleteKeys, recordCommands, startTime, testPrefix, uid } from './helpers.js';
 
 // Core over cachedStorage: what validateSession costs on a hit, what another process sees
 // after a write, and what a caller sees when Redis is down.

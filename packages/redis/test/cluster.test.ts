@@ -1,24 +1,25 @@
 import { createHash } from 'node:crypto';
 import { memoryStorage } from '@portcullis/core';
 import { describeStorageConformance } from '@portcullis/core/testing';
+import { type ThrowawayRedis, throwawayRedis } from '@portcullis-tests/support';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedSessions, cachedStorage, failFastOptions, redisStorage } from '../src/index.js';
 import { SCRIPTS } from '../src/scripts.js';
-import { type ThrowawayServer, testPrefix, throwawayServer } from './helpers.js';
+import { testPrefix } from './helpers.js';
 
 // A single-node Redis Cluster of this file's own (it owns all 16384 slots, so it refuses any
 // multi-key command across slots with CROSSSLOT), driven through ioredis's Cluster client. MONITOR
 // records every command, including those each Lua script runs, to check that every atomic step
 // touches its one declared key and nothing else.
 const prefix = testPrefix('cluster');
-let server: ThrowawayServer;
+let server: ThrowawayRedis;
 let cluster: Cluster;
 let watcher: Redis;
 const log: { args: string[]; source: string }[] = [];
 
 beforeAll(async () => {
-  server = await throwawayServer({ cluster: true });
+  server = await throwawayRedis({ cluster: true });
   watcher = new Redis(server.port, '127.0.0.1');
   const monitor = await watcher.monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {

@@ -1,36 +1,15 @@
 import { memoryStorage } from '@portcullis/core';
 import { guardStorage } from '@portcullis/core/storage';
+import { freePort } from '@portcullis-tests/support';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedis, redisStorage } from '../src/index.js';
-import {
-  freePort,
-  HOUR,
-  newSession,
-  startTime,
-  type ThrowawayServer,
-  throwawayServer,
-  uid,
-} from './helpers.js';
+import { HOUR, newSession, startTime, throwawayServerOfFile, uid } from './helpers.js';
 
 // A redis-server of this file's own, stopped and frozen on purpose. Never the shared server.
-let server: ThrowawayServer;
-const clients: Redis[] = [];
-
-beforeAll(async () => {
-  server = await throwawayServer();
-});
-afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  await server.dispose();
-});
-
+const file = throwawayServerOfFile();
 /** A fail-fast client of the throwaway server; its connection errors are expected here. */
-async function client(commandTimeoutMs = 1000): Promise<Redis> {
-  const redis = await createRedis(server.url, { commandTimeoutMs, onError: () => undefined });
-  clients.push(redis);
-  return redis;
-}
+const client = (commandTimeoutMs = 1000) => file.client({ commandTimeoutMs });
 
 /** Resolves once `redis` has reconnected. */
 async function ready(redis: Redis): Promise<void> {
@@ -50,13 +29,13 @@ describe('a dead Redis server', () => {
   });
 
   it('makes createRedis reject when the server accepts but never answers', async () => {
-    server.signal('SIGSTOP');
+    file.server.freeze();
     try {
-      await expect(createRedis(server.url, { connectTimeoutMs: 300 })).rejects.toThrow(
+      await expect(createRedis(file.server.url, { connectTimeoutMs: 300 })).rejects.toThrow(
         /not ready within 300 ms/,
       );
     } finally {
-      server.signal('SIGCONT');
+      file.server.thaw();
     }
   });
 
@@ -67,7 +46,7 @@ describe('a dead Redis server', () => {
     const key = uid('rl');
     expect(await rateLimits.hit(key, { ...hit, now: t })).toMatchObject({ count: 1 });
 
-    await server.stop();
+    await file.server.stop();
     await expect(rateLimits.hit(key, { ...hit, now: t })).rejects.toThrow();
     await expect(sessions.get(uid('sess'), t)).rejects.toThrow();
     await expect(sessions.create(newSession(uid('user'), t))).rejects.toThrow();
@@ -78,7 +57,7 @@ describe('a dead Redis server', () => {
       code: 'STORAGE_UNAVAILABLE',
     });
 
-    await server.start();
+    await file.server.start();
     await ready(redis);
     // The restarted server is empty (no persistence): the window starts again.
     expect(await rateLimits.hit(key, { ...hit, now: t })).toMatchObject({ count: 1 });
@@ -90,11 +69,11 @@ describe('a dead Redis server', () => {
   it('makes a call to a frozen server reject after commandTimeoutMs instead of hanging', async () => {
     const redis = await client(300);
     const { rateLimits } = redisStorage(redis, { prefix: 'frozen:' });
-    server.signal('SIGSTOP');
+    file.server.freeze();
     try {
       await expect(rateLimits.peek(uid('rl'), startTime())).rejects.toThrow(/timed out/i);
     } finally {
-      server.signal('SIGCONT');
+      file.server.thaw();
     }
     await ready(redis);
   });
@@ -102,13 +81,13 @@ describe('a dead Redis server', () => {
   it('rejects a call in flight when the connection drops, and never replays it', async () => {
     const redis = await client(30_000);
     const { rateLimits } = redisStorage(redis, { prefix: 'drop:' });
-    server.signal('SIGSTOP');
+    file.server.freeze();
     const inFlight = rateLimits.hit(uid('rl'), { ...hit, now: startTime() });
     // maxRetriesPerRequest 0: flushed on close, not held for a retry (which could run it twice).
     const rejected = expect(inFlight).rejects.toThrow(/max retries/i);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await server.stop();
+    await file.server.stop();
     await rejected;
-    await server.start();
+    await file.server.start();
   });
 });

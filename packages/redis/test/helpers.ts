@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SessionRecord, UserRecord } from '@portcullis/core/storage';
-import { Redis } from 'ioredis';
-import { createRedis } from '../src/index.js';
+import { type ThrowawayRedis, throwawayRedis } from '@portcullis-tests/support';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { type CreateRedisOptions, createRedis } from '../src/index.js';
 
 /** The shared Redis server of this machine. Tests never stop it. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -48,106 +45,45 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[]>
   return found;
 }
 
-/** A TCP port nobody listens on (at the time of asking). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** A redis-server child process of this test's own, on a free port. */
-export interface ThrowawayServer {
-  readonly port: number;
-  readonly url: string;
-  /** Starts the process (again, on the same port after `stop`). */
-  start(): Promise<void>;
-  /** Kills the process and waits for it to exit. */
-  stop(): Promise<void>;
-  /** Sends a signal (SIGSTOP freezes it, SIGCONT resumes it). */
-  signal(signal: NodeJS.Signals): void;
-  /** Stops the process and removes its directory. */
-  dispose(): Promise<void>;
+/** A throwaway redis-server for one test file, and the clients it made of it. */
+export interface ServerOfFile {
+  /** The file's server; available from its `beforeAll` on. */
+  readonly server: ThrowawayRedis;
+  /**
+   * A `createRedis` client of the server, disconnected after the file. Its connection errors
+   * are expected, so `onError` ignores them unless `options` gives one.
+   */
+  client(options?: CreateRedisOptions): Promise<Redis>;
 }
 
 /**
- * Starts `redis-server --port <free port> --save "" --appendonly no` (with `cluster: true`, a
- * single-node Redis Cluster owning all 16384 slots). Never the shared server.
+ * Starts a throwaway redis-server (never the shared one) in the calling file's `beforeAll`,
+ * and disconnects the file's clients and disposes of the server in its `afterAll`.
  */
-export async function throwawayServer(
-  options: { cluster?: boolean } = {},
-): Promise<ThrowawayServer> {
-  const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'portcullis-redis-'));
-  let child: ChildProcess | undefined;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  args.push('--dir', dir);
-  if (options.cluster === true) {
-    args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'));
-    // Without it, a lone node announces an empty address and ioredis finds no node for a slot.
-    args.push('--cluster-announce-ip', '127.0.0.1');
-  }
-
-  const server: ThrowawayServer = {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async start() {
-      const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      child = proc;
-      await new Promise<void>((resolve, reject) => {
-        let output = '';
-        const timer = setTimeout(() => reject(new Error(`redis-server: ${output}`)), 10_000);
-        proc.stdout?.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes('Ready to accept connections')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        proc.once('exit', (code) => {
-          clearTimeout(timer);
-          reject(new Error(`redis-server exited (${code}): ${output}`));
-        });
-      });
+export function throwawayServerOfFile(): ServerOfFile {
+  let server: ThrowawayRedis | undefined;
+  const clients: Redis[] = [];
+  beforeAll(async () => {
+    server = await throwawayRedis();
+  });
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    await server?.dispose();
+  });
+  const started = (): ThrowawayRedis => {
+    if (server === undefined) throw new Error('the throwaway server starts in beforeAll');
+    return server;
+  };
+  return {
+    get server() {
+      return started();
     },
-    async stop() {
-      const proc = child;
-      child = undefined;
-      if (proc === undefined || proc.exitCode !== null) return;
-      const exited = new Promise((resolve) => proc.once('exit', resolve));
-      proc.kill('SIGKILL');
-      await exited;
-    },
-    signal(signal) {
-      child?.kill(signal);
-    },
-    async dispose() {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
+    async client(options = {}) {
+      const redis = await createRedis(started().url, { onError: () => undefined, ...options });
+      clients.push(redis);
+      return redis;
     },
   };
-  await server.start();
-  if (options.cluster === true) await claimAllSlots(port);
-  return server;
-}
-
-/** Makes a fresh cluster node own every slot and waits until the cluster reports `ok`. */
-async function claimAllSlots(port: number): Promise<void> {
-  const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
-  await admin.connect();
-  try {
-    await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-    for (let i = 0; i < 100; i += 1) {
-      const info = String(await admin.call('CLUSTER', 'INFO'));
-      if (info.includes('cluster_state:ok')) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('the throwaway cluster never reached cluster_state:ok');
-  } finally {
-    admin.disconnect();
-  }
 }
 
 /**

@@ -3,22 +3,14 @@
  * configured `retryStrategy` (no timed assertions); the measured recovery time is in
  * docs/redis.md and `tests/outage`.
  */
-import type { Redis, RedisOptions } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisOptions } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { createRedis, failFastOptions, redisStorage } from '../src/index.js';
-import { startTime, type ThrowawayServer, throwawayServer, uid } from './helpers.js';
+import { startTime, throwawayServerOfFile, uid } from './helpers.js';
 
 // A redis-server of this file's own, stopped on purpose. Never the shared server.
-let server: ThrowawayServer;
-const clients: Redis[] = [];
-
-beforeAll(async () => {
-  server = await throwawayServer();
-});
-afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  await server.dispose();
-});
+const file = throwawayServerOfFile();
+const { client } = file;
 
 /** The delays a strategy asks for after 1..20 failed attempts. */
 function delays(strategy: RedisOptions['retryStrategy']): unknown[] {
@@ -27,13 +19,6 @@ function delays(strategy: RedisOptions['retryStrategy']): unknown[] {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A client of the throwaway server, disconnected after the file. */
-async function client(options: Parameters<typeof createRedis>[1] = {}): Promise<Redis> {
-  const redis = await createRedis(server.url, { onError: () => {}, ...options });
-  clients.push(redis);
-  return redis;
-}
 
 describe('the reconnection backoff of createRedis', () => {
   it('doubles from 50 ms and stays at 250 ms by default', async () => {
@@ -61,7 +46,9 @@ describe('the reconnection backoff of createRedis', () => {
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])(
     'refuses reconnectMaxDelayMs %s with a RangeError, before connecting',
     async (reconnectMaxDelayMs) => {
-      await expect(createRedis(server.url, { reconnectMaxDelayMs })).rejects.toThrow(RangeError);
+      await expect(createRedis(file.server.url, { reconnectMaxDelayMs })).rejects.toThrow(
+        RangeError,
+      );
     },
   );
 
@@ -86,10 +73,10 @@ describe('a Redis server that comes back', () => {
     const hit = { limit: 5, windowMs: 60_000, now: startTime() };
     expect(await rateLimits.hit(key, hit)).toMatchObject({ count: 1 });
 
-    await server.stop();
+    await file.server.stop();
     await expect(rateLimits.peek(key, hit.now)).rejects.toThrow();
     await sleep(3000);
-    await server.start();
+    await file.server.start();
 
     // Poll until a store call works; how long that takes is measured by tests/outage, not
     // asserted here. The bound only keeps a broken reconnection from hanging the suite.

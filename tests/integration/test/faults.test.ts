@@ -516,6 +516,10 @@ const LOST_REPLY_GAPS: Readonly<Record<string, readonly string[]>> = {
   ],
   'sign-in, password + TOTP via /2fa/verify (cookie)': [
     'after rateLimits.hit#1 (applied, reply lost) → 503 STORAGE_UNAVAILABLE: I4: secondFactorPerAccount counted the 5xx (0 → 1)',
+    // Deliberate: a use-up whose reply was lost is not undone, as it may have been a concurrent
+    // request's win (putting the challenge back would let it sign in twice). The user signs in
+    // again with the password.
+    'after tokens.consume#1 (applied, reply lost) → 503 STORAGE_UNAVAILABLE: I2: the retry answered 400 TOKEN_INVALID',
     'after users.advanceTotpStep#1 (applied, reply lost) → 503 STORAGE_UNAVAILABLE: I2: the retry answered 400 CODE_INVALID',
   ],
   'refresh (jwt, refresh cookie)': [

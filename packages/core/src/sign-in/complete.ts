@@ -1,8 +1,10 @@
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { createSession, discardSession, enforceSessionLimit } from '../sessions/create.js';
+import { createSession, enforceSessionLimit } from '../sessions/create.js';
 import { toSessionInfo } from '../sessions/info.js';
 import { endReplacedSession } from '../sessions/reissue.js';
+import type { SessionTokens } from '../sessions/types.js';
+import type { SessionRecord } from '../storage/types/sessions.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { toPublicUser } from '../users/public.js';
 import { startSecondFactor } from './second-factor.js';
@@ -39,23 +41,42 @@ export async function finishSignIn(
   });
 }
 
+/** How a sign-in's session is opened. */
+export interface OpenSessionOptions {
+  amr: readonly string[];
+  context: RequestContext;
+  secondFactorAt?: number;
+  credentialGeneration?: number;
+}
+
 /**
  * Opens the session of a sign-in whose every factor passed: under the credential generation
  * of `user` (the record the proof was checked against, or the one a challenge recorded),
  * records the sign-in time, ends the session the client still held (`context.replacesSession`)
- * and emits `login.succeeded`.
+ * and emits `login.succeeded`. Only the session's own write can fail it (issue 16: then no
+ * session is left); the rest comes after and never fails the sign-in ({@link settleSession}).
  */
 export async function openSession(
   rt: AuthRuntime,
   user: UserRecord,
-  options: {
-    amr: readonly string[];
-    context: RequestContext;
-    secondFactorAt?: number;
-    credentialGeneration?: number;
-  },
+  options: OpenSessionOptions,
 ): Promise<SignedIn> {
-  const { record, tokens } = await createSession(rt, {
+  const created = await createSignInSession(rt, user, options);
+  await settleSession(rt, user, created, options);
+  return signedIn(user, created);
+}
+
+/**
+ * The session of a sign-in, written and nothing more (no other session ended, no
+ * `login.succeeded`): for a flow that still has a step that may refuse the sign-in (the
+ * second-factor code's commit), which discards it then.
+ */
+export function createSignInSession(
+  rt: AuthRuntime,
+  user: UserRecord,
+  options: OpenSessionOptions,
+): Promise<{ record: SessionRecord; tokens: SessionTokens }> {
+  return createSession(rt, {
     userId: user.id,
     amr: options.amr,
     credentialGeneration: options.credentialGeneration ?? user.credentialGeneration,
@@ -63,27 +84,46 @@ export async function openSession(
     context: options.context,
     limit: false,
   });
-  try {
-    // A browser that signs in again while it holds a session: that session ends (before the
-    // cap on sessions per user counts, so the cap does not end one more than it must).
-    if (options.context.replacesSession !== undefined) {
-      await endReplacedSession(rt, options.context.replacesSession, {
-        replacedBy: record.id,
-        context: options.context,
+}
+
+/**
+ * What a sign-in that stands does after its session is written, each step on its own and none
+ * failing the sign-in (a failure is logged): ends the session the client still held (so the
+ * browser is never left without one), applies `session.maxPerUser`, records `lastLoginAt`,
+ * emits `login.succeeded`.
+ */
+export async function settleSession(
+  rt: AuthRuntime,
+  user: UserRecord,
+  created: { record: SessionRecord },
+  options: OpenSessionOptions,
+): Promise<void> {
+  const { record } = created;
+  const step = async (name: string, run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (error) {
+      rt.config.logger.warn(`${name} not done after a sign-in`, {
+        userId: user.id,
+        error: String(error),
       });
     }
-    await enforceSessionLimit(rt, record, options.context);
-  } catch (error) {
-    // The client gets an error, not this session: it must not stay behind (issue 16).
-    await discardSession(rt, record, options.context);
-    throw error;
+  };
+  // A browser that signs in again while it holds a session: that session ends (before the
+  // cap on sessions per user counts, so the cap does not end one more than it must).
+  const replaced = options.context.replacesSession;
+  if (replaced !== undefined) {
+    await step('replaced session end', () =>
+      endReplacedSession(rt, replaced, { replacedBy: record.id, context: options.context }),
+    );
   }
-  // Bookkeeping: a sign-in does not fail, nor leave a session nobody holds, for want of it.
-  await rt.storage.users
-    .update(user.id, { lastLoginAt: record.createdAt, updatedAt: record.createdAt })
-    .catch((error: unknown) => {
-      rt.config.logger.warn('lastLoginAt not written', { userId: user.id, error: String(error) });
-    });
+  await step('session limit', () => enforceSessionLimit(rt, record, options.context));
+  await step('lastLoginAt', () =>
+    rt.storage.users.update(user.id, {
+      lastLoginAt: record.createdAt,
+      updatedAt: record.createdAt,
+    }),
+  );
   await rt.emit(
     {
       type: 'login.succeeded',
@@ -93,10 +133,17 @@ export async function openSession(
     },
     options.context,
   );
+}
+
+/** The answer of a sign-in that stands. */
+export function signedIn(
+  user: UserRecord,
+  created: { record: SessionRecord; tokens: SessionTokens },
+): SignedIn {
   return {
     status: 'signed_in',
     user: toPublicUser(user),
-    session: toSessionInfo(record, record.id),
-    tokens,
+    session: toSessionInfo(created.record, created.record.id),
+    tokens: created.tokens,
   };
 }

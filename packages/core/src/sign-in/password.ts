@@ -5,11 +5,13 @@ import {
   signInAttemptFailed,
   unlockAccount,
 } from '../abuse/login-throttle.js';
-import { AuthError, isAuthError } from '../errors/auth-error.js';
+import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { compensate } from '../flows/compensate.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
+import { isServerFailure } from '../link-tokens/link-token.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import type { UserRecord } from '../storage/types/users.js';
 import { MAX_EMAIL_LENGTH, normalizeIdentifier } from '../users/normalize.js';
 import { finishSignIn } from './complete.js';
 import { rehash } from './password-check.js';
@@ -44,27 +46,37 @@ export async function signInWithPassword(
   const id = normalizeIdentifier(identifier);
   // Before any lookup: unknown identifiers are throttled exactly like known ones.
   const reservation = await reserveSignInAttempt(rt, id.key, context);
+  // How far the password check got, for the catch below.
+  const checked: { password?: 'right' | 'wrong'; user?: UserRecord } = {};
   try {
-    return await checkPassword(rt, id, password, reservation, context);
+    return await checkPassword(rt, id, password, reservation, context, checked);
   } catch (error) {
-    // The lockout counts answers given on a checked password (issue 16): a wrong password
-    // (`INVALID_CREDENTIALS`, counted) and the account states (released already). Anything
-    // else (a store outage, a full legacy-hash queue) gives the attempt back, best effort.
-    if (!isAuthError(error) || !GIVEN.has(error.code)) {
-      await compensate(rt.config.logger, 'give back sign-in attempt', () =>
-        releaseSignInAttempt(rt, id.key, reservation, context),
-      );
+    // The lockout counts answers given on a checked password (issue 16). A wrong password stays
+    // counted, whatever fails after the check (or a flapping store would hand out unlimited
+    // guesses). A right one whose sign-in then failed on the server's side forgets the
+    // failures, as a success does (idempotent, so it is retried until the store is back). A
+    // failure before the check (the user lookup) gives the attempt back, once: that is not
+    // idempotent, and no client can cause it at will. Refusals (a full legacy-hash queue)
+    // stay counted.
+    if (checked.password === 'right') {
+      if (isServerFailure(error)) {
+        await compensate(rt.config.logger, 'clear sign-in failures', () =>
+          unlockAccount(rt, user(checked), context),
+        );
+      }
+    } else if (checked.password === undefined && isServerFailure(error)) {
+      await releaseSignInAttempt(rt, id.key, reservation, context).catch(() => {
+        // Left counted: the window expires it.
+      });
     }
     throw error;
   }
 }
 
-/** Answers a sign-in gives on a checked password: their attempt stays counted or was released. */
-const GIVEN: ReadonlySet<string> = new Set([
-  'INVALID_CREDENTIALS',
-  'ACCOUNT_DISABLED',
-  'EMAIL_NOT_VERIFIED',
-]);
+/** The user whose right password was checked (set with it). */
+function user(checked: { user?: UserRecord }): UserRecord {
+  return checked.user as UserRecord;
+}
 
 /** The password, the account's state, then the common end of every sign-in method. */
 async function checkPassword(
@@ -73,6 +85,7 @@ async function checkPassword(
   password: string,
   reservation: Awaited<ReturnType<typeof reserveSignInAttempt>>,
   context: RequestContext,
+  checked: { password?: 'right' | 'wrong'; user?: UserRecord },
 ): Promise<LoginResult> {
   const users = rt.storage.users;
   // The record the password is checked against: the session opens under its credential
@@ -82,6 +95,8 @@ async function checkPassword(
   const verified = user?.passwordHash
     ? await rt.verifyPassword(password, user.passwordHash)
     : await rt.dummyVerify(password).then(() => ({ valid: false, needsRehash: false }));
+  checked.password = user && verified.valid ? 'right' : 'wrong';
+  if (user && verified.valid) checked.user = user;
   if (!user || !verified.valid) {
     await signInAttemptFailed(rt, id.key, reservation, { userId: user?.id, context });
     await rt.emit(
@@ -108,8 +123,8 @@ async function checkPassword(
   // A correct password forgets the failures (under the email and the username). After the
   // answer is ready, and never failing it: a store that refuses this only leaves the counter
   // to expire (issue 16: the sign-in does not fail, or lock, for want of it).
-  await compensate(rt.config.logger, 'clear sign-in failures', () =>
-    unlockAccount(rt, user, context),
-  );
+  await unlockAccount(rt, user, context).catch((error: unknown) => {
+    rt.config.logger.warn('sign-in failures not cleared', { error: String(error) });
+  });
   return result;
 }

@@ -24,7 +24,7 @@ import { verifySchema } from '../two-factor/input.js';
 import { recoveryCodesLeft } from '../two-factor/methods.js';
 import { METHOD_AMR, PURPOSE } from '../two-factor/purposes.js';
 import { trustDevice } from '../two-factor/trusted-devices.js';
-import { openSession } from './complete.js';
+import { createSignInSession, settleSession, signedIn } from './complete.js';
 import type { SecondFactorResult, VerifySecondFactorInput } from './types.js';
 
 /**
@@ -87,30 +87,33 @@ export async function verifySecondFactor(
   if (!check.valid) throw await failed('code_invalid');
   // Issue 16: a store failure must leave the challenge and the code usable for the retry, and
   // no session behind. So: the challenge is used up (one compare-and-delete: of concurrent
-  // verifications, one gets through), the session made, then the code's use committed; a
-  // failure in the last two deletes the session and puts the challenge back.
+  // verifications, one gets through), the session written (and nothing else yet), then the
+  // code's use committed; a failure in the last two deletes the session and puts the challenge
+  // back, with the checks it had used. A consume that failed is not undone: it may have been
+  // another request's win, and the user can sign in again with the password.
   try {
     await consumeChallenge(rt, open);
   } catch (error) {
-    // A consume whose reply was lost may have happened: put the challenge back (a `conflict`
-    // when it did not happen is harmless). A lost race (`TOKEN_INVALID`) is an answer: no undo.
-    if (isServerFailure(error)) {
-      await restoreChallenge(rt, open.record);
-      await forgetFailures(rt, user.id);
-    }
+    if (isServerFailure(error)) await forgetFailures(rt, user.id);
     throw error;
   }
-  let result: Awaited<ReturnType<typeof openSession>>;
-  try {
+  // The checks the challenge had used, this one included: what a restored challenge keeps.
+  const used = {
+    ...open.record,
+    attempts: rt.config.twoFactor.challengeMaxAttempts + 1 - checksLeft,
+  };
+  const options = {
+    amr: ['pwd', METHOD_AMR[method]],
+    context,
+    secondFactorAt: rt.now(),
     // Under the challenge's generation: a change written since the check above ends it too.
-    result = await openSession(rt, user, {
-      amr: ['pwd', METHOD_AMR[method]],
-      context,
-      secondFactorAt: rt.now(),
-      credentialGeneration: challenged.credentialGeneration,
-    });
+    credentialGeneration: challenged.credentialGeneration,
+  };
+  let created: Awaited<ReturnType<typeof createSignInSession>>;
+  try {
+    created = await createSignInSession(rt, user, options);
   } catch (error) {
-    await restoreChallenge(rt, open.record);
+    await restoreChallenge(rt, used);
     await forgetFailures(rt, user.id);
     throw error;
   }
@@ -118,32 +121,45 @@ export async function verifySecondFactor(
   try {
     committed = await check.commit();
   } catch (error) {
-    await discardSession(rt, { id: result.session.id, userId: user.id }, context);
-    await restoreChallenge(rt, open.record);
+    await discardSession(rt, created.record, context);
+    await restoreChallenge(rt, used);
     await forgetFailures(rt, user.id);
     throw error;
   }
   if (!committed) {
-    await discardSession(rt, { id: result.session.id, userId: user.id }, context);
+    // A replay: the session goes before anything else happened for it (no other session was
+    // ended, no `login.succeeded`).
+    await discardSession(rt, created.record, context);
     throw await failed('replayed');
   }
   // The sign-in stands: nothing below fails its answer (each step is logged if it fails).
+  await settleSession(rt, user, created, options);
+  const result = signedIn(user, created);
   const sessionId = result.session.id;
-  await afterSignIn(rt, 'second-factor bookkeeping', async () => {
-    // Codes bound to the challenge are worthless now; drop them rather than wait for expiry.
-    await rt.storage.tokens.delete(PURPOSE.emailCode, open.selector);
-    await rt.storage.tokens.delete(PURPOSE.smsCode, open.selector);
-    await secondFactorSucceeded(rt, user.id);
-    if (method !== 'email') await resumeEmailFactor(rt, user.id);
-    await rt.emit({ type: '2fa.succeeded', userId: user.id, sessionId, data: { method } }, context);
-    if (method === 'recovery') {
-      const remaining = await recoveryCodesLeft(rt, user.id);
-      await rt.emit(
-        { type: 'recovery_code.used', userId: user.id, sessionId, data: { remaining } },
-        context,
-      );
-    }
-  });
+  // Codes bound to the challenge are worthless now; drop them rather than wait for expiry.
+  await afterSignIn(rt, 'email code drop', () =>
+    rt.storage.tokens.delete(PURPOSE.emailCode, open.selector),
+  );
+  await afterSignIn(rt, 'SMS code drop', () =>
+    rt.storage.tokens.delete(PURPOSE.smsCode, open.selector),
+  );
+  await afterSignIn(rt, 'second-factor failures reset', () => secondFactorSucceeded(rt, user.id));
+  if (method !== 'email') {
+    await afterSignIn(rt, 'email factor resume', () => resumeEmailFactor(rt, user.id));
+  }
+  await rt.emit({ type: '2fa.succeeded', userId: user.id, sessionId, data: { method } }, context);
+  if (method === 'recovery') {
+    const remaining = await recoveryCodesLeft(rt, user.id).catch(() => undefined);
+    await rt.emit(
+      {
+        type: 'recovery_code.used',
+        userId: user.id,
+        sessionId,
+        ...(remaining === undefined ? {} : { data: { remaining } }),
+      },
+      context,
+    );
+  }
   if (rememberDevice !== true) return result;
   let device: Awaited<ReturnType<typeof trustDevice>> | undefined;
   await afterSignIn(rt, 'trusted device', async () => {
@@ -172,7 +188,7 @@ async function forgetFailures(rt: AuthRuntime, userId: string): Promise<void> {
 }
 
 /** A step after a sign-in that stands: its failure is logged, never the sign-in's answer. */
-async function afterSignIn(rt: AuthRuntime, name: string, step: () => Promise<void>) {
+async function afterSignIn(rt: AuthRuntime, name: string, step: () => Promise<unknown>) {
   try {
     await step();
   } catch (error) {

@@ -66,7 +66,17 @@ async function app(strategy: 'cookie' | 'jwt') {
       { remoteAddress: '203.0.113.7' },
     );
   const errorLines = () => s.logs.filter((l) => l.startsWith('error '));
-  return { ...s, handler, call, down, errorLines };
+  /** Signs in (cookie strategy); resolves to the `Cookie` header of the new session. */
+  const signInCookie = async () => {
+    const login = await call('POST', '/login', {
+      body: { identifier: 'ada@example.com', password: PASSWORD },
+    });
+    return login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+  };
+  return { ...s, handler, call, down, errorLines, signInCookie };
 }
 
 describe('store outages over HTTP (issue 16)', () => {
@@ -91,13 +101,7 @@ describe('store outages over HTTP (issue 16)', () => {
 
   it('a 503 is logged once, naming the store operation and the route, and emitted as storage.unavailable', async () => {
     const a = await app('cookie');
-    const login = await a.call('POST', '/login', {
-      body: { identifier: 'ada@example.com', password: PASSWORD },
-    });
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = await a.signInCookie();
     const before = a.errorLines().length;
     a.down.add('sessions.get');
     a.down.add('sessionWithUser');
@@ -122,13 +126,7 @@ describe('store outages over HTTP (issue 16)', () => {
 
   it('protected routes of the app (handler.authenticate) log their 503s too', async () => {
     const a = await app('cookie');
-    const login = await a.call('POST', '/login', {
-      body: { identifier: 'ada@example.com', password: PASSWORD },
-    });
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = await a.signInCookie();
     const before = a.errorLines().length;
     a.down.add('sessions.get');
     a.down.add('sessionWithUser');
@@ -142,13 +140,7 @@ describe('store outages over HTTP (issue 16)', () => {
 
   it('an outage cannot flood the log: 20 lines a minute per operation, then one that counts the rest', async () => {
     const a = await app('cookie');
-    const login = await a.call('POST', '/login', {
-      body: { identifier: 'ada@example.com', password: PASSWORD },
-    });
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = await a.signInCookie();
     a.down.add('sessions.get');
     a.down.add('sessionWithUser');
     const before = a.errorLines().length;

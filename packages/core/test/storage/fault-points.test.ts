@@ -26,6 +26,8 @@ function faultyStorage(inner: Storage) {
   let failAt: number | undefined;
   /** With `sticky`, the store of the failing call stays down until the next `arm`. */
   let sticky = false;
+  /** With `after`, the failing call is carried out, then its reply is lost. */
+  let after = false;
   let downStore: string | undefined;
   const wrap = <T extends object>(name: string, store: T): T =>
     new Proxy(store, {
@@ -36,9 +38,13 @@ function faultyStorage(inner: Storage) {
           calls.push(`${name}.${String(prop)}`);
           if (failAt !== undefined && calls.length === failAt && sticky) downStore = name;
           if (downStore === name || (failAt !== undefined && calls.length === failAt)) {
-            return Promise.reject(
-              new Error(`connection lost (injected at ${name}.${String(prop)})`),
-            );
+            const lost = new Error(`connection lost (injected at ${name}.${String(prop)})`);
+            if (after) {
+              return Promise.resolve(Reflect.apply(value, target, args)).then(() => {
+                throw lost;
+              });
+            }
+            return Promise.reject(lost);
           }
           return Reflect.apply(value, target, args);
         };
@@ -50,10 +56,11 @@ function faultyStorage(inner: Storage) {
   return {
     storage,
     /** Counts calls from now on; with `at`, the `at`-th fails. */
-    arm(at?: number, options: { sticky?: boolean } = {}) {
+    arm(at?: number, options: { sticky?: boolean; after?: boolean } = {}) {
       calls = [];
       failAt = at;
       sticky = options.sticky === true;
+      after = options.after === true;
       downStore = undefined;
     },
     calls: () => [...calls],
@@ -62,10 +69,10 @@ function faultyStorage(inner: Storage) {
 
 const codeOf = (error: unknown) => (isAuthError(error) ? error.code : String(error));
 
-async function world(strategy: 'cookie' | 'jwt') {
+async function world(strategy: 'cookie' | 'jwt', session: { maxPerUser?: number } = {}) {
   const inner = memoryStorage();
   const faulty = faultyStorage(inner);
-  const s = await setup({ storage: faulty.storage, session: { strategy } });
+  const s = await setup({ storage: faulty.storage, session: { strategy, ...session } });
   const userId = await s.signUp(ADA);
   const live = async () =>
     (await inner.sessions.listByUser(userId, s.clock.now())).map((x) => x.id);
@@ -98,6 +105,8 @@ async function eachFaultPoint(
     );
     const call = w.faulty.calls()[k - 1] ?? `#${k}`;
     w.faulty.arm();
+    // Undo steps run off the request path: let them finish.
+    await settleCompensations();
     if (!answer.ok) expect(answer.code, call).toBe('STORAGE_UNAVAILABLE');
     await check(w, answer, call);
   }
@@ -153,6 +162,36 @@ describe('a store failure at each step of a flow (issue 16)', () => {
     }
   });
 
+  it('a wrong password stays counted when a write after its check fails (no free guesses)', async () => {
+    const w = await world('cookie');
+    for (let i = 0; i < 4; i++) {
+      await expect(
+        w.auth.login({ identifier: ADA, password: 'not the password at all' }, CTX),
+      ).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    }
+    // The 5th wrong password reaches the limit; writing the lock fails.
+    w.faulty.arm();
+    await w.auth
+      .login({ identifier: ADA, password: 'still not the password' }, CTX)
+      .catch(() => {});
+    const lockAt = w.faulty.calls().indexOf('rateLimits.lock') + 1;
+    expect(lockAt).toBeGreaterThan(0);
+    const fresh = await world('cookie');
+    for (let i = 0; i < 4; i++) {
+      await fresh.auth
+        .login({ identifier: ADA, password: 'not the password at all' }, CTX)
+        .catch(() => {});
+    }
+    fresh.faulty.arm(lockAt);
+    await expect(
+      fresh.auth.login({ identifier: ADA, password: 'still not the password' }, CTX),
+    ).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    fresh.faulty.arm();
+    await settleCompensations();
+    expect(await fresh.failures()).toBe(5);
+    await expect(login(fresh.auth)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
   it('five sign-ins answered 503 do not lock the account', async () => {
     const w = await world('cookie');
     w.faulty.arm();
@@ -165,6 +204,7 @@ describe('a store failure at each step of a flow (issue 16)', () => {
       await expect(login(w.auth)).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
     }
     w.faulty.arm();
+    await settleCompensations();
     expect((await login(w.auth)).status).toBe('signed_in');
   });
 
@@ -239,6 +279,63 @@ describe('a store failure at each step of a flow (issue 16)', () => {
       expect(points).toContain('tokens.consume');
     });
   }
+
+  /** A user with TOTP on; `challenge()` passes the password, `code()` is the current code. */
+  async function totpWorld(session: { maxPerUser?: number } = {}) {
+    const w = await world('cookie', session);
+    const { secret } = await w.auth.twoFactor.totp.enroll({ userId: w.userId, password: PASSWORD });
+    const step = () => w.clock.advance(DEFAULT_TOTP_PARAMS.periodSeconds * 1000);
+    await w.auth.twoFactor.totp.confirm({
+      userId: w.userId,
+      code: await totpCode(secret, DEFAULT_TOTP_PARAMS, step()),
+    });
+    step();
+    const challenge = async () => {
+      const pending = await login(w.auth);
+      if (pending.status !== 'two_factor_required') throw new Error('expected a challenge');
+      return pending.challenge;
+    };
+    const code = () => totpCode(secret, DEFAULT_TOTP_PARAMS, w.clock.now());
+    return { ...w, challenge, code, step };
+  }
+
+  it('of two racing verifications with one TOTP code, the replay ends no session (maxPerUser 1) and claims no sign-in', async () => {
+    const w = await totpWorld({ maxPerUser: 1 });
+    const code = await w.code();
+    const [first, second] = [await w.challenge(), await w.challenge()];
+    // Both check the code before either commits its use: one wins, the other is a replay.
+    const results = await Promise.allSettled([
+      w.auth.verifySecondFactor({ challenge: first, method: 'totp', code }, CTX),
+      w.auth.verifySecondFactor({ challenge: second, method: 'totp', code }, CTX),
+    ]);
+    const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const lost = results.flatMap((r) => (r.status === 'rejected' ? [codeOf(r.reason)] : []));
+    expect(won).toHaveLength(1);
+    expect(lost).toEqual(['CODE_INVALID']);
+    await settleCompensations();
+    expect(await w.live()).toEqual([won[0]?.session.id]);
+    expect(w.events.filter((e) => e.type === 'login.succeeded')).toHaveLength(1);
+  });
+
+  it("a challenge whose use-up reply was lost is not put back (it may have been another request's win)", async () => {
+    const w = await totpWorld();
+    const challenge = await w.challenge();
+    w.faulty.arm();
+    await w.auth.verifySecondFactor({ challenge, method: 'totp', code: await w.code() }, CTX);
+    const consumeAt = w.faulty.calls().indexOf('tokens.consume') + 1;
+    const again = await w.challenge();
+    w.step();
+    w.faulty.arm(consumeAt, { after: true });
+    await expect(
+      w.auth.verifySecondFactor({ challenge: again, method: 'totp', code: await w.code() }, CTX),
+    ).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    w.faulty.arm();
+    await settleCompensations();
+    w.step();
+    await expect(
+      w.auth.verifySecondFactor({ challenge: again, method: 'totp', code: await w.code() }, CTX),
+    ).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
+  });
 
   it('reauthenticate: a new session and no old one, or the old one and no new one', async () => {
     let sessionId = '';

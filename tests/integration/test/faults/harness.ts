@@ -18,6 +18,12 @@ import { composeStorage, type Storage, type StoreName } from '@portcullis/core/s
 import { settleCompensations } from '@portcullis/core/testing';
 import { createPool, migrate, postgresStorage } from '@portcullis/postgres';
 import { createRedis, redisStorage } from '@portcullis/redis';
+import {
+  type PgProxy,
+  startPgProxy,
+  type ThrowawayRedis,
+  throwawayRedis,
+} from '@portcullis-tests/support';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import {
@@ -28,7 +34,6 @@ import {
   isWrite,
   type StoreCall,
 } from './injector.js';
-import { type PgProxy, startProxy, type ThrowawayRedis, throwawayRedis } from './servers.js';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const APP = 'https://app.example.com';
@@ -127,8 +132,9 @@ export async function createWorld(): Promise<World> {
       );
     });
     await migrate(admin, { schema });
-    proxy = await startProxy(DATABASE_URL);
-    redisServer = await throwawayRedis();
+    proxy = await startPgProxy({ databaseUrl: DATABASE_URL });
+    // Saved before each kill: the fault under test is the outage, not data loss.
+    redisServer = await throwawayRedis({ saveOnStop: true });
     pool = await createPool(proxy.url, PG_FAST);
     redis = await createRedis(redisServer.url, {
       ...REDIS_FAST,
@@ -225,7 +231,10 @@ export async function createWorld(): Promise<World> {
     redis: liveRedis,
     down: (backend) => breakers[backend].break(),
     async restore() {
+      // Disarm first, then let a break that an undo step (run after the answer) fired finish
+      // before the servers come back, or the restart would race it.
       injector.reset();
+      await injector.quiesce();
       liveProxy.restore();
       if (redisDown) {
         await liveRedisServer.start();

@@ -49,6 +49,8 @@ export interface FaultInjector {
   /** The calls since {@link FaultInjector.reset}. */
   readonly calls: readonly StoreCall[];
   /** Forgets recorded calls and disarms. */
+  /** Resolves when no break is in progress (one fired by a call made after the answer). */
+  quiesce(): Promise<void>;
   reset(): void;
   /** Arms one fault (and forgets recorded calls, so `nth` counts from here). */
   arm(point: FaultPoint): void;
@@ -68,6 +70,8 @@ export function faultInjector(
   let calls: StoreCall[] = [];
   let armed: FaultPoint | undefined;
   let fired = false;
+  /** The break in progress: a call made after the answer (an undo step) may have fired it. */
+  let breaking: Promise<void> | undefined;
   const counts = new Map<string, number>();
   let failures = 0;
 
@@ -96,13 +100,15 @@ export function faultInjector(
     fired = true;
     const breaker = breakers[backend];
     if (point.when === 'before') {
-      await breaker.break();
+      breaking = breaker.break();
+      await breaking;
       return run().catch(failing);
     }
     // After: the call reaches the server and completes there, then the server goes away before
     // the app sees the answer.
     await run().catch(() => undefined);
-    await breaker.break();
+    breaking = breaker.break();
+    await breaking;
     await breaker.probe().catch(failing);
     throw new Error(`the ${backend} probe succeeded on a broken server`);
   };
@@ -155,6 +161,9 @@ export function faultInjector(
     },
     get fired() {
       return fired;
+    },
+    async quiesce() {
+      await breaking;
     },
     reset() {
       calls = [];
