@@ -44,6 +44,7 @@ export type { Mailer, MailKind, MailMessage } from './mail/types.js';
 export type { PasswordPolicyResult, PasswordRejectionReason } from './password/policy.js';
 export type { PasswordVerification } from './password/verify.js';
 export type { RegisterInput } from './register/register.js';
+export type { ServerErrorContext } from './runtime/server-error.js';
 export type { RefreshResult } from './sessions/refresh.js';
 export type { AuthenticatedSession, SessionInfo, SessionTokens } from './sessions/types.js';
 export type {

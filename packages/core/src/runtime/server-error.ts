@@ -11,7 +11,7 @@ const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 const budgets = new WeakMap<AuthRuntime, EventBudget>();
 
-/** Where a server-side failure happened, for {@link reportServerError}. */
+/** Where a server-side failure happened, for `auth.reportServerError`. */
 export interface ServerErrorContext extends RequestContext {
   /** The operation id of the route (`refreshToken`), or the adapter's name for it. */
   readonly route?: string | undefined;
