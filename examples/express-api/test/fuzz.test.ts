@@ -8,17 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { test } from '@fast-check/vitest';
 import { memoryStorage, silentLogger } from '@portcullis/core';
-import { afterAll, expect } from 'vitest';
+import { afterAll } from 'vitest';
 import { FuzzHarness } from '../../hono-app/test/fuzz/harness.js';
-import {
-  invalidBodies,
-  regressionCases,
-  rejectionProblems,
-} from '../../hono-app/test/fuzz/invalid.js';
-import { fuzzParameters, resettableLimits } from '../../hono-app/test/fuzz/options.js';
-import { fuzzRequest } from '../../hono-app/test/fuzz/requests.js';
+import { resettableLimits } from '../../hono-app/test/fuzz/options.js';
+import { describeFuzz } from '../../hono-app/test/fuzz/suite.js';
 import { createApp } from '../src/app.js';
 import { memoryBackends } from '../src/backends.js';
 
@@ -55,35 +49,4 @@ afterAll(async () => {
   if (process.env.FUZZ_REPORT) console.log(harness.checker.report());
 });
 
-const { runs, parameters } = fuzzParameters();
-
-test.prop([fuzzRequest(harness.operations, basePath, ['/api/notes', '/api/notes/x', '/'])], {
-  ...parameters,
-  numRuns: runs,
-})(
-  'express-api: any request gets a documented status and body, never a 5xx, a secret or a stack trace',
-  async (request) => {
-    await harness.run(request);
-  },
-  180_000,
-);
-
-test.prop([invalidBodies(harness.operations, basePath)], {
-  ...parameters,
-  numRuns: Math.ceil(runs / 4),
-})(
-  'express-api: a body that breaks its schema (missing, mistyped, too long, control characters, lone surrogates) is 400 VALIDATION_FAILED naming the field',
-  async (invalid) => {
-    const answer = await harness.run(invalid.request);
-    expect(rejectionProblems(invalid, answer), invalid.request.label).toEqual([]);
-  },
-  180_000,
-);
-
-// A bug the fuzz found, fixed in issue 15: its minimal cases stay as a regression test.
-test('express-api: POST /reauthenticate validates code and method before the password', async () => {
-  for (const invalid of regressionCases(basePath)) {
-    const answer = await harness.run(invalid.request);
-    expect(rejectionProblems(invalid, answer), invalid.request.label).toEqual([]);
-  }
-});
+describeFuzz('express-api', harness, basePath, ['/api/notes', '/api/notes/x', '/']);

@@ -6,16 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { test } from '@fast-check/vitest';
 import { createAdaptorServer } from '@hono/node-server';
 import { memoryStorage, silentLogger } from '@portcullis/core';
 import type { RateLimitStore } from '@portcullis/core/storage';
-import { afterAll, expect } from 'vitest';
+import { afterAll } from 'vitest';
 import { createApp } from '../src/app.js';
 import { FuzzHarness } from './fuzz/harness.js';
-import { invalidBodies, regressionCases, rejectionProblems } from './fuzz/invalid.js';
-import { fuzzParameters, resettableLimits } from './fuzz/options.js';
-import { fuzzRequest } from './fuzz/requests.js';
+import { resettableLimits } from './fuzz/options.js';
+import { describeFuzz } from './fuzz/suite.js';
 
 const limits = resettableLimits(() => memoryStorage().rateLimits as RateLimitStore);
 const example = createApp({
@@ -48,35 +46,4 @@ afterAll(async () => {
   if (process.env.FUZZ_REPORT) console.log(harness.checker.report());
 });
 
-const { runs, parameters } = fuzzParameters();
-
-test.prop([fuzzRequest(harness.operations, basePath, ['/api/me', '/', '/sign-in', '/account'])], {
-  ...parameters,
-  numRuns: runs,
-})(
-  'hono-app: any request gets a documented status and body, never a 5xx, a secret or a stack trace',
-  async (request) => {
-    await harness.run(request);
-  },
-  180_000,
-);
-
-test.prop([invalidBodies(harness.operations, basePath)], {
-  ...parameters,
-  numRuns: Math.ceil(runs / 4),
-})(
-  'hono-app: a body that breaks its schema (missing, mistyped, too long, control characters, lone surrogates) is 400 VALIDATION_FAILED naming the field',
-  async (invalid) => {
-    const answer = await harness.run(invalid.request);
-    expect(rejectionProblems(invalid, answer), invalid.request.label).toEqual([]);
-  },
-  180_000,
-);
-
-// A bug the fuzz found, fixed in issue 15: its minimal cases stay as a regression test.
-test('hono-app: POST /reauthenticate validates code and method before the password', async () => {
-  for (const invalid of regressionCases(basePath)) {
-    const answer = await harness.run(invalid.request);
-    expect(rejectionProblems(invalid, answer), invalid.request.label).toEqual([]);
-  }
-});
+describeFuzz('hono-app', harness, basePath, ['/api/me', '/', '/sign-in', '/account']);

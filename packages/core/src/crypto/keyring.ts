@@ -27,6 +27,7 @@ const FORMAT = 'pc1';
  */
 export class Keyring {
   readonly #entries: readonly SecretEntry[];
+  readonly #derived = new Map<string, Uint8Array>();
   readonly #random: RandomSource;
   readonly #aesKeys = new Map<string, Promise<CryptoKey>>();
 
@@ -57,9 +58,18 @@ export class Keyring {
 
   /** 32 bytes derived for `purpose` from the current secret, or from the secret `keyId`. */
   deriveKey(purpose: KeyPurpose, keyId: string = this.currentKeyId): Uint8Array {
-    const entry = this.#entries.find((e) => e.keyId === keyId);
-    if (!entry) throw new AuthError('INTERNAL', { cause: new Error(`Unknown key id ${keyId}`) });
-    return hkdfSha256(entry.material, { info: `portcullis/${purpose}`, length: 32 });
+    // Derived once per secret and purpose: request paths (the CSRF check of every
+    // cookie-authenticated write) must not pay an HKDF each time. A copy goes out, so no
+    // caller can change the cached key.
+    const cacheKey = `${keyId}\u0000${purpose}`;
+    let key = this.#derived.get(cacheKey);
+    if (key === undefined) {
+      const entry = this.#entries.find((e) => e.keyId === keyId);
+      if (!entry) throw new AuthError('INTERNAL', { cause: new Error(`Unknown key id ${keyId}`) });
+      key = hkdfSha256(entry.material, { info: `portcullis/${purpose}`, length: 32 });
+      this.#derived.set(cacheKey, key);
+    }
+    return key.slice();
   }
 
   /** Keys for `purpose` from every accepted secret, current first (to verify old MACs). */
