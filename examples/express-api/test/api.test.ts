@@ -279,7 +279,7 @@ function describeNotesApi(title: string, open: () => Promise<Backends>, extra?: 
       ]);
     });
 
-    test('refresh with the cookie from the app origin rotates it; the old one is then reuse', async () => {
+    test('refresh with the cookie from the app origin rotates it; a retry gets the same token; the old one is reuse once the new one was used', async () => {
       // From another origin the refresh cookie is refused.
       const foreign = await call('POST', '/api/auth/token/refresh', {
         cookie: alice.refreshCookie,
@@ -300,7 +300,22 @@ function describeNotesApi(title: string, open: () => Promise<Backends>, extra?: 
         status: 200,
       });
 
-      // The replaced token again: treated as stolen, the whole session is revoked.
+      // The replaced token again, at once (a client whose answer was lost): the same new token.
+      const retried = await call('POST', '/api/auth/token/refresh', {
+        cookie: alice.refreshCookie,
+        origin: appUrl,
+      });
+      expect(retried).toMatchObject({ status: 200 });
+      expect(cookiePair(retried.cookies, REFRESH_COOKIE)).toBe(rotated);
+
+      // Once the new token was used, the replaced one again is treated as stolen: the whole
+      // session is revoked.
+      const onwards = await call('POST', '/api/auth/token/refresh', {
+        cookie: rotated,
+        origin: appUrl,
+      });
+      expect(onwards).toMatchObject({ status: 200 });
+      const newest = cookiePair(onwards.cookies, REFRESH_COOKIE);
       const reused = await call('POST', '/api/auth/token/refresh', {
         cookie: alice.refreshCookie,
         origin: appUrl,
@@ -313,7 +328,7 @@ function describeNotesApi(title: string, open: () => Promise<Backends>, extra?: 
         status: 401,
       });
       await expect(
-        call('POST', '/api/auth/token/refresh', { cookie: rotated, origin: appUrl }),
+        call('POST', '/api/auth/token/refresh', { cookie: newest, origin: appUrl }),
       ).resolves.toMatchObject({ status: 401 });
     });
 

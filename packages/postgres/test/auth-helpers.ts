@@ -103,8 +103,10 @@ export async function cookieLifecycle(storage: Storage, email: string) {
 }
 
 /**
- * The jwt strategy over `storage`: sign in, rotate the refresh token, then replay the old one
- * (reuse: the session is revoked, so the newest token fails too).
+ * The jwt strategy over `storage`: sign in, rotate the refresh token, retry that rotation (as a
+ * client whose answer was lost: the same new token), rotate again, then replay the first token
+ * (its successor was used, so this is reuse: the session is revoked and the newest token fails
+ * too).
  */
 export async function refreshLifecycle(storage: Storage, email: string) {
   const { auth } = await authOver(storage, {
@@ -118,9 +120,12 @@ export async function refreshLifecycle(storage: Storage, email: string) {
       throw new Error('no jwt');
     const first = result.tokens.refreshToken;
     const second = (await auth.refresh(first, CTX)).refreshToken;
+    const retried = (await auth.refresh(first, CTX)).refreshToken;
+    const third = (await auth.refresh(second, CTX)).refreshToken;
     return {
+      retriedSameToken: retried === second,
       replayed: await outcome(auth.refresh(first, CTX)),
-      newest: await outcome(auth.refresh(second, CTX)),
+      newest: await outcome(auth.refresh(third, CTX)),
     };
   } finally {
     await auth.close();

@@ -32,7 +32,7 @@ describe('portcullis-postgres', () => {
   it('migrate applies the migrations, then finds the schema up to date', async () => {
     expect(await cli(['migrate', '--url', DATABASE_URL, '--schema', schema])).toEqual({
       code: 0,
-      out: `Applied to schema ${schema}: 0001_initial, 0002_credential_generations.`,
+      out: `Applied to schema ${schema}: 0001_initial, 0002_credential_generations, 0003_rate_limit_hit_ids.`,
       err: '',
     });
     // DATABASE_URL is the default of --url.

@@ -38,6 +38,7 @@ describe('createAuth over postgresStorage on PGlite', () => {
 
   it('rotates refresh tokens and revokes the session when a rotated one is replayed', async () => {
     expect(await refreshLifecycle(storage(), 'grace@example.com')).toEqual({
+      retriedSameToken: true,
       replayed: 'REFRESH_TOKEN_REUSED',
       newest: 'REFRESH_TOKEN_INVALID',
     });

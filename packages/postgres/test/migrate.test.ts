@@ -90,7 +90,7 @@ describe('migrate', () => {
     ).toBeUndefined();
   });
 
-  it('upgrades a schema made before 0002: its rows read as generation 0, no secondFactorAt', async () => {
+  it('upgrades a schema made before 0002 and 0003: generation 0, no secondFactorAt, no named hits', async () => {
     const schema = fresh();
     // The schema as migrate() left it when 0001 was the only migration, with rows in it.
     const initial = await readFile(
@@ -115,14 +115,19 @@ describe('migrate', () => {
              '{pwd}' FROM date_trunc('second', now()) AS t;
          INSERT INTO trusted_devices (id, user_id, secret_hash, created_at, last_used_at, expires_at)
            SELECT 'old-d', 'old', 'h', t, t, t + interval '1 hour'
-             FROM date_trunc('second', now()) AS t;`,
+             FROM date_trunc('second', now()) AS t;
+         INSERT INTO rate_limits (key, count, reset_at)
+           SELECT 'old-rl', 2, t + interval '1 hour' FROM date_trunc('second', now()) AS t;`,
       );
     } finally {
       await client.query('RESET search_path');
       client.release();
     }
     const { applied } = await migrate(fromPool(pool), { schema });
-    expect(applied).toEqual([{ version: 2, name: '0002_credential_generations' }]);
+    expect(applied).toEqual([
+      { version: 2, name: '0002_credential_generations' },
+      { version: 3, name: '0003_rate_limit_hit_ids' },
+    ]);
     const storage = postgresStorage(fromPool(pool), { schema });
     const now = Date.now();
     const user = await storage.users.getById('old');
@@ -134,6 +139,13 @@ describe('migrate', () => {
     expect(await storage.twoFactor.getTrustedDevice('old-d', now)).toMatchObject({
       credentialGeneration: 0,
     });
+    // The window survives with no named hits: nothing to release until a named hit counts.
+    const { rateLimits } = storage;
+    expect(await rateLimits.peek('old-rl', now)).toMatchObject({ count: 2 });
+    expect(await rateLimits.release('old-rl', 'any', now)).toBe(false);
+    await rateLimits.hit('old-rl', { limit: 5, windowMs: 60_000, now, id: 'new' });
+    expect(await rateLimits.release('old-rl', 'new', now)).toBe(true);
+    expect(await rateLimits.peek('old-rl', now)).toMatchObject({ count: 2 });
   });
 
   it('rolls back a migration run that fails, leaving nothing behind', async () => {

@@ -120,19 +120,42 @@ if redis.call('HGET', KEYS[1], 'user') == ARGV[1] then return redis.call('DEL', 
 return 0`,
 
   /**
-   * Counts one hit in the window live at `now`, or starts a window with it. ARGV: now, the new
-   * window's resetAt, grace ms. Answers {count, resetAt}.
+   * Counts one hit in the window live at `now`, or starts a window with it. A named hit that is
+   * allowed (its count at most the limit) is remembered as the field `i:<id>` (at most `limit`
+   * of them per window, whatever the caller sends), for `rateRelease`. A new window rebuilds the
+   * hash keeping only `lock`, so the ended window's ids are forgotten with its count. ARGV: now,
+   * the new window's resetAt, grace ms, limit, id (optional). Answers {count, resetAt}.
    */
   rateHit: `${MS}
 local w = redis.call('HMGET', KEYS[1], 'reset', 'lock')
+local limit = tonumber(ARGV[4])
 if w[1] and tonumber(ARGV[1]) < tonumber(w[1]) then
-  return {redis.call('HINCRBY', KEYS[1], 'count', 1), w[1]}
+  local count = redis.call('HINCRBY', KEYS[1], 'count', 1)
+  if ARGV[5] and count <= limit then redis.call('HSET', KEYS[1], 'i:' .. ARGV[5], 1) end
+  return {count, w[1]}
 end
+redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'count', 1, 'reset', ARGV[2])
+if w[2] then redis.call('HSET', KEYS[1], 'lock', w[2]) end
+if ARGV[5] and 1 <= limit then redis.call('HSET', KEYS[1], 'i:' .. ARGV[5], 1) end
 local keep = tonumber(ARGV[2])
 if w[2] and tonumber(w[2]) > keep then keep = tonumber(w[2]) end
 redis.call('PEXPIREAT', KEYS[1], ms(keep + tonumber(ARGV[3])))
 return {1, ARGV[2]}`,
+
+  /**
+   * Takes back the allowed hit named ARGV[2] in the window live at ARGV[1] (now): when the window
+   * is live and `HDEL` of `i:<id>` removes the field, `count` drops by one. `lock` and the
+   * expiry stay as they are. Exactly once: only one caller's `HDEL` removes the field. ARGV:
+   * now, id. Answers 1 (taken back) or 0 (no such hit: never remembered, already taken back,
+   * window ended, key reset).
+   */
+  rateRelease: `
+local reset = redis.call('HGET', KEYS[1], 'reset')
+if not reset or tonumber(ARGV[1]) >= tonumber(reset) then return 0 end
+if redis.call('HDEL', KEYS[1], 'i:' .. ARGV[2]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'count', -1)
+return 1`,
 
   /** Raises the lock to ARGV[1] (epoch ms), never lowering it. ARGV: untilMs, grace ms. */
   rateLock: `${MS}

@@ -35,6 +35,7 @@ export function resettableLimits(fresh: () => RateLimitStore): {
   const store: RateLimitStore = {
     hit: (key, options) => current.hit(key, options),
     peek: (key, now) => current.peek(key, now),
+    release: (key, id, now) => current.release(key, id, now),
     reset: (key) => current.reset(key),
     lock: (key, options) => current.lock(key, options),
     lockedUntil: (key, now) => current.lockedUntil(key, now),

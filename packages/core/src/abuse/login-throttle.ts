@@ -8,12 +8,11 @@ import { ipSubject } from './ip-subject.js';
 import {
   assertNotLocked,
   enforceRule,
-  hitRule,
   type RuleHit,
+  releaseReservation,
   reserveAttempt,
   reservedAttemptFailed,
   resetRule,
-  ruleKey,
 } from './rate-limit.js';
 
 const ACCOUNT = 'loginPerAccount';
@@ -103,8 +102,11 @@ export async function signInAttemptFailed(
 }
 
 /**
- * A correct password that still does not sign in (disabled or unverified account): the
- * attempt is given back; it neither counts nor clears the failures.
+ * An attempt whose password was never checked (a server failure before the check), or a
+ * correct password that still does not sign in (disabled or unverified account): the attempt
+ * is given back, exactly once (see {@link releaseReservation}); it neither counts nor clears
+ * the failures. Never throws: the give-back runs off the request path, retried while the store
+ * is down.
  */
 export async function releaseSignInAttempt(
   rt: AuthRuntime,
@@ -113,7 +115,7 @@ export async function releaseSignInAttempt(
   context: RequestContext = {},
 ): Promise<void> {
   if (reservation !== undefined) {
-    await releaseAttempt(rt, accountSubject(rt, identifierKey, context));
+    await releaseReservation(rt, ACCOUNT, accountSubject(rt, identifierKey, context), reservation);
   }
 }
 
@@ -174,22 +176,6 @@ export async function unlockAccount(
     const paired = accountSubject(rt, key, context);
     if (paired !== key) await resetRule(rt, ACCOUNT, paired);
   }
-}
-
-/**
- * Gives a reserved attempt back (a correct password that does not sign in). The store cannot
- * take one hit back, so the window starts again with the attempts counted besides this one; a
- * lock set meanwhile stays. Only someone who knows the password gets here.
- */
-async function releaseAttempt(rt: AuthRuntime, key: string): Promise<void> {
-  if (rt.config.rateLimits[ACCOUNT] === false) return;
-  const storeKey = ruleKey(ACCOUNT, key);
-  const now = rt.now();
-  const current = await rt.storage.rateLimits.peek(storeKey, now);
-  const until = await rt.storage.rateLimits.lockedUntil(storeKey, now);
-  await rt.storage.rateLimits.reset(storeKey);
-  for (let i = 1; i < (current?.count ?? 0); i++) await hitRule(rt, ACCOUNT, key);
-  if (until !== undefined) await rt.storage.rateLimits.lock(storeKey, { untilMs: until });
 }
 
 /** The lock was just set: tell listeners, mail the owner once. */

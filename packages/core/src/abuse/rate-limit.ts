@@ -1,5 +1,7 @@
 import type { RateLimitRuleName } from '../config/types.js';
-import { AuthError } from '../errors/auth-error.js';
+import { randomToken, TOKEN_ID_BYTES } from '../crypto/tokens.js';
+import { AuthError, isAuthError } from '../errors/auth-error.js';
+import { compensate } from '../flows/compensate.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { ipSubject } from './ip-subject.js';
 
@@ -11,6 +13,8 @@ export interface RuleHit {
   readonly allowed: boolean;
   /** When the window ends, epoch ms (now when the rule is off). */
   readonly resetAt: number;
+  /** The hit's name in the store, for {@link releaseReservation} (reservations only). */
+  readonly id?: string;
 }
 
 /**
@@ -37,15 +41,18 @@ export async function hitRule(
   rt: AuthRuntime,
   rule: RateLimitRuleName,
   subject: string,
+  id?: string,
 ): Promise<RuleHit> {
   const config = rt.config.rateLimits[rule];
   const now = rt.now();
   if (config === false) return { count: 0, allowed: true, resetAt: now };
-  return rt.storage.rateLimits.hit(ruleKey(rule, subject), {
+  const hit = await rt.storage.rateLimits.hit(ruleKey(rule, subject), {
     limit: config.limit,
     windowMs: config.windowSeconds * 1000,
     now,
+    ...(id === undefined ? {} : { id }),
   });
+  return id === undefined ? hit : { ...hit, id };
 }
 
 /**
@@ -105,10 +112,42 @@ export async function reserveAttempt(
   subject: string,
 ): Promise<RuleHit> {
   await assertNotLocked(rt, rule, subject);
-  const hit = await hitRule(rt, rule, subject);
+  // Named, so that it can be given back exactly once, even when the store wrote it and its
+  // reply was lost (issue 16): the caller answers 503 for that, and a 503 is not an attempt.
+  const id = randomToken({ bytes: TOKEN_ID_BYTES, random: rt.config.random });
+  let hit: RuleHit;
+  try {
+    hit = await hitRule(rt, rule, subject, id);
+  } catch (error) {
+    if (!isAuthError(error) || error.status >= 500) {
+      await releaseReservation(rt, rule, subject, { id });
+    }
+    throw error;
+  }
   if (hit.allowed) return hit;
   const until = await lockedUntil(rt, rule, subject);
   throw rateLimited(rt, Math.max(until ?? 0, hit.resetAt));
+}
+
+/**
+ * Gives back an attempt reserved with {@link reserveAttempt} whose check never happened (the
+ * request failed on the server's side before it, or its hit's reply was lost), or that proved
+ * the owner without signing in. Exact and idempotent: the store takes back this hit only, once,
+ * while its window lives. Off the request path and retried while the store is down (see
+ * `compensate`), so it never fails or delays the caller's answer.
+ */
+export async function releaseReservation(
+  rt: AuthRuntime,
+  rule: RateLimitRuleName,
+  subject: string,
+  reservation: Pick<RuleHit, 'id'>,
+): Promise<void> {
+  const { id } = reservation;
+  if (id === undefined || rt.config.rateLimits[rule] === false) return;
+  const key = ruleKey(rule, subject);
+  await compensate(rt.config.logger, `give back a ${rule} attempt`, () =>
+    rt.storage.rateLimits.release(key, id, rt.now()),
+  );
 }
 
 /**

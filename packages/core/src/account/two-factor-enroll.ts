@@ -10,6 +10,7 @@ import { requireUser } from '../two-factor/account.js';
 import { resumeEmailFactor } from '../two-factor/email-pause.js';
 import {
   assertSecondFactorNotLocked,
+  checkReserved,
   reserveSecondFactorCheck,
   secondFactorFailed,
   secondFactorSucceeded,
@@ -112,14 +113,17 @@ export async function confirmTotp(
   }
   const reservation = await reserveSecondFactorCheck(rt, user.id);
   const now = rt.now();
-  const pending = await rt.storage.tokens.get(PURPOSE.totpEnroll, user.id, now);
-  const encrypted = pending?.payload?.secret;
-  const step =
-    typeof encrypted === 'string'
-      ? await matchTotpStep(await decryptTotpSecret(rt, encrypted), DEFAULT_TOTP_PARAMS, code, {
-          atMs: now,
-        })
-      : undefined;
+  const { pending, encrypted, step } = await checkReserved(rt, user.id, reservation, async () => {
+    const pending = await rt.storage.tokens.get(PURPOSE.totpEnroll, user.id, now);
+    const encrypted = pending?.payload?.secret;
+    const step =
+      typeof encrypted === 'string'
+        ? await matchTotpStep(await decryptTotpSecret(rt, encrypted), DEFAULT_TOTP_PARAMS, code, {
+            atMs: now,
+          })
+        : undefined;
+    return { pending, encrypted, step };
+  });
   if (pending === undefined || typeof encrypted !== 'string' || step === undefined) {
     throw await secondFactorFailed(
       rt,

@@ -14,6 +14,7 @@ export const DEFAULTS = Object.freeze({
     touchIntervalSeconds: MINUTE,
     freshForSeconds: 10 * MINUTE,
     maxPerUser: false as number | false,
+    refreshRetrySeconds: 30,
     accessToken: {
       ttlSeconds: 15 * MINUTE,
       leewaySeconds: 0,

@@ -98,6 +98,14 @@ export const configSchema = v.strictObject({
           'must be false or a whole number from 1 to 10000',
         ),
       ),
+      refreshRetrySeconds: v.optional(
+        v.pipe(
+          v.number('must be a number'),
+          v.integer('must be a whole number of seconds'),
+          v.minValue(0, 'must be at least 0'),
+          v.maxValue(300, 'must be at most 300'),
+        ),
+      ),
       accessToken: v.optional(
         v.strictObject({
           ttlSeconds: seconds(24 * 3600),

@@ -70,6 +70,15 @@ export interface SessionConfig {
    * user's oldest sessions. `false` (default): no limit.
    */
   maxPerUser?: number | false;
+  /**
+   * `jwt` strategy: for this many seconds after a refresh, presenting the refresh token it
+   * replaced again answers with the same new refresh token (and a new access token) instead of
+   * revoking the session as reuse, as long as that new token has not been used itself. A client
+   * whose refresh answer was lost (a 503 after the rotation was written, a timeout, a dropped
+   * connection) can retry it without being signed out; no second token family is ever made.
+   * `0` turns it off: any second presentation is reuse. Default 30, at most 300.
+   */
+  refreshRetrySeconds?: number;
   /** Access tokens of the `jwt` strategy. */
   accessToken?: {
     /** Lifetime in seconds. Default 900 (15 min). */

@@ -1,8 +1,9 @@
 import { issueAccessToken } from '../access-tokens/issue.js';
 import { sameGeneration } from '../credentials/generation.js';
 import { timingSafeEqualStrings } from '../crypto/compare.js';
-import { sha256Base64Url } from '../crypto/hash.js';
-import { createSplitToken, parseSplitToken } from '../crypto/tokens.js';
+import { toBase64Url } from '../crypto/encoding.js';
+import { hmacSha256, sha256Base64Url } from '../crypto/hash.js';
+import { parseSplitToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
@@ -30,9 +31,16 @@ const invalid = () => new AuthError('REFRESH_TOKEN_INVALID');
  * working (the client's retry succeeds), and after it nothing can fail the answer, so a client
  * never loses a token it was not given.
  *
- * There is no grace window: a token presented again after it was rotated is treated as stolen,
- * the whole session is revoked and `refresh.reuse_detected` is emitted. Of N concurrent
- * refreshes with one token, exactly one succeeds; clients must refresh single-flight.
+ * A lost answer is retried, not punished: the new secret is derived from the presented one
+ * (HMAC under the server's key, with the session id and the second of the rotation), so the
+ * same token presented again within `session.refreshRetrySeconds` (default 30) of its rotation,
+ * while its successor is still unused, is answered with that same successor (and a new access
+ * token) instead of counting as reuse. No second token family is ever made: of N concurrent
+ * refreshes with one token, one rotates and the others get the same new refresh token.
+ *
+ * Any other presentation of a rotated token (after the window, or once its successor was used)
+ * is treated as stolen: the whole session is revoked and `refresh.reuse_detected` is emitted.
+ * With `refreshRetrySeconds: 0` every second presentation is reuse.
  *
  * @throws AuthError `REFRESH_TOKEN_REUSED` for an already rotated token (the session is now
  * revoked); `REFRESH_TOKEN_INVALID` for anything else: malformed, unknown, expired or revoked
@@ -61,14 +69,21 @@ export async function refreshSession(
     ? await prepareRefresh(rt, session, now, context)
     : undefined;
 
-  const next = createSplitToken({ id: session.id, random: rt.config.random });
+  const nextSecret = successorSecret(
+    rt.keyring.deriveKey(SUCCESSOR_PURPOSE),
+    session.id,
+    parsed.secret,
+    Math.floor(now / 1000),
+  );
   const result = await rt.storage.sessions.rotateRefresh(session.id, {
     expectedHash: presentedHash,
-    newHash: next.secretHash,
+    newHash: sha256Base64Url(nextSecret),
     now,
   });
 
   if (result === 'reused') {
+    const retried = await answerRetry(rt, parsed, now, context);
+    if (retried) return retried;
     // RFC 9700 4.14.2: one of two parties holding this session's tokens is an attacker and we
     // cannot tell which, so both lose it.
     await rt.storage.sessions.delete(session.id);
@@ -90,7 +105,78 @@ export async function refreshSession(
   return {
     accessToken: access.accessToken,
     expiresIn: access.expiresIn,
-    refreshToken: next.token,
+    refreshToken: `${session.id}.${nextSecret}`,
+    sessionExpiresAt: session.absoluteExpiresAt,
+  };
+}
+
+/** The keyring purpose of the key that derives successor refresh secrets. */
+const SUCCESSOR_PURPOSE = 'refresh-successor';
+/** Seconds a rotation may lie ahead of this instance's clock (another instance's) and be retried. */
+const CLOCK_SKEW_SECONDS = 5;
+
+/**
+ * The refresh secret that replaces `presentedSecret` in a rotation at `second` (epoch seconds):
+ * HMAC-SHA256 under a key of its own, base64url (256 bits, the shape of a random secret).
+ * Unpredictable without the server's secret, and the same each time it is computed, which is
+ * what lets a retried refresh be answered with the token its lost answer carried.
+ */
+function successorSecret(
+  key: Uint8Array,
+  sessionId: string,
+  presentedSecret: string,
+  second: number,
+): string {
+  return toBase64Url(
+    hmacSha256(key, `portcullis/refresh-successor/${sessionId}/${presentedSecret}/${second}`),
+  );
+}
+
+/**
+ * A rotated token presented again: when the session's current refresh hash is the successor
+ * this very token got in a rotation within `refreshRetrySeconds` (so its answer may have been
+ * lost, and nobody has used the successor since), answers with that successor again instead of
+ * calling it reuse. Nothing is rotated; the user checks and the touch run as for any refresh.
+ * `undefined` when it is not such a retry (the caller then revokes the session).
+ */
+async function answerRetry(
+  rt: AuthRuntime,
+  parsed: { id: string; secret: string },
+  now: number,
+  context: RequestContext,
+): Promise<RefreshResult | undefined> {
+  const window = rt.config.session.refreshRetrySeconds;
+  if (window === 0) return undefined;
+  const session = await rt.storage.sessions.get(parsed.id, now);
+  if (!session?.refreshHash) return undefined;
+  const nowSecond = Math.floor(now / 1000);
+  let found: string | undefined;
+  // Every accepted secret's key, so a retry across a secret rotation still matches; every second
+  // of the window, since the rotation's second is not stored. About 36 HMACs per key, only on
+  // this path.
+  for (const { key } of rt.keyring.deriveAllKeys(SUCCESSOR_PURPOSE)) {
+    for (let second = nowSecond + CLOCK_SKEW_SECONDS; second >= nowSecond - window; second--) {
+      const candidate = successorSecret(key, session.id, parsed.secret, second);
+      if (timingSafeEqualStrings(sha256Base64Url(candidate), session.refreshHash)) {
+        found ??= candidate;
+      }
+    }
+  }
+  if (found === undefined) return undefined;
+  const access = await prepareRefresh(rt, session, now, context);
+  await rt.emit(
+    {
+      type: 'refresh.succeeded',
+      userId: session.userId,
+      sessionId: session.id,
+      data: { retried: true },
+    },
+    context,
+  );
+  return {
+    accessToken: access.accessToken,
+    expiresIn: access.expiresIn,
+    refreshToken: `${session.id}.${found}`,
     sessionExpiresAt: session.absoluteExpiresAt,
   };
 }

@@ -55,9 +55,9 @@ export async function signInWithPassword(
     // counted, whatever fails after the check (or a flapping store would hand out unlimited
     // guesses). A right one whose sign-in then failed on the server's side forgets the
     // failures, as a success does (idempotent, so it is retried until the store is back). A
-    // failure before the check (the user lookup) gives the attempt back, once: that is not
-    // idempotent, and no client can cause it at will. Refusals (a full legacy-hash queue)
-    // stay counted.
+    // failure before the check (the user lookup) gives the attempt back: exactly this one, once
+    // (the store names it), retried until the store is back. Refusals (a full legacy-hash
+    // queue) stay counted.
     if (checked.password === 'right') {
       if (isServerFailure(error)) {
         await compensate(rt.config.logger, 'clear sign-in failures', () =>
@@ -65,9 +65,7 @@ export async function signInWithPassword(
         );
       }
     } else if (checked.password === undefined && isServerFailure(error)) {
-      await releaseSignInAttempt(rt, id.key, reservation, context).catch(() => {
-        // Left counted: the window expires it.
-      });
+      await releaseSignInAttempt(rt, id.key, reservation, context);
     }
     throw error;
   }

@@ -6,6 +6,7 @@ import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { checkCode } from '../two-factor/check-code.js';
 import {
+  checkReserved,
   reserveSecondFactorCheck,
   secondFactorFailed,
   secondFactorSucceeded,
@@ -49,7 +50,9 @@ export async function assertReauthSecondFactor(
   if (input.code === undefined || input.method === undefined) throw new AuthError('CODE_INVALID');
   const { code, method } = parseInput(reauthCodeSchema, { code: input.code, method: input.method });
   const reservation = await reserveSecondFactorCheck(rt, user.id);
-  const check = await checkCode(rt, user, { method, code });
+  const check = await checkReserved(rt, user.id, reservation, () =>
+    checkCode(rt, user, { method, code }),
+  );
   const ok = check.valid && (await check.commit());
   if (!ok) {
     throw await secondFactorFailed(

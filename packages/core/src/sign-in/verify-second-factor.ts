@@ -16,6 +16,7 @@ import {
 } from '../two-factor/email-pause.js';
 import {
   assertSecondFactorNotLocked,
+  checkReserved,
   reserveSecondFactorCheck,
   secondFactorFailed,
   secondFactorSucceeded,
@@ -83,25 +84,37 @@ export async function verifySecondFactor(
       },
       context,
     );
-  const check = await checkCode(rt, user, { method, code }, { challengeSelector: open.selector });
+  const check = await checkReserved(rt, user.id, reservation, () =>
+    checkCode(
+      rt,
+      user,
+      { method, code },
+      { challengeSelector: open.selector, ownLostUse: pendingUse(open.record) },
+    ),
+  );
   if (!check.valid) throw await failed('code_invalid');
   // Issue 16: a store failure must leave the challenge and the code usable for the retry, and
   // no session behind. So: the challenge is used up (one compare-and-delete: of concurrent
   // verifications, one gets through), the session written (and nothing else yet), then the
-  // code's use committed; a failure in the last two deletes the session and puts the challenge
-  // back, with the checks it had used. A consume that failed is not undone: it may have been
-  // another request's win, and the user can sign in again with the password.
-  try {
-    await consumeChallenge(rt, open);
-  } catch (error) {
-    if (isServerFailure(error)) await forgetFailures(rt, user.id);
-    throw error;
-  }
-  // The checks the challenge had used, this one included: what a restored challenge keeps.
-  const used = {
+  // code's use committed; a failure at any of the three deletes the session and puts the
+  // challenge back, with the checks it had used. A write whose reply was lost may have
+  // happened: a use-up that did happen is undone by the put-back (had a concurrent request won
+  // it instead, its holder could sign in once more, with the password already proven and a
+  // fresh code: nothing it could not do anyway); a code's use that did happen is remembered in
+  // the put-back challenge, so the retry through it accepts that same use as its own.
+  const used: OneTimeTokenRecord = {
     ...open.record,
     attempts: rt.config.twoFactor.challengeMaxAttempts + 1 - checksLeft,
   };
+  try {
+    await consumeChallenge(rt, open);
+  } catch (error) {
+    if (isServerFailure(error)) {
+      await restoreChallenge(rt, used);
+      await forgetFailures(rt, user.id);
+    }
+    throw error;
+  }
   const options = {
     amr: ['pwd', METHOD_AMR[method]],
     context,
@@ -122,10 +135,18 @@ export async function verifySecondFactor(
     committed = await check.commit();
   } catch (error) {
     await discardSession(rt, created.record, context);
-    await restoreChallenge(rt, used);
+    await restoreChallenge(
+      rt,
+      isServerFailure(error)
+        ? { ...used, payload: { ...used.payload, [PENDING_USE]: check.use } }
+        : used,
+    );
     await forgetFailures(rt, user.id);
     throw error;
   }
+  // The retry of a verification whose commit failed on the server's side: the use it finds
+  // taken is this challenge's own lost write.
+  if (!committed && pendingUse(open.record) === check.use) committed = true;
   if (!committed) {
     // A replay: the session goes before anything else happened for it (no other session was
     // ended, no `login.succeeded`).
@@ -168,6 +189,18 @@ export async function verifySecondFactor(
   // Without the device the sign-in still stands; the next sign-in asks for a code again.
   if (device === undefined) return result;
   return { ...result, trustedDevice: { token: device.token, expiresAt: device.expiresAt } };
+}
+
+/**
+ * The payload key of a put-back challenge that names the code use (`CodeCheck.use`) whose
+ * commit failed on the server's side, and may have been written.
+ */
+const PENDING_USE = 'pendingUse';
+
+/** The code use a put-back challenge remembers (see {@link PENDING_USE}), if any. */
+function pendingUse(record: OneTimeTokenRecord): string | undefined {
+  const use = record.payload?.[PENDING_USE];
+  return typeof use === 'string' ? use : undefined;
 }
 
 /** Puts a used-up challenge back (best effort) when the sign-in it led to did not go through. */

@@ -41,7 +41,14 @@ const METHODS: { readonly [S in StoreName]: Readonly<Record<keyof StorageStores[
     deleteAllTrustedDevices: true,
     deleteByUser: true,
   },
-  rateLimits: { hit: true, peek: true, reset: true, lock: true, lockedUntil: true },
+  rateLimits: {
+    hit: true,
+    peek: true,
+    release: true,
+    reset: true,
+    lock: true,
+    lockedUntil: true,
+  },
   audit: { append: true, list: true, deleteByUser: true },
 };
 

@@ -14,34 +14,48 @@ import type { SecondFactorMethod } from './types.js';
  */
 export type CodeCheck =
   | { readonly valid: false }
-  | { readonly valid: true; commit(): Promise<boolean> };
+  | {
+      readonly valid: true;
+      /**
+       * What `commit` writes, named (`totp:<step>`, `recovery:<id>`, `otp`): a challenge whose
+       * commit failed on the server's side remembers it, so that the retry through that
+       * challenge recognises its own lost write (see `verifySecondFactor`).
+       */
+      readonly use: string;
+      commit(): Promise<boolean>;
+    };
 
 const INVALID: CodeCheck = Object.freeze({ valid: false });
 
 /**
  * Checks a second-factor code of `method` for `user`. Email and SMS codes are bound to a
- * challenge (`challengeSelector`); without one they never match. They are used up by the
+ * challenge (`challengeSelector`); without one they never match. `ownLostUse` (a put-back
+ * challenge's `CodeCheck.use` whose commit failed) lets that one use pass the check although
+ * it is recorded as used: its `commit` then resolves false, and the caller accepts it. They are used up by the
  * check itself (a compare-and-delete), and a wrong one counts against the code.
  */
 export async function checkCode(
   rt: AuthRuntime,
   user: UserRecord,
   proof: { method: SecondFactorMethod; code: string },
-  options: { challengeSelector?: string } = {},
+  options: { challengeSelector?: string; ownLostUse?: string | undefined } = {},
 ): Promise<CodeCheck> {
+  const { ownLostUse } = options;
   switch (proof.method) {
     case 'totp': {
       if (user.totp === undefined) return INVALID;
-      const step = await findTotpStep(rt, user.totp, proof.code);
+      const lostStep = ownLostUse?.startsWith('totp:') ? Number(ownLostUse.slice(5)) : undefined;
+      const step = await findTotpStep(rt, user.totp, proof.code, lostStep);
       return step === undefined
         ? INVALID
-        : { valid: true, commit: () => commitTotpStep(rt, user.id, step) };
+        : { valid: true, use: `totp:${step}`, commit: () => commitTotpStep(rt, user.id, step) };
     }
     case 'recovery': {
-      const id = await findRecoveryCode(rt, user.id, proof.code);
+      const lostId = ownLostUse?.startsWith('recovery:') ? ownLostUse.slice(9) : undefined;
+      const id = await findRecoveryCode(rt, user.id, proof.code, lostId);
       return id === undefined
         ? INVALID
-        : { valid: true, commit: () => useRecoveryCode(rt, user.id, id) };
+        : { valid: true, use: `recovery:${id}`, commit: () => useRecoveryCode(rt, user.id, id) };
     }
     case 'email':
     case 'sms': {
@@ -49,7 +63,7 @@ export async function checkCode(
       const purpose = proof.method === 'email' ? PURPOSE.emailCode : PURPOSE.smsCode;
       const result = await consumeOtp(rt, purpose, options.challengeSelector, proof.code);
       return result.status === 'ok' && result.record.userId === user.id
-        ? { valid: true, commit: async () => true }
+        ? { valid: true, use: 'otp', commit: async () => true }
         : INVALID;
     }
   }

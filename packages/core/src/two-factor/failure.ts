@@ -2,6 +2,7 @@ import {
   lockedUntil,
   type RuleHit,
   rateLimited,
+  releaseReservation,
   reserveAttempt,
   reservedAttemptFailed,
   resetRule,
@@ -25,6 +26,27 @@ const RULE = 'secondFactorPerAccount';
  */
 export function reserveSecondFactorCheck(rt: AuthRuntime, userId: string): Promise<RuleHit> {
   return reserveAttempt(rt, RULE, userId);
+}
+
+/**
+ * Runs the code check of a reserved attempt; when the check itself fails on the server's side
+ * (a store read), the reservation is given back (issue 16: a 503 is not an attempt) and the
+ * error rethrown. A wrong code is the check's answer, not an error, and stays counted.
+ */
+export async function checkReserved<T>(
+  rt: AuthRuntime,
+  userId: string,
+  reservation: RuleHit,
+  check: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (!(error instanceof AuthError) || error.status >= 500) {
+      await releaseReservation(rt, RULE, userId, reservation);
+    }
+    throw error;
+  }
 }
 
 /**

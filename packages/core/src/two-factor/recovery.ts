@@ -32,11 +32,14 @@ export async function findRecoveryCode(
   rt: AuthRuntime,
   userId: string,
   input: string,
+  ownLostId?: string,
 ): Promise<string | undefined> {
   const code = normalizeRecoveryCode(input);
   if (code === undefined) return undefined;
+  // `ownLostId`: a code a put-back challenge's failed commit may have marked used, which the
+  // retry through that challenge may use once more (see `verifySecondFactor`).
   const unused = (await rt.storage.twoFactor.listRecoveryCodes(userId)).filter(
-    (c) => c.usedAt === undefined,
+    (c) => c.usedAt === undefined || c.id === ownLostId,
   );
   for (const record of unused) {
     if (await recoveryCodeMatches(code, record.hash, rt.hasher)) return record.id;

@@ -22,11 +22,16 @@ export async function findTotpStep(
   rt: AuthRuntime,
   totp: TotpState,
   code: string,
+  ownLostStep?: number,
 ): Promise<number | undefined> {
   const secret = await decryptTotpSecret(rt, totp.encryptedSecret);
   const step = await matchTotpStep(secret, totp, code, { atMs: rt.now() });
   if (step === undefined) return undefined;
-  if (totp.lastUsedStep !== undefined && step <= totp.lastUsedStep) return undefined;
+  // `ownLostStep`: the step a put-back challenge's failed commit may have written, which the
+  // retry through that challenge may use once more (see `verifySecondFactor`).
+  if (totp.lastUsedStep !== undefined && step <= totp.lastUsedStep && step !== ownLostStep) {
+    return undefined;
+  }
   return step;
 }
 

@@ -43,10 +43,11 @@ describe('refresh', () => {
     expect(await auth.sessions.list(t.userId)).toHaveLength(1);
   });
 
-  it('a rotated token presented again is reuse: the session is revoked and the event emitted', async () => {
-    const { auth, signIn, events } = await setup();
+  it('a rotated token presented again after the retry window is reuse: the session is revoked and the event emitted', async () => {
+    const { auth, signIn, events, clock } = await setup();
     const t = await signIn();
     const next = await auth.refresh(t.refreshToken, CTX);
+    clock.advance(31_000);
     await expect(auth.refresh(t.refreshToken, CTX)).rejects.toMatchObject(reused);
     expect(events.at(-1)).toMatchObject({
       type: 'refresh.reuse_detected',
@@ -63,6 +64,75 @@ describe('refresh', () => {
     expect(await auth.sessions.list(t.userId)).toEqual([]);
   });
 
+  it('a retry within the window (the answer was lost) gets the same new refresh token, rotates nothing and signs no one out', async () => {
+    const { auth, signIn, events, clock } = await setup();
+    const t = await signIn();
+    clock.advance(2_000);
+    const next = await auth.refresh(t.refreshToken, CTX);
+    for (const wait of [1_000, 28_000]) {
+      clock.advance(wait); // 1 s, then 29 s after the rotation
+      const again = await auth.refresh(t.refreshToken, CTX);
+      expect(again.refreshToken).toBe(next.refreshToken);
+      expect(again.accessToken).not.toBe(next.accessToken);
+      await expect(
+        auth.verifyAccessToken(again.accessToken, { checkSession: true }),
+      ).resolves.toMatchObject({ sid: t.sessionId });
+      expect(events.at(-1)).toMatchObject({ type: 'refresh.succeeded', data: { retried: true } });
+    }
+    expect(events.some((e) => e.type === 'refresh.reuse_detected')).toBe(false);
+    // The re-delivered token is the live one: it rotates on, and the chain goes on as usual.
+    const third = await auth.refresh(next.refreshToken, CTX);
+    expect(third.refreshToken).not.toBe(next.refreshToken);
+    expect(await auth.sessions.list(t.userId)).toHaveLength(1);
+  });
+
+  it('a retry after the successor was used is reuse, even within the window', async () => {
+    const { auth, signIn, clock } = await setup();
+    const t = await signIn();
+    const next = await auth.refresh(t.refreshToken, CTX);
+    clock.advance(1_000);
+    const third = await auth.refresh(next.refreshToken, CTX);
+    clock.advance(1_000);
+    // t's successor is no longer the current token: one of two holders is not the client.
+    await expect(auth.refresh(t.refreshToken, CTX)).rejects.toMatchObject(reused);
+    await expect(auth.refresh(third.refreshToken, CTX)).rejects.toMatchObject(invalid);
+    expect(await auth.sessions.list(t.userId)).toEqual([]);
+  });
+
+  it('a retry with the refresh token of another session, or a forged successor, is still reuse', async () => {
+    const { auth, signIn } = await setup();
+    const a = await signIn();
+    const b = await signIn();
+    await auth.refresh(a.refreshToken, CTX);
+    await auth.refresh(b.refreshToken, CTX);
+    // a's session id with b's old secret: not a predecessor of a's current token.
+    const [aId] = a.refreshToken.split('.') as [string];
+    const [, bSecret] = b.refreshToken.split('.') as [string, string];
+    await expect(auth.refresh(`${aId}.${bSecret}`, CTX)).rejects.toMatchObject(invalid);
+    // b's own old token is still a retry; a's too.
+    await expect(auth.refresh(b.refreshToken, CTX)).resolves.toMatchObject({});
+    await expect(auth.refresh(a.refreshToken, CTX)).resolves.toMatchObject({});
+  });
+
+  it('with refreshRetrySeconds 0 any second presentation is reuse', async () => {
+    const { auth, signIn } = await setup({ session: { refreshRetrySeconds: 0 } });
+    const t = await signIn();
+    await auth.refresh(t.refreshToken, CTX);
+    await expect(auth.refresh(t.refreshToken, CTX)).rejects.toMatchObject(reused);
+    expect(await auth.sessions.list(t.userId)).toEqual([]);
+  });
+
+  it('a retry across a secret rotation still gets its token (the successor key of every accepted secret is tried)', async () => {
+    const storage = (await import('../../src/index.js')).memoryStorage();
+    const first = await setup({ storage });
+    const t = await first.signIn();
+    const next = await first.auth.refresh(t.refreshToken, CTX);
+    const rotated = await setup({ storage, secret: ['b'.repeat(32) + SECRET, SECRET] });
+    rotated.clock.set(first.clock.now() + 1_000);
+    const again = await rotated.auth.refresh(t.refreshToken, CTX);
+    expect(again.refreshToken).toBe(next.refreshToken);
+  });
+
   it('detects reuse of a token rotated several generations ago', async () => {
     const { auth, signIn } = await setup();
     const t = await signIn();
@@ -73,25 +143,41 @@ describe('refresh', () => {
   });
 
   it.each([0, 61_000])(
-    'of 10 concurrent refreshes with one token exactly one succeeds (clock +%i ms)',
+    'of 10 concurrent refreshes with one token one rotates and all get the same new token (clock +%i ms)',
     async (advance) => {
       const { auth, signIn, clock, events } = await setup();
       const t = await signIn();
       clock.advance(advance);
-      const results = await Promise.allSettled(
+      const results = await Promise.all(
         Array.from({ length: 10 }, () => auth.refresh(t.refreshToken, CTX)),
       );
-      const won = results.filter((r) => r.status === 'fulfilled');
-      const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as AuthError] : []));
-      expect(won).toHaveLength(1);
-      expect(lost.map((e) => e.code)).toEqual(Array(9).fill('REFRESH_TOKEN_REUSED'));
-      // No grace window: the session is gone, the winner's refresh token included.
-      expect(await auth.sessions.list(t.userId)).toEqual([]);
-      const winner = won[0] as PromiseFulfilledResult<{ refreshToken: string }>;
-      await expect(auth.refresh(winner.value.refreshToken)).rejects.toMatchObject(invalid);
-      expect(events.filter((e) => e.type === 'refresh.reuse_detected').length).toBeGreaterThan(0);
+      const tokens = new Set(results.map((r) => r.refreshToken));
+      expect(tokens.size).toBe(1);
+      expect(events.filter((e) => e.type === 'refresh.reuse_detected')).toEqual([]);
+      expect(events.filter((e) => e.type === 'refresh.succeeded' && !e.data)).toHaveLength(1);
+      // One family: the shared token rotates on, and then the old one is reuse.
+      const [shared] = [...tokens] as [string];
+      const on = await auth.refresh(shared, CTX);
+      await expect(auth.refresh(t.refreshToken, CTX)).rejects.toMatchObject(reused);
+      await expect(auth.refresh(on.refreshToken)).rejects.toMatchObject(invalid);
     },
   );
+
+  it('with refreshRetrySeconds 0, of 10 concurrent refreshes exactly one succeeds and the session ends', async () => {
+    const { auth, signIn, events } = await setup({ session: { refreshRetrySeconds: 0 } });
+    const t = await signIn();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => auth.refresh(t.refreshToken, CTX)),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as AuthError] : []));
+    expect(won).toHaveLength(1);
+    expect(lost.map((e) => e.code)).toEqual(Array(9).fill('REFRESH_TOKEN_REUSED'));
+    expect(await auth.sessions.list(t.userId)).toEqual([]);
+    const winner = won[0] as PromiseFulfilledResult<{ refreshToken: string }>;
+    await expect(auth.refresh(winner.value.refreshToken)).rejects.toMatchObject(invalid);
+    expect(events.filter((e) => e.type === 'refresh.reuse_detected').length).toBeGreaterThan(0);
+  });
 
   it('each refresh counts as activity; the absolute lifetime still ends the session', async () => {
     const { auth, signIn, clock } = await setup({
@@ -175,7 +261,7 @@ describe('refresh', () => {
   });
 
   it('never leaks a refresh secret into events, logs, audit, errors or other results', async () => {
-    const { auth, signIn, events, logs } = await setup();
+    const { auth, signIn, events, logs, clock } = await setup();
     const t = await signIn();
     const issued = [t.refreshToken];
     const results: unknown[] = [];
@@ -186,6 +272,7 @@ describe('refresh', () => {
       await auth.verifyAccessToken(r1.accessToken),
       await auth.sessions.list(t.userId),
     );
+    clock.advance(31_000); // past the retry window: the replay below is reuse
     results.push(
       await auth
         .refresh(t.refreshToken, CTX)

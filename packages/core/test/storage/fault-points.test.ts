@@ -317,23 +317,54 @@ describe('a store failure at each step of a flow (issue 16)', () => {
     expect(w.events.filter((e) => e.type === 'login.succeeded')).toHaveLength(1);
   });
 
-  it("a challenge whose use-up reply was lost is not put back (it may have been another request's win)", async () => {
-    const w = await totpWorld();
+  /** Arms a lost reply (the write applied, its reply lost) at the first call of `method`. */
+  async function lostReplyAt(w: Awaited<ReturnType<typeof totpWorld>>, method: string) {
     const challenge = await w.challenge();
     w.faulty.arm();
     await w.auth.verifySecondFactor({ challenge, method: 'totp', code: await w.code() }, CTX);
-    const consumeAt = w.faulty.calls().indexOf('tokens.consume') + 1;
-    const again = await w.challenge();
     w.step();
+    return w.faulty.calls().indexOf(method) + 1;
+  }
+
+  it('a challenge whose use-up reply was lost is put back: the retry with the same code signs in', async () => {
+    const w = await totpWorld();
+    const consumeAt = await lostReplyAt(w, 'tokens.consume');
+    const again = await w.challenge();
+    const code = await w.code();
     w.faulty.arm(consumeAt, { after: true });
     await expect(
-      w.auth.verifySecondFactor({ challenge: again, method: 'totp', code: await w.code() }, CTX),
+      w.auth.verifySecondFactor({ challenge: again, method: 'totp', code }, CTX),
     ).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
     w.faulty.arm();
     await settleCompensations();
-    w.step();
+    const retry = await w.auth.verifySecondFactor({ challenge: again, method: 'totp', code }, CTX);
+    expect(retry.status).toBe('signed_in');
+    expect(await w.live()).toHaveLength(2); // the first test sign-in's and the retry's
+  });
+
+  it("a TOTP use whose reply was lost is the retry's own: the same challenge and code sign in, another challenge with that code is a replay", async () => {
+    const w = await totpWorld();
+    const advanceAt = await lostReplyAt(w, 'users.advanceTotpStep');
+    const again = await w.challenge();
+    const other = await w.challenge();
+    const code = await w.code();
+    w.faulty.arm(advanceAt, { after: true });
     await expect(
-      w.auth.verifySecondFactor({ challenge: again, method: 'totp', code: await w.code() }, CTX),
+      w.auth.verifySecondFactor({ challenge: again, method: 'totp', code }, CTX),
+    ).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    w.faulty.arm();
+    await settleCompensations();
+    const before = await w.live();
+    // The step was written: through another challenge the code is used (RFC 6238 5.2).
+    await expect(
+      w.auth.verifySecondFactor({ challenge: other, method: 'totp', code }, CTX),
+    ).rejects.toMatchObject({ code: 'CODE_INVALID' });
+    const retry = await w.auth.verifySecondFactor({ challenge: again, method: 'totp', code }, CTX);
+    expect(retry.status).toBe('signed_in');
+    expect((await w.live()).length).toBe(before.length + 1);
+    // The put-back challenge is used up now: no second session from it.
+    await expect(
+      w.auth.verifySecondFactor({ challenge: again, method: 'totp', code }, CTX),
     ).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
   });
 

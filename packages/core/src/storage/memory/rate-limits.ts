@@ -1,4 +1,4 @@
-import type { RateLimitStore, RateLimitWindow } from '../types/rate-limits.js';
+import type { RateLimitStore } from '../types/rate-limits.js';
 import type { Purgeable } from './copy.js';
 
 /**
@@ -6,24 +6,36 @@ import type { Purgeable } from './copy.js';
  * reads and writes without an `await` in between, so counts are exact in one process.
  */
 export function memoryRateLimitStore(): RateLimitStore & Purgeable {
-  const windows = new Map<string, RateLimitWindow>();
+  // `ids`: the named hits of the window that were allowed (release() takes them back).
+  const windows = new Map<string, { count: number; resetAt: number; ids: Set<string> }>();
   const locks = new Map<string, number>();
 
   return {
-    async hit(key, { limit, windowMs, now }) {
-      const current = windows.get(key);
+    async hit(key, { limit, windowMs, now, id }) {
+      let window = windows.get(key);
       // A window ends at resetAt; the first hit at or after it starts a new one.
-      const next =
-        current !== undefined && now < current.resetAt
-          ? { count: current.count + 1, resetAt: current.resetAt }
-          : { count: 1, resetAt: now + windowMs };
-      windows.set(key, next);
-      return { ...next, allowed: next.count <= limit };
+      if (window !== undefined && now < window.resetAt) window.count += 1;
+      else {
+        window = { count: 1, resetAt: now + windowMs, ids: new Set() };
+        windows.set(key, window);
+      }
+      const allowed = window.count <= limit;
+      if (allowed && id !== undefined) window.ids.add(id);
+      return { count: window.count, allowed, resetAt: window.resetAt };
     },
 
     async peek(key, now) {
-      const current = windows.get(key);
-      return current !== undefined && now < current.resetAt ? { ...current } : undefined;
+      const window = windows.get(key);
+      return window !== undefined && now < window.resetAt
+        ? { count: window.count, resetAt: window.resetAt }
+        : undefined;
+    },
+
+    async release(key, id, now) {
+      const window = windows.get(key);
+      if (window === undefined || now >= window.resetAt || !window.ids.delete(id)) return false;
+      window.count -= 1;
+      return true;
     },
 
     async reset(key) {

@@ -27,6 +27,13 @@ export interface RateLimitHitOptions {
   readonly windowMs: number;
   /** Current time, epoch ms. */
   readonly now: number;
+  /**
+   * Names this hit (a random id, unique per hit) so that {@link RateLimitStore.release} can take
+   * it back. Remembered with the window only when the hit is allowed (`count <= limit`): at most
+   * `limit` ids per window, whatever an attacker sends. Core names the hits that reserve a
+   * secret's check (`loginPerAccount`, `secondFactorPerAccount`).
+   */
+  readonly id?: string;
 }
 
 /**
@@ -43,6 +50,15 @@ export interface RateLimitStore {
   hit(key: string, options: RateLimitHitOptions): Promise<RateLimitHit>;
   /** The window live at `now`, without counting; `undefined` when none is. */
   peek(key: string, now: number): Promise<RateLimitWindow | undefined>;
+  /**
+   * Takes back the allowed hit named `id` in the window live at `now`: the count drops by one
+   * and the id is forgotten (a lock stays). Resolves `true` when it took a hit back, `false`
+   * when there was none to take: the hit was never written (its store failed before the write),
+   * was denied, was already taken back, or its window ended. Exactly once however many
+   * concurrent calls name it, and a hit whose reply was lost can be taken back safely, which a
+   * plain decrement could not (issue 16: no counter moves for an answer not given).
+   */
+  release(key: string, id: string, now: number): Promise<boolean>;
   /** Forgets the key's window and its lock (after a success, or an admin's unlock). */
   reset(key: string): Promise<void>;
   /**

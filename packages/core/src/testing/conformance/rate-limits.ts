@@ -11,9 +11,9 @@ import {
 
 const HITS = 50;
 
-/** One hit on `key` in a window of a minute. */
-const hit = (ctx: ConformanceContext, key: string, now: number, limit = 3) =>
-  ctx.storage().rateLimits.hit(key, { limit, windowMs: MINUTE, now });
+/** One hit on `key` in a window of a minute; `id` names it (for `release`). */
+const hit = (ctx: ConformanceContext, key: string, now: number, limit = 3, id?: string) =>
+  ctx.storage().rateLimits.hit(key, { limit, windowMs: MINUTE, now, ...(id ? { id } : {}) });
 
 /** Registers the checks of `rateLimits`. */
 export function rateLimitChecks(check: AddCheck): void {
@@ -74,6 +74,87 @@ export function rateLimitChecks(check: AddCheck): void {
     expect(results.filter((r) => r.allowed)).toHaveLength(10);
     expect(new Set(results.map((r) => r.resetAt))).toEqual(new Set([t + MINUTE]));
   });
+
+  check(
+    'release takes back a named allowed hit once; the next hit counts from there',
+    async (ctx) => {
+      const { rateLimits } = ctx.storage();
+      const t = startTime();
+      const key = uid('rl');
+      await hit(ctx, key, t, 3, 'first');
+      await hit(ctx, key, t + 1, 3, 'second');
+      await hit(ctx, key, t + 2); // unnamed
+      expect(await rateLimits.release(key, 'second', t + 3)).toBe(true);
+      expect(await rateLimits.peek(key, t + 3)).toEqual({ count: 2, resetAt: t + MINUTE });
+      // Once only, and only ids that were counted.
+      expect(await rateLimits.release(key, 'second', t + 3)).toBe(false);
+      expect(await rateLimits.release(key, 'never-hit', t + 3)).toBe(false);
+      expect(await rateLimits.release(uid('other-key'), 'first', t + 3)).toBe(false);
+      expect(await rateLimits.peek(key, t + 3)).toEqual({ count: 2, resetAt: t + MINUTE });
+      // The window is unchanged: the next hit is the 3rd, still allowed, same resetAt.
+      expect(await hit(ctx, key, t + 4)).toEqual({ count: 3, allowed: true, resetAt: t + MINUTE });
+      expect(await rateLimits.release(key, 'first', t + 5)).toBe(true);
+      expect(await rateLimits.peek(key, t + 5)).toEqual({ count: 2, resetAt: t + MINUTE });
+    },
+  );
+
+  check(
+    'release does nothing for a denied hit, a hit of an ended window, or after reset',
+    async (ctx) => {
+      const { rateLimits } = ctx.storage();
+      const t = startTime();
+      const key = uid('rl');
+      for (let i = 0; i < 3; i++) await hit(ctx, key, t, 3, `allowed-${i}`);
+      expect(await hit(ctx, key, t, 3, 'denied')).toMatchObject({ count: 4, allowed: false });
+      expect(await rateLimits.release(key, 'denied', t + 1)).toBe(false);
+      expect(await rateLimits.peek(key, t + 1)).toEqual({ count: 4, resetAt: t + MINUTE });
+      // A hit of the ended window is not taken from the new one.
+      expect(await hit(ctx, key, t + MINUTE, 3, 'new-window')).toMatchObject({ count: 1 });
+      expect(await rateLimits.release(key, 'allowed-0', t + MINUTE + 1)).toBe(false);
+      expect(await rateLimits.peek(key, t + MINUTE + 1)).toMatchObject({ count: 1 });
+      // Nor after the window ended, nor after a reset.
+      expect(await rateLimits.release(key, 'new-window', t + 2 * MINUTE)).toBe(false);
+      await hit(ctx, key, t + 2 * MINUTE, 3, 'then-reset');
+      await rateLimits.reset(key);
+      expect(await rateLimits.release(key, 'then-reset', t + 2 * MINUTE + 1)).toBe(false);
+      expect(await rateLimits.peek(key, t + 2 * MINUTE + 1)).toBeUndefined();
+    },
+  );
+
+  check('release keeps a lock', async (ctx) => {
+    const { rateLimits } = ctx.storage();
+    const t = startTime();
+    const key = uid('rl');
+    await hit(ctx, key, t, 3, 'a');
+    await rateLimits.lock(key, { untilMs: t + 15 * MINUTE });
+    expect(await rateLimits.release(key, 'a', t + 1)).toBe(true);
+    expect(await rateLimits.lockedUntil(key, t + 1)).toBe(t + 15 * MINUTE);
+    expect(await rateLimits.peek(key, t + 1)).toEqual({ count: 0, resetAt: t + MINUTE });
+  });
+
+  check(`of ${RACERS} concurrent releases of one hit exactly one takes it back`, async (ctx) => {
+    const { rateLimits } = ctx.storage();
+    const t = startTime();
+    const key = uid('rl');
+    await hit(ctx, key, t, 10, 'x');
+    await hit(ctx, key, t, 10, 'y');
+    const results = await race(RACERS, () => rateLimits.release(key, 'x', t + 1));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await rateLimits.peek(key, t + 1)).toEqual({ count: 1, resetAt: t + MINUTE });
+  });
+
+  check(
+    `${HITS} concurrent named hits and releases of half of them leave the other half counted`,
+    async (ctx) => {
+      const { rateLimits } = ctx.storage();
+      const t = startTime();
+      const key = uid('rl');
+      await race(HITS, (i) => hit(ctx, key, t, HITS, `h${i}`));
+      const released = await race(HITS / 2, (i) => rateLimits.release(key, `h${i * 2}`, t + 1));
+      expect(released.every(Boolean)).toBe(true);
+      expect(await rateLimits.peek(key, t + 1)).toEqual({ count: HITS / 2, resetAt: t + MINUTE });
+    },
+  );
 
   check('locks a key while now < untilMs, apart from its window', async (ctx) => {
     const { rateLimits } = ctx.storage();

@@ -106,6 +106,41 @@ export const OTHER_MUTANTS: readonly Mutant[] = [
     }),
   ),
   mutant(
+    'rateLimits: release is a plain decrement (takes back hits it never counted)',
+    ['release takes back a named allowed hit once', 'release does nothing for a denied hit'],
+    (m) => ({
+      rateLimits: {
+        ...m.rateLimits,
+        async release(key, _id, now) {
+          const window = await m.rateLimits.peek(key, now);
+          if (window === undefined || window.count === 0) return false;
+          // No id kept: "take one back" through the only primitive there is.
+          await m.rateLimits.reset(key);
+          return true;
+        },
+      },
+    }),
+  ),
+  mutant(
+    'rateLimits: release checks, then takes back (two concurrent releases both count)',
+    ['concurrent releases of one hit exactly one takes it back'],
+    (m) => {
+      const released = new Set<string>();
+      return {
+        rateLimits: {
+          ...m.rateLimits,
+          async release(key, id, now) {
+            const seen = released.has(`${key} ${id}`);
+            await tick();
+            if (seen) return false;
+            released.add(`${key} ${id}`);
+            return m.rateLimits.release(key, id, now).then(() => true);
+          },
+        },
+      };
+    },
+  ),
+  mutant(
     'audit: the sequence is createdAt',
     ['numbers two events with one createdAt apart'],
     () => {
