@@ -35,6 +35,7 @@ export async function startApp({ databaseUrl, redisUrl, schema, log, onEvent, re
   const ephemeral = redisStorage(redis, { prefix: 'outage:' });
   const storage = composeStorage({
     users: pg.users,
+    accounts: pg.accounts,
     twoFactor: pg.twoFactor,
     audit: pg.audit,
     sessions: ephemeral.sessions,

@@ -98,6 +98,7 @@ export async function openBackends(options: BackendOptions = {}): Promise<Backen
     );
     const composed = composeStorage({
       users: storage.users,
+      accounts: storage.accounts,
       twoFactor: storage.twoFactor,
       audit: storage.audit,
       sessions: ephemeral.sessions,

@@ -99,6 +99,7 @@ export async function openStorage(options: StorageOptions = {}): Promise<AppStor
     );
     const storage = composeStorage({
       users: pg.users,
+      accounts: pg.accounts,
       twoFactor: pg.twoFactor,
       audit: pg.audit,
       sessions: ephemeral.sessions,

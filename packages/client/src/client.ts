@@ -3,6 +3,7 @@ import type { OperationId } from './contract.js';
 import { Engine } from './engine.js';
 import { isAuthClientError } from './errors.js';
 import { authorizedFetch } from './fetch.js';
+import { oauthApi } from './oauth.js';
 import { type AuthClientOptions, resolveOptions } from './options.js';
 import type { AuthClient } from './surface.js';
 import type { LoginResult, SessionResult, SignedInResult } from './types.js';
@@ -75,6 +76,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return result;
     },
     ...accountApi(engine),
+    ...oauthApi(engine),
     twoFactor: twoFactorApi(engine),
     async csrf() {
       return engine.csrf.get();

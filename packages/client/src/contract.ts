@@ -41,6 +41,12 @@ export const OPERATIONS = {
   confirmPhone: { method: 'POST', path: '/2fa/phone/confirm', auth: 'session' },
   listTrustedDevices: { method: 'GET', path: '/2fa/devices', auth: 'session' },
   revokeTrustedDevice: { method: 'DELETE', path: '/2fa/devices/:id', auth: 'session' },
+  oauthAuthorize: { method: 'GET', path: '/oauth/:provider/authorize', auth: 'none' },
+  oauthCallback: { method: 'GET', path: '/oauth/:provider/callback', auth: 'none' },
+  oauthCallbackPost: { method: 'POST', path: '/oauth/:provider/callback', auth: 'none' },
+  listLinkedAccounts: { method: 'GET', path: '/oauth/accounts', auth: 'session' },
+  linkAccount: { method: 'POST', path: '/oauth/:provider/link', auth: 'session' },
+  unlinkAccount: { method: 'DELETE', path: '/oauth/accounts/:id', auth: 'session' },
   getOpenApiDocument: { method: 'GET', path: '/openapi.json', auth: 'none' },
 } as const;
 
@@ -74,6 +80,8 @@ export type ServerErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
   | 'STORAGE_UNAVAILABLE'
+  | 'OAUTH_FAILED'
+  | 'ACCOUNT_LINK_REQUIRED'
   | 'INTERNAL';
 
 /** Every {@link ServerErrorCode}, to check a code received at runtime. */
@@ -100,5 +108,7 @@ export const SERVER_ERROR_CODES: readonly ServerErrorCode[] = [
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
   'STORAGE_UNAVAILABLE',
+  'OAUTH_FAILED',
+  'ACCOUNT_LINK_REQUIRED',
   'INTERNAL',
 ];

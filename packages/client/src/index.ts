@@ -28,6 +28,7 @@ export type {
   ChangePasswordInput,
   DeleteAccountInput,
   JwksResult,
+  LinkedAccount,
   LoginInput,
   LoginResult,
   ProfilePatch,

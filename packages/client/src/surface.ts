@@ -3,6 +3,7 @@ import type {
   ChangePasswordInput,
   DeleteAccountInput,
   JwksResult,
+  LinkedAccount,
   LoginInput,
   LoginResult,
   ProfilePatch,
@@ -176,6 +177,29 @@ export interface AuthClient {
   readonly passwords: PasswordsApi;
   /** `GET /audit`: the user's security events, newest first. */
   audit(): Promise<AuditEvent[]>;
+  /**
+   * Social sign-in: sends the browser to `GET /oauth/:provider/authorize` (the provider's page,
+   * then back to `redirectTo`, a path on the app's site) and returns that URL; with
+   * `navigate: false` only returns it (for a link or a popup of your own).
+   */
+  signInWith(provider: string, options?: { redirectTo?: string; navigate?: boolean }): string;
+  /**
+   * `POST /oauth/:provider/link`: starts linking a provider to the signed-in user and sends the
+   * browser there (returns the URL; `navigate: false` only returns it). Needs a fresh session or
+   * the password, and with 2FA a recent second factor or `code` + `method`.
+   * @throws AuthClientError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `NOT_FOUND`
+   */
+  linkAccount(
+    provider: string,
+    options?: ReauthProof & { redirectTo?: string; navigate?: boolean },
+  ): Promise<string>;
+  /** `GET /oauth/accounts`: the linked provider accounts, oldest first. */
+  linkedAccounts(): Promise<LinkedAccount[]>;
+  /**
+   * `DELETE /oauth/accounts/:id`.
+   * @throws AuthClientError `VALIDATION_FAILED` (the last way to sign in), `NOT_FOUND`
+   */
+  unlink(id: string): Promise<void>;
   /** Second-factor settings. */
   readonly twoFactor: TwoFactorApi;
   /** The CSRF token (`GET /csrf`), fetched once and cached; dropped after a sign-in. */

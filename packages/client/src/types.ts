@@ -101,6 +101,20 @@ export interface ReauthProof {
   readonly method?: SecondFactorMethod;
 }
 
+/** A provider account linked to the user (`GET /oauth/accounts`). */
+export interface LinkedAccount {
+  /** The link's id, for {@link AuthClient.unlink}. */
+  readonly id: string;
+  /** The provider's id (`google`, `github`, ...). */
+  readonly provider: string;
+  /** The email the provider gave, or `null`. */
+  readonly email: string | null;
+  /** When it was linked, epoch ms. */
+  readonly createdAt: number;
+  /** When it last signed in, epoch ms. */
+  readonly lastUsedAt: number;
+}
+
 /** `reauthenticate` input. */
 export interface ReauthenticateInput {
   readonly password: string;

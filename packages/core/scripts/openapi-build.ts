@@ -145,6 +145,15 @@ function operation(operationId: OperationId, op: OperationSpec): Json {
       schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     });
   }
+  for (const q of op.query ?? []) {
+    parameters.push({
+      name: q.name,
+      in: 'query',
+      required: q.required,
+      description: q.description,
+      schema: { type: 'string' },
+    });
+  }
   if (op.method !== 'GET' && op.auth === 'session') {
     parameters.push({ $ref: '#/components/parameters/CsrfToken' });
   }
@@ -169,12 +178,19 @@ function responses(op: OperationSpec): Json {
   const out: Json = {};
   const { success } = op;
   out[String(success.status)] =
-    success.schema === undefined
-      ? { description: success.description }
-      : {
+    success.status === 302
+      ? {
           description: success.description,
-          content: { 'application/json': { schema: { $ref: REF(success.schema) } } },
-        };
+          headers: {
+            Location: { description: 'Where the browser goes.', schema: { type: 'string' } },
+          },
+        }
+      : success.schema === undefined
+        ? { description: success.description }
+        : {
+            description: success.description,
+            content: { 'application/json': { schema: { $ref: REF(success.schema) } } },
+          };
   const byStatus = new Map<number, AuthErrorCode[]>();
   for (const code of new Set([...op.errors, ...commonErrors(op)])) {
     const status = AUTH_ERROR_STATUS[code];

@@ -30,6 +30,16 @@ import {
   validateSessionToken,
   verifyAccessTokenClaims,
 } from './sign-in/authenticate.js';
+import {
+  completeOAuth,
+  type LinkedAccount,
+  listLinkedAccounts,
+  type OAuthOutcome,
+  type OAuthStart,
+  startLink,
+  startOAuth,
+  unlinkAccount,
+} from './sign-in/oauth.js';
 import { signInWithPassword } from './sign-in/password.js';
 import { reauthenticate } from './sign-in/reauthenticate.js';
 import type {
@@ -224,6 +234,62 @@ export interface Auth {
       context?: RequestContext,
     ): Promise<void>;
   };
+  /**
+   * Social sign-in (OAuth 2 / OpenID Connect; docs/oauth.md). The HTTP routes
+   * `/oauth/:provider/authorize`, `/oauth/:provider/callback`, `/oauth/accounts`,
+   * `/oauth/:provider/link` and `DELETE /oauth/accounts/:id` call these.
+   */
+  readonly oauth: {
+    /** The configured providers, for sign-in buttons: `{ id, name }`. */
+    providers(): { id: string; name: string }[];
+    /**
+     * Starts a sign-in at a provider: the URL to send the browser to, and the secret for the
+     * browser-binding cookie the callback needs.
+     * @throws AuthError `NOT_FOUND`, `VALIDATION_FAILED` (`redirectTo`), `RATE_LIMITED`
+     */
+    start(
+      providerId: string,
+      input: { redirectTo?: string },
+      context?: RequestContext,
+    ): Promise<OAuthStart>;
+    /**
+     * Starts linking a provider to a signed-in user (fresh session or password; a factor for
+     * 2FA users).
+     * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `NOT_FOUND`
+     */
+    link(
+      providerId: string,
+      input: {
+        userId: string;
+        sessionId: string;
+        redirectTo?: string;
+        password?: string;
+        code?: string;
+        method?: 'totp' | 'recovery';
+      },
+      context?: RequestContext,
+    ): Promise<OAuthStart>;
+    /**
+     * Finishes at the callback: the provider's answer (query or form fields) and the binding
+     * cookie's value. Signs in (the second factor applies) or links, and says where to go.
+     * @throws AuthError `OAUTH_FAILED`, `ACCOUNT_LINK_REQUIRED`, `ACCOUNT_DISABLED`, `NOT_FOUND`
+     */
+    complete(
+      providerId: string,
+      input: { params: URLSearchParams; binding: string | undefined },
+      context?: RequestContext,
+    ): Promise<{ outcome: OAuthOutcome; redirectTo: string }>;
+    /** The user's linked accounts, oldest first. */
+    accounts(userId: string): Promise<LinkedAccount[]>;
+    /**
+     * Unlinks one; refused when it is the last way to sign in.
+     * @throws AuthError `NOT_FOUND`, `VALIDATION_FAILED`
+     */
+    unlink(
+      input: { userId: string; accountId: string; sessionId?: string },
+      context?: RequestContext,
+    ): Promise<void>;
+  };
   /** The user's security events, newest first. */
   readonly audit: {
     /** Security events of the user, newest first (default 50, at most 200). */
@@ -341,6 +407,14 @@ export function createAuth(config: AuthConfig): Auth {
       requestEmailChange: (input, context) => requestEmailChange(rt, input, ctx(context)),
       confirmEmailChange: (token, context) => confirmEmailChange(rt, { token }, ctx(context)),
       delete: (input, context) => deleteAccount(rt, input, ctx(context)),
+    },
+    oauth: {
+      providers: () => (rt.config.oauth?.providers ?? []).map((p) => ({ id: p.id, name: p.name })),
+      start: (providerId, input, context) => startOAuth(rt, providerId, input, ctx(context)),
+      link: (providerId, input, context) => startLink(rt, providerId, input, ctx(context)),
+      complete: (providerId, input, context) => completeOAuth(rt, providerId, input, ctx(context)),
+      accounts: (userId) => listLinkedAccounts(rt, userId),
+      unlink: (input, context) => unlinkAccount(rt, input, ctx(context)),
     },
     audit: {
       list: (userId, opts) => listAudit(rt, userId, opts ?? {}),

@@ -41,12 +41,32 @@ export { consoleMailer } from './mail/console.js';
 export type { MemoryMailer, MemoryMailerOptions } from './mail/memory.js';
 export { memoryMailer } from './mail/memory.js';
 export type { Mailer, MailKind, MailMessage } from './mail/types.js';
+export type { OAuthFailure } from './oauth/client.js';
+export type { PresetOptions } from './oauth/providers.js';
+export {
+  apple,
+  discord,
+  github,
+  gitlab,
+  google,
+  MICROSOFT_CONSUMER_TENANT,
+  microsoft,
+  oidcProvider,
+  profileFromClaims,
+} from './oauth/providers.js';
+export type {
+  OAuthConfig,
+  OAuthProfile,
+  OAuthProfileInput,
+  OAuthProvider,
+} from './oauth/types.js';
 export type { PasswordPolicyResult, PasswordRejectionReason } from './password/policy.js';
 export type { PasswordVerification } from './password/verify.js';
 export type { RegisterInput } from './register/register.js';
 export type { ServerErrorContext } from './runtime/server-error.js';
 export type { RefreshResult } from './sessions/refresh.js';
 export type { AuthenticatedSession, SessionInfo, SessionTokens } from './sessions/types.js';
+export type { LinkedAccount, OAuthOutcome, OAuthStart } from './sign-in/oauth.js';
 export type {
   LoginInput,
   LoginResult,

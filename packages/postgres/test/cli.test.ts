@@ -2,7 +2,7 @@ import { freePort } from '@portcullis-tests/support';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/run.js';
-import { fromPool, postgresStorage } from '../src/index.js';
+import { fromPool, listMigrations, postgresStorage } from '../src/index.js';
 import { connectPool, DATABASE_URL, makeUser, release, testSchema } from './helpers.js';
 
 const schema = testSchema();
@@ -30,9 +30,16 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 
 describe('portcullis-postgres', () => {
   it('migrate applies the migrations, then finds the schema up to date', async () => {
+    // Every migration the package ships, in order (listMigrations reads the same directory).
+    expect((await listMigrations()).map((m) => m.name).slice(0, 4)).toEqual([
+      '0001_initial',
+      '0002_credential_generations',
+      '0003_rate_limit_hit_ids',
+      '0004_accounts',
+    ]);
     expect(await cli(['migrate', '--url', DATABASE_URL, '--schema', schema])).toEqual({
       code: 0,
-      out: `Applied to schema ${schema}: 0001_initial, 0002_credential_generations, 0003_rate_limit_hit_ids.`,
+      out: `Applied to schema ${schema}: ${(await listMigrations()).map((m) => m.name).join(', ')}.`,
       err: '',
     });
     // DATABASE_URL is the default of --url.

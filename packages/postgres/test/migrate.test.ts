@@ -90,7 +90,7 @@ describe('migrate', () => {
     ).toBeUndefined();
   });
 
-  it('upgrades a schema made before 0002 and 0003: generation 0, no secondFactorAt, no named hits', async () => {
+  it('upgrades a schema made before 0002 to 0004: generation 0, no secondFactorAt, no named hits, no links', async () => {
     const schema = fresh();
     // The schema as migrate() left it when 0001 was the only migration, with rows in it.
     const initial = await readFile(
@@ -124,9 +124,12 @@ describe('migrate', () => {
       client.release();
     }
     const { applied } = await migrate(fromPool(pool), { schema });
-    expect(applied).toEqual([
+    // Every migration after 0001, in order: 0002 to 0004 and any later one.
+    expect(applied).toEqual((await listMigrations()).slice(1));
+    expect(applied.slice(0, 3)).toEqual([
       { version: 2, name: '0002_credential_generations' },
       { version: 3, name: '0003_rate_limit_hit_ids' },
+      { version: 4, name: '0004_accounts' },
     ]);
     const storage = postgresStorage(fromPool(pool), { schema });
     const now = Date.now();
@@ -146,6 +149,18 @@ describe('migrate', () => {
     await rateLimits.hit('old-rl', { limit: 5, windowMs: 60_000, now, id: 'new' });
     expect(await rateLimits.release('old-rl', 'new', now)).toBe(true);
     expect(await rateLimits.peek('old-rl', now)).toMatchObject({ count: 2 });
+    // The existing user has no linked accounts, and can be given one.
+    expect(await storage.accounts.listByUser('old')).toEqual([]);
+    const link = {
+      id: 'old-a',
+      userId: 'old',
+      provider: 'oidc',
+      subject: 'old-sub',
+      createdAt: now,
+      lastUsedAt: now,
+    };
+    expect(await storage.accounts.create(link)).toBe('created');
+    expect(await storage.accounts.getBySubject('oidc', 'old-sub')).toEqual(link);
   });
 
   it('rolls back a migration run that fails, leaving nothing behind', async () => {

@@ -35,6 +35,7 @@ describe('the schema', () => {
     const q = (table: string) => `${schema}.${table}`;
     expect(rows).toEqual(
       [
+        { child: q('accounts'), parent: q('users') },
         { child: q('audit_events'), parent: q('users') },
         { child: q('recovery_codes'), parent: q('users') },
         { child: q('session_refresh_hashes'), parent: q('sessions') },
@@ -53,7 +54,7 @@ describe('the schema', () => {
           AND table_name <> 'portcullis_migrations'`,
       [schema],
     );
-    expect(rows.length).toBe(19);
+    expect(rows.length).toBe(21);
     expect(new Set(rows.map((r) => r.type))).toEqual(new Set(['timestamp with time zone']));
   });
 
@@ -110,6 +111,9 @@ describe('the schema', () => {
         '(expires_at)',
         'UNIQUE (key)', // rate limits
         '(GREATEST(reset_at, locked_until))',
+        'UNIQUE (id)', // accounts
+        'UNIQUE (provider, subject)',
+        '(user_id, created_at, id COLLATE "C")',
         'UNIQUE (sequence)', // audit
         '(user_id, sequence DESC)',
         'UNIQUE (version)', // migrations
@@ -160,7 +164,22 @@ describe('records owned by a user', () => {
       credentialGeneration: GENERATION,
     });
     await s.audit.append({ userId: user.id, type: 'login.succeeded', createdAt: now });
-    const owned = ['sessions', 'tokens', 'recovery_codes', 'trusted_devices', 'audit_events'];
+    await s.accounts.create({
+      id: `acct-${user.id}`,
+      userId: user.id,
+      provider: 'oidc',
+      subject: `sub-${user.id}`,
+      createdAt: now,
+      lastUsedAt: now,
+    });
+    const owned = [
+      'accounts',
+      'sessions',
+      'tokens',
+      'recovery_codes',
+      'trusted_devices',
+      'audit_events',
+    ];
     for (const table of owned) expect(await count(table, 'user_id = $1', [user.id])).toBe(1);
     expect(await count('session_refresh_hashes', 'session_id = $1', [session.id])).toBe(1);
     await s.users.delete(user.id);

@@ -48,6 +48,7 @@ export const ttlMsOf = (options: CachedSessionsOptions): number =>
  * const pg = postgresStorage(pool);
  * const storage = composeStorage({
  *   users: pg.users,
+ *   accounts: pg.accounts,
  *   twoFactor: pg.twoFactor,
  *   audit: pg.audit,
  *   tokens: pg.tokens,

@@ -114,7 +114,7 @@ if n >= max then
 end
 return max - n`,
 
-  /** Deletes a record only if its `user` field is ARGV[1]. */
+  /** Deletes a record only if its `user` field is ARGV[1] (never one without the field). */
   deleteIfOwner: `
 if redis.call('HGET', KEYS[1], 'user') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`,

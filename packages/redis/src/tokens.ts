@@ -14,23 +14,28 @@ const member = (purpose: string, selector: string) => JSON.stringify([purpose, s
 /**
  * One-time tokens over Redis. `token:<purpose>:<selector>` is a hash (`base` JSON, `verifier`,
  * `attempts`, `user`) collected a grace period after `expiresAt`; `user-tokens:<userId>` is a
- * sorted set of the user's tokens scored by expiry, written before the token. `consume` and
- * `recordFailure` are one Lua script each on the token's key alone.
+ * sorted set of the user's tokens scored by expiry, written before the token. A token of no
+ * user (`userId` absent) has neither the `user` field nor an index entry, so no `deleteByUser`
+ * finds it. `consume` and `recordFailure` are one Lua script each on the token's key alone.
  */
 export function redisTokenStore({ client, run, keys, graceMs }: StoreContext): TokenStore {
   return {
     async create(token) {
+      // JSON drops an absent (or undefined) userId: `base` of a token of no user has none.
       const { attempts, ...base } = token;
-      const index = keys.userTokens(token.userId);
-      const entry = member(token.purpose, token.selector);
-      // Index first, so deleteByUser can always find a token that exists.
-      await run.indexAdd(index, entry, arg(token.expiresAt), arg(graceMs));
+      const { userId } = token;
+      if (userId !== undefined) {
+        // Index first, so deleteByUser can always find a token that exists.
+        const entry = member(token.purpose, token.selector);
+        await run.indexAdd(keys.userTokens(userId), entry, arg(token.expiresAt), arg(graceMs));
+      }
       const created = await run.put(
         keys.token(token.purpose, token.selector),
         'nx',
         arg(token.expiresAt + graceMs),
         ...['base', JSON.stringify(base), 'verifier', token.verifierHash],
-        ...['attempts', arg(attempts), 'user', token.userId],
+        ...['attempts', arg(attempts)],
+        ...(userId === undefined ? [] : ['user', userId]),
       );
       // On a conflict the entry may point at another user's token: deleteByUser checks owners.
       return Number(created) === 1 ? 'created' : 'conflict';

@@ -137,6 +137,7 @@ describe('cachedStorage transactions', () => {
     const ephemeral = redisStorage(redis, { prefix });
     const storage = composeStorage({
       users: cache.users,
+      accounts: cache.accounts,
       sessions: cache.sessions,
       twoFactor: cache.twoFactor,
       audit: cache.audit,

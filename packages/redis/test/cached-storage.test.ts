@@ -130,7 +130,7 @@ describe('cachedStorage', () => {
   it('passes the other stores through as the very objects of the inner storage', () => {
     const inner = memoryStorage();
     const cache = cachedStorage(redis, inner, { prefix });
-    for (const name of ['tokens', 'twoFactor', 'rateLimits', 'audit'] as const) {
+    for (const name of ['accounts', 'tokens', 'twoFactor', 'rateLimits', 'audit'] as const) {
       expect(cache[name]).toBe(inner[name]);
     }
     expect(cache.users).not.toBe(inner.users);

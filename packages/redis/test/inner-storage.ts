@@ -17,10 +17,10 @@ export interface HeldStorage {
   hold(kind: ReadKind, nth: number): { reached: Promise<void>; release: () => void };
 }
 
-/** The six stores of a memory storage, without its `sessionWithUser` and `purgeExpired`. */
+/** The seven stores of a memory storage, without its `sessionWithUser` and `purgeExpired`. */
 function storesOf(memory: StorageStores): StorageStores {
-  const { users, sessions, tokens, twoFactor, rateLimits, audit } = memory;
-  return { users, sessions, tokens, twoFactor, rateLimits, audit };
+  const { users, accounts, sessions, tokens, twoFactor, rateLimits, audit } = memory;
+  return { users, accounts, sessions, tokens, twoFactor, rateLimits, audit };
 }
 
 /**
@@ -96,6 +96,7 @@ export function stagedStorage(): Storage {
         };
       // Stores of their own (copies), as a real transaction's would be.
       const tx: Storage = {
+        accounts: { ...stores.accounts },
         tokens: { ...stores.tokens },
         twoFactor: { ...stores.twoFactor },
         rateLimits: { ...stores.rateLimits },

@@ -114,6 +114,7 @@ const pairCache = cachedStorage(redis, pg, { prefix });
 const pairCachedAuth = authOver(
   composeStorage({
     users: pairCache.users,
+    accounts: pairCache.accounts,
     sessions: pairCache.sessions,
     twoFactor: pairCache.twoFactor,
     audit: pairCache.audit,

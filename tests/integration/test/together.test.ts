@@ -134,6 +134,7 @@ function storageOf(p: Process, layout: SessionLayout): Storage {
     const cache = cachedStorage(p.redis, pg, { prefix });
     return composeStorage({
       users: cache.users,
+      accounts: cache.accounts,
       sessions: cache.sessions,
       twoFactor: cache.twoFactor,
       audit: cache.audit,
@@ -144,6 +145,7 @@ function storageOf(p: Process, layout: SessionLayout): Storage {
   }
   return composeStorage({
     users: pg.users,
+    accounts: pg.accounts,
     twoFactor: pg.twoFactor,
     audit: pg.audit,
     sessions:

@@ -24,7 +24,7 @@ export interface DeleteAccountInput extends StepUp {
 
 /**
  * Deletes a signed-in user's account and everything tied to it: sessions, one-time tokens,
- * recovery codes and trusted devices, audit events, then the user row last (so a failure
+ * recovery codes and trusted devices, audit events, linked provider accounts, then the user row last (so a failure
  * halfway leaves an account that can still be deleted, never orphans that outlive it). Runs
  * in one transaction when the storage has them. `user.deleted` then reaches `onEvent`
  * listeners only, since the audit trail is gone.
@@ -46,6 +46,7 @@ export async function deleteAccount(
     await storage.tokens.deleteByUser(userId);
     await storage.twoFactor.deleteByUser(userId);
     await storage.audit.deleteByUser(userId);
+    await storage.accounts.deleteByUser(userId);
     await storage.users.delete(userId);
   };
   await (rt.storage.transaction ? rt.storage.transaction(steps) : steps(rt.storage));

@@ -190,7 +190,9 @@ async function applyEmailChange(
   if (typeof email !== 'string' || typeof emailNormalized !== 'string') {
     throw new AuthError('TOKEN_INVALID');
   }
-  const current = await rt.storage.users.getById(record.userId);
+  // A link of no user (userId absent) reads like one whose user is gone.
+  const current =
+    record.userId === undefined ? undefined : await rt.storage.users.getById(record.userId);
   // A link mailed before a credential change (a password change, a reset, 2FA off) is dead.
   if (!current || !sameGeneration(tokenGeneration(record), current)) {
     throw new AuthError('TOKEN_INVALID');
@@ -211,11 +213,11 @@ async function applyEmailChange(
   // Written: from here nothing fails the answer (or the link would be restored for a change
   // already made).
   await rt.storage.tokens
-    .deleteByUser(record.userId, { purpose: TOKEN_PURPOSES.verifyEmail })
+    .deleteByUser(current.id, { purpose: TOKEN_PURPOSES.verifyEmail })
     .catch((error: unknown) => {
       rt.config.logger.warn('old verification links not deleted', { error: String(error) });
     });
-  const user = (await rt.storage.users.getById(record.userId).catch(() => undefined)) ?? {
+  const user = (await rt.storage.users.getById(current.id).catch(() => undefined)) ?? {
     ...current,
     email,
     emailNormalized,

@@ -138,7 +138,9 @@ export async function resetPassword(
 ): Promise<{ status: 'password_reset' }> {
   const { token, newPassword } = parseInput(resetPasswordSchema, input);
   const peeked = await findLiveToken(rt, token);
-  const user = await rt.storage.users.getById(peeked.userId);
+  // A token of no user (userId absent) reads like one whose account is gone.
+  const user =
+    peeked.userId === undefined ? undefined : await rt.storage.users.getById(peeked.userId);
   // A token outlives nothing: an account deleted or disabled since the mail cannot be reset,
   // and a link mailed before a credential change (a new password, address or 2FA off) is dead.
   if (!user || user.disabled || !sameGeneration(tokenGeneration(peeked), user)) {

@@ -5,6 +5,8 @@ import { AuthError, type AuthErrorDetail } from '../errors/auth-error.js';
 import type { AuthEventListener } from '../events/types.js';
 import { consoleLogger, type Logger } from '../logging/logger.js';
 import type { Mailer } from '../mail/types.js';
+import { checkProviders } from '../oauth/providers.js';
+import type { OAuthConfig } from '../oauth/types.js';
 import type { PasswordHasher } from '../password/hasher.js';
 import type { LegacyHashCosts } from '../password/legacy-costs.js';
 import type { SmsSender } from '../sms/types.js';
@@ -58,6 +60,8 @@ export interface ResolvedConfig {
     readonly loginPerAccount: LoginPerAccountRule | false;
   };
   readonly twoFactor: Resolved<TwoFactorConfig>;
+  /** Social sign-in, when providers are configured. */
+  readonly oauth?: OAuthConfig;
   readonly http: Resolved<Omit<HttpConfig, 'cookies'>> & {
     cookies: Resolved<Omit<CookieConfig, 'domain'>> & { domain?: string };
   };
@@ -213,6 +217,7 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
     emailChange: { ...DEFAULTS.emailChange, ...defined(c.emailChange) },
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...defined(c.rateLimits) },
     twoFactor: { ...DEFAULTS.twoFactor, totpIssuer: appName, ...defined(c.twoFactor) },
+    ...(c.oauth === undefined ? {} : { oauth: resolveOAuth(c.oauth, production) }),
     http: {
       ...DEFAULTS.http,
       ...defined(c.http),
@@ -230,4 +235,35 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
     onEvent:
       c.onEvent === undefined ? [] : typeof c.onEvent === 'function' ? [c.onEvent] : [...c.onEvent],
   };
+}
+
+/**
+ * Checks the social sign-in providers: ids well-formed and unique; an `http://` issuer or
+ * endpoint only on a loopback address with `allowInsecureLoopback`, and never in production.
+ * @throws AuthError `CONFIG_INVALID`
+ */
+function resolveOAuth(oauth: OAuthConfig, production: boolean): OAuthConfig {
+  checkProviders(oauth.providers);
+  for (const p of oauth.providers) {
+    const urls = [p.issuer, p.endpoints?.authorization, p.endpoints?.token, p.endpoints?.userinfo];
+    for (const raw of urls) {
+      if (raw === undefined) continue;
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new AuthError('CONFIG_INVALID', {
+          message: `OAuth provider ${p.id}: ${raw} is not a URL`,
+        });
+      }
+      if (url.protocol === 'https:') continue;
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+      if (url.protocol !== 'http:' || !loopback || p.allowInsecureLoopback !== true || production) {
+        throw new AuthError('CONFIG_INVALID', {
+          message: `OAuth provider ${p.id}: ${url.origin} must be https (http only on a loopback address with allowInsecureLoopback, outside production)`,
+        });
+      }
+    }
+  }
+  return oauth;
 }

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { STORE_NAMES } from '../storage/types.js';
 import { parseProxyRange } from './trust-proxy.js';
 
 const seconds = (max: number) =>
@@ -53,7 +54,7 @@ const loginRule = v.union(
   "must be false or { limit, windowSeconds, lockSeconds?, key? } with positive whole numbers and key 'identifier' or 'identifier+ip'",
 );
 
-const stores = ['users', 'sessions', 'tokens', 'twoFactor', 'rateLimits', 'audit'] as const;
+const stores = STORE_NAMES;
 
 /**
  * The configuration's shape. Strict objects: an unknown key (a typo like `sesion`) is an
@@ -214,6 +215,7 @@ export const configSchema = v.strictObject({
       emailChangePerAccount: v.optional(rule),
       emailChangePerAddress: v.optional(rule),
       mailPerRecipient: v.optional(rule),
+      oauthPerIp: v.optional(rule),
     }),
   ),
   twoFactor: v.optional(
@@ -238,6 +240,27 @@ export const configSchema = v.strictObject({
           v.maxValue(64, 'must be at most 64'),
         ),
       ),
+    }),
+  ),
+  oauth: v.optional(
+    v.strictObject({
+      providers: v.array(
+        v.custom(
+          (p) =>
+            typeof p === 'object' &&
+            p !== null &&
+            typeof (p as { id?: unknown }).id === 'string' &&
+            typeof (p as { clientId?: unknown }).clientId === 'string' &&
+            typeof (p as { profile?: unknown }).profile === 'function' &&
+            ['oidc', 'oauth2'].includes((p as { kind?: unknown }).kind as string),
+          'must be a provider (from a preset such as google(...) or oidcProvider(...))',
+        ),
+      ),
+      callbackUrl: v.optional(v.custom((f) => typeof f === 'function', 'must be a function')),
+      signInPath: v.optional(
+        v.pipe(v.string(), v.regex(/^\/[\x21-\x7e]*$/, 'must be a path starting with /')),
+      ),
+      fetch: v.optional(v.custom((f) => typeof f === 'function', 'must be a function')),
     }),
   ),
   http: v.optional(

@@ -2,6 +2,7 @@ import type { RandomSource } from '../crypto/random.js';
 import type { AuthEventListener } from '../events/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { Mailer } from '../mail/types.js';
+import type { OAuthConfig } from '../oauth/types.js';
 import type { PasswordHasher } from '../password/hasher.js';
 import type { LegacyHashCosts } from '../password/legacy-costs.js';
 import type { SmsSender } from '../sms/types.js';
@@ -51,7 +52,8 @@ export type RateLimitRuleName =
   | 'registerPerAddress'
   | 'emailChangePerAccount'
   | 'emailChangePerAddress'
-  | 'mailPerRecipient';
+  | 'mailPerRecipient'
+  | 'oauthPerIp';
 
 /** Session options. */
 export interface SessionConfig {
@@ -247,6 +249,11 @@ export interface AuthConfig {
     loginPerAccount?: LoginPerAccountRule | false;
   };
   twoFactor?: TwoFactorConfig;
+  /**
+   * Social sign-in: the OAuth 2 / OpenID Connect providers offered (`google(...)`,
+   * `github(...)`, `oidcProvider(...)`, ...). See docs/oauth.md.
+   */
+  oauth?: OAuthConfig;
   http?: HttpConfig;
   /**
    * Which proxies may set the client address: `false` (default: the socket address only), the

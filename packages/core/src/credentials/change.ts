@@ -11,7 +11,9 @@ export type CredentialChangeReason =
   | 'password_changed'
   | 'password_reset'
   | 'two_factor_disabled'
-  | 'email_changed';
+  | 'email_changed'
+  /** A trusted provider proved the address of an account whose address was never verified. */
+  | 'email_claimed';
 
 /** Tokens that a credential change ends: links and sign-ins opened under the old credentials. */
 const ENDED_PURPOSES = [

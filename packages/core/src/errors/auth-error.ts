@@ -27,6 +27,8 @@ export type AuthErrorCode =
   | 'RATE_LIMITED'
   | 'STORAGE_UNAVAILABLE'
   | 'CONFLICT'
+  | 'OAUTH_FAILED'
+  | 'ACCOUNT_LINK_REQUIRED'
   | 'CONFIG_INVALID'
   | 'INTERNAL';
 
@@ -55,6 +57,8 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = Object
   RATE_LIMITED: 429,
   STORAGE_UNAVAILABLE: 503,
   CONFLICT: 409,
+  OAUTH_FAILED: 400,
+  ACCOUNT_LINK_REQUIRED: 409,
   CONFIG_INVALID: 500,
   INTERNAL: 500,
 });
@@ -84,6 +88,9 @@ export const AUTH_ERROR_MESSAGES: Readonly<Record<AuthErrorCode, string>> = Obje
   RATE_LIMITED: 'Too many attempts. Try again later.',
   STORAGE_UNAVAILABLE: 'The service is temporarily unavailable. Try again.',
   CONFLICT: 'The request conflicts with existing data.',
+  OAUTH_FAILED: 'Signing in with that provider did not work. Start again.',
+  ACCOUNT_LINK_REQUIRED:
+    'An account with this email already exists. Sign in to it, then link this provider from your settings.',
   CONFIG_INVALID: 'Authentication is misconfigured.',
   INTERNAL: 'Something went wrong.',
 });

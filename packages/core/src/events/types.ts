@@ -47,7 +47,9 @@ export type AuthEventType =
   | 'sms.failed'
   | 'request.csrf_refused'
   | 'request.invalid'
-  | 'storage.unavailable';
+  | 'storage.unavailable'
+  | 'account.linked'
+  | 'account.unlinked';
 
 /** One emitted event. */
 export interface AuthEvent {

@@ -1,7 +1,7 @@
 import type { AuthOptions } from '../create-auth.js';
 
 /** Which cookie. */
-export type CookieKind = 'session' | 'csrf' | 'refresh' | 'device' | 'challenge';
+export type CookieKind = 'session' | 'csrf' | 'refresh' | 'device' | 'challenge' | 'oauth';
 
 /** Attributes of one cookie as the contract's cookie table gives them. */
 interface CookieSpec {
@@ -19,6 +19,7 @@ const BASE_NAMES: Record<CookieKind, string> = {
   refresh: 'portcullis.refresh',
   device: 'portcullis.device',
   challenge: 'portcullis.challenge',
+  oauth: 'portcullis.oauth',
 };
 
 const titleCase = (s: 'lax' | 'strict' | 'none') =>

@@ -6,7 +6,7 @@ import { clientIpResolver } from './client-ip.js';
 import { createContext } from './context.js';
 import { isCrossSiteBrowserRequest } from './csrf.js';
 import { errorResponse } from './error-response.js';
-import type { OperationId } from './operations/index.js';
+import { OPERATIONS, type OperationId } from './operations/index.js';
 import { withCookies } from './respond.js';
 import { joinRoutes, match, type Route } from './router.js';
 import { HANDLERS } from './routes/index.js';
@@ -108,6 +108,7 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     // the CSRF token.
     if (
       UNSAFE.has(method) &&
+      OPERATIONS[found.route.operationId].crossSite !== true &&
       cors === undefined &&
       !/^Bearer /i.test(request.headers.get('authorization') ?? '') &&
       isCrossSiteBrowserRequest(request, config)

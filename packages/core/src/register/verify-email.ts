@@ -27,7 +27,9 @@ export async function verifyEmail(
 ): Promise<{ status: 'verified'; user: PublicUser }> {
   parseInput(verifyEmailSchema, { token });
   const record = await consumeLinkToken(rt, TOKEN_PURPOSES.verifyEmail, token);
-  const user = await rt.storage.users.getById(record.userId);
+  // A token of no user (userId absent) reads like one whose account is gone.
+  const user =
+    record.userId === undefined ? undefined : await rt.storage.users.getById(record.userId);
   if (!user || user.emailNormalized !== record.payload?.emailNormalized) {
     throw new AuthError('TOKEN_INVALID');
   }

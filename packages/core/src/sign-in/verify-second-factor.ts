@@ -56,7 +56,9 @@ export async function verifySecondFactor(
 ): Promise<SecondFactorResult> {
   const { challenge, method, code, rememberDevice } = parseInput(verifySchema, input);
   const open = await openChallenge(rt, challenge, context.challengeBinding);
-  const user = await rt.storage.users.getById(open.record.userId);
+  const owner = open.record.userId;
+  // A challenge of no user (userId absent) reads like one whose account is gone.
+  const user = owner === undefined ? undefined : await rt.storage.users.getById(owner);
   // The generation the password was checked against when the challenge was issued.
   const challenged = tokenGeneration(open.record);
   if (!user?.totp || !sameGeneration(challenged, user)) {

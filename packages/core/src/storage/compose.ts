@@ -25,15 +25,18 @@ function joinedLookup(stores: StorageStores, source: Storage | undefined): Parti
 }
 
 /**
- * A {@link Storage} whose stores come from different backends, e.g. users, two-factor and
- * audit in PostgreSQL, sessions, tokens and rate limits in Redis.
+ * A {@link Storage} whose stores come from different backends, e.g. users, linked accounts,
+ * two-factor and audit in PostgreSQL, sessions, tokens and rate limits in Redis. Every store is
+ * named explicitly; none is inferred from another. Take `accounts` from the backend that holds
+ * `users` (`pg.accounts` beside `pg.users`): every link belongs to a user, and only there do the
+ * user row's foreign key and an account deletion's transaction (`transactionsFrom`) cover it.
  *
  * @example
  * ```ts
  * const pg = postgresStorage(pool);
  * const redis = redisStorage(client);
  * const storage = composeStorage({
- *   users: pg.users, twoFactor: pg.twoFactor, audit: pg.audit,
+ *   users: pg.users, accounts: pg.accounts, twoFactor: pg.twoFactor, audit: pg.audit,
  *   sessions: redis.sessions, tokens: redis.tokens, rateLimits: redis.rateLimits,
  *   transactionsFrom: pg,
  * });
@@ -55,6 +58,7 @@ export function composeStorage(parts: ComposeStorageParts): Storage {
   }
   const stores: StorageStores = {
     users: parts.users,
+    accounts: parts.accounts,
     sessions: parts.sessions,
     tokens: parts.tokens,
     twoFactor: parts.twoFactor,

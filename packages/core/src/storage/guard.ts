@@ -34,6 +34,7 @@ export function guardStorage(storage: Storage): Storage {
   assertComplete(storage);
   const result: Storage = {
     users: guardStore(storage, 'users'),
+    accounts: guardStore(storage, 'accounts'),
     sessions: guardStore(storage, 'sessions'),
     tokens: guardStore(storage, 'tokens'),
     twoFactor: guardStore(storage, 'twoFactor'),

@@ -11,6 +11,9 @@ export { guardStorage, toStorageError } from './guard.js';
 export type { TokenPurpose } from './purposes.js';
 export { TOKEN_PURPOSES } from './purposes.js';
 export type {
+  AccountPatch,
+  AccountRecord,
+  AccountStore,
   AuditEventRecord,
   AuditListOptions,
   AuditStore,

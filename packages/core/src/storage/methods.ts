@@ -11,6 +11,15 @@ const METHODS: { readonly [S in StoreName]: Readonly<Record<keyof StorageStores[
     advanceTotpStep: true,
     delete: true,
   },
+  accounts: {
+    create: true,
+    get: true,
+    getBySubject: true,
+    listByUser: true,
+    update: true,
+    delete: true,
+    deleteByUser: true,
+  },
   sessions: {
     create: true,
     get: true,

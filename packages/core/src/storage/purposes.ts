@@ -22,6 +22,8 @@ export const TOKEN_PURPOSES = Object.freeze({
   totpEnroll: 'totp-enroll',
   /** A marker: emailed codes are paused since a password reset. */
   emailFactorPaused: '2fa-email-paused',
+  /** A social sign-in's `state` at the provider: single use, 10 minutes, no user for a sign-in. */
+  oauthState: 'oauth-state',
 } as const);
 
 /** One of the purposes in {@link TOKEN_PURPOSES}. */

@@ -1,3 +1,4 @@
+import type { AccountStore } from './types/accounts.js';
 import type { AuditStore } from './types/audit.js';
 import type { RateLimitStore } from './types/rate-limits.js';
 import type { SessionRecord, SessionStore } from './types/sessions.js';
@@ -5,6 +6,7 @@ import type { TokenStore } from './types/tokens.js';
 import type { TwoFactorStore } from './types/two-factor.js';
 import type { UserRecord, UserStore } from './types/users.js';
 
+export type { AccountPatch, AccountRecord, AccountStore } from './types/accounts.js';
 export type {
   AuditEventRecord,
   AuditListOptions,
@@ -39,10 +41,17 @@ export type {
 } from './types/two-factor.js';
 export type { TotpState, UserPatch, UserRecord, UserStore } from './types/users.js';
 
-/** The six stores of a {@link Storage}, by name. */
+/** The seven stores of a {@link Storage}, by name. */
 export interface StorageStores {
   /** Users, with unique normalized email and username. */
   readonly users: UserStore;
+  /**
+   * Sign-in identities at OAuth 2 / OpenID Connect providers linked to users, unique per
+   * `(provider, subject)`. Keep them next to `users` (the same database): the PostgreSQL
+   * adapter's foreign key deletes a user's links with the user row, and core deletes them with
+   * `deleteByUser` when it deletes an account.
+   */
+  readonly accounts: AccountStore;
   /** Sessions (cookie and jwt strategies). */
   readonly sessions: SessionStore;
   /** One-time tokens: links, codes, second-factor challenges. */
@@ -55,12 +64,16 @@ export interface StorageStores {
   readonly audit: AuditStore;
 }
 
-/** The name of one store: `'users' | 'sessions' | 'tokens' | 'twoFactor' | 'rateLimits' | 'audit'`. */
+/**
+ * The name of one store: `'users' | 'accounts' | 'sessions' | 'tokens' | 'twoFactor' |
+ * 'rateLimits' | 'audit'`.
+ */
 export type StoreName = keyof StorageStores;
 
 /** Every {@link StoreName}, in a stable order. */
 export const STORE_NAMES: readonly StoreName[] = Object.freeze([
   'users',
+  'accounts',
   'sessions',
   'tokens',
   'twoFactor',
@@ -77,7 +90,7 @@ export interface SessionWithUser {
 }
 
 /**
- * Everything core persists: six small stores of async methods. Core ships `memoryStorage()`;
+ * Everything core persists: seven small stores of async methods. Core ships `memoryStorage()`;
  * adapters (`@portcullis/postgres`, `@portcullis/redis`, your own) implement the same contract,
  * which `describeStorageConformance` from `@portcullis/core/testing` checks. Mix backends with
  * `composeStorage`.

@@ -30,7 +30,9 @@ export async function sendChallengeCode(
   const { challenge } = parseInput(challengeSchema, input);
   if (context.ip !== undefined) await enforceRule(rt, 'codeSendPerIp', context.ip);
   const open = await openChallenge(rt, challenge, context.challengeBinding);
-  const user = await rt.storage.users.getById(open.record.userId);
+  const owner = open.record.userId;
+  // A challenge of no user (userId absent) reads like one whose account is gone.
+  const user = owner === undefined ? undefined : await rt.storage.users.getById(owner);
   if (!user?.totp || user.disabled) throw new AuthError('TOKEN_INVALID');
   // No code goes out while the second factor is locked: it could not be used anyway.
   await assertSecondFactorNotLocked(rt, user.id);

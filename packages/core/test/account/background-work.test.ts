@@ -37,6 +37,7 @@ function recordingStorage() {
     });
   const storage: Storage = {
     users: wrap('users', inner.users),
+    accounts: wrap('accounts', inner.accounts),
     sessions: wrap('sessions', inner.sessions),
     tokens: wrap('tokens', inner.tokens),
     twoFactor: wrap('twoFactor', inner.twoFactor),

@@ -28,6 +28,7 @@ function transactional(failOn?: string) {
     });
   const tx: Storage = {
     users: record('users', base.users),
+    accounts: record('accounts', base.accounts),
     sessions: record('sessions', base.sessions),
     tokens: record('tokens', base.tokens),
     twoFactor: record('twoFactor', base.twoFactor),

@@ -7,6 +7,7 @@ import { type Logger, silentLogger } from '../../src/logging/logger.js';
 // Config validation only checks shapes; these stand-ins are enough for it.
 const storage = {
   users: {},
+  accounts: {},
   sessions: {},
   tokens: {},
   twoFactor: {},

@@ -133,6 +133,17 @@ const SAMPLES: Record<keyof typeof REQUEST_SCHEMAS, { ok: unknown[]; bad: unknow
     ok: [{}, { password: 'pw', code: 'c', method: 'recovery' }],
     bad: [{ password: '' }, { method: 'email' }],
   },
+  OAuthLinkRequest: {
+    ok: [{}, { redirectTo: '/settings', password: 'pw' }],
+    bad: [{ redirectTo: 1 }, { redirectTo: `/${'a'.repeat(1024)}` }, { method: 'email' }],
+  },
+  OAuthCallbackForm: {
+    ok: [
+      { state: 's', code: 'c' },
+      { error: 'access_denied', user: '{"name":{}}' },
+    ],
+    bad: [{ state: 1 }, { code: ['a'] }],
+  },
   UpdateProfileRequest: {
     ok: [{}, { username: null, firstName: 'Ann', lastName: null }],
     bad: [{ firstName: 'x'.repeat(101) }, { username: 5 }],

@@ -7,6 +7,7 @@ import { describeStorageConformance } from '../../src/testing/conformance/index.
 
 const parts = (a: Storage, b: Storage) => ({
   users: a.users,
+  accounts: a.accounts,
   twoFactor: a.twoFactor,
   audit: a.audit,
   sessions: b.sessions,
@@ -32,6 +33,7 @@ describe('composeStorage', () => {
     const [sql, kv] = [memoryStorage(), memoryStorage()];
     const storage = composeStorage(parts(sql, kv));
     expect(storage.users).toBe(sql.users);
+    expect(storage.accounts).toBe(sql.accounts);
     expect(storage.sessions).toBe(kv.sessions);
     await storage.rateLimits.hit('k', { limit: 1, windowMs: 10, now: 0 });
     expect(await kv.rateLimits.peek('k', 0)).toEqual({ count: 1, resetAt: 10 });
@@ -45,6 +47,14 @@ describe('composeStorage', () => {
     expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
     expect(error.message).toContain('sessions');
     expect(error.details).toEqual([{ path: 'sessions', message: 'Missing or invalid.' }]);
+  });
+
+  it('refuses parts without accounts, naming the store', () => {
+    const { accounts: _a, ...noAccounts } = parts(memoryStorage(), memoryStorage());
+    const error = thrown(() => composeStorage(noAccounts as Parameters<typeof composeStorage>[0]));
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(error.message).toContain('accounts');
+    expect(error.details).toEqual([{ path: 'accounts', message: 'Missing or invalid.' }]);
   });
 
   it('runs transactions of the source backend over its own stores only', async () => {
@@ -61,10 +71,17 @@ describe('composeStorage', () => {
       },
     };
     const storage = composeStorage({ ...parts(source, kv), transactionsFrom: source });
-    const seen = await storage.transaction?.(async (tx) => [tx.users, tx.audit, tx.sessions]);
+    const seen = await storage.transaction?.(async (tx) => [
+      tx.users,
+      tx.audit,
+      tx.sessions,
+      tx.accounts,
+    ]);
     expect(seen?.[0]).toBe(txStores.users);
     expect(seen?.[1]).toBe(txStores.audit);
     expect(seen?.[2]).toBe(kv.sessions);
+    // Accounts go with users: inside a transaction, the transaction's own.
+    expect(seen?.[3]).toBe(txStores.accounts);
     expect(calls).toEqual(['begin', 'commit']);
   });
 

@@ -150,10 +150,13 @@ function kvTokens(kv: KeyValue): TokenStore {
   return {
     async create(token) {
       const entry = { key: key(token.purpose, token.selector), purpose: token.purpose };
-      await update<Entry[], void>(kv, index(token.userId), (entries = []) => ({
-        result: undefined,
-        next: [...entries, entry],
-      }));
+      // A token of no user (userId absent) is in no index: no deleteByUser finds it.
+      if (token.userId !== undefined) {
+        await update<Entry[], void>(kv, index(token.userId), (entries = []) => ({
+          result: undefined,
+          next: [...entries, entry],
+        }));
+      }
       const created = await kv.compareAndSet(entry.key, undefined, JSON.stringify(token));
       return created ? 'created' : 'conflict';
     },
@@ -190,6 +193,7 @@ function kvTokens(kv: KeyValue): TokenStore {
 
 /** Sessions and tokens over `kv`; the other stores stay in memory in this example. */
 export function kvStorage(kv: KeyValue): Storage {
-  const { users, twoFactor, rateLimits, audit } = memoryStorage();
-  return { users, twoFactor, rateLimits, audit, sessions: kvSessions(kv), tokens: kvTokens(kv) };
+  const { users, accounts, twoFactor, rateLimits, audit } = memoryStorage();
+  const [sessions, tokens] = [kvSessions(kv), kvTokens(kv)];
+  return { users, accounts, twoFactor, rateLimits, audit, sessions, tokens };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryStorage } from '../../src/storage/memory/index.js';
 import type { Storage } from '../../src/storage/types.js';
 import { conformanceChecks } from '../../src/testing/conformance/index.js';
+import { ACCOUNT_MUTANTS } from './mutants/accounts.js';
 import { withLookupCache } from './mutants/lookup-cache.js';
 import { OTHER_MUTANTS } from './mutants/others.js';
 import { SESSION_WITH_USER_MUTANTS } from './mutants/session-with-user.js';
@@ -14,6 +15,7 @@ import { USER_MUTANTS } from './mutants/users.js';
 const CHECKS = conformanceChecks();
 const MUTANTS = [
   ...USER_MUTANTS,
+  ...ACCOUNT_MUTANTS,
   ...SESSION_MUTANTS,
   ...SESSION_WITH_USER_MUTANTS,
   ...TWO_FACTOR_MUTANTS,

@@ -3,6 +3,7 @@ import type { QueryOptions, SqlClient, SqlQueryable } from '../client/types.js';
 /** Qualified names of the tables, in the configured schema. */
 export interface Tables {
   readonly users: string;
+  readonly accounts: string;
   readonly sessions: string;
   readonly refreshHashes: string;
   readonly tokens: string;
@@ -38,6 +39,7 @@ export function tablesOf(quotedSchema: string): Tables {
   const q = (name: string) => `${quotedSchema}.${name}`;
   return {
     users: q('users'),
+    accounts: q('accounts'),
     sessions: q('sessions'),
     refreshHashes: q('session_refresh_hashes'),
     tokens: q('tokens'),

@@ -1,6 +1,7 @@
 import type { Storage } from '@portcullis/core/storage';
 import { type PostgresDatabase, toSqlClient } from '../client/detect.js';
 import { DEFAULT_SCHEMA, quoteSchemaName } from '../schema-name.js';
+import { pgAccounts } from './accounts.js';
 import { pgAudit } from './audit.js';
 import { type Db, rootDb, statementNames, tablesOf } from './db.js';
 import { type PurgeOptions, type PurgeResult, purgeExpired } from './purge.js';
@@ -87,6 +88,7 @@ function storageOver(db: Db): PostgresStorage {
   };
   return {
     users,
+    accounts: pgAccounts(db),
     sessions,
     tokens: pgTokens(db),
     twoFactor: pgTwoFactor(db),

@@ -6,7 +6,8 @@ interface TokenRow {
   purpose: string;
   selector: string;
   verifier_hash: string;
-  user_id: string;
+  /** NULL for a token of no user (migration 0005). */
+  user_id: string | null;
   payload: string | null;
   expires_at: number;
   attempts: number;
@@ -25,7 +26,8 @@ const COLUMNS = [
 /**
  * The `tokens` store. `consume` is one `DELETE … RETURNING` whose `WHERE` clause includes the
  * verifier: a wrong verifier matches nothing and deletes nothing, and of concurrent consumes
- * exactly one gets the row back.
+ * exactly one gets the row back. A token of no user has `user_id` NULL (read back without
+ * `userId`), which the `user_id = $1` of `deleteByUser` never matches.
  */
 export function pgTokens(db: Db): TokenStore {
   const { tokens } = db.t;
@@ -41,7 +43,7 @@ export function pgTokens(db: Db): TokenStore {
           token.purpose,
           token.selector,
           token.verifierHash,
-          token.userId,
+          token.userId ?? null,
           token.payload === undefined ? null : JSON.stringify(token.payload),
           token.expiresAt,
           token.attempts,
@@ -113,7 +115,7 @@ function toToken(r: TokenRow): OneTimeTokenRecord {
     purpose: r.purpose,
     selector: r.selector,
     verifierHash: r.verifier_hash,
-    userId: r.user_id,
+    ...opt('userId', r.user_id),
     ...opt('payload', parseJson<JsonObject>(r.payload) ?? null),
     expiresAt: r.expires_at,
     attempts: r.attempts,

@@ -89,9 +89,10 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Which server each store lives on: users, 2FA and audit in PostgreSQL, the rest in Redis. */
+/** Which server each store lives on: users, accounts, 2FA and audit in PostgreSQL, the rest in Redis. */
 const BACKENDS: Record<StoreName, Backend> = {
   users: 'postgres',
+  accounts: 'postgres',
   twoFactor: 'postgres',
   audit: 'postgres',
   sessions: 'redis',
@@ -159,6 +160,7 @@ export async function createWorld(): Promise<World> {
   const ephemeral = redisStorage(liveRedis, { prefix });
   const direct = composeStorage({
     users: pg.users,
+    accounts: pg.accounts,
     twoFactor: pg.twoFactor,
     audit: pg.audit,
     sessions: ephemeral.sessions,

@@ -130,6 +130,7 @@ export function faultInjector(
     const sessionWithUser = inner.sessionWithUser?.bind(inner);
     return {
       users: wrapStore('users', inner.users),
+      accounts: wrapStore('accounts', inner.accounts),
       sessions: wrapStore('sessions', inner.sessions),
       tokens: wrapStore('tokens', inner.tokens),
       twoFactor: wrapStore('twoFactor', inner.twoFactor),

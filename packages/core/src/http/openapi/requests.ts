@@ -97,6 +97,20 @@ export const ReauthenticateRequest = v.object({
 
 /** `POST /logout/all`, `DELETE /sessions/{id}`: the optional fresh-session proof. */
 export const FreshnessProofRequest = v.object(freshnessProof);
+/** `POST /oauth/:provider/link`: where to go afterwards, and the fresh-session proof. */
+export const OAuthLinkRequest = v.object({
+  redirectTo: v.optional(v.pipe(v.string(), v.maxLength(1024))),
+  ...freshnessProof,
+});
+/** `POST /oauth/:provider/callback`: a provider's `form_post` answer (Apple's adds `user`). */
+export const OAuthCallbackForm = v.looseObject({
+  state: v.optional(v.string()),
+  code: v.optional(v.string()),
+  iss: v.optional(v.string()),
+  error: v.optional(v.string()),
+  error_description: v.optional(v.string()),
+  user: v.optional(v.string()),
+});
 
 /** `PATCH /user` (`account/profile.ts`): an absent key keeps the value, `null` clears it. */
 export const UpdateProfileRequest = v.omit(updateProfileSchema, ['userId']);
@@ -172,6 +186,8 @@ export const REQUEST_SCHEMAS = {
   RefreshRequest,
   ReauthenticateRequest,
   FreshnessProofRequest,
+  OAuthLinkRequest,
+  OAuthCallbackForm,
   UpdateProfileRequest,
   RequestEmailChangeRequest,
   ConfirmEmailChangeRequest,

@@ -96,6 +96,18 @@ export const CodeSent = status('code_sent');
 export const SessionResponse = v.strictObject({ user: User, session: Session });
 /** `GET /sessions`: live sessions, newest first. */
 export const SessionList = v.strictObject({ sessions: v.array(Session) });
+/** A linked provider account (`GET /oauth/accounts`). */
+export const LinkedAccount = v.strictObject({
+  id: v.string(),
+  provider: v.string(),
+  email: v.nullable(v.string()),
+  createdAt: v.number(),
+  lastUsedAt: v.number(),
+});
+/** `GET /oauth/accounts`: oldest first. */
+export const LinkedAccountList = v.strictObject({ accounts: v.array(LinkedAccount) });
+/** `POST /oauth/:provider/link`: where to send the browser. */
+export const OAuthRedirect = v.strictObject({ url: v.string() });
 /** `GET /csrf`: the token, also set as the CSRF cookie. */
 export const CsrfResponse = v.strictObject({ csrfToken: v.string() });
 
@@ -203,6 +215,9 @@ export const RESPONSE_SCHEMAS = {
   CodeSent,
   SessionResponse,
   SessionList,
+  LinkedAccount,
+  LinkedAccountList,
+  OAuthRedirect,
   CsrfResponse,
   PublicJwk,
   Jwks,

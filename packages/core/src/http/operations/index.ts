@@ -13,6 +13,7 @@
  */
 import { ACCOUNT_OPERATIONS } from './account.js';
 import { IDENTITY_OPERATIONS } from './identity.js';
+import { OAUTH_OPERATIONS } from './oauth.js';
 import { SESSION_OPERATIONS } from './sessions.js';
 import type { OperationSpec } from './spec.js';
 import { TWO_FACTOR_OPERATIONS } from './two-factor.js';
@@ -23,6 +24,7 @@ const TABLE = {
   ...SESSION_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
   ...TWO_FACTOR_OPERATIONS,
+  ...OAUTH_OPERATIONS,
   getOpenApiDocument: {
     method: 'GET',
     path: '/openapi.json',

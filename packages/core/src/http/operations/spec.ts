@@ -21,18 +21,29 @@ export interface OperationSpec {
   /** The path below the base path; `:name` segments are parameters (`/sessions/:id`). */
   readonly path: string;
   /** The section of `docs/http.md` (and the document's tag). */
-  readonly tag: 'Identity' | 'Account' | 'Second factor' | 'Document';
+  readonly tag: 'Identity' | 'Account' | 'Second factor' | 'Social sign-in' | 'Document';
   /** One line for the document. */
   readonly summary: string;
   /** More for the document, when the summary is not enough. */
   readonly description?: string;
   /** Who may call it; `session` operations' handlers start with `ctx.caller()`. */
   readonly auth: OperationAuth;
+  /** Query parameters (browser navigations: `redirectTo`, a provider's answer). */
+  readonly query?: readonly {
+    readonly name: string;
+    readonly required: boolean;
+    readonly description: string;
+  }[];
+  /**
+   * A cross-site browser POST is expected and allowed (a provider's `form_post` answer): the
+   * state, PKCE and the binding cookie protect it instead of the cross-site refusal.
+   */
+  readonly crossSite?: true;
   /** The body's schema; `required: false` when it may be empty (an optional proof). */
   readonly request?: { readonly schema: RequestSchemaName; readonly required: boolean };
   /** The success status, its body schema (none for 204) and what it means. */
   readonly success: {
-    readonly status: 200 | 202 | 204;
+    readonly status: 200 | 202 | 204 | 302;
     readonly schema?: ResponseSchemaName;
     readonly description: string;
   };

@@ -2,6 +2,7 @@ import type { OperationId } from '../operations/index.js';
 import type { Handler } from '../router.js';
 import { accountHandlers } from './account.js';
 import { identityHandlers } from './identity.js';
+import { oauthHandlers } from './oauth.js';
 import { openApiHandlers } from './openapi.js';
 import { sessionHandlers } from './sessions.js';
 import { twoFactorHandlers } from './two-factor.js';
@@ -17,6 +18,7 @@ export const HANDLERS = {
   ...sessionHandlers,
   ...accountHandlers,
   ...twoFactorHandlers,
+  ...oauthHandlers,
   ...openApiHandlers,
 } satisfies Record<OperationId, Handler>;
 
@@ -26,5 +28,6 @@ export const HANDLER_GROUPS = [
   sessionHandlers,
   accountHandlers,
   twoFactorHandlers,
+  oauthHandlers,
   openApiHandlers,
 ] as const;

@@ -1,4 +1,5 @@
 import type { Storage } from '../types.js';
+import { memoryAccountStore } from './accounts.js';
 import { memoryAuditStore } from './audit.js';
 import type { Purgeable } from './copy.js';
 import { memoryRateLimitStore } from './rate-limits.js';
@@ -32,6 +33,7 @@ export function memoryStorage(): MemoryStorage {
   const users = memoryUserStore();
   return {
     users,
+    accounts: memoryAccountStore(),
     sessions,
     tokens,
     twoFactor,

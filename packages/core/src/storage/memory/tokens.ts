@@ -53,6 +53,7 @@ export function memoryTokenStore(): TokenStore & Purgeable {
 
     async deleteByUser(userId, options = {}) {
       for (const [key, token] of byKey) {
+        // A token of no user (userId absent) is never one of them.
         if (token.userId !== userId) continue;
         if (options.purpose === undefined || token.purpose === options.purpose) byKey.delete(key);
       }

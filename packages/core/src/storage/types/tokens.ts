@@ -17,8 +17,13 @@ export interface OneTimeTokenRecord {
   readonly selector: string;
   /** Hash of the verifier; compared exactly by the store. */
   readonly verifierHash: string;
-  /** The user the token belongs to. */
-  readonly userId: string;
+  /**
+   * The user the token belongs to. Absent for a token that belongs to no user yet (the OAuth
+   * `state` of a social sign-in, a passkey sign-in challenge): `deleteByUser` never deletes such
+   * a token, and `get` and `consume` return it without the field (absent: not `null`, not `''`,
+   * not a key holding `undefined`).
+   */
+  readonly userId?: string;
   /**
    * Data the flow needs when the token is used (for example the new email); never a secret in
    * plain text (a pending TOTP secret is AES-256-GCM encrypted).

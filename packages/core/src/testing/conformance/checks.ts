@@ -1,4 +1,5 @@
 import { STORE_NAMES, type Storage, type StoreName } from '../../storage/types.js';
+import { accountChecks } from './accounts.js';
 import { auditChecks } from './audit.js';
 import { type AddCheck, type ConformanceContext, newUser, startTime, uid } from './fixtures.js';
 import { generationChecks } from './generations.js';
@@ -20,7 +21,7 @@ import { userFieldChecks } from './users-fields.js';
 /** Options of {@link conformanceChecks}. */
 export interface ConformanceChecksOptions {
   /**
-   * The stores to check; default all six. With `users` among them, each check creates the user
+   * The stores to check; default all seven. With `users` among them, each check creates the user
    * that owns the records it writes; without it, records name user ids that no store holds.
    */
   readonly stores?: readonly StoreName[];
@@ -60,6 +61,7 @@ const GROUPS: readonly Group[] = [
   { title: 'storage', needs: [], add: storageChecks },
   { title: 'storage', needs: ['users'], add: transactionChecks },
   { title: 'users', needs: ['users'], add: all(userChecks, userFieldChecks) },
+  { title: 'accounts', needs: ['accounts'], add: accountChecks },
   {
     title: 'sessions',
     needs: ['sessions'],

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { randomToken } from '../../crypto/tokens.js';
 import { TOKEN_PURPOSES } from '../../storage/purposes.js';
+import type { AccountRecord } from '../../storage/types/accounts.js';
 import type { SessionRecord } from '../../storage/types/sessions.js';
 import type { OneTimeTokenRecord } from '../../storage/types/tokens.js';
 import type { TrustedDeviceRecord } from '../../storage/types/two-factor.js';
@@ -12,8 +13,8 @@ export interface ConformanceContext {
   /** The storage under test. */
   readonly storage: () => Storage;
   /**
-   * The id of a new user to own the records a check writes (sessions, tokens, recovery codes,
-   * trusted devices, audit events). When `users` is among the stores under test, the user is
+   * The id of a new user to own the records a check writes (linked accounts, sessions, tokens,
+   * recovery codes, trusted devices, audit events). When `users` is among the stores under test, the user is
    * created through `storage.users.create` first, so a schema whose user-owned tables have
    * foreign keys to `users` accepts the records; otherwise it is only a fresh id.
    */
@@ -73,6 +74,29 @@ export function newUser(now: number, overrides: Partial<UserRecord> = {}): UserR
     credentialGeneration: GENERATION,
     createdAt: now,
     updatedAt: now,
+    ...overrides,
+  };
+}
+
+/**
+ * A linked account of `userId` at the provider `oidc`, with a unique subject, an email and
+ * encrypted tokens.
+ */
+export function newAccount(
+  userId: string,
+  now: number,
+  overrides: Partial<AccountRecord> = {},
+): AccountRecord {
+  const subject = uid('sub');
+  return {
+    id: uid('acct'),
+    userId,
+    provider: 'oidc',
+    subject,
+    email: `${subject}@Provider.example`,
+    createdAt: now,
+    lastUsedAt: now,
+    encryptedTokens: `v1.${uid('sealed')}`,
     ...overrides,
   };
 }

@@ -9,7 +9,7 @@ export { conformanceChecks } from './checks.js';
 /** Options of {@link describeStorageConformance}. */
 export interface StorageConformanceOptions {
   /**
-   * The stores to check; default all six. A Redis adapter that implements only the ephemeral
+   * The stores to check; default all seven. A Redis adapter that implements only the ephemeral
    * stores passes `['sessions', 'tokens', 'rateLimits']` (the others may then be anything).
    * With `users` among them, the kit creates the user that owns each record it writes; without
    * it, records name user ids that no store holds.
@@ -28,9 +28,9 @@ export interface StorageConformanceOptions {
  *
  * `makeStorage` runs once, before the first check; every check uses fresh random ids and
  * explicit `now` values near the real time, so a real, shared database works and nothing
- * sleeps. When `users` is among the checked stores, each record owned by a user (session,
- * token, recovery code, trusted device, audit event) is written after its user was created
- * with `users.create`, so foreign keys to `users` are welcome. Records the checks create are
+ * sleeps. When `users` is among the checked stores, each record owned by a user (linked
+ * account, session, token, recovery code, trusted device, audit event) is written after its
+ * user was created with `users.create`, so foreign keys to `users` are welcome. Records the checks create are
  * left in place (they are dead or unique); drop them in `cleanup` if you like.
  *
  * @example

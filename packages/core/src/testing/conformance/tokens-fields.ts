@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { TOKEN_PURPOSES } from '../../storage/purposes.js';
 import type { OneTimeTokenRecord } from '../../storage/types/tokens.js';
 import { type AddCheck, expectSameKeys, newToken, startTime } from './fixtures.js';
+import { newUserlessToken } from './tokens.js';
 
 /** A token record as a careless caller treats it. */
 type Mutable = {
@@ -14,7 +15,7 @@ const OTP = TOKEN_PURPOSES.twoFactorSmsCode;
 
 /**
  * Registers the checks of `tokens` on many records and on fields: `deleteByUser` over five
- * tokens per purpose, an absent payload, and copies of what `create` got.
+ * tokens per purpose, an absent payload, an absent userId, and copies of what `create` got.
  */
 export function tokenFieldChecks(check: AddCheck): void {
   check(
@@ -57,6 +58,32 @@ export function tokenFieldChecks(check: AddCheck): void {
       const result = await tokens.consume(token.purpose, token.selector, options);
       expect(result).toEqual({ status: 'ok', record: { ...token, attempts: 1 } });
       expectSameKeys(result.status === 'ok' ? result.record : undefined, token, 'consume record');
+    },
+  );
+
+  check(
+    'leaves an absent userId absent (no null, no empty string, no undefined key) through get, recordFailure and consume',
+    async (ctx) => {
+      const { tokens } = ctx.storage();
+      const t = startTime();
+      const { payload: _payload, ...bare } = newUserlessToken(t, { purpose: OTP });
+      // With a payload and without one: neither absent field may come back as a key.
+      const cases: readonly OneTimeTokenRecord[] = [newUserlessToken(t, { purpose: OTP }), bare];
+      for (const token of cases) {
+        const what = token.payload === undefined ? 'no payload' : 'a payload';
+        await tokens.create(token);
+        const read = await tokens.get(token.purpose, token.selector, t);
+        expectSameKeys(read, token, `tokens.get, ${what}`);
+        expect(read, `tokens.get, ${what}`).toEqual(token);
+        await tokens.recordFailure(token.purpose, token.selector, { maxAttempts: 5 });
+        const failed = await tokens.get(token.purpose, token.selector, t);
+        expectSameKeys(failed, token, `tokens.get after recordFailure, ${what}`);
+        const options = { verifierHash: token.verifierHash, now: t };
+        const result = await tokens.consume(token.purpose, token.selector, options);
+        expect(result).toEqual({ status: 'ok', record: { ...token, attempts: 1 } });
+        const record = result.status === 'ok' ? result.record : undefined;
+        expectSameKeys(record, token, `consume record, ${what}`);
+      }
     },
   );
 

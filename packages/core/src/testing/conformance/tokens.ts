@@ -20,6 +20,18 @@ type Mutable = {
   attempts: number;
 };
 
+/**
+ * A live token of no user (`userId` absent, as for the OAuth `state` of a social sign-in) that
+ * expires in one hour; otherwise as {@link newToken} makes them.
+ */
+export function newUserlessToken(
+  now: number,
+  overrides: Partial<OneTimeTokenRecord> = {},
+): OneTimeTokenRecord {
+  const { userId: _userId, ...token } = newToken('', now, overrides);
+  return token;
+}
+
 /** Consumes `token` with its own verifier (or `verifierHash`) at `now`. */
 const consume = (
   ctx: ConformanceContext,
@@ -154,6 +166,86 @@ export function tokenChecks(check: AddCheck): void {
     expect(await tokens.get(link.purpose, link.selector, t)).toBeUndefined();
     expect(await tokens.get(other.purpose, other.selector, t)).toEqual(other);
   });
+
+  check(
+    'a token of no user is created once, read, counted by recordFailure and consumed like any other',
+    async (ctx) => {
+      const { tokens } = ctx.storage();
+      const t = startTime();
+      const token = newUserlessToken(t, { purpose: TOKEN_PURPOSES.twoFactorSmsCode });
+      expect(await tokens.create(token)).toBe('created');
+      expect(await tokens.create({ ...token, verifierHash: 'other' })).toBe('conflict');
+      expect(await tokens.get(token.purpose, token.selector, t)).toEqual(token);
+      expect(await tokens.recordFailure(token.purpose, token.selector, { maxAttempts: 3 })).toBe(2);
+      const failed = { ...token, attempts: 1 };
+      expect(await tokens.get(token.purpose, token.selector, t)).toEqual(failed);
+      expect(await consume(ctx, token, t, 'wrong-verifier-hash')).toEqual({ status: 'not_found' });
+      expect(await consume(ctx, token, t)).toEqual({ status: 'ok', record: failed });
+      expect(await consume(ctx, token, t)).toEqual({ status: 'not_found' });
+      // Killed by its last wrong code, and expired at expiresAt, as a user's token is.
+      const killed = newUserlessToken(t, { purpose: TOKEN_PURPOSES.twoFactorSmsCode });
+      await tokens.create(killed);
+      expect(await tokens.recordFailure(killed.purpose, killed.selector, { maxAttempts: 1 })).toBe(
+        0,
+      );
+      expect(await tokens.get(killed.purpose, killed.selector, t)).toBeUndefined();
+      const late = newUserlessToken(t);
+      await tokens.create(late);
+      expect(await tokens.get(late.purpose, late.selector, t + HOUR)).toBeUndefined();
+      expect(await consume(ctx, late, t + HOUR)).toEqual({ status: 'expired' });
+    },
+  );
+
+  check(
+    'deleteByUser, of any user and with or without a purpose, never deletes a token of no user',
+    async (ctx) => {
+      const { tokens } = ctx.storage();
+      const t = startTime();
+      const userId = await ctx.owner();
+      const userless = [
+        newUserlessToken(t),
+        newUserlessToken(t, { purpose: TOKEN_PURPOSES.twoFactorSmsCode }),
+      ];
+      const owned = [
+        newToken(userId, t),
+        newToken(userId, t, { purpose: TOKEN_PURPOSES.twoFactorSmsCode }),
+      ];
+      for (const x of [...userless, ...owned]) await tokens.create(x);
+      await tokens.deleteByUser(userId, { purpose: TOKEN_PURPOSES.verifyEmail });
+      await tokens.deleteByUser(userId);
+      // Ids a store might have written for "no user": none of them owns the token.
+      for (const id of ['', 'null', 'undefined', uid('user')]) {
+        await tokens.deleteByUser(id, { purpose: TOKEN_PURPOSES.twoFactorSmsCode });
+        await tokens.deleteByUser(id);
+      }
+      for (const x of owned)
+        expect(await tokens.get(x.purpose, x.selector, t), x.purpose).toBeUndefined();
+      for (const x of userless) {
+        expect(await tokens.get(x.purpose, x.selector, t), x.purpose).toEqual(x);
+        expect(await consume(ctx, x, t), x.purpose).toEqual({ status: 'ok', record: x });
+      }
+    },
+  );
+
+  check(
+    'a token of no user and a user’s token of one purpose live side by side, each under its selector',
+    async (ctx) => {
+      const { tokens } = ctx.storage();
+      const t = startTime();
+      const userId = await ctx.owner();
+      const userless = newUserlessToken(t);
+      const owned = newToken(userId, t);
+      expect(await tokens.create(userless)).toBe('created');
+      expect(await tokens.create(owned)).toBe('created');
+      expect(await tokens.get(userless.purpose, userless.selector, t)).toEqual(userless);
+      expect(await tokens.get(owned.purpose, owned.selector, t)).toEqual(owned);
+      // Each verifier opens its own token only.
+      expect(await consume(ctx, userless, t, owned.verifierHash)).toEqual({ status: 'not_found' });
+      expect(await consume(ctx, userless, t)).toEqual({ status: 'ok', record: userless });
+      expect(await tokens.get(owned.purpose, owned.selector, t)).toEqual(owned);
+      expect(await consume(ctx, owned, t)).toEqual({ status: 'ok', record: owned });
+    },
+  );
 
   check('returns copies: mutating a returned payload never changes the store', async (ctx) => {
     const { tokens } = ctx.storage();

@@ -17,6 +17,7 @@ import {
   makeContractAuth,
   T0,
 } from './make-auth.js';
+import { type ContractProvider, startContractProvider } from './oauth-provider.js';
 import { OpenApiChecker } from './openapi.js';
 
 export type { ContractAuthConfig, ContractVariant } from './make-auth.js';
@@ -62,6 +63,8 @@ export interface ContractContext {
   readonly exchanges: Exchange[];
   /** Checks every exchange against the OpenAPI document and records what was covered. */
   readonly openApi: OpenApiChecker;
+  /** The suite's OAuth 2 provider (`/oauth/contract/...`), on a loopback port. */
+  oauthProvider(): ContractProvider;
   auth(): Auth;
   /** A fresh client (no cookies, no tokens). */
   client(userAgent?: string): ContractClient;
@@ -98,14 +101,35 @@ export function useContract(
   const openApi = new OpenApiChecker(basePath);
   let auth: Auth | undefined;
   let server: { baseUrl: string; close(): Promise<void> } | undefined;
+  let provider: ContractProvider | undefined;
   let counter = 0;
   beforeAll(async () => {
-    auth = await makeContractAuth({ variant, basePath, options, mailer, clock, logs, events });
+    provider = await startContractProvider();
+    const withProvider: ContractSetupOptions = {
+      ...options,
+      config: {
+        ...options.config,
+        oauth: {
+          ...options.config?.oauth,
+          providers: [provider.provider, ...(options.config?.oauth?.providers ?? [])],
+        },
+      },
+    };
+    auth = await makeContractAuth({
+      variant,
+      basePath,
+      options: withProvider,
+      mailer,
+      clock,
+      logs,
+      events,
+    });
     server = await start(auth);
   });
   afterAll(async () => {
     await server?.close();
     await auth?.close();
+    await provider?.close();
   });
   // Each check starts an hour later: throttling windows (per address, per IP) of earlier checks
   // have passed, and nothing a check leaves behind is mistaken for its own.
@@ -123,6 +147,7 @@ export function useContract(
     exchanges,
     openApi,
     auth: () => auth ?? fail('no Auth yet (use the context inside it blocks)'),
+    oauthProvider: () => provider ?? fail('no provider yet (use the context inside it blocks)'),
     client: (userAgent = 'portcullis-contract/1') =>
       new ContractClient({
         baseUrl: server?.baseUrl ?? fail('no server yet'),

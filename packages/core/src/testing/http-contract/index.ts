@@ -13,6 +13,7 @@ import { describeProtocol } from './errors.js';
 import { describeIdentity } from './identity.js';
 import { describeJwks, describeJwt } from './jwt.js';
 import { describeLeakage } from './leakage.js';
+import { describeOAuth } from './oauth.js';
 import { describeOpenApi } from './openapi.js';
 import { describePasswords } from './passwords.js';
 import { describeSessions } from './sessions.js';
@@ -115,6 +116,7 @@ export function describeHttpContract(
         describeCookies(ctx);
         describeJwks(ctx);
         describeCors(ctx);
+        describeOAuth(ctx);
         if (variant.strategy === 'cookie') describeCsrf(ctx);
         else describeJwt(ctx);
         describeLeakage(ctx);

@@ -17,7 +17,8 @@ function tokensMissingFirst(withPurpose: boolean): Mutant {
       tokens: {
         ...m.tokens,
         async create(token) {
-          created.set(token.userId, [...(created.get(token.userId) ?? []), token]);
+          const { userId } = token;
+          if (userId !== undefined) created.set(userId, [...(created.get(userId) ?? []), token]);
           return m.tokens.create(token);
         },
         async deleteByUser(userId, { purpose } = {}) {
