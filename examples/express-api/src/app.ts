@@ -6,6 +6,7 @@ import {
   createAuth,
   type Logger,
   type Mailer,
+  type OAuthProvider,
 } from '@portcullis/core';
 import { portcullis, requireAuth } from '@portcullis/express';
 import express, { type Express } from 'express';
@@ -53,6 +54,11 @@ export interface AppOptions {
   clock?: Clock | undefined;
   /** One more listener for Portcullis's events (tests count them). */
   onEvent?: AuthEventListener | undefined;
+  /**
+   * Social sign-in providers (`google(...)`, `github(...)`, `oidcProvider(...)`; docs/oauth.md).
+   * Default none. The SPA starts a sign-in with `client.signInWith(id)`.
+   */
+  oauth?: readonly OAuthProvider[] | undefined;
 }
 
 /** What {@link createApp} returns. */
@@ -112,6 +118,9 @@ export function createApp(options: AppOptions): NotesApi {
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(listeners.length === 0 ? {} : { onEvent: listeners }),
+    ...(options.oauth === undefined || options.oauth.length === 0
+      ? {}
+      : { oauth: { providers: options.oauth } }),
   });
 
   const app = express();

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { memoryStorage, silentLogger } from '@portcullis/core';
 import { afterAll } from 'vitest';
 import { FuzzHarness } from '../../hono-app/test/fuzz/harness.js';
-import { resettableLimits } from '../../hono-app/test/fuzz/options.js';
+import { FUZZ_OAUTH_PROVIDER, resettableLimits } from '../../hono-app/test/fuzz/options.js';
 import { describeFuzz } from '../../hono-app/test/fuzz/suite.js';
 import { createApp } from '../src/app.js';
 import { memoryBackends } from '../src/backends.js';
@@ -26,6 +26,7 @@ const api = createApp({
   production: false,
   logger: silentLogger,
   devMailLog: () => {},
+  oauth: [FUZZ_OAUTH_PROVIDER],
 });
 const server = createServer(api.app);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

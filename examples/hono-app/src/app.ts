@@ -4,6 +4,7 @@ import {
   createAuth,
   type Logger,
   type Mailer,
+  type OAuthProvider,
   type SmsSender,
 } from '@portcullis/core';
 import type { Storage } from '@portcullis/core/storage';
@@ -16,6 +17,7 @@ import { mailboxPage } from './mailbox-page.js';
 import { accountPages } from './pages-account.js';
 import { challengePage } from './pages-challenge.js';
 import { publicPages } from './pages-public.js';
+import { nameProviderOnRefusals, SIGN_IN_PATH } from './pages-social.js';
 import { twoFactorPages } from './pages-two-factor.js';
 import { smtpMailer } from './smtp-mailer.js';
 import { loadViewer, notFound, type PageEnv } from './viewer.js';
@@ -49,6 +51,12 @@ export interface AppOptions {
    * text-message codes are not offered.
    */
   sms?: SmsSender | undefined;
+  /**
+   * Social sign-in providers (`google(...)`, `github(...)`, `oidcProvider(...)` of core), in the
+   * order of their buttons. `server.ts` builds them from the environment with `socialProviders`
+   * (`src/social.ts`). Omitted or empty: no social sign-in, and no button anywhere.
+   */
+  oauth?: readonly OAuthProvider[] | undefined;
 }
 
 /** What {@link createApp} returns. */
@@ -76,6 +84,7 @@ export function createApp(options: AppOptions): PortcullisExample {
   const mail = chooseMailer(options);
   // createAuth refuses the console sender in production: anyone reading the logs would pass.
   const sms = options.sms ?? (production ? undefined : consoleSmsSender());
+  const oauth = options.oauth ?? [];
 
   const auth = createAuth({
     storage: options.storage,
@@ -84,6 +93,9 @@ export function createApp(options: AppOptions): PortcullisExample {
     appName: 'Portcullis example',
     production,
     ...(sms === undefined ? {} : { sms }),
+    // The callback sends challenges and refusals to this app's sign-in page (core's default
+    // is /login).
+    ...(oauth.length === 0 ? {} : { oauth: { providers: oauth, signInPath: SIGN_IN_PATH } }),
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
@@ -109,8 +121,15 @@ export function createApp(options: AppOptions): PortcullisExample {
     }),
   );
 
+  const providers = auth.oauth.providers();
+  const { basePath } = auth.options.http;
+  // A refused social sign-in lands on the sign-in page; this names the provider there.
+  if (providers.length > 0) {
+    app.use(`${basePath}/oauth/:provider/callback`, nameProviderOnRefusals(providers));
+  }
+
   // The whole HTTP API of Portcullis (sign-up, sign-in, sessions, account…).
-  app.route(auth.options.http.basePath, portcullis(auth));
+  app.route(basePath, portcullis(auth));
 
   // The app's own API: `requireAuth` lets only signed-in requests through.
   app.get('/api/me', requireAuth(auth), (c) => c.json({ user: c.get('auth').user }));
@@ -126,9 +145,9 @@ export function createApp(options: AppOptions): PortcullisExample {
   );
 
   app.use(loadViewer(auth, { devMailbox: mail.mailbox !== undefined }));
-  publicPages(app);
+  publicPages(app, { basePath, providers });
   challengePage(app);
-  accountPages(app, auth, { sms: sms !== undefined });
+  accountPages(app, auth, { sms: sms !== undefined, providers });
   twoFactorPages(app, { sms: sms !== undefined });
   // Never in production: its links would let anyone who opens it into any account.
   if (mail.mailbox !== undefined && !production) mailboxPage(app, mail.mailbox);

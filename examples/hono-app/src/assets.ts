@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { SOCIAL_SCRIPT, SOCIAL_STYLES } from './assets-social.js';
 import { TWO_FACTOR_SCRIPT, TWO_FACTOR_STYLES } from './assets-two-factor.js';
 
 /**
@@ -29,7 +30,9 @@ export const QR_MODULE = readFileSync(
  *
  * A form with `data-after="name"` stays on its page and hands the answer to that handler
  * (a TOTP secret, recovery codes); `data-challenge` forms carry the pending sign-in's
- * challenge. Both are in {@link TWO_FACTOR_SCRIPT}, which runs inside the same closure.
+ * challenge. Both are in {@link TWO_FACTOR_SCRIPT}, which runs inside the same closure, as
+ * does {@link SOCIAL_SCRIPT} (social sign-in: linking, a social sign-in's second factor).
+ * A form with `data-error-detail` shows only the details of a refusal when it has some.
  */
 export const CLIENT_SCRIPT = `'use strict';
 (() => {
@@ -89,10 +92,11 @@ export const CLIENT_SCRIPT = `'use strict';
     box.hidden = false;
   }
 
-  function describe(body) {
+  function describe(body, detailOnly) {
     const error = body && body.error;
     if (!error) return 'Something went wrong. Try again.';
     const details = Array.isArray(error.details) ? error.details.map((d) => d.message) : [];
+    if (detailOnly && details.length > 0) return details.join(' ');
     return [error.message, ...details].join(' ');
   }
 
@@ -135,7 +139,7 @@ export const CLIENT_SCRIPT = `'use strict';
         // Expired, used up (5 wrong codes) or already used: only a new sign-in helps.
         throw new ChallengeGone();
       } else {
-        showError(form, describe(body));
+        showError(form, describe(body, form.hasAttribute('data-error-detail')));
       }
     } catch (error) {
       if (error instanceof ChallengeGone) {
@@ -155,7 +159,7 @@ export const CLIENT_SCRIPT = `'use strict';
   if (new URLSearchParams(location.search).has('token')) {
     history.replaceState(null, '', location.pathname);
   }
-${TWO_FACTOR_SCRIPT}})();
+${TWO_FACTOR_SCRIPT}${SOCIAL_SCRIPT}})();
 `;
 
 /** A little CSS, nothing more. */
@@ -185,4 +189,4 @@ dd { margin: 0; }
 article.mail { border: 1px solid #8886; border-radius: 6px; padding: 0.75rem 1rem; margin: 1rem 0; }
 article.mail pre { white-space: pre-wrap; word-break: break-word; font: inherit; }
 [hidden] { display: none !important; }
-${TWO_FACTOR_STYLES}`;
+${TWO_FACTOR_STYLES}${SOCIAL_STYLES}`;

@@ -28,6 +28,7 @@ const NOTICES = {
   'recovery-codes-replaced': 'Your new recovery codes are active; the old ones no longer work.',
   'device-revoked': 'That device is no longer trusted: it asks for a code at the next sign-in.',
   'phone-added': 'Your phone number is confirmed: sign-in can now text you a code.',
+  'account-unlinked': 'That account is unlinked: it no longer signs you in here.',
 } as const;
 
 /** The key of a notice (`?notice=`). */

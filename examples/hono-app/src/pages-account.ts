@@ -2,6 +2,7 @@ import type { Auth, SessionInfo } from '@portcullis/core';
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { apiForm, field, localPath, when } from './layout.js';
+import { linkedAccountsSection, linkedNotice, type ProviderView } from './pages-social.js';
 import { type TwoFactorPagesOptions, twoFactorSection } from './pages-two-factor.js';
 import { codeField, methodChoice } from './two-factor-fields.js';
 import { type PageEnv, render, signedInOnly, viewerOf } from './viewer.js';
@@ -10,18 +11,25 @@ import { type PageEnv, render, signedInOnly, viewerOf } from './viewer.js';
  * Pages of a signed-in user: profile (view and edit, the second factor's state), sessions
  * (sign out the others), change password, change email, delete the account, and confirm the
  * password (and second factor) again before a sensitive action on a session older than 10
- * minutes.
+ * minutes. With social sign-in configured, the profile lists the linked accounts (link,
+ * unlink).
  */
-export function accountPages(app: Hono<PageEnv>, auth: Auth, options: TwoFactorPagesOptions): void {
+export function accountPages(
+  app: Hono<PageEnv>,
+  auth: Auth,
+  options: TwoFactorPagesOptions & { providers: readonly ProviderView[] },
+): void {
   const guard = signedInOnly();
 
   app.get('/profile', guard, async (c) => {
     const { user } = viewerOf(c);
     const twoFactor = await twoFactorSection(c, auth, options);
+    const linked = await linkedAccountsSection(c, auth, options.providers);
     return render(
       c,
       'Your profile',
-      html`<dl>
+      html`${linkedNotice(c, options.providers)}
+        <dl>
           <dt>Email</dt>
           <dd>${user.email} ${user.emailVerified ? '(confirmed)' : '(not confirmed)'}</dd>
           <dt>Username</dt>
@@ -44,6 +52,7 @@ export function accountPages(app: Hono<PageEnv>, auth: Auth, options: TwoFactorP
           ${field({ label: 'Last name', name: 'lastName', value: user.lastName, autocomplete: 'family-name' })}`,
         )}
         ${twoFactor}
+        ${linked}
         <h2>Account</h2>
         <ul>
           <li><a href="/sessions">Sessions: where you are signed in</a></li>

@@ -1,14 +1,27 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { apiForm, field, localPath } from './layout.js';
+import { type ProviderView, socialButtons, socialSignInState } from './pages-social.js';
 import { type PageEnv, render } from './viewer.js';
+
+/** Options of {@link publicPages}. */
+export interface PublicPagesOptions {
+  /** The HTTP API's base path (`/api/auth`), for the social sign-in links. */
+  basePath: string;
+  /** The social sign-in providers configured; none: no "Sign in with …" buttons. */
+  providers: readonly ProviderView[];
+}
 
 /**
  * Pages for visitors: home, sign up, "check your mail", the pages mailed links land on
  * (verify email, reset password, confirm a new email), sign in and forgot password. Each
- * form posts to the HTTP API through `/assets/app.js`.
+ * form posts to the HTTP API through `/assets/app.js`. With social sign-in configured, the
+ * sign-in and sign-up pages offer its buttons, and the sign-in page shows what the provider's
+ * callback sends there (`src/pages-social.ts`).
  */
-export function publicPages(app: Hono<PageEnv>): void {
+export function publicPages(app: Hono<PageEnv>, options: PublicPagesOptions): void {
+  const { basePath, providers } = options;
+
   app.get('/', (c) => {
     const viewer = c.var.viewer;
     const content =
@@ -40,6 +53,7 @@ export function publicPages(app: Hono<PageEnv>): void {
           ${field({ label: 'First name (optional)', name: 'firstName', autocomplete: 'given-name' })}
           ${field({ label: 'Last name (optional)', name: 'lastName', autocomplete: 'family-name' })}`,
       )}
+        ${socialButtons(basePath, providers, { next: '/profile', verb: 'Sign up' })}
         <p>Already registered? <a href="/sign-in">Sign in</a>.</p>`,
     ),
   );
@@ -104,14 +118,20 @@ export function publicPages(app: Hono<PageEnv>): void {
 
   app.get('/sign-in', (c) => {
     const next = localPath(c.req.query('next'), '/profile');
+    const social = socialSignInState(c, providers);
+    if (social !== undefined && 'challenge' in social) {
+      return render(c, 'Two-step sign-in', social.challenge);
+    }
     return render(
       c,
       'Sign in',
-      html`${apiForm(
-        { api: 'POST /login', next, submit: 'Sign in' },
-        html`${field({ label: 'Email or username', name: 'identifier', autocomplete: 'username', required: true })}
+      html`${social === undefined ? '' : social.error}
+        ${apiForm(
+          { api: 'POST /login', next, submit: 'Sign in' },
+          html`${field({ label: 'Email or username', name: 'identifier', autocomplete: 'username', required: true })}
           ${field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })}`,
-      )}
+        )}
+        ${socialButtons(basePath, providers, { next, verb: 'Sign in' })}
         <p><a href="/forgot-password">Forgot your password?</a> · <a href="/sign-up">Create an account</a></p>`,
     );
   });

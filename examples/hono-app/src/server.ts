@@ -8,8 +8,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { isAuthError } from '@portcullis/core';
+import { isAuthError, type OAuthProvider } from '@portcullis/core';
 import { createApp, type PortcullisExample } from './app.js';
+import { isInsecureLoopback, SocialConfigError, socialProviders } from './social.js';
 import { type AppStorage, openStorage } from './storage.js';
 
 const env = process.env;
@@ -31,6 +32,16 @@ function developmentSecret(): string {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${created}\n`, { mode: 0o600 });
   return created;
+}
+
+// Social sign-in from OIDC_*, GITHUB_* and GOOGLE_* (README.md): none configured, none offered.
+let oauth: OAuthProvider[];
+try {
+  oauth = socialProviders(env, production);
+} catch (error) {
+  if (!(error instanceof SocialConfigError)) throw error;
+  console.error(`Cannot start: ${error.message}`);
+  process.exit(1);
 }
 
 let secret = env.AUTH_SECRET || undefined;
@@ -103,6 +114,7 @@ try {
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || undefined,
     production,
+    oauth,
   });
 } catch (error) {
   // In production a missing AUTH_SECRET or SMTP_URL stops the app here, on purpose.
@@ -111,6 +123,12 @@ try {
     if (!env.AUTH_SECRET) console.error('Set AUTH_SECRET (at least 32 random bytes).');
     if (!env.SMTP_URL)
       console.error('Set SMTP_URL: the development mailer is refused in production.');
+    if (env.OIDC_ISSUER && isInsecureLoopback(env.OIDC_ISSUER.trim())) {
+      console.error(
+        `OIDC_ISSUER is ${env.OIDC_ISSUER}: production needs an https:// issuer. An http:// ` +
+          'issuer on localhost (a test provider) is accepted in development only.',
+      );
+    }
   }
   await storage.close();
   process.exit(1);
@@ -127,6 +145,12 @@ console.log(
 if (!production)
   console.log('Text messages with second-factor codes are printed here (development).');
 console.log(`Password hashing: argon2id on ${passwordBackend}.`);
+const basePath = example.auth.options.http.basePath;
+for (const { id, name } of example.auth.oauth.providers()) {
+  console.log(
+    `Social sign-in: ${name}; its redirect URI, to register at the provider: ${appUrl}${basePath}/oauth/${id}/callback`,
+  );
+}
 
 const running = example;
 const stop = () => {

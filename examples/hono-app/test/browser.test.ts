@@ -3,7 +3,10 @@
  * every page a new user meets. One browser for the file; the app listens on 127.0.0.1 on an
  * ephemeral port and the browser uses http://localhost:<port>, the app's APP_URL, so the
  * `__Host-` cookies (localhost is a secure context) and the CSRF origin check line up. Storage
- * is the app's own `openStorage` on PGlite in memory.
+ * is the app's own `openStorage` on PGlite in memory. Social sign-in goes to a real OpenID
+ * Provider on 127.0.0.1 (core's test provider, `oidc-provider`), configured as `server.ts`
+ * does it from `OIDC_*` variables (`socialProviders`): an http:// issuer on a loopback address,
+ * accepted outside production.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -13,18 +16,28 @@ import { silentLogger } from '@portcullis/core';
 import { generate } from 'otplib';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+// Core's test provider, by relative path: its imports (oidc-provider, jose) resolve from there.
+import {
+  type StartedOidcProvider,
+  startOidcProvider,
+} from '../../../packages/core/test/oauth/support/op.js';
 import { createApp, type PortcullisExample } from '../src/app.js';
+import { socialProviders } from '../src/social.js';
 import { type AppStorage, openStorage } from '../src/storage.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase 2026';
 const EMAIL = 'ada@example.com';
+/** The OpenID Provider's button name (`OIDC_NAME`). */
+const OP_NAME = 'Local ID';
+const OP_CLIENT = { client_id: 'hono-app', client_secret: 'hono-app-client-secret' };
 
 let server: ServerType;
 let example: PortcullisExample;
 let storage: AppStorage;
 let browser: Browser;
+let op: StartedOidcProvider;
 let base: string;
 let startedAt: number;
 const problems: string[] = [];
@@ -81,6 +94,16 @@ beforeAll(async () => {
       .then((launched) => {
         browser = launched;
       }),
+    // The provider knows the app's callback URL exactly, on the port just picked.
+    startOidcProvider({
+      clients: [{ ...OP_CLIENT, redirect_uris: [`${base}/api/auth/oauth/oidc/callback`] }],
+      accounts: {
+        eve: { email: 'eve@example.com', email_verified: true, given_name: 'Eve' },
+        'frank-at-op': { email: 'frank.elsewhere@example.com', email_verified: true },
+      },
+    }).then((started) => {
+      op = started;
+    }),
   ]);
   // Both settled, so afterAll closes whichever did start.
   for (const result of started) if (result.status === 'rejected') throw result.reason;
@@ -90,6 +113,15 @@ beforeAll(async () => {
     secret: randomBytes(32).toString('base64url'),
     production: false,
     logger: silentLogger,
+    oauth: socialProviders(
+      {
+        OIDC_ISSUER: op.issuer,
+        OIDC_CLIENT_ID: OP_CLIENT.client_id,
+        OIDC_CLIENT_SECRET: OP_CLIENT.client_secret,
+        OIDC_NAME: OP_NAME,
+      },
+      false,
+    ),
   });
   fetchApp = example.app.fetch;
 }, 30_000);
@@ -99,6 +131,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await example?.close();
   await storage?.close();
+  await op?.close();
   if (startedAt !== undefined) {
     console.log(`hono-app browser test: ${Math.round(performance.now() - startedAt)} ms in all`);
   }
@@ -171,6 +204,16 @@ async function signIn(page: Page, password: string, email = EMAIL) {
   await page.getByLabel('Email or username', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/**
+ * The provider's login page (core's `op.ts`: a form with a `sub` field): who to sign in as,
+ * then its "Sign in" button. It sends the browser on to the app's callback.
+ */
+async function signInAtProvider(page: Page, sub: string) {
+  await page.waitForURL(`${op.issuer}/interaction/**`);
+  await page.locator('form#login input[name="sub"]').fill(sub);
+  await page.locator('form#login').getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /**
@@ -448,5 +491,118 @@ describe('hono-app in Chromium', () => {
 
     expect(problems).toEqual([]);
     console.log(`hono-app account scenario: ${Math.round(performance.now() - scenarioStart)} ms`);
+  });
+
+  test('sign in with the OpenID Provider; its last link cannot be unlinked; a password account links it, signs in with it (and its second factor), unlinks it', {
+    timeout: 60_000,
+  }, async () => {
+    const scenarioStart = performance.now();
+
+    // Someone new: "Sign in with Local ID", the provider's page, back on the profile signed in.
+    const d = await newPage('browser D');
+    await d.goto('/sign-in');
+    await d.screenshot({ path: '/tmp/hono-app-social-sign-in.png', fullPage: true });
+    await d.getByRole('link', { name: `Sign in with ${OP_NAME}`, exact: true }).click();
+    await signInAtProvider(d, 'eve');
+    await d.waitForURL(`${base}/profile`);
+    const jar = await d.context().cookies(base);
+    expect(jar.find((c) => c.name === '__Host-portcullis.session')).toMatchObject({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Lax',
+    });
+    // The browser-binding cookie of the authorization is used up.
+    expect(jar.some((c) => c.name === '__Host-portcullis.oauth')).toBe(false);
+    await expect(d.locator('dd').first().textContent()).resolves.toContain('eve@example.com');
+    const eveRow = d.locator('[data-testid="linked-accounts"] tr[data-provider="oidc"]');
+    expect(await textOf(eveRow)).toMatch(new RegExp(`^${OP_NAME} eve@example\\.com \\d{4}-`));
+    await expect(d.getByRole('button', { name: `Link ${OP_NAME}` }).count()).resolves.toBe(0);
+
+    // Eve has no password: her only link stays, and the page says why.
+    await eveRow.getByRole('button', { name: 'Unlink', exact: true }).click();
+    const refusal = eveRow.locator('[data-role="error"]');
+    await refusal.waitFor();
+    expect(await textOf(refusal)).toContain('This is your only way to sign in.');
+    await d.screenshot({ path: '/tmp/hono-app-social-profile.png', fullPage: true });
+    await d.reload();
+    await expect(eveRow.count()).resolves.toBe(1);
+
+    // Someone with a password links the provider from the profile (a fresh session: no
+    // password asked), under another address at the provider.
+    const email = 'frank@example.com';
+    const f = await newPage('browser F');
+    await f.goto('/sign-up');
+    await f.getByLabel('Email', { exact: true }).fill(email);
+    await f.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await f.getByRole('button', { name: 'Create account' }).click();
+    await f.waitForURL('**/check-mail?for=verify');
+    await followMailedLink(f, 'verify-email', email, '/verify-email');
+    await f.waitForURL('**/sign-in?notice=verified');
+    await signIn(f, PASSWORD, email);
+    await f.waitForURL('**/profile');
+    await expect(f.getByTestId('no-linked-accounts').isVisible()).resolves.toBe(true);
+    await f.getByRole('button', { name: `Link ${OP_NAME}`, exact: true }).click();
+    await signInAtProvider(f, 'frank-at-op');
+    await f.waitForURL('**/profile?linked=oidc');
+    expect(await textOf(f.getByTestId('linked-notice'))).toBe(
+      `Linked: you can now sign in with ${OP_NAME}.`,
+    );
+    const frankRow = f.locator('[data-testid="linked-accounts"] tr[data-provider="oidc"]');
+    expect(await textOf(frankRow)).toContain('frank.elsewhere@example.com');
+    await expect(f.getByRole('button', { name: `Link ${OP_NAME}` }).count()).resolves.toBe(0);
+
+    // Turn 2FA on: a sign-in through the provider then asks for a code too.
+    await f.getByRole('link', { name: 'Enable', exact: true }).click();
+    await f.waitForURL('**/two-factor/enable');
+    await f.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await f.getByRole('button', { name: 'Continue', exact: true }).click();
+    await f.getByTestId('totp-secret').waitFor();
+    const app = authenticatorApp((await textOf(f.getByTestId('totp-secret'))).replaceAll(' ', ''));
+    await f.getByLabel('Code', { exact: true }).fill(await app.nextCode());
+    await f.getByRole('button', { name: 'Turn on', exact: true }).click();
+    await f.getByTestId('recovery-codes').locator('li').first().waitFor();
+    await f.getByRole('link', { name: 'I have saved them' }).click();
+    await f.waitForURL('**/profile?notice=two-factor-on');
+    await f.locator('header').getByRole('button', { name: 'Sign out' }).click();
+    await f.waitForURL('**/?notice=signed-out');
+
+    await f.goto('/sign-in?next=%2Fsessions');
+    await f.getByRole('link', { name: `Sign in with ${OP_NAME}`, exact: true }).click();
+    // The provider may remember Frank (its own session) and come straight back.
+    await f.waitForURL(
+      (url) => url.pathname === '/sign-in/two-factor' || url.pathname.startsWith('/interaction/'),
+    );
+    if (new URL(f.url()).pathname.startsWith('/interaction/')) {
+      await signInAtProvider(f, 'frank-at-op');
+    }
+    // The callback's challenge went from the URL to this tab's sessionStorage, as after
+    // POST /login; the address bar and the history no longer hold it.
+    await f.waitForURL('**/sign-in/two-factor?next=%2Fsessions');
+    const pending = await f.evaluate(
+      (key) => JSON.parse(sessionStorage.getItem(key) ?? 'null'),
+      CHALLENGE_KEY,
+    );
+    expect(pending.methods).toContain('totp');
+    expect(f.url()).not.toContain(pending.challenge);
+    expect(
+      (await f.context().cookies(base)).some((c) => c.name === '__Host-portcullis.session'),
+    ).toBe(false);
+    await f.getByLabel('Code', { exact: true }).fill(await app.nextCode());
+    await f.getByRole('button', { name: 'Verify', exact: true }).click();
+    await f.waitForURL('**/sessions');
+    await f.goBack();
+    expect(f.url()).not.toContain(pending.challenge);
+
+    // With a password, the link can go.
+    await f.goto('/profile');
+    await frankRow.getByRole('button', { name: 'Unlink', exact: true }).click();
+    await f.waitForURL('**/profile?notice=account-unlinked');
+    await expect(frankRow.count()).resolves.toBe(0);
+    await expect(
+      f.getByRole('button', { name: `Link ${OP_NAME}`, exact: true }).isVisible(),
+    ).resolves.toBe(true);
+
+    expect(problems).toEqual([]);
+    console.log(`hono-app social scenario: ${Math.round(performance.now() - scenarioStart)} ms`);
   });
 });

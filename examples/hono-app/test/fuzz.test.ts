@@ -12,7 +12,7 @@ import type { RateLimitStore } from '@portcullis/core/storage';
 import { afterAll } from 'vitest';
 import { createApp } from '../src/app.js';
 import { FuzzHarness } from './fuzz/harness.js';
-import { resettableLimits } from './fuzz/options.js';
+import { FUZZ_OAUTH_PROVIDER, resettableLimits } from './fuzz/options.js';
 import { describeFuzz } from './fuzz/suite.js';
 
 const limits = resettableLimits(() => memoryStorage().rateLimits as RateLimitStore);
@@ -23,6 +23,7 @@ const example = createApp({
   production: false,
   logger: silentLogger,
   sms: { send: async () => {} },
+  oauth: [FUZZ_OAUTH_PROVIDER],
 });
 const server = createAdaptorServer({ fetch: example.app.fetch, hostname: '127.0.0.1' });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -1,7 +1,9 @@
 /**
  * Run settings of the fuzz, from the environment: `FUZZ_RUNS` (requests per property),
- * `FUZZ_SEED` and `FUZZ_PATH` (replay a failure fast-check printed).
+ * `FUZZ_SEED` and `FUZZ_PATH` (replay a failure fast-check printed); and what the example
+ * under fuzz is configured with (`FUZZ_OAUTH_PROVIDER`).
  */
+import type { OAuthProvider } from '@portcullis/core';
 import type { RateLimitStore } from '@portcullis/core/storage';
 
 /** Requests of the main property when `FUZZ_RUNS` is not set (the invalid-body one runs a quarter). */
@@ -45,3 +47,26 @@ export function resettableLimits(fresh: () => RateLimitStore): {
   };
   return { store, reset };
 }
+
+/**
+ * A social sign-in provider for the example under fuzz, with the id the fuzz puts in every path
+ * parameter of a broken body (`x`), so the `/oauth/{provider}/...` routes get past their 404
+ * and validate what they are sent. Plain OAuth 2 on endpoints that are never fetched:
+ * authorize only builds the URL, and no callback gets past the state check.
+ */
+export const FUZZ_OAUTH_PROVIDER: OAuthProvider = {
+  id: 'x',
+  name: 'Fuzz',
+  kind: 'oauth2',
+  endpoints: {
+    authorization: 'https://provider.invalid/authorize',
+    token: 'https://provider.invalid/token',
+  },
+  clientId: 'fuzz',
+  clientSecret: 'fuzz-client-secret',
+  scopes: ['profile'],
+  trustEmail: false,
+  profile: async () => {
+    throw new Error('the fuzz never completes a sign-in');
+  },
+};

@@ -99,7 +99,7 @@ export function callbackUrl(rt: AuthRuntime, providerId: string): string {
  * is refused: no open redirect. @throws AuthError `VALIDATION_FAILED`
  */
 export function safeRedirectPath(value: unknown): string {
-  if (value === undefined || value === null || value === '') return '/';
+  if (value === undefined || value === '') return '/';
   const ok =
     typeof value === 'string' &&
     value.length <= 1024 &&

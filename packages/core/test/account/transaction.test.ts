@@ -92,6 +92,7 @@ describe('multi-step flows use storage.transaction when it exists', () => {
       'tokens.deleteByUser',
       'twoFactor.deleteByUser',
       'audit.deleteByUser',
+      'accounts.deleteByUser',
       'users.delete',
     ]);
   });

@@ -23,6 +23,7 @@ const LAYERS = [
   'users',
   'password',
   'events',
+  'oauth',
   'config',
   'runtime',
   'abuse',

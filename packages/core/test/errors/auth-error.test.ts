@@ -33,6 +33,8 @@ const CONTRACT: Record<string, number> = {
   RATE_LIMITED: 429,
   STORAGE_UNAVAILABLE: 503,
   CONFLICT: 409,
+  OAUTH_FAILED: 400,
+  ACCOUNT_LINK_REQUIRED: 409,
 };
 
 describe('AuthError', () => {

@@ -1,0 +1,155 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportPKCS8, generateKeyPair, jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { Keyring } from '../../src/crypto/keyring.js';
+import {
+  apple,
+  createAuth,
+  discord,
+  github,
+  memoryStorage,
+  oidcProvider,
+} from '../../src/index.js';
+import { startContractProvider } from '../../src/testing/http-contract/oauth-provider.js';
+import { appWorld } from './support/app.js';
+
+describe('presets', () => {
+  it('apple makes its client secret as a short ES256 JWT signed with the developer key', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const provider = apple({
+      clientId: 'com.example.web',
+      teamId: 'TEAM123456',
+      keyId: 'KEY1234567',
+      privateKey: await exportPKCS8(privateKey),
+    });
+    expect(provider).toMatchObject({ responseMode: 'form_post', trustEmail: true, kind: 'oidc' });
+    const secret = await (provider.clientSecret as () => Promise<string>)();
+    const { payload, protectedHeader } = await jwtVerify(secret, publicKey, {
+      issuer: 'TEAM123456',
+      audience: 'https://appleid.apple.com',
+      subject: 'com.example.web',
+    });
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: 'KEY1234567' });
+    expect((payload.exp as number) - (payload.iat as number)).toBeLessThanOrEqual(300);
+  });
+
+  it('discord maps /users/@me over HTTP; its verified flag covers the email', async () => {
+    let user: Record<string, unknown> = {
+      id: '80351110224678912',
+      email: 'nelly@example.com',
+      verified: true,
+    };
+    const server = createServer((req, res) => {
+      if (req.url === '/api/users/@me' && req.headers.authorization === 'Bearer t0k') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(user));
+      } else
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end('{"message":"401: Unauthorized"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const provider = discord({
+        clientId: 'c',
+        clientSecret: 's',
+        endpoints: {
+          authorization: `${base}/oauth2/authorize`,
+          token: `${base}/api/oauth2/token`,
+          api: `${base}/api`,
+        },
+      });
+      expect(await provider.profile({ accessToken: 't0k', fetch })).toEqual({
+        subject: '80351110224678912',
+        email: 'nelly@example.com',
+        emailVerified: true,
+      });
+      user = { ...user, verified: false };
+      expect(await provider.profile({ accessToken: 't0k', fetch })).toMatchObject({
+        emailVerified: false,
+      });
+      await expect(provider.profile({ accessToken: 'wrong', fetch })).rejects.toMatchObject({
+        code: 'OAUTH_FAILED',
+        details: [{ path: 'reason', message: 'profile' }],
+      });
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('configuration', () => {
+  const base = {
+    storage: memoryStorage(),
+    mailer: { send: async () => {} },
+    appUrl: 'https://app.test',
+    secret: 's'.repeat(32),
+  };
+  const insecure = oidcProvider({
+    id: 'local',
+    name: 'Local',
+    issuer: 'http://127.0.0.1:9999',
+    clientId: 'c',
+    allowInsecureLoopback: true,
+  });
+
+  it('accepts an http issuer on loopback outside production only, and never elsewhere', () => {
+    expect(() => createAuth({ ...base, oauth: { providers: [insecure] } })).not.toThrow();
+    expect(() =>
+      createAuth({ ...base, production: true, oauth: { providers: [insecure] } }),
+    ).toThrow(/must be https/);
+    const remote = { ...insecure, issuer: 'http://sso.example' };
+    expect(() => createAuth({ ...base, oauth: { providers: [remote] } })).toThrow(/must be https/);
+    const notFlagged = { ...insecure, allowInsecureLoopback: false };
+    expect(() => createAuth({ ...base, oauth: { providers: [notFlagged] } })).toThrow(
+      /must be https/,
+    );
+  });
+
+  it('refuses malformed or duplicate provider ids', () => {
+    const gh = github({ clientId: 'c', clientSecret: 's' });
+    expect(() => createAuth({ ...base, oauth: { providers: [gh, gh] } })).toThrow(/twice/);
+    expect(() => createAuth({ ...base, oauth: { providers: [{ ...gh, id: 'Git Hub' }] } })).toThrow(
+      /must be 1 to 32/,
+    );
+    expect(() => createAuth({ ...base, oauth: { providers: [{ id: 'x' } as never] } })).toThrow(
+      /must be a provider/,
+    );
+  });
+});
+
+describe("the provider's tokens", () => {
+  it('are dropped by default, and kept only encrypted with keepTokens', async () => {
+    const contract = await startContractProvider();
+    try {
+      for (const keepTokens of [false, true]) {
+        contract.next = {
+          id: `keep-${keepTokens}`,
+          email: `keep-${keepTokens}@example.com`,
+          verified: true,
+        };
+        const w = await appWorld({ providers: [{ ...contract.provider, keepTokens }] });
+        const { location, callbackUrl } = await w.signInWith('', { provider: 'contract' });
+        expect(location).toBe('/');
+        const user = await w.storage.users.getByEmail(`keep-${keepTokens}@example.com`);
+        const [link] = await w.storage.accounts.listByUser(user?.id as string);
+        if (!keepTokens) {
+          expect(link?.encryptedTokens).toBeUndefined();
+          continue;
+        }
+        const stored = link?.encryptedTokens as string;
+        expect(stored).toMatch(/^pc1\./);
+        const tokens = JSON.parse(
+          await new Keyring(['s'.repeat(32)]).decrypt('oauth-tokens', stored),
+        ) as { accessToken: string; expiresAt: number };
+        expect(tokens.accessToken).toMatch(/^[0-9a-f]{32}$/);
+        expect(stored).not.toContain(tokens.accessToken);
+        expect(tokens.expiresAt).toBe(w.clock.now() + 600_000);
+        expect(new URL(callbackUrl).searchParams.get('code')).not.toBe(tokens.accessToken);
+      }
+    } finally {
+      await contract.close();
+    }
+  });
+});
