@@ -14,6 +14,7 @@ export const BUDGETED_EVENT_TYPES: ReadonlySet<AuthEventType> = new Set<AuthEven
   'trusted_device.foreign_access',
   'request.csrf_refused',
   'request.invalid',
+  'oauth.failed',
 ]);
 
 /** Events of one budgeted type that may pass per minute, per Auth instance (and the burst). */

@@ -49,7 +49,8 @@ export type AuthEventType =
   | 'request.invalid'
   | 'storage.unavailable'
   | 'account.linked'
-  | 'account.unlinked';
+  | 'account.unlinked'
+  | 'oauth.failed';
 
 /** One emitted event. */
 export interface AuthEvent {

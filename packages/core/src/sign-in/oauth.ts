@@ -10,7 +10,7 @@ import {
   randomToken,
   TOKEN_ID_BYTES,
 } from '../crypto/tokens.js';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, isAuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField } from '../flows/input.js';
 import {
@@ -259,6 +259,36 @@ export async function completeOAuth(
 ): Promise<{ outcome: OAuthOutcome; redirectTo: string }> {
   const provider = providerOf(rt, providerId);
   if (context.ip !== undefined) await enforceRule(rt, 'oauthPerIp', context.ip);
+  try {
+    return await finishCallback(rt, provider, input, context);
+  } catch (error) {
+    if (isAuthError(error) && error.code === 'OAUTH_FAILED') {
+      // Anyone can send a broken callback at will: budgeted (events/budget.ts), never a secret.
+      const details = Object.fromEntries((error.details ?? []).map((d) => [d.path, d.message]));
+      await rt.emit(
+        {
+          type: 'oauth.failed',
+          data: {
+            provider: provider.id,
+            reason: details.reason ?? null,
+            ...(details.providerError === undefined
+              ? {}
+              : { providerError: details.providerError }),
+          },
+        },
+        context,
+      );
+    }
+    throw error;
+  }
+}
+
+async function finishCallback(
+  rt: AuthRuntime,
+  provider: OAuthProvider,
+  input: { params: URLSearchParams; binding: string | undefined },
+  context: RequestContext,
+): Promise<{ outcome: OAuthOutcome; redirectTo: string }> {
   const stateParam = input.params.get('state');
   const parsed = parseSplitToken(stateParam);
   if (parsed === undefined) throw oauthFailed('state');

@@ -296,6 +296,13 @@ describe('social sign-in with a real OpenID Provider', () => {
       const { back, location } = await w.signInWith({ deny: true });
       expect(back.status).toBe(302);
       expect(location).toBe('/login?error=OAUTH_FAILED&reason=provider_error');
+      // Operators can count refused callbacks: a budgeted event, with the provider's code only.
+      expect(w.events.filter((e) => e.type === 'oauth.failed')).toEqual([
+        expect.objectContaining({
+          data: { provider: 'oidc', reason: 'provider_error', providerError: 'access_denied' },
+          ip: '203.0.113.9',
+        }),
+      ]);
     });
 
     it('answers garbage callbacks with a refusal page, never a 500', async () => {
