@@ -18,7 +18,12 @@ beforeAll(async () => {
       {
         client_id: 'app',
         client_secret: 'app-secret-0123456789',
-        redirect_uris: [CALLBACK('oidc'), CALLBACK('trusted'), CALLBACK('formpost')],
+        redirect_uris: [
+          CALLBACK('oidc'),
+          CALLBACK('trusted'),
+          CALLBACK('formpost'),
+          CALLBACK('mfa'),
+        ],
         token_endpoint_auth_method: 'client_secret_basic',
       },
     ],
@@ -48,10 +53,11 @@ async function world(
       allowInsecureLoopback: true,
     });
   const formPost = { ...provider('formpost', false), responseMode: 'form_post' as const };
+  const mfa = { ...provider('mfa', false), trustSecondFactor: true };
   return appWorld({
     ...options,
     now: opClock,
-    providers: [provider('oidc', false), provider('trusted', true), formPost],
+    providers: [provider('oidc', false), provider('trusted', true), formPost, mfa],
   });
 }
 
@@ -380,6 +386,54 @@ describe('social sign-in with a real OpenID Provider', () => {
     });
     expect(verified.status).toBe(200);
     expect((await w.session(jar))?.user.id).toBe(userId);
+  });
+
+  it("the provider's amr counts as the second factor only where trusted (trustSecondFactor), and only with mfa in it", async () => {
+    const w = await world();
+    await w.signInWith('alice', { provider: 'mfa' });
+    const userId = (await w.storage.users.getByEmail('alice@example.com'))?.id as string;
+    const { Keyring } = await import('../../src/crypto/keyring.js');
+    await w.storage.users.update(userId, {
+      totp: {
+        encryptedSecret: await new Keyring(['s'.repeat(32)]).encrypt(
+          'totp-secret',
+          'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+        ),
+        algorithm: 'sha1',
+        digits: 6,
+        periodSeconds: 30,
+        t0: 0,
+      },
+      updatedAt: w.clock.now(),
+    });
+    // Trusted provider, amr with mfa: signed in, the second factor proven by the provider.
+    // The provider's ID token with `amr` as the provider states it (re-signed with its own key).
+    const withAmr = (amr: string[]) => {
+      op.onTokenResponse = async (body) => {
+        const claims = JSON.parse(
+          Buffer.from(String(body.id_token).split('.')[1] as string, 'base64url').toString(),
+        ) as Record<string, unknown>;
+        return { ...body, id_token: await op.signIdToken({ ...claims, amr }) };
+      };
+    };
+    withAmr(['pwd', 'mfa']);
+    const strong = await w.signInWith('alice', { provider: 'mfa' });
+    expect(strong.location).toBe('/');
+    const sessions = await w.storage.sessions.listByUser(userId, w.clock.now());
+    expect(sessions.some((s) => s.secondFactorAt !== undefined)).toBe(true);
+    // The same provider without mfa in amr, and an untrusted one with it: challenged.
+    withAmr(['pwd']);
+    const weak = await w.signInWith('alice', { provider: 'mfa' });
+    expect(weak.location).toMatch(/^\/login\?challenge=/);
+    await w.storage.accounts.deleteByUser(userId);
+    await w.storage.users.update(userId, {
+      emailVerifiedAt: w.clock.now(),
+      updatedAt: w.clock.now(),
+    });
+    withAmr(['mfa']);
+    const untrusted = await w.signInWith('alice', { provider: 'trusted' });
+    op.onTokenResponse = undefined;
+    expect(untrusted.location).toMatch(/^\/login\?challenge=/);
   });
 
   describe('linked accounts', () => {
