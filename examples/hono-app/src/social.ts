@@ -11,6 +11,12 @@ export interface SocialEnv {
   readonly OIDC_CLIENT_ID?: string | undefined;
   readonly OIDC_CLIENT_SECRET?: string | undefined;
   readonly OIDC_NAME?: string | undefined;
+  /**
+   * `true`: the provider's verified emails are trusted (your own identity provider, which owns
+   * the addresses it vouches for): its accounts are verified, and it may join existing accounts
+   * with the same verified address. Default false (docs/oauth.md, linking rules).
+   */
+  readonly OIDC_TRUST_EMAIL?: string | undefined;
   readonly GITHUB_CLIENT_ID?: string | undefined;
   readonly GITHUB_CLIENT_SECRET?: string | undefined;
   readonly GOOGLE_CLIENT_ID?: string | undefined;
@@ -70,6 +76,7 @@ export function socialProviders(env: SocialEnv, production: boolean): OAuthProvi
         clientId: oidcClientId,
         ...(oidcSecret === undefined ? {} : { clientSecret: oidcSecret }),
         ...(!production && isInsecureLoopback(issuer) ? { allowInsecureLoopback: true } : {}),
+        trustEmail: value(env.OIDC_TRUST_EMAIL) === 'true',
       }),
     );
   }

@@ -119,6 +119,7 @@ beforeAll(async () => {
         OIDC_CLIENT_ID: OP_CLIENT.client_id,
         OIDC_CLIENT_SECRET: OP_CLIENT.client_secret,
         OIDC_NAME: OP_NAME,
+        OIDC_TRUST_EMAIL: 'true',
       },
       false,
     ),

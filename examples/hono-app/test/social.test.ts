@@ -28,6 +28,7 @@ const secret = () => randomBytes(32).toString('base64url');
 let op: StartedOidcProvider;
 let social: PortcullisExample;
 let plain: PortcullisExample;
+let untrusted: PortcullisExample;
 
 beforeAll(async () => {
   op = await startOidcProvider({
@@ -44,17 +45,35 @@ beforeAll(async () => {
       OIDC_CLIENT_ID: CLIENT.client_id,
       OIDC_CLIENT_SECRET: CLIENT.client_secret,
       OIDC_NAME: 'Test ID',
+      // The app's own test provider: trusted for email, so its accounts are verified.
+      OIDC_TRUST_EMAIL: 'true',
     },
     false,
   );
   const common = { appUrl: APP, production: false, logger: silentLogger } as const;
   social = createApp({ ...common, storage: memoryStorage(), secret: secret(), oauth });
+  const untrustedOauth = socialProviders(
+    {
+      OIDC_ISSUER: op.issuer,
+      OIDC_CLIENT_ID: CLIENT.client_id,
+      OIDC_CLIENT_SECRET: CLIENT.client_secret,
+      OIDC_NAME: 'Test ID',
+    },
+    false,
+  );
+  untrusted = createApp({
+    ...common,
+    storage: memoryStorage(),
+    secret: secret(),
+    oauth: untrustedOauth,
+  });
   plain = createApp({ ...common, storage: memoryStorage(), secret: secret() });
 });
 
 afterAll(async () => {
   await social?.close();
   await plain?.close();
+  await untrusted?.close();
   await op?.close();
 });
 
@@ -111,23 +130,33 @@ async function pageText(res: Response): Promise<string> {
  * A click on "Sign in with Test ID": authorize, the provider's login page as `sub`, then the
  * callback in the same browser. Returns the callback's answer (always a 302).
  */
-async function socialSignIn(jar: Jar, sub: string, redirectTo = '/profile'): Promise<Response> {
+async function socialSignIn(
+  jar: Jar,
+  sub: string,
+  redirectTo = '/profile',
+  app: PortcullisExample = social,
+): Promise<Response> {
   const start = await call(
-    social,
+    app,
     jar,
     'GET',
     `/api/auth/oauth/oidc/authorize?redirectTo=${encodeURIComponent(redirectTo)}`,
   );
   expect(start.status).toBe(302);
-  return finishAtProvider(jar, start.headers.get('location') as string, sub);
+  return finishAtProvider(jar, start.headers.get('location') as string, sub, app);
 }
 
-async function finishAtProvider(jar: Jar, url: string, sub: string): Promise<Response> {
+async function finishAtProvider(
+  jar: Jar,
+  url: string,
+  sub: string,
+  app: PortcullisExample = social,
+): Promise<Response> {
   expect(url.startsWith(`${op.issuer}/`)).toBe(true);
   const back = await loginAtProvider(url, { sub });
   if (!('callbackUrl' in back)) throw new Error('expected a redirect back to the app');
   expect(back.callbackUrl.startsWith(`${CALLBACK}?`)).toBe(true);
-  const res = await call(social, jar, 'GET', back.callbackUrl);
+  const res = await call(app, jar, 'GET', back.callbackUrl);
   expect(res.status).toBe(302);
   return res;
 }
@@ -307,14 +336,14 @@ describe('signing in, linking and unlinking with the provider', () => {
     });
   });
 
-  it('refuses to join an account with the same email, naming the provider', async () => {
-    await social.auth.register({ email: 'carol@example.com', password: PASSWORD });
+  it('refuses to join an account with the same email (provider not trusted for email), naming the provider', async () => {
+    await untrusted.auth.register({ email: 'carol@example.com', password: PASSWORD });
     const jar = new Jar();
-    const back = await socialSignIn(jar, 'carol');
+    const back = await socialSignIn(jar, 'carol', '/profile', untrusted);
     expect(back.headers.get('location')).toBe('/sign-in?error=ACCOUNT_LINK_REQUIRED&provider=oidc');
     expect(jar.cookies.has('__Host-portcullis.session')).toBe(false);
     const text = await pageText(
-      await call(social, jar, 'GET', back.headers.get('location') as string),
+      await call(untrusted, jar, 'GET', back.headers.get('location') as string),
     );
     expect(text).toContain('then link Test ID in your settings');
   });

@@ -3,6 +3,7 @@ import { unlockAccount } from '../abuse/login-throttle.js';
 import { enforceRule } from '../abuse/rate-limit.js';
 import { changeCredentials } from '../credentials/change.js';
 import { generationOf, sameGeneration, tokenGeneration } from '../credentials/generation.js';
+import { dropUnprovenFactors, UNPROVEN_FACTORS_PATCH } from '../credentials/unproven.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { runInBackground } from '../flows/background.js';
@@ -156,20 +157,21 @@ export async function resetPassword(
     field: 'newPassword',
   });
   const now = rt.now();
+  // Following the link proved control of the address it was mailed to, so that address counts
+  // as verified (unless the account's address has changed since). If it was never verified
+  // before, whoever registered the account may not be the mailbox's owner (pre-hijacking): the
+  // identities linked, the second factor and its recovery codes go with the old password.
+  const proving =
+    user.emailVerifiedAt === undefined && peeked.payload?.emailNormalized === user.emailNormalized;
   const patch: Omit<UserPatch, 'updatedAt'> = {
     passwordHash: await hashPassword(newPassword, { hasher: await rt.hasher() }),
-    // Following the link proved control of the address it was mailed to, so that address
-    // counts as verified (unless the account's address has changed since).
-    ...(user.emailVerifiedAt === undefined &&
-    peeked.payload?.emailNormalized === user.emailNormalized
-      ? { emailVerifiedAt: now }
-      : {}),
+    ...(proving ? { emailVerifiedAt: now, ...UNPROVEN_FACTORS_PATCH } : {}),
   };
   // The link proves the mailbox, nothing more: with 2FA on, until a sign-in with another
   // factor (or 30 days), emailed codes do not count as the second factor (email-pause.ts).
   // Before the new password works, so a crash leaves email paused rather than open; a reset
   // that then fails only pauses email for someone who held a live link anyway.
-  if (user.totp !== undefined) {
+  if (user.totp !== undefined && !proving) {
     await pauseEmailFactor(rt.storage.tokens, { userId: user.id, now, random: rt.config.random });
   }
   // The token is used up and the new hash written with a new credential generation in one
@@ -186,6 +188,7 @@ export async function resetPassword(
         const record = await consumeLinkToken({ ...rt, storage }, PURPOSE, token);
         consumed = record;
         if (record.userId !== user.id) throw new AuthError('TOKEN_INVALID');
+        if (proving) await dropUnprovenFactors(storage, user.id);
       },
       failWith: 'TOKEN_INVALID',
       context,

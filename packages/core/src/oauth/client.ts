@@ -36,6 +36,7 @@ export interface AuthorizationSecrets {
 /** Why a callback was refused, for `OAUTH_FAILED`'s `details[0].message`. */
 export type OAuthFailure =
   | 'state'
+  | 'provider_unavailable'
   | 'provider_error'
   | 'issuer'
   | 'code'
@@ -75,9 +76,9 @@ function requestOptions<M extends string, B>(
 /**
  * The provider's authorization server metadata: discovered (OIDC, once per process; a failed
  * discovery is tried again next time) or made from its endpoints (OAuth 2).
- * @throws AuthError `STORAGE_UNAVAILABLE`-like `INTERNAL` when the provider cannot be reached
+ * @throws AuthError `OAUTH_FAILED` (`provider_unavailable`) when the provider cannot be reached
  */
-export function serverOf(
+export async function serverOf(
   provider: OAuthProvider,
   fetchImpl: typeof fetch,
 ): Promise<oauth.AuthorizationServer> {
@@ -87,7 +88,13 @@ export function serverOf(
     discovered.set(provider, found);
     found.catch(() => discovered.delete(provider));
   }
-  return found;
+  try {
+    return await found;
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    // Unreachable, or answering nonsense: the person tries again later (never a 500).
+    throw oauthFailed('provider_unavailable', error);
+  }
 }
 
 async function discover(

@@ -5,6 +5,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { runInBackground } from '../flows/background.js';
 import { nameField, parseInput, passwordField, text } from '../flows/input.js';
+import { sendVerificationMail } from '../link-tokens/verification-mail.js';
 import { buildPageLink } from '../mail/link.js';
 import { assertPasswordAllowed } from '../password/policy.js';
 import { hashPassword } from '../password/verify.js';
@@ -12,7 +13,6 @@ import type { AuthRuntime } from '../runtime/context.js';
 import { FIRST_GENERATION } from '../storage/generation.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeUsername } from '../users/normalize.js';
-import { sendVerificationMail } from './verification-mail.js';
 
 /** Input of `auth.register`. */
 export interface RegisterInput {

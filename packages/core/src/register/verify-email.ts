@@ -5,11 +5,11 @@ import type { RequestContext } from '../events/types.js';
 import { runInBackground } from '../flows/background.js';
 import { parseInput, text } from '../flows/input.js';
 import { consumeLinkToken } from '../link-tokens/link-token.js';
+import { sendVerificationMail } from '../link-tokens/verification-mail.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeIdentifier } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
-import { sendVerificationMail } from './verification-mail.js';
 
 /** The input schema of {@link verifyEmail} (also the OpenAPI document's request body). */
 export const verifyEmailSchema = v.object({ token: text('token', 256) });

@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { enforceRule } from '../abuse/rate-limit.js';
 import { changeCredentials } from '../credentials/change.js';
+import { generationOf } from '../credentials/generation.js';
+import { dropUnprovenFactors, UNPROVEN_FACTORS_PATCH } from '../credentials/unproven.js';
 import { timingSafeEqualStrings } from '../crypto/compare.js';
 import { toBase64Url } from '../crypto/encoding.js';
 import { hmacSha256, sha256Base64Url } from '../crypto/hash.js';
@@ -12,7 +14,9 @@ import {
 } from '../crypto/tokens.js';
 import { AuthError, isAuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
+import { runInBackground } from '../flows/background.js';
 import { parseInput, passwordField } from '../flows/input.js';
+import { sendVerificationMail } from '../link-tokens/verification-mail.js';
 import {
   type AuthorizationSecrets,
   authorizationUrl,
@@ -114,14 +118,23 @@ export function safeRedirectPath(value: unknown): string {
       details: [{ path: 'redirectTo', message: 'redirectTo must be a path on this site' }],
     });
   }
-  // Resolve as a browser would against a placeholder origin: still on it, or refused.
+  // Resolve as a browser would against a placeholder origin: still on it, or refused. Dot
+  // segments are refused outright (`/.//evil`, `/%2e%2e//evil` resolve to `//evil`, which a
+  // browser reads as another host), and so is anything whose resolved path would start `//`.
   const url = new URL(value, 'https://portcullis.invalid');
-  if (url.origin !== 'https://portcullis.invalid') {
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|\?|#|$)/i.test(value.split(/[?#]/)[0] ?? '');
+  if (
+    url.origin !== 'https://portcullis.invalid' ||
+    dotSegment ||
+    path.startsWith('//') ||
+    path.startsWith('/\\')
+  ) {
     throw new AuthError('VALIDATION_FAILED', {
       details: [{ path: 'redirectTo', message: 'redirectTo must be a path on this site' }],
     });
   }
-  return `${url.pathname}${url.search}${url.hash}`;
+  return path;
 }
 
 /** The proof fields of `POST /oauth/:provider/link`. */
@@ -157,7 +170,10 @@ function fetchOf(rt: AuthRuntime): typeof fetch {
 export async function startOAuth(
   rt: AuthRuntime,
   providerId: string,
-  input: { redirectTo?: unknown; link?: { userId: string; sessionId: string } },
+  input: {
+    redirectTo?: unknown;
+    link?: { userId: string; sessionId: string; credentialGeneration: number };
+  },
   context: RequestContext,
 ): Promise<OAuthStart> {
   const provider = providerOf(rt, providerId);
@@ -165,6 +181,12 @@ export async function startOAuth(
   if (context.ip !== undefined) await enforceRule(rt, 'oauthPerIp', context.ip);
   const token = createSplitToken({ random: rt.config.random });
   const binding = randomToken({ random: rt.config.random });
+  // The provider first (discovery may fail): no state is stored for an authorization that
+  // cannot start.
+  const url = await authorizationUrl(provider, fetchOf(rt), {
+    redirectUri: callbackUrl(rt, provider.id),
+    secrets: secretsOf(rt, token.token),
+  });
   const now = rt.now();
   await rt.storage.tokens.create({
     purpose: TOKEN_PURPOSES.oauthState,
@@ -177,12 +199,13 @@ export async function startOAuth(
       provider: provider.id,
       redirectTo,
       binding: sha256Base64Url(binding),
-      ...(input.link === undefined ? {} : { linkSession: input.link.sessionId }),
+      ...(input.link === undefined
+        ? {}
+        : {
+            linkSession: input.link.sessionId,
+            linkGeneration: input.link.credentialGeneration,
+          }),
     },
-  });
-  const url = await authorizationUrl(provider, fetchOf(rt), {
-    redirectUri: callbackUrl(rt, provider.id),
-    secrets: secretsOf(rt, token.token),
   });
   return { url, binding, sameSite: provider.responseMode === 'form_post' ? 'none' : 'lax' };
 }
@@ -221,6 +244,9 @@ export async function startLink(
     { userId: input.userId, sessionId: input.sessionId, password: proof.password },
     context,
   );
+  // An account whose address was never proven may not be its owner's (pre-hijacking): nothing
+  // is linked to it until the address is verified, so the owner's reset cannot inherit it.
+  if (user.emailVerifiedAt === undefined) throw new AuthError('EMAIL_NOT_VERIFIED');
   if (user.totp !== undefined) {
     const session = await rt.storage.sessions.get(input.sessionId, rt.now());
     if (proof.code !== undefined) {
@@ -237,7 +263,14 @@ export async function startLink(
   return startOAuth(
     rt,
     providerId,
-    { redirectTo: input.redirectTo, link: { userId: user.id, sessionId: input.sessionId } },
+    {
+      redirectTo: input.redirectTo,
+      link: {
+        userId: user.id,
+        sessionId: input.sessionId,
+        credentialGeneration: generationOf(user),
+      },
+    },
     context,
   );
 }
@@ -314,11 +347,12 @@ async function finishCallback(
   });
   if (used.record.userId !== undefined) {
     const linkSession = typeof payload.linkSession === 'string' ? payload.linkSession : '';
+    const linkGeneration = typeof payload.linkGeneration === 'number' ? payload.linkGeneration : -1;
     const account = await linkIdentity(
       rt,
       provider,
       exchanged,
-      { userId: used.record.userId, sessionId: linkSession },
+      { userId: used.record.userId, sessionId: linkSession, generation: linkGeneration },
       context,
     );
     return { outcome: { status: 'linked', account }, redirectTo };
@@ -335,12 +369,23 @@ async function tokensField(
   rt: AuthRuntime,
   provider: OAuthProvider,
   exchanged: Exchanged,
+  previous?: string,
 ): Promise<{ encryptedTokens?: string }> {
   if (provider.keepTokens !== true) return {};
-  return {
-    encryptedTokens: await rt.keyring.encrypt('oauth-tokens', JSON.stringify(exchanged.tokens)),
-  };
+  let tokens: Exchanged['tokens'] = exchanged.tokens;
+  // Providers send a refresh token once (Google, at the first consent): keep the one stored.
+  if (tokens.refreshToken === undefined && previous !== undefined) {
+    const kept = await rt.keyring
+      .decrypt(TOKENS_KEY, previous)
+      .then((text) => (JSON.parse(text) as { refreshToken?: unknown }).refreshToken)
+      .catch(() => undefined);
+    if (typeof kept === 'string') tokens = { ...tokens, refreshToken: kept };
+  }
+  return { encryptedTokens: await rt.keyring.encrypt(TOKENS_KEY, JSON.stringify(tokens)) };
 }
+
+/** Keyring purpose of the key that encrypts kept provider tokens. */
+const TOKENS_KEY = 'oauth-tokens';
 
 /**
  * Links the identity to the user who started linking (their session must still be live).
@@ -350,21 +395,31 @@ async function linkIdentity(
   rt: AuthRuntime,
   provider: OAuthProvider,
   exchanged: Exchanged,
-  who: { userId: string; sessionId: string },
+  who: { userId: string; sessionId: string; generation: number },
   context: RequestContext,
 ): Promise<LinkedAccount> {
   const now = rt.now();
   const session = await rt.storage.sessions.get(who.sessionId, now);
   const user = await rt.storage.users.getById(who.userId);
-  if (session?.userId !== who.userId || user === undefined || user.disabled) {
-    throw new AuthError('UNAUTHENTICATED');
-  }
+  // The user who started linking, under the credentials they had then: a credential change
+  // since (a reset, a claim of the address) ends the link in flight like every other grant.
+  const current = (u: UserRecord | undefined): u is UserRecord =>
+    u !== undefined && !u.disabled && generationOf(u) === who.generation;
+  if (session?.userId !== who.userId || !current(user)) throw new AuthError('UNAUTHENTICATED');
   const { profile } = exchanged;
   const existing = await rt.storage.accounts.getBySubject(provider.id, profile.subject);
   if (existing !== undefined && existing.userId !== user.id) throw oauthFailed('account_in_use');
-  const account =
-    existing ?? (await createLink(rt, provider, exchanged, user, now, context, session.id));
-  if (existing !== undefined) await touchLink(rt, provider, existing, exchanged, now);
+  if (existing !== undefined) {
+    await touchLink(rt, provider, existing, exchanged, now);
+    return toLinkedAccount(existing);
+  }
+  const account = await createLink(rt, provider, exchanged, user, now, context, session.id);
+  // A credential change that ran between the check above and the write would not have seen
+  // this link: look again, and take it back if the credentials moved meanwhile.
+  if (!current(await rt.storage.users.getById(user.id))) {
+    await rt.storage.accounts.delete(account.id, { userId: user.id, keepOne: false });
+    throw new AuthError('UNAUTHENTICATED');
+  }
   return toLinkedAccount(account);
 }
 
@@ -416,7 +471,7 @@ async function touchLink(
   await rt.storage.accounts.update(account.id, {
     lastUsedAt: now,
     email: exchanged.profile.email ?? null,
-    ...(await tokensField(rt, provider, exchanged)),
+    ...(await tokensField(rt, provider, exchanged, account.encryptedTokens)),
   });
 }
 
@@ -460,6 +515,22 @@ async function signInWithIdentity(
       context,
     );
     throw new AuthError('ACCOUNT_DISABLED');
+  }
+  if (rt.config.emailVerification.required && user.emailVerifiedAt === undefined) {
+    // As for a password: an account whose address is not verified does not sign in (an
+    // untrusted provider's address stays unverified until its owner follows the mailed link).
+    await runInBackground(rt.config.logger, 'verification mail', () =>
+      sendVerificationMail(rt, user as UserRecord, context),
+    );
+    await rt.emit(
+      {
+        type: 'login.failed',
+        userId: user.id,
+        data: { reason: 'email_not_verified', provider: provider.id },
+      },
+      context,
+    );
+    throw new AuthError('EMAIL_NOT_VERIFIED');
   }
   const secondFactorProven =
     provider.trustSecondFactor === true &&
@@ -540,9 +611,9 @@ async function claimUnverified(
 ): Promise<UserRecord> {
   await changeCredentials(rt, {
     userId: user.id,
-    patch: { passwordHash: null, emailVerifiedAt: rt.now() },
+    patch: { passwordHash: null, emailVerifiedAt: rt.now(), ...UNPROVEN_FACTORS_PATCH },
     reason: 'email_claimed',
-    before: (storage) => storage.accounts.deleteByUser(user.id),
+    before: (storage) => dropUnprovenFactors(storage, user.id),
     failWith: 'OAUTH_FAILED',
     context,
   });

@@ -55,6 +55,9 @@ async function world(
   const formPost = { ...provider('formpost', false), responseMode: 'form_post' as const };
   const mfa = { ...provider('mfa', false), trustSecondFactor: true };
   return appWorld({
+    // Most checks sign up through the untrusted provider, whose accounts stay unverified: sign-in
+    // without a verified address allowed, except where a check says otherwise.
+    verificationRequired: false,
     ...options,
     now: opClock,
     providers: [provider('oidc', false), provider('trusted', true), formPost, mfa],
@@ -148,12 +151,24 @@ describe('social sign-in with a real OpenID Provider', () => {
       const attacker = await registered(w, 'alice@example.com', false);
       const held = await w.auth.login({ identifier: 'alice@example.com', password: PASSWORD });
       expect(held.status).toBe('signed_in');
+      // ...and a second factor of theirs, with recovery codes.
+      await w.storage.users.update(attacker.id, {
+        totp: { encryptedSecret: 'x', algorithm: 'sha1', digits: 6, periodSeconds: 30, t0: 0 },
+        phone: '+15555550100',
+        phoneVerifiedAt: w.clock.now(),
+        updatedAt: w.clock.now(),
+      });
+      await w.storage.twoFactor.replaceRecoveryCodes(attacker.id, [{ id: 'rc1', hash: 'h' }]);
       const { location, jar } = await w.signInWith('alice', { provider: 'trusted' });
       expect(location).toBe('/');
       const owner = await w.storage.users.getByEmail('alice@example.com');
       expect(owner?.id).toBe(attacker.id);
       expect(owner?.passwordHash).toBeUndefined();
       expect(owner?.emailVerifiedAt).toBeDefined();
+      // The registrant's second factor went with their password.
+      expect(owner?.totp).toBeUndefined();
+      expect(owner?.phone).toBeUndefined();
+      expect(await w.storage.twoFactor.listRecoveryCodes(attacker.id)).toEqual([]);
       // The attacker's password and session are gone; the owner is signed in.
       await expect(
         w.auth.login({ identifier: 'alice@example.com', password: PASSWORD }),
@@ -186,6 +201,55 @@ describe('social sign-in with a real OpenID Provider', () => {
       // The squatter's identity no longer signs in to it.
       const again = await w.signInWith('squatter');
       expect(again.location).toBe('/login?error=ACCOUNT_LINK_REQUIRED');
+    });
+
+    it('with verification required, an account made by an untrusted provider signs in only once its address is verified', async () => {
+      const w = await world({ verificationRequired: true });
+      op.setAccount('dora', { email: 'dora@example.com', email_verified: true });
+      const first = await w.signInWith('dora');
+      expect(first.location).toBe('/login?error=EMAIL_NOT_VERIFIED');
+      expect(await w.session(first.jar)).toBeUndefined();
+      // The owner gets the verification mail; once verified, the identity signs in.
+      const mail = await w.mailer.waitFor('dora@example.com', 'verify-email');
+      await w.auth.verifyEmail(w.mailer.extractToken(mail) ?? expect.fail('no token'));
+      const again = await w.signInWith('dora');
+      expect(again.location).toBe('/');
+      // A trusted provider's verified address needs no mail.
+      op.setAccount('erin', { email: 'erin@example.com', email_verified: true });
+      expect((await w.signInWith('erin', { provider: 'trusted' })).location).toBe('/');
+    });
+
+    it('nothing is linked to an unverified account, and a reset that proves its address drops what its registrant set up', async () => {
+      const w = await world();
+      const squatted = await registered(w, 'fay@example.com', false);
+      const jar = new AppJar();
+      const login = await w.call(jar, 'POST', '/login', {
+        body: { identifier: 'fay@example.com', password: PASSWORD },
+      });
+      expect(login.status).toBe(200);
+      const linking = await w.call(jar, 'POST', '/oauth/oidc/link', { body: {} });
+      expect(linking.status).toBe(403);
+      expect(((await linking.json()) as { error: { code: string } }).error.code).toBe(
+        'EMAIL_NOT_VERIFIED',
+      );
+      // Whatever the registrant linked or enrolled some other way goes with the reset.
+      const now = w.clock.now();
+      await w.storage.accounts.create({
+        id: 'squatter-link',
+        userId: squatted.id,
+        provider: 'oidc',
+        subject: 'squatter',
+        createdAt: now,
+        lastUsedAt: now,
+      });
+      await w.auth.passwords.requestReset('fay@example.com');
+      const mail = await w.mailer.waitFor('fay@example.com', 'password-reset');
+      await w.auth.passwords.reset({
+        token: w.mailer.extractToken(mail) ?? expect.fail('no token'),
+        newPassword: 'saffron lighthouse quartz',
+      });
+      expect(await w.storage.accounts.listByUser(squatted.id)).toEqual([]);
+      expect((await w.storage.users.getById(squatted.id))?.emailVerifiedAt).toBeDefined();
     });
 
     it('a provider that does not vouch for the email cannot create an account', async () => {
@@ -326,6 +390,10 @@ describe('social sign-in with a real OpenID Provider', () => {
       const w = await world();
       for (const bad of [
         '//evil.example',
+        '/.//evil.example/login',
+        '/%2e%2e//evil.example',
+        '/.%2E//evil.example',
+        '/a/..//evil.example',
         'https://evil.example/',
         '/\\evil.example',
         'javascript:alert(1)',
@@ -573,6 +641,23 @@ describe('social sign-in with a real OpenID Provider', () => {
       crossSite: true,
     });
     expect(callback.headers.get('location')).toBe('/login?error=RATE_LIMITED');
+  });
+
+  it('a provider that cannot be reached is a refusal page, never a 500, and stores no state', async () => {
+    const down = oidcProvider({
+      id: 'down',
+      name: 'Down',
+      issuer: 'http://127.0.0.1:9',
+      clientId: 'app',
+      allowInsecureLoopback: true,
+    });
+    const w = await appWorld({ providers: [down], now: opClock });
+    const res = await w.call(new AppJar(), 'GET', '/oauth/down/authorize');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(
+      '/login?error=OAUTH_FAILED&reason=provider_unavailable',
+    );
+    expect(res.headers.getSetCookie().some((c) => c.includes('portcullis.oauth'))).toBe(false);
   });
 
   it('puts no code, state, token or secret in events, logs or the answer bodies', async () => {

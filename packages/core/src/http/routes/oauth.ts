@@ -36,11 +36,23 @@ function signInPage(ctx: HttpContext, params: Record<string, string>): string {
 
 async function authorize(ctx: HttpContext): Promise<Response> {
   const url = new URL(ctx.request.url);
-  const start = await ctx.auth.oauth.start(
-    ctx.params.provider as string,
-    { redirectTo: url.searchParams.get('redirectTo') ?? undefined } as { redirectTo?: string },
-    ctx.client,
-  );
+  let start: OAuthStart;
+  try {
+    start = await ctx.auth.oauth.start(
+      ctx.params.provider as string,
+      { redirectTo: url.searchParams.get('redirectTo') ?? undefined } as { redirectTo?: string },
+      ctx.client,
+    );
+  } catch (error) {
+    // The provider cannot be reached: a page that says so, as the callback shows refusals.
+    if (isAuthError(error) && error.code === 'OAUTH_FAILED') {
+      const reason = error.details?.[0]?.message;
+      return redirect(
+        signInPage(ctx, { error: error.code, ...(reason === undefined ? {} : { reason }) }),
+      );
+    }
+    throw error;
+  }
   return redirect(start.url, [bindingCookie(ctx, start)]);
 }
 
@@ -66,8 +78,14 @@ async function callback(ctx: HttpContext, params: URLSearchParams): Promise<Resp
       { ...signInContext(ctx), challengeBinding },
     );
     if (outcome.status === 'linked') {
-      const sep = redirectTo.includes('?') ? '&' : '?';
-      return redirect(`${redirectTo}${sep}linked=${encodeURIComponent(provider)}`, [clearBinding]);
+      // `?linked=` goes before a fragment, or the page would never see it.
+      const hash = redirectTo.indexOf('#');
+      const [path, fragment] =
+        hash === -1 ? [redirectTo, ''] : [redirectTo.slice(0, hash), redirectTo.slice(hash)];
+      const sep = path.includes('?') ? '&' : '?';
+      return redirect(`${path}${sep}linked=${encodeURIComponent(provider)}${fragment}`, [
+        clearBinding,
+      ]);
     }
     const { result } = outcome;
     if (result.status === 'two_factor_required') {

@@ -1,9 +1,9 @@
 import type { RequestContext } from '../events/types.js';
-import { issueLinkToken } from '../link-tokens/link-token.js';
 import { buildLink } from '../mail/link.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import type { UserRecord } from '../storage/types/users.js';
+import { issueLinkToken } from './link-token.js';
 
 /**
  * Issues a verification token for the user's current address, then mails its link (awaited, in
