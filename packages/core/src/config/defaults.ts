@@ -68,7 +68,8 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitRuleName, RateLimitRu
     emailChangePerAccount: { limit: 5, windowSeconds: HOUR },
     emailChangePerAddress: { limit: 3, windowSeconds: HOUR },
     mailPerRecipient: { limit: 10, windowSeconds: HOUR },
-    oauthPerIp: { limit: 60, windowSeconds: 15 * MINUTE },
+    // Two hits per sign-in (authorize and callback): 60 sign-ins per IP, NAT included.
+    oauthPerIp: { limit: 120, windowSeconds: 15 * MINUTE },
   });
 
 /** Bytes a production secret needs at least (256 bits). */

@@ -137,11 +137,8 @@ export function microsoft(
     profile: async ({ claims }) => {
       if (claims === undefined) throw oauthFailed('profile');
       const verified = claims.tid === MICROSOFT_CONSUMER_TENANT || claims.xms_edov === true;
-      // `email` when the tenant set one; personal accounts may only have preferred_username.
-      const email =
-        str(claims.email) ??
-        (claims.tid === MICROSOFT_CONSUMER_TENANT ? str(claims.preferred_username) : undefined);
-      return claimsProfile({ ...claims, ...(email === undefined ? {} : { email }) }, verified);
+      // `email` only: Microsoft says `preferred_username` is for display, never authorization.
+      return claimsProfile(claims, verified);
     },
     trustEmail: true,
     ...options.overrides,
