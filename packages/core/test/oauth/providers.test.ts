@@ -8,6 +8,7 @@ import {
   createAuth,
   discord,
   github,
+  gitlab,
   memoryStorage,
   oidcProvider,
 } from '../../src/index.js';
@@ -32,6 +33,58 @@ describe('presets', () => {
     });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: 'KEY1234567' });
     expect((payload.exp as number) - (payload.iat as number)).toBeLessThanOrEqual(300);
+  });
+
+  it('apple reads its ID token claims (email_verified as a boolean or the string "true")', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const provider = apple({
+      clientId: 'com.example.web',
+      teamId: 'TEAM123456',
+      keyId: 'KEY1234567',
+      privateKey: await exportPKCS8(privateKey),
+    });
+    const claims = (extra: Record<string, unknown>) =>
+      ({
+        iss: 'https://appleid.apple.com',
+        aud: 'com.example.web',
+        sub: '001234.abcd',
+        iat: 0,
+        exp: 1,
+        ...extra,
+      }) as never;
+    for (const flag of [true, 'true']) {
+      expect(
+        await provider.profile({
+          claims: claims({ email: 'x1y2@privaterelay.appleid.com', email_verified: flag }),
+          accessToken: 't',
+          fetch,
+        }),
+      ).toEqual({
+        subject: '001234.abcd',
+        email: 'x1y2@privaterelay.appleid.com',
+        emailVerified: true,
+      });
+    }
+    expect(
+      await provider.profile({
+        claims: claims({ email: 'a@b.cd', email_verified: 'false' }),
+        accessToken: 't',
+        fetch,
+      }),
+    ).toMatchObject({ emailVerified: false });
+  });
+
+  it('gitlab is OpenID Connect at gitlab.com (or an instance), not trusted for email', () => {
+    expect(gitlab({ clientId: 'c', clientSecret: 's' })).toMatchObject({
+      id: 'gitlab',
+      kind: 'oidc',
+      issuer: 'https://gitlab.com',
+      trustEmail: false,
+      scopes: ['openid', 'email', 'profile'],
+    });
+    expect(gitlab({ clientId: 'c', clientSecret: 's', issuer: 'https://git.example' }).issuer).toBe(
+      'https://git.example',
+    );
   });
 
   it('discord maps /users/@me over HTTP; its verified flag covers the email', async () => {
