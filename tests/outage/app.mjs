@@ -36,6 +36,7 @@ export async function startApp({ databaseUrl, redisUrl, schema, log, onEvent, re
   const storage = composeStorage({
     users: pg.users,
     accounts: pg.accounts,
+    passkeys: pg.passkeys,
     twoFactor: pg.twoFactor,
     audit: pg.audit,
     sessions: ephemeral.sessions,

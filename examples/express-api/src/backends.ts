@@ -99,6 +99,7 @@ export async function openBackends(options: BackendOptions = {}): Promise<Backen
     const composed = composeStorage({
       users: storage.users,
       accounts: storage.accounts,
+      passkeys: storage.passkeys,
       twoFactor: storage.twoFactor,
       audit: storage.audit,
       sessions: ephemeral.sessions,

@@ -100,6 +100,7 @@ export async function openStorage(options: StorageOptions = {}): Promise<AppStor
     const storage = composeStorage({
       users: pg.users,
       accounts: pg.accounts,
+      passkeys: pg.passkeys,
       twoFactor: pg.twoFactor,
       audit: pg.audit,
       sessions: ephemeral.sessions,

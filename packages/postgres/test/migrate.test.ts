@@ -90,7 +90,7 @@ describe('migrate', () => {
     ).toBeUndefined();
   });
 
-  it('upgrades a schema made before 0002 to 0004: generation 0, no secondFactorAt, no named hits, no links', async () => {
+  it('upgrades a schema made before 0002 to 0006: generation 0, no secondFactorAt, no named hits, no links, no passkeys', async () => {
     const schema = fresh();
     // The schema as migrate() left it when 0001 was the only migration, with rows in it.
     const initial = await readFile(
@@ -124,12 +124,14 @@ describe('migrate', () => {
       client.release();
     }
     const { applied } = await migrate(fromPool(pool), { schema });
-    // Every migration after 0001, in order: 0002 to 0004 and any later one.
+    // Every migration after 0001, in order: 0002 to 0006 and any later one.
     expect(applied).toEqual((await listMigrations()).slice(1));
-    expect(applied.slice(0, 3)).toEqual([
+    expect(applied.slice(0, 5)).toEqual([
       { version: 2, name: '0002_credential_generations' },
       { version: 3, name: '0003_rate_limit_hit_ids' },
       { version: 4, name: '0004_accounts' },
+      { version: 5, name: '0005_userless_tokens' },
+      { version: 6, name: '0006_passkeys' },
     ]);
     const storage = postgresStorage(fromPool(pool), { schema });
     const now = Date.now();
@@ -161,6 +163,22 @@ describe('migrate', () => {
     };
     expect(await storage.accounts.create(link)).toBe('created');
     expect(await storage.accounts.getBySubject('oidc', 'old-sub')).toEqual(link);
+    // Nor passkeys, and can register one.
+    expect(await storage.passkeys.listByUser('old')).toEqual([]);
+    const passkey = {
+      id: 'old-p',
+      userId: 'old',
+      credentialId: 'old-cred',
+      publicKey: 'pQECAyYgASFYIA',
+      counter: 0,
+      transports: ['usb'],
+      deviceType: 'singleDevice' as const,
+      backedUp: false,
+      name: 'YubiKey',
+      createdAt: now,
+    };
+    expect(await storage.passkeys.create(passkey)).toBe('created');
+    expect(await storage.passkeys.getByCredentialId('old-cred')).toEqual(passkey);
   });
 
   it('rolls back a migration run that fails, leaving nothing behind', async () => {

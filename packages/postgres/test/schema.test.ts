@@ -37,6 +37,7 @@ describe('the schema', () => {
       [
         { child: q('accounts'), parent: q('users') },
         { child: q('audit_events'), parent: q('users') },
+        { child: q('passkeys'), parent: q('users') },
         { child: q('recovery_codes'), parent: q('users') },
         { child: q('session_refresh_hashes'), parent: q('sessions') },
         { child: q('sessions'), parent: q('users') },
@@ -54,7 +55,7 @@ describe('the schema', () => {
           AND table_name <> 'portcullis_migrations'`,
       [schema],
     );
-    expect(rows.length).toBe(21);
+    expect(rows.length).toBe(23);
     expect(new Set(rows.map((r) => r.type))).toEqual(new Set(['timestamp with time zone']));
   });
 
@@ -114,6 +115,9 @@ describe('the schema', () => {
         'UNIQUE (id)', // accounts
         'UNIQUE (provider, subject)',
         '(user_id, created_at, id COLLATE "C")',
+        'UNIQUE (id)', // passkeys
+        'UNIQUE (credential_id)',
+        '(user_id, created_at, id COLLATE "C")',
         'UNIQUE (sequence)', // audit
         '(user_id, sequence DESC)',
         'UNIQUE (version)', // migrations
@@ -172,8 +176,21 @@ describe('records owned by a user', () => {
       createdAt: now,
       lastUsedAt: now,
     });
+    await s.passkeys.create({
+      id: `pk-${user.id}`,
+      userId: user.id,
+      credentialId: `cred-${user.id}`,
+      publicKey: 'pQECAyYgASFYIA',
+      counter: 0,
+      transports: ['internal'],
+      deviceType: 'multiDevice',
+      backedUp: true,
+      name: 'MacBook',
+      createdAt: now,
+    });
     const owned = [
       'accounts',
+      'passkeys',
       'sessions',
       'tokens',
       'recovery_codes',

@@ -49,6 +49,7 @@ export const ttlMsOf = (options: CachedSessionsOptions): number =>
  * const storage = composeStorage({
  *   users: pg.users,
  *   accounts: pg.accounts,
+ *   passkeys: pg.passkeys,
  *   twoFactor: pg.twoFactor,
  *   audit: pg.audit,
  *   tokens: pg.tokens,

@@ -19,8 +19,8 @@ import { DEFAULT_PREFIX, keyNames } from './keys.js';
  * back a copy that such a write removed (a lease per fill, a compare-and-set fill, and the id
  * registered with its user before the pair is read); every Redis step touches one key, so it
  * runs on Redis Cluster as is. User lookups by email or username, `listByUser` and the other
- * five stores (`accounts`, `tokens`, `twoFactor`, `rateLimits`, `audit`: the very objects of
- * `inner`, so `composeStorage` recognizes them) go straight to `inner`.
+ * six stores (`accounts`, `passkeys`, `tokens`, `twoFactor`, `rateLimits`, `audit`: the very
+ * objects of `inner`, so `composeStorage` recognizes them) go straight to `inner`.
  *
  * `transaction` (when `inner` has one) runs `inner`'s with the same wrapping over its stores;
  * reads inside it skip the cache (they must see the transaction's own writes), and once the
@@ -41,6 +41,7 @@ import { DEFAULT_PREFIX, keyNames } from './keys.js';
  * const storage = composeStorage({
  *   users: cached.users,
  *   accounts: cached.accounts,
+ *   passkeys: cached.passkeys,
  *   sessions: cached.sessions,
  *   twoFactor: cached.twoFactor,
  *   audit: cached.audit,
@@ -106,6 +107,7 @@ function layer(
     users: invalidatingUsers(base.users, drops.dropUser),
     sessions: invalidatingSessions(base.sessions, get, drops),
     accounts: base.accounts,
+    passkeys: base.passkeys,
     tokens: base.tokens,
     twoFactor: base.twoFactor,
     rateLimits: base.rateLimits,

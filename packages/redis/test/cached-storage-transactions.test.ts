@@ -138,6 +138,7 @@ describe('cachedStorage transactions', () => {
     const storage = composeStorage({
       users: cache.users,
       accounts: cache.accounts,
+      passkeys: cache.passkeys,
       sessions: cache.sessions,
       twoFactor: cache.twoFactor,
       audit: cache.audit,

@@ -130,7 +130,14 @@ describe('cachedStorage', () => {
   it('passes the other stores through as the very objects of the inner storage', () => {
     const inner = memoryStorage();
     const cache = cachedStorage(redis, inner, { prefix });
-    for (const name of ['accounts', 'tokens', 'twoFactor', 'rateLimits', 'audit'] as const) {
+    for (const name of [
+      'accounts',
+      'passkeys',
+      'tokens',
+      'twoFactor',
+      'rateLimits',
+      'audit',
+    ] as const) {
       expect(cache[name]).toBe(inner[name]);
     }
     expect(cache.users).not.toBe(inner.users);

@@ -19,8 +19,8 @@ export interface HeldStorage {
 
 /** The seven stores of a memory storage, without its `sessionWithUser` and `purgeExpired`. */
 function storesOf(memory: StorageStores): StorageStores {
-  const { users, accounts, sessions, tokens, twoFactor, rateLimits, audit } = memory;
-  return { users, accounts, sessions, tokens, twoFactor, rateLimits, audit };
+  const { users, accounts, passkeys, sessions, tokens, twoFactor, rateLimits, audit } = memory;
+  return { users, accounts, passkeys, sessions, tokens, twoFactor, rateLimits, audit };
 }
 
 /**
@@ -97,6 +97,7 @@ export function stagedStorage(): Storage {
       // Stores of their own (copies), as a real transaction's would be.
       const tx: Storage = {
         accounts: { ...stores.accounts },
+        passkeys: { ...stores.passkeys },
         tokens: { ...stores.tokens },
         twoFactor: { ...stores.twoFactor },
         rateLimits: { ...stores.rateLimits },

@@ -115,6 +115,7 @@ const pairCachedAuth = authOver(
   composeStorage({
     users: pairCache.users,
     accounts: pairCache.accounts,
+    passkeys: pairCache.passkeys,
     sessions: pairCache.sessions,
     twoFactor: pairCache.twoFactor,
     audit: pairCache.audit,

@@ -135,6 +135,7 @@ function storageOf(p: Process, layout: SessionLayout): Storage {
     return composeStorage({
       users: cache.users,
       accounts: cache.accounts,
+      passkeys: cache.passkeys,
       sessions: cache.sessions,
       twoFactor: cache.twoFactor,
       audit: cache.audit,
@@ -146,6 +147,7 @@ function storageOf(p: Process, layout: SessionLayout): Storage {
   return composeStorage({
     users: pg.users,
     accounts: pg.accounts,
+    passkeys: pg.passkeys,
     twoFactor: pg.twoFactor,
     audit: pg.audit,
     sessions:

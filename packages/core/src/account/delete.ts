@@ -24,9 +24,9 @@ export interface DeleteAccountInput extends StepUp {
 
 /**
  * Deletes a signed-in user's account and everything tied to it: sessions, one-time tokens,
- * recovery codes and trusted devices, audit events, linked provider accounts, then the user row last (so a failure
- * halfway leaves an account that can still be deleted, never orphans that outlive it). Runs
- * in one transaction when the storage has them. `user.deleted` then reaches `onEvent`
+ * recovery codes and trusted devices, audit events, linked provider accounts, passkeys, then the
+ * user row last (so a failure halfway leaves an account that can still be deleted, never orphans
+ * that outlive it). Runs in one transaction when the storage has them. `user.deleted` then reaches `onEvent`
  * listeners only, since the audit trail is gone.
  *
  * @throws AuthError `VALIDATION_FAILED`, `UNAUTHENTICATED` (the user no longer exists),
@@ -47,6 +47,7 @@ export async function deleteAccount(
     await storage.twoFactor.deleteByUser(userId);
     await storage.audit.deleteByUser(userId);
     await storage.accounts.deleteByUser(userId);
+    await storage.passkeys.deleteByUser(userId);
     await storage.users.delete(userId);
   };
   await (rt.storage.transaction ? rt.storage.transaction(steps) : steps(rt.storage));

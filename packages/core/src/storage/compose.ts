@@ -26,17 +26,19 @@ function joinedLookup(stores: StorageStores, source: Storage | undefined): Parti
 
 /**
  * A {@link Storage} whose stores come from different backends, e.g. users, linked accounts,
- * two-factor and audit in PostgreSQL, sessions, tokens and rate limits in Redis. Every store is
- * named explicitly; none is inferred from another. Take `accounts` from the backend that holds
- * `users` (`pg.accounts` beside `pg.users`): every link belongs to a user, and only there do the
- * user row's foreign key and an account deletion's transaction (`transactionsFrom`) cover it.
+ * passkeys, two-factor and audit in PostgreSQL, sessions, tokens and rate limits in Redis. Every
+ * store is named explicitly; none is inferred from another. Take `accounts` and `passkeys` from
+ * the backend that holds `users` (`pg.accounts` and `pg.passkeys` beside `pg.users`): every link
+ * and passkey belongs to a user, and only there do the user row's foreign key and an account
+ * deletion's transaction (`transactionsFrom`) cover them.
  *
  * @example
  * ```ts
  * const pg = postgresStorage(pool);
  * const redis = redisStorage(client);
  * const storage = composeStorage({
- *   users: pg.users, accounts: pg.accounts, twoFactor: pg.twoFactor, audit: pg.audit,
+ *   users: pg.users, accounts: pg.accounts, passkeys: pg.passkeys,
+ *   twoFactor: pg.twoFactor, audit: pg.audit,
  *   sessions: redis.sessions, tokens: redis.tokens, rateLimits: redis.rateLimits,
  *   transactionsFrom: pg,
  * });
@@ -59,6 +61,7 @@ export function composeStorage(parts: ComposeStorageParts): Storage {
   const stores: StorageStores = {
     users: parts.users,
     accounts: parts.accounts,
+    passkeys: parts.passkeys,
     sessions: parts.sessions,
     tokens: parts.tokens,
     twoFactor: parts.twoFactor,

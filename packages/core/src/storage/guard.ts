@@ -35,6 +35,7 @@ export function guardStorage(storage: Storage): Storage {
   const result: Storage = {
     users: guardStore(storage, 'users'),
     accounts: guardStore(storage, 'accounts'),
+    passkeys: guardStore(storage, 'passkeys'),
     sessions: guardStore(storage, 'sessions'),
     tokens: guardStore(storage, 'tokens'),
     twoFactor: guardStore(storage, 'twoFactor'),

@@ -20,6 +20,16 @@ const METHODS: { readonly [S in StoreName]: Readonly<Record<keyof StorageStores[
     delete: true,
     deleteByUser: true,
   },
+  passkeys: {
+    create: true,
+    get: true,
+    getByCredentialId: true,
+    listByUser: true,
+    recordUse: true,
+    rename: true,
+    delete: true,
+    deleteByUser: true,
+  },
   sessions: {
     create: true,
     get: true,

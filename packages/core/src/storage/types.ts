@@ -1,5 +1,6 @@
 import type { AccountStore } from './types/accounts.js';
 import type { AuditStore } from './types/audit.js';
+import type { PasskeyStore } from './types/passkeys.js';
 import type { RateLimitStore } from './types/rate-limits.js';
 import type { SessionRecord, SessionStore } from './types/sessions.js';
 import type { TokenStore } from './types/tokens.js';
@@ -14,6 +15,7 @@ export type {
   NewAuditEvent,
 } from './types/audit.js';
 export type { JsonObject, JsonValue } from './types/json.js';
+export type { PasskeyRecord, PasskeyStore, PasskeyUse } from './types/passkeys.js';
 export type {
   RateLimitHit,
   RateLimitHitOptions,
@@ -41,7 +43,7 @@ export type {
 } from './types/two-factor.js';
 export type { TotpState, UserPatch, UserRecord, UserStore } from './types/users.js';
 
-/** The seven stores of a {@link Storage}, by name. */
+/** The eight stores of a {@link Storage}, by name. */
 export interface StorageStores {
   /** Users, with unique normalized email and username. */
   readonly users: UserStore;
@@ -52,6 +54,12 @@ export interface StorageStores {
    * `deleteByUser` when it deletes an account.
    */
   readonly accounts: AccountStore;
+  /**
+   * Users' passkeys (WebAuthn credentials), unique per credential id. Keep them next to `users`
+   * (the same database): the PostgreSQL adapter's foreign key deletes a user's passkeys with the
+   * user row, and core deletes them with `deleteByUser` when it deletes an account.
+   */
+  readonly passkeys: PasskeyStore;
   /** Sessions (cookie and jwt strategies). */
   readonly sessions: SessionStore;
   /** One-time tokens: links, codes, second-factor challenges. */
@@ -65,8 +73,8 @@ export interface StorageStores {
 }
 
 /**
- * The name of one store: `'users' | 'accounts' | 'sessions' | 'tokens' | 'twoFactor' |
- * 'rateLimits' | 'audit'`.
+ * The name of one store: `'users' | 'accounts' | 'passkeys' | 'sessions' | 'tokens' |
+ * 'twoFactor' | 'rateLimits' | 'audit'`.
  */
 export type StoreName = keyof StorageStores;
 
@@ -74,6 +82,7 @@ export type StoreName = keyof StorageStores;
 export const STORE_NAMES: readonly StoreName[] = Object.freeze([
   'users',
   'accounts',
+  'passkeys',
   'sessions',
   'tokens',
   'twoFactor',
@@ -90,7 +99,7 @@ export interface SessionWithUser {
 }
 
 /**
- * Everything core persists: seven small stores of async methods. Core ships `memoryStorage()`;
+ * Everything core persists: eight small stores of async methods. Core ships `memoryStorage()`;
  * adapters (`@portcullis/postgres`, `@portcullis/redis`, your own) implement the same contract,
  * which `describeStorageConformance` from `@portcullis/core/testing` checks. Mix backends with
  * `composeStorage`.

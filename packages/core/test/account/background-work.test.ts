@@ -38,6 +38,7 @@ function recordingStorage() {
   const storage: Storage = {
     users: wrap('users', inner.users),
     accounts: wrap('accounts', inner.accounts),
+    passkeys: wrap('passkeys', inner.passkeys),
     sessions: wrap('sessions', inner.sessions),
     tokens: wrap('tokens', inner.tokens),
     twoFactor: wrap('twoFactor', inner.twoFactor),

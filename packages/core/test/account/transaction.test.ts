@@ -29,6 +29,7 @@ function transactional(failOn?: string) {
   const tx: Storage = {
     users: record('users', base.users),
     accounts: record('accounts', base.accounts),
+    passkeys: record('passkeys', base.passkeys),
     sessions: record('sessions', base.sessions),
     tokens: record('tokens', base.tokens),
     twoFactor: record('twoFactor', base.twoFactor),
@@ -93,6 +94,7 @@ describe('multi-step flows use storage.transaction when it exists', () => {
       'twoFactor.deleteByUser',
       'audit.deleteByUser',
       'accounts.deleteByUser',
+      'passkeys.deleteByUser',
       'users.delete',
     ]);
   });

@@ -8,6 +8,7 @@ import { type Logger, silentLogger } from '../../src/logging/logger.js';
 const storage = {
   users: {},
   accounts: {},
+  passkeys: {},
   sessions: {},
   tokens: {},
   twoFactor: {},

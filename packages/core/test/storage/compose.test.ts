@@ -8,6 +8,7 @@ import { describeStorageConformance } from '../../src/testing/conformance/index.
 const parts = (a: Storage, b: Storage) => ({
   users: a.users,
   accounts: a.accounts,
+  passkeys: a.passkeys,
   twoFactor: a.twoFactor,
   audit: a.audit,
   sessions: b.sessions,
@@ -34,6 +35,7 @@ describe('composeStorage', () => {
     const storage = composeStorage(parts(sql, kv));
     expect(storage.users).toBe(sql.users);
     expect(storage.accounts).toBe(sql.accounts);
+    expect(storage.passkeys).toBe(sql.passkeys);
     expect(storage.sessions).toBe(kv.sessions);
     await storage.rateLimits.hit('k', { limit: 1, windowMs: 10, now: 0 });
     expect(await kv.rateLimits.peek('k', 0)).toEqual({ count: 1, resetAt: 10 });

@@ -193,7 +193,7 @@ function kvTokens(kv: KeyValue): TokenStore {
 
 /** Sessions and tokens over `kv`; the other stores stay in memory in this example. */
 export function kvStorage(kv: KeyValue): Storage {
-  const { users, accounts, twoFactor, rateLimits, audit } = memoryStorage();
+  const { users, accounts, passkeys, twoFactor, rateLimits, audit } = memoryStorage();
   const [sessions, tokens] = [kvSessions(kv), kvTokens(kv)];
-  return { users, accounts, twoFactor, rateLimits, audit, sessions, tokens };
+  return { users, accounts, passkeys, twoFactor, rateLimits, audit, sessions, tokens };
 }

@@ -5,6 +5,7 @@ import { conformanceChecks } from '../../src/testing/conformance/index.js';
 import { ACCOUNT_MUTANTS } from './mutants/accounts.js';
 import { withLookupCache } from './mutants/lookup-cache.js';
 import { OTHER_MUTANTS } from './mutants/others.js';
+import { PASSKEY_MUTANTS } from './mutants/passkeys.js';
 import { SESSION_WITH_USER_MUTANTS } from './mutants/session-with-user.js';
 import { SESSION_MUTANTS } from './mutants/sessions.js';
 import { TWO_FACTOR_MUTANTS } from './mutants/two-factor.js';
@@ -16,6 +17,7 @@ const CHECKS = conformanceChecks();
 const MUTANTS = [
   ...USER_MUTANTS,
   ...ACCOUNT_MUTANTS,
+  ...PASSKEY_MUTANTS,
   ...SESSION_MUTANTS,
   ...SESSION_WITH_USER_MUTANTS,
   ...TWO_FACTOR_MUTANTS,

@@ -4,6 +4,7 @@ import type { QueryOptions, SqlClient, SqlQueryable } from '../client/types.js';
 export interface Tables {
   readonly users: string;
   readonly accounts: string;
+  readonly passkeys: string;
   readonly sessions: string;
   readonly refreshHashes: string;
   readonly tokens: string;
@@ -40,6 +41,7 @@ export function tablesOf(quotedSchema: string): Tables {
   return {
     users: q('users'),
     accounts: q('accounts'),
+    passkeys: q('passkeys'),
     sessions: q('sessions'),
     refreshHashes: q('session_refresh_hashes'),
     tokens: q('tokens'),

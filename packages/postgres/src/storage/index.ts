@@ -4,6 +4,7 @@ import { DEFAULT_SCHEMA, quoteSchemaName } from '../schema-name.js';
 import { pgAccounts } from './accounts.js';
 import { pgAudit } from './audit.js';
 import { type Db, rootDb, statementNames, tablesOf } from './db.js';
+import { pgPasskeys } from './passkeys.js';
 import { type PurgeOptions, type PurgeResult, purgeExpired } from './purge.js';
 import { pgRateLimits } from './rate-limits.js';
 import { pgSessionWithUser } from './session-with-user.js';
@@ -89,6 +90,7 @@ function storageOver(db: Db): PostgresStorage {
   return {
     users,
     accounts: pgAccounts(db),
+    passkeys: pgPasskeys(db),
     sessions,
     tokens: pgTokens(db),
     twoFactor: pgTwoFactor(db),

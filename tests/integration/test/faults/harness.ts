@@ -89,10 +89,14 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Which server each store lives on: users, accounts, 2FA and audit in PostgreSQL, the rest in Redis. */
+/**
+ * Which server each store lives on: users, accounts, passkeys, 2FA and audit in PostgreSQL, the
+ * rest in Redis.
+ */
 const BACKENDS: Record<StoreName, Backend> = {
   users: 'postgres',
   accounts: 'postgres',
+  passkeys: 'postgres',
   twoFactor: 'postgres',
   audit: 'postgres',
   sessions: 'redis',
@@ -161,6 +165,7 @@ export async function createWorld(): Promise<World> {
   const direct = composeStorage({
     users: pg.users,
     accounts: pg.accounts,
+    passkeys: pg.passkeys,
     twoFactor: pg.twoFactor,
     audit: pg.audit,
     sessions: ephemeral.sessions,

@@ -131,6 +131,7 @@ export function faultInjector(
     return {
       users: wrapStore('users', inner.users),
       accounts: wrapStore('accounts', inner.accounts),
+      passkeys: wrapStore('passkeys', inner.passkeys),
       sessions: wrapStore('sessions', inner.sessions),
       tokens: wrapStore('tokens', inner.tokens),
       twoFactor: wrapStore('twoFactor', inner.twoFactor),

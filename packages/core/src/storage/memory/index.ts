@@ -2,6 +2,7 @@ import type { Storage } from '../types.js';
 import { memoryAccountStore } from './accounts.js';
 import { memoryAuditStore } from './audit.js';
 import type { Purgeable } from './copy.js';
+import { memoryPasskeyStore } from './passkeys.js';
 import { memoryRateLimitStore } from './rate-limits.js';
 import { memorySessionStore } from './sessions.js';
 import { memoryTokenStore } from './tokens.js';
@@ -34,6 +35,7 @@ export function memoryStorage(): MemoryStorage {
   return {
     users,
     accounts: memoryAccountStore(),
+    passkeys: memoryPasskeyStore(),
     sessions,
     tokens,
     twoFactor,

@@ -3,6 +3,7 @@ import { accountChecks } from './accounts.js';
 import { auditChecks } from './audit.js';
 import { type AddCheck, type ConformanceContext, newUser, startTime, uid } from './fixtures.js';
 import { generationChecks } from './generations.js';
+import { passkeyChecks } from './passkeys.js';
 import { rateLimitChecks } from './rate-limits.js';
 import { sessionWithUserChecks } from './session-with-user.js';
 import { sessionWithUserCacheChecks } from './session-with-user-cache.js';
@@ -21,7 +22,7 @@ import { userFieldChecks } from './users-fields.js';
 /** Options of {@link conformanceChecks}. */
 export interface ConformanceChecksOptions {
   /**
-   * The stores to check; default all seven. With `users` among them, each check creates the user
+   * The stores to check; default all eight. With `users` among them, each check creates the user
    * that owns the records it writes; without it, records name user ids that no store holds.
    */
   readonly stores?: readonly StoreName[];
@@ -62,6 +63,7 @@ const GROUPS: readonly Group[] = [
   { title: 'storage', needs: ['users'], add: transactionChecks },
   { title: 'users', needs: ['users'], add: all(userChecks, userFieldChecks) },
   { title: 'accounts', needs: ['accounts'], add: accountChecks },
+  { title: 'passkeys', needs: ['passkeys'], add: passkeyChecks },
   {
     title: 'sessions',
     needs: ['sessions'],

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { randomToken } from '../../crypto/tokens.js';
 import { TOKEN_PURPOSES } from '../../storage/purposes.js';
 import type { AccountRecord } from '../../storage/types/accounts.js';
+import type { PasskeyRecord } from '../../storage/types/passkeys.js';
 import type { SessionRecord } from '../../storage/types/sessions.js';
 import type { OneTimeTokenRecord } from '../../storage/types/tokens.js';
 import type { TrustedDeviceRecord } from '../../storage/types/two-factor.js';
@@ -97,6 +98,30 @@ export function newAccount(
     createdAt: now,
     lastUsedAt: now,
     encryptedTokens: `v1.${uid('sealed')}`,
+    ...overrides,
+  };
+}
+
+/**
+ * A passkey of `userId` with a unique id and credential id, counter 0, two transports, a synced
+ * device type and no `lastUsedAt` (never used).
+ */
+export function newPasskey(
+  userId: string,
+  now: number,
+  overrides: Partial<PasskeyRecord> = {},
+): PasskeyRecord {
+  return {
+    id: uid('pk'),
+    userId,
+    credentialId: uid('cred'),
+    publicKey: `pQECAyYgASFYI${uid('key')}`,
+    counter: 0,
+    transports: ['internal', 'hybrid'],
+    deviceType: 'multiDevice',
+    backedUp: true,
+    name: 'MacBook',
+    createdAt: now,
     ...overrides,
   };
 }

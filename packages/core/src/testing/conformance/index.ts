@@ -9,7 +9,7 @@ export { conformanceChecks } from './checks.js';
 /** Options of {@link describeStorageConformance}. */
 export interface StorageConformanceOptions {
   /**
-   * The stores to check; default all seven. A Redis adapter that implements only the ephemeral
+   * The stores to check; default all eight. A Redis adapter that implements only the ephemeral
    * stores passes `['sessions', 'tokens', 'rateLimits']` (the others may then be anything).
    * With `users` among them, the kit creates the user that owns each record it writes; without
    * it, records name user ids that no store holds.
