@@ -1,6 +1,7 @@
 import type { AccountRecord, AccountStore } from '@portcullis/core/storage';
 import { ms, opt, ts } from '../sql.js';
 import type { Db } from './db.js';
+import { deleteKeepingOne } from './keep-one.js';
 
 interface AccountRow {
   id: string;
@@ -105,27 +106,8 @@ export function pgAccounts(db: Db): AccountStore {
       return rowCount === 1 ? 'updated' : 'not_found';
     },
 
-    async delete(id, { userId, keepOne }) {
-      // `mine` locks the user's links (with keepOne; else only this one), in id order so that
-      // racers queue rather than deadlock. Under READ COMMITTED a racer that waited for a
-      // lock finds the link another one deleted gone, so it counts what is left: of two
-      // concurrent unlinks of the last two links, the second counts one and deletes nothing.
-      // `found` tells 'last' (the locked link is still there) from 'not_found'.
-      const { rows } = await db.query<{ deleted: boolean; found: boolean }>(
-        `WITH mine AS (
-           SELECT id FROM ${accounts} WHERE user_id = $2 AND ($3 OR id = $1)
-            ORDER BY id COLLATE "C" FOR UPDATE),
-         gone AS (
-           DELETE FROM ${accounts} WHERE id = $1 AND user_id = $2
-              AND (NOT $3 OR (SELECT count(*) FROM mine) > 1)
-           RETURNING id)
-         SELECT EXISTS (SELECT 1 FROM gone) AS deleted,
-                EXISTS (SELECT 1 FROM mine WHERE id = $1) AS found`,
-        [id, userId, keepOne],
-      );
-      const row = rows[0];
-      if (row?.deleted === true) return 'deleted';
-      return row?.found === true ? 'last' : 'not_found';
+    delete(id, options) {
+      return deleteKeepingOne(db, accounts, id, options);
     },
 
     async deleteByUser(userId) {

@@ -1,6 +1,7 @@
 import type { PasskeyRecord, PasskeyStore } from '@portcullis/core/storage';
 import { int, int8, json, ms, opt, parseJson, ts } from '../sql.js';
 import type { Db } from './db.js';
+import { deleteKeepingOne } from './keep-one.js';
 
 interface PasskeyRow {
   id: string;
@@ -114,26 +115,8 @@ export function pgPasskeys(db: Db): PasskeyStore {
       return rowCount === 1 ? 'updated' : 'not_found';
     },
 
-    async delete(id, { userId, keepOne }) {
-      // As accounts.delete: `mine` locks the user's passkeys (with keepOne; else only this
-      // one), in id order so that racers queue rather than deadlock. Under READ COMMITTED a
-      // racer that waited for a lock finds the passkey another one deleted gone, so it counts
-      // what is left. `found` tells 'last' (the locked passkey is still there) from 'not_found'.
-      const { rows } = await db.query<{ deleted: boolean; found: boolean }>(
-        `WITH mine AS (
-           SELECT id FROM ${passkeys} WHERE user_id = $2 AND ($3 OR id = $1)
-            ORDER BY id COLLATE "C" FOR UPDATE),
-         gone AS (
-           DELETE FROM ${passkeys} WHERE id = $1 AND user_id = $2
-              AND (NOT $3 OR (SELECT count(*) FROM mine) > 1)
-           RETURNING id)
-         SELECT EXISTS (SELECT 1 FROM gone) AS deleted,
-                EXISTS (SELECT 1 FROM mine WHERE id = $1) AS found`,
-        [id, userId, keepOne],
-      );
-      const row = rows[0];
-      if (row?.deleted === true) return 'deleted';
-      return row?.found === true ? 'last' : 'not_found';
+    delete(id, options) {
+      return deleteKeepingOne(db, passkeys, id, options);
     },
 
     async deleteByUser(userId) {
