@@ -4,6 +4,7 @@ import { createSession, enforceSessionLimit } from '../sessions/create.js';
 import { toSessionInfo } from '../sessions/info.js';
 import { endReplacedSession } from '../sessions/reissue.js';
 import type { SessionTokens } from '../sessions/types.js';
+import type { JsonObject } from '../storage/types/json.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { toPublicUser } from '../users/public.js';
@@ -20,7 +21,12 @@ import type { LoginResult, SignedIn } from './types.js';
 export async function finishSignIn(
   rt: AuthRuntime,
   user: UserRecord,
-  options: { amr: readonly string[]; secondFactorProven?: boolean; context: RequestContext },
+  options: {
+    amr: readonly string[];
+    secondFactorProven?: boolean;
+    context: RequestContext;
+    eventData?: JsonObject;
+  },
 ): Promise<LoginResult> {
   let amr = options.amr;
   if (user.totp !== undefined && options.secondFactorProven !== true) {
@@ -37,6 +43,7 @@ export async function finishSignIn(
   return openSession(rt, user, {
     amr,
     context: options.context,
+    ...(options.eventData === undefined ? {} : { eventData: options.eventData }),
     ...(options.secondFactorProven === true ? { secondFactorAt: rt.now() } : {}),
   });
 }
@@ -44,6 +51,8 @@ export async function finishSignIn(
 /** How a sign-in's session is opened. */
 export interface OpenSessionOptions {
   amr: readonly string[];
+  /** Facts of the method for `login.succeeded` (a provider and the `amr` it reported). */
+  eventData?: JsonObject;
   context: RequestContext;
   secondFactorAt?: number;
   credentialGeneration?: number;
@@ -129,7 +138,7 @@ export async function settleSession(
       type: 'login.succeeded',
       userId: user.id,
       sessionId: record.id,
-      data: { amr: [...options.amr] },
+      data: { ...options.eventData, amr: [...options.amr] },
     },
     options.context,
   );

@@ -539,6 +539,8 @@ async function signInWithIdentity(
     amr: [OAUTH_AMR],
     secondFactorProven,
     context,
+    // Recorded (in the event and the audit trail), trusted only with trustSecondFactor.
+    eventData: { provider: provider.id, providerAmr: [...(profile.amr ?? [])] },
   });
 }
 

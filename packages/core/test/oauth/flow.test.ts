@@ -487,6 +487,12 @@ describe('social sign-in with a real OpenID Provider', () => {
     withAmr(['pwd', 'mfa']);
     const strong = await w.signInWith('alice', { provider: 'mfa' });
     expect(strong.location).toBe('/');
+    // The provider's amr is recorded with the sign-in, beside Portcullis's own.
+    expect(w.events.filter((e) => e.type === 'login.succeeded').at(-1)?.data).toEqual({
+      provider: 'mfa',
+      providerAmr: ['pwd', 'mfa'],
+      amr: ['fed'],
+    });
     const sessions = await w.storage.sessions.listByUser(userId, w.clock.now());
     expect(sessions.some((s) => s.secondFactorAt !== undefined)).toBe(true);
     // The same provider without mfa in amr, and an untrusted one with it: challenged.
