@@ -1,5 +1,8 @@
 import * as oauth from 'oauth4webapi';
+import * as v from 'valibot';
 import { AuthError } from '../errors/auth-error.js';
+import { nameField, text } from '../flows/input.js';
+import { MAX_EMAIL_LENGTH, normalizeEmail } from '../users/normalize.js';
 import type { OAuthProfile, OAuthProvider } from './types.js';
 
 /**
@@ -271,11 +274,8 @@ export async function exchangeCode(
     if (error instanceof AuthError) throw error;
     throw oauthFailed('profile', error);
   }
-  if (typeof profile.subject !== 'string' || profile.subject === '') {
-    throw oauthFailed('profile');
-  }
   return {
-    profile,
+    profile: cleanProfile(profile),
     tokens: {
       accessToken: result.access_token,
       ...(result.refresh_token === undefined ? {} : { refreshToken: result.refresh_token }),
@@ -289,4 +289,35 @@ export async function exchangeCode(
 /** A provider's `error` code, kept only when it looks like one (never free text in details). */
 function safeErrorCode(code: string): string {
   return /^[a-z_]{1,64}$/.test(code) ? code : 'error';
+}
+
+const SUBJECT = text('subject', 255);
+const EMAIL = text('email', MAX_EMAIL_LENGTH);
+const NAME = nameField('name');
+const AMR_VALUE = text('amr', 32);
+
+/**
+ * A provider's profile as the stores may take it: whatever a provider (or a mapper of the app's)
+ * says, a subject of 1 to 255 characters without control characters or lone surrogates
+ * (`OAUTH_FAILED` `profile` otherwise: a NUL byte must never reach a store), and only the email,
+ * names and `amr` values that pass the same checks as a form's fields (others are dropped).
+ */
+function cleanProfile(profile: OAuthProfile): OAuthProfile {
+  if (!v.is(SUBJECT, profile.subject)) throw oauthFailed('profile');
+  const email = v.is(EMAIL, profile.email) ? normalizeEmail(profile.email)?.email : undefined;
+  const name = (value: string | undefined) => {
+    const parsed = v.safeParse(NAME, value?.slice(0, 100));
+    return parsed.success && parsed.output ? parsed.output : undefined;
+  };
+  const firstName = name(profile.firstName);
+  const lastName = name(profile.lastName);
+  const amr = profile.amr?.filter((m) => v.is(AMR_VALUE, m)).slice(0, 10);
+  return {
+    subject: profile.subject,
+    ...(email === undefined ? {} : { email }),
+    emailVerified: email !== undefined && profile.emailVerified === true,
+    ...(firstName === undefined ? {} : { firstName }),
+    ...(lastName === undefined ? {} : { lastName }),
+    ...(amr === undefined ? {} : { amr }),
+  };
 }

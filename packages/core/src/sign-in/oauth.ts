@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { enforceRule } from '../abuse/rate-limit.js';
+import { enforceRule, hitRule } from '../abuse/rate-limit.js';
 import { changeCredentials } from '../credentials/change.js';
 import { generationOf } from '../credentials/generation.js';
 import { dropUnprovenFactors, UNPROVEN_FACTORS_PATCH } from '../credentials/unproven.js';
@@ -505,32 +505,19 @@ async function signInWithIdentity(
   } else {
     user = await joinOrCreate(rt, provider, exchanged, context);
   }
-  if (user.disabled) {
-    await rt.emit(
-      {
-        type: 'login.failed',
-        userId: user.id,
-        data: { reason: 'disabled', provider: provider.id },
-      },
-      context,
-    );
-    throw new AuthError('ACCOUNT_DISABLED');
-  }
+  if (user.disabled) throw await refused(rt, provider, user.id, 'ACCOUNT_DISABLED', context);
   if (rt.config.emailVerification.required && user.emailVerifiedAt === undefined) {
     // As for a password: an account whose address is not verified does not sign in (an
-    // untrusted provider's address stays unverified until its owner follows the mailed link).
-    await runInBackground(rt.config.logger, 'verification mail', () =>
-      sendVerificationMail(rt, user as UserRecord, context),
-    );
-    await rt.emit(
-      {
-        type: 'login.failed',
-        userId: user.id,
-        data: { reason: 'email_not_verified', provider: provider.id },
-      },
-      context,
-    );
-    throw new AuthError('EMAIL_NOT_VERIFIED');
+    // untrusted provider's address stays unverified until its owner follows the mailed link,
+    // mailed here within the resend limit per address, as `/email/verify/resend` would).
+    const unverified = user;
+    const mail = await hitRule(rt, 'verificationResendPerAddress', unverified.emailNormalized);
+    if (mail.allowed) {
+      await runInBackground(rt.config.logger, 'verification mail', () =>
+        sendVerificationMail(rt, unverified, context),
+      );
+    }
+    throw await refused(rt, provider, user.id, 'EMAIL_NOT_VERIFIED', context);
   }
   const secondFactorProven =
     provider.trustSecondFactor === true &&
@@ -542,6 +529,32 @@ async function signInWithIdentity(
     // Recorded (in the event and the audit trail), trusted only with trustSecondFactor.
     eventData: { provider: provider.id, providerAmr: [...(profile.amr ?? [])] },
   });
+}
+
+/** Why a known account's social sign-in is refused, as `login.failed` reasons. */
+const REFUSAL_REASONS = {
+  ACCOUNT_DISABLED: 'disabled',
+  EMAIL_NOT_VERIFIED: 'email_not_verified',
+  ACCOUNT_LINK_REQUIRED: 'account_link_required',
+} as const;
+
+/** Emits `login.failed` for a known account's refused social sign-in; resolves to the error. */
+async function refused(
+  rt: AuthRuntime,
+  provider: OAuthProvider,
+  userId: string,
+  code: keyof typeof REFUSAL_REASONS,
+  context: RequestContext,
+): Promise<AuthError> {
+  await rt.emit(
+    {
+      type: 'login.failed',
+      userId,
+      data: { reason: REFUSAL_REASONS[code], provider: provider.id },
+    },
+    context,
+  );
+  return new AuthError(code);
 }
 
 async function joinOrCreate(
@@ -557,15 +570,11 @@ async function joinOrCreate(
   const existing = await rt.storage.users.getByEmail(email.emailNormalized);
   if (existing !== undefined) {
     if (!vouched) {
-      await rt.emit(
-        {
-          type: 'login.failed',
-          userId: existing.id,
-          data: { reason: 'account_link_required', provider: provider.id },
-        },
-        context,
-      );
-      throw new AuthError('ACCOUNT_LINK_REQUIRED');
+      throw await refused(rt, provider, existing.id, 'ACCOUNT_LINK_REQUIRED', context);
+    }
+    // Before any claim: a disabled account is not wiped by a provider's say-so.
+    if (existing.disabled) {
+      throw await refused(rt, provider, existing.id, 'ACCOUNT_DISABLED', context);
     }
     let owner = existing;
     if (existing.emailVerifiedAt === undefined)
@@ -580,8 +589,8 @@ async function joinOrCreate(
     email: email.email,
     emailNormalized: email.emailNormalized,
     ...(vouched ? { emailVerifiedAt: now } : {}),
-    ...(profile.firstName === undefined ? {} : { firstName: profile.firstName.slice(0, 100) }),
-    ...(profile.lastName === undefined ? {} : { lastName: profile.lastName.slice(0, 100) }),
+    ...(profile.firstName === undefined ? {} : { firstName: profile.firstName }),
+    ...(profile.lastName === undefined ? {} : { lastName: profile.lastName }),
     metadata: {},
     disabled: false,
     credentialGeneration: FIRST_GENERATION,

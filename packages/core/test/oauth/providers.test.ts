@@ -206,3 +206,61 @@ describe("the provider's tokens", () => {
     }
   });
 });
+
+describe('what a provider says reaches the stores only checked', () => {
+  it('a subject with a NUL byte or too long is refused; a broken email or name is dropped', async () => {
+    const contract = await startContractProvider();
+    try {
+      const w = await appWorld({ providers: [contract.provider] });
+      for (const id of ['a\u0000b', 'x'.repeat(256)]) {
+        contract.next = { id, email: 'nul@example.com', verified: true };
+        const { location } = await w.signInWith('', { provider: 'contract' });
+        expect(location).toBe('/login?error=OAUTH_FAILED&reason=profile');
+      }
+      contract.next = { id: 'ok', email: 'bad\u0000@example.com', verified: true };
+      expect((await w.signInWith('', { provider: 'contract' })).location).toBe(
+        '/login?error=OAUTH_FAILED&reason=email_required',
+      );
+      expect(await w.storage.users.getByEmail('nul@example.com')).toBeUndefined();
+    } finally {
+      await contract.close();
+    }
+  });
+});
+
+describe('refusals of known accounts', () => {
+  it('a disabled unverified account is not claimed (its password stays), and is refused', async () => {
+    const contract = await startContractProvider();
+    try {
+      const w = await appWorld({ providers: [contract.provider] });
+      const user = await w.registered('gus@example.com', false);
+      await w.storage.users.update(user.id, { disabled: true, updatedAt: w.clock.now() });
+      contract.next = { id: 'gus', email: 'gus@example.com', verified: true };
+      const { location } = await w.signInWith('', { provider: 'contract' });
+      expect(location).toBe('/login?error=ACCOUNT_DISABLED');
+      const stored = await w.storage.users.getById(user.id);
+      expect(stored?.passwordHash).toBe(user.passwordHash);
+      expect(stored?.emailVerifiedAt).toBeUndefined();
+      expect(await w.storage.accounts.listByUser(user.id)).toEqual([]);
+    } finally {
+      await contract.close();
+    }
+  });
+
+  it('an unverified account refused at sign-in gets verification mails within the resend limit (3 an hour)', async () => {
+    const contract = await startContractProvider();
+    try {
+      const untrusted = { ...contract.provider, trustEmail: false };
+      const w = await appWorld({ providers: [untrusted] });
+      contract.next = { id: 'hal', email: 'hal@example.com', verified: true };
+      for (let i = 0; i < 5; i++) {
+        const { location } = await w.signInWith('', { provider: 'contract' });
+        expect(location).toBe('/login?error=EMAIL_NOT_VERIFIED');
+      }
+      await w.mailer.waitFor('hal@example.com', 'verify-email');
+      expect(w.mailer.messages.filter((m) => m.to === 'hal@example.com')).toHaveLength(3);
+    } finally {
+      await contract.close();
+    }
+  });
+});
