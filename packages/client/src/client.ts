@@ -5,6 +5,7 @@ import { isAuthClientError } from './errors.js';
 import { authorizedFetch } from './fetch.js';
 import { oauthApi } from './oauth.js';
 import { type AuthClientOptions, resolveOptions } from './options.js';
+import { passwordlessApi } from './passwordless.js';
 import type { AuthClient } from './surface.js';
 import type { LoginResult, SessionResult, SignedInResult } from './types.js';
 
@@ -77,6 +78,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     ...accountApi(engine),
     ...oauthApi(engine),
+    ...passwordlessApi(engine),
     twoFactor: twoFactorApi(engine),
     async csrf() {
       return engine.csrf.get();

@@ -47,6 +47,15 @@ export const OPERATIONS = {
   listLinkedAccounts: { method: 'GET', path: '/oauth/accounts', auth: 'session' },
   linkAccount: { method: 'POST', path: '/oauth/:provider/link', auth: 'session' },
   unlinkAccount: { method: 'DELETE', path: '/oauth/accounts/:id', auth: 'session' },
+  passkeyRegistrationOptions: { method: 'POST', path: '/passkeys/register/options', auth: 'session' },
+  registerPasskey: { method: 'POST', path: '/passkeys/register/verify', auth: 'session' },
+  passkeyLoginOptions: { method: 'POST', path: '/passkeys/login/options', auth: 'none' },
+  passkeyLogin: { method: 'POST', path: '/passkeys/login/verify', auth: 'none' },
+  listPasskeys: { method: 'GET', path: '/passkeys', auth: 'session' },
+  renamePasskey: { method: 'PATCH', path: '/passkeys/:id', auth: 'session' },
+  removePasskey: { method: 'DELETE', path: '/passkeys/:id', auth: 'session' },
+  requestMagicLink: { method: 'POST', path: '/magic-link', auth: 'none' },
+  verifyMagicLink: { method: 'POST', path: '/magic-link/verify', auth: 'none' },
   getOpenApiDocument: { method: 'GET', path: '/openapi.json', auth: 'none' },
 } as const;
 
@@ -82,6 +91,7 @@ export type ServerErrorCode =
   | 'STORAGE_UNAVAILABLE'
   | 'OAUTH_FAILED'
   | 'ACCOUNT_LINK_REQUIRED'
+  | 'PASSKEY_INVALID'
   | 'INTERNAL';
 
 /** Every {@link ServerErrorCode}, to check a code received at runtime. */
@@ -110,5 +120,6 @@ export const SERVER_ERROR_CODES: readonly ServerErrorCode[] = [
   'STORAGE_UNAVAILABLE',
   'OAUTH_FAILED',
   'ACCOUNT_LINK_REQUIRED',
+  'PASSKEY_INVALID',
   'INTERNAL',
 ];

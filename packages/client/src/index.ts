@@ -1,6 +1,7 @@
 /**
  * `@portcullis/client`: a typed browser and Node.js client of the Portcullis HTTP API, with
- * the cookie or jwt strategy, single-flight refresh across tabs, and no runtime dependencies.
+ * the cookie or jwt strategy, single-flight refresh across tabs, and one runtime dependency
+ * (`@simplewebauthn/browser`, loaded only when a passkey ceremony runs).
  * Guide: `docs/client.md`.
  *
  * @packageDocumentation
@@ -21,8 +22,17 @@ export type {
   BroadcastChannelLike,
   LockManagerLike,
   MessageHandler,
+  WebAuthnCeremonies,
 } from './options.js';
-export type { AuthClient, PasswordsApi, SessionsApi, TwoFactorApi, UserApi } from './surface.js';
+export type {
+  AuthClient,
+  MagicLinkApi,
+  PasskeysApi,
+  PasswordsApi,
+  SessionsApi,
+  TwoFactorApi,
+  UserApi,
+} from './surface.js';
 export type {
   AuditEvent,
   ChangePasswordInput,
@@ -31,6 +41,7 @@ export type {
   LinkedAccount,
   LoginInput,
   LoginResult,
+  Passkey,
   ProfilePatch,
   PublicJwk,
   PublicUser,

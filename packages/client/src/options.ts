@@ -70,6 +70,26 @@ export interface AuthClientOptions {
   readonly apiOrigins?: readonly string[];
   /** The clock for access-token expiry, in epoch milliseconds. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * The WebAuthn ceremonies of `client.passkeys`. Default `@simplewebauthn/browser`'s
+   * `startRegistration` and `startAuthentication`, loaded on the first passkey ceremony. Pass
+   * your own to run them elsewhere (a native bridge, or a software authenticator in tests).
+   */
+  readonly webauthn?: WebAuthnCeremonies;
+}
+
+/** The two WebAuthn ceremonies, in `@simplewebauthn/browser`'s shapes (JSON in, JSON out). */
+export interface WebAuthnCeremonies {
+  /** `navigator.credentials.create()`: options JSON in, `RegistrationResponseJSON` out. */
+  startRegistration(input: { optionsJSON: Record<string, unknown> }): Promise<unknown>;
+  /**
+   * `navigator.credentials.get()`: options JSON in, `AuthenticationResponseJSON` out; with
+   * `useBrowserAutofill`, conditional UI (the passkey offered in the username field's autofill).
+   */
+  startAuthentication(input: {
+    optionsJSON: Record<string, unknown>;
+    useBrowserAutofill?: boolean;
+  }): Promise<unknown>;
 }
 
 /** {@link AuthClientOptions} with every default applied. */
@@ -87,6 +107,8 @@ export interface ResolvedOptions {
   /** The page URL relative URLs resolve against; `undefined` outside browsers. */
   readonly pageUrl: string | undefined;
   readonly now: () => number;
+  /** Set when given; else `@simplewebauthn/browser` is loaded on first use. */
+  readonly webauthn: WebAuthnCeremonies | undefined;
 }
 
 interface MaybeBrowserGlobals {
@@ -147,5 +169,6 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     ownOrigins,
     pageUrl,
     now: options.now ?? Date.now,
+    webauthn: options.webauthn,
   };
 }

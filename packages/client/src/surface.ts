@@ -6,6 +6,7 @@ import type {
   LinkedAccount,
   LoginInput,
   LoginResult,
+  Passkey,
   ProfilePatch,
   PublicUser,
   ReauthenticateInput,
@@ -23,6 +24,54 @@ import type {
   TrustedDevice,
   VerifySecondFactorInput,
 } from './types.js';
+
+/** `client.passkeys` (`docs/passkeys.md`). */
+export interface PasskeysApi {
+  /**
+   * Registers a passkey for the signed-in user: `POST /passkeys/register/options`, the
+   * browser's `navigator.credentials.create()`, then `POST /passkeys/register/verify`. Needs a
+   * fresh session or `password` (and with 2FA a recent second factor or `code` + `method`).
+   * @throws AuthClientError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`,
+   * `EMAIL_NOT_VERIFIED`, `PASSKEY_INVALID`, `NOT_FOUND` (passkeys off); the browser's own
+   * errors (`NotAllowedError` when the person cancels, `InvalidStateError` for a passkey this
+   * authenticator already holds) pass through.
+   */
+  register(options?: ReauthProof & { name?: string }): Promise<Passkey>;
+  /**
+   * Signs in with a passkey: `POST /passkeys/login/options`, `navigator.credentials.get()`,
+   * `POST /passkeys/login/verify`; signed in like `login`. With `autofill`, the browser offers
+   * the passkey in the autofill of an `<input autocomplete="username webauthn">` (conditional
+   * UI) and the promise waits until the person picks one. With `identifier`, only that user's
+   * passkeys are offered.
+   * @throws AuthClientError `PASSKEY_INVALID`, `ACCOUNT_DISABLED`, `RATE_LIMITED`
+   */
+  signIn(options?: { identifier?: string; autofill?: boolean }): Promise<LoginResult>;
+  /** `GET /passkeys`: oldest first. */
+  list(): Promise<Passkey[]>;
+  /** `PATCH /passkeys/:id`. @throws AuthClientError `NOT_FOUND`, `VALIDATION_FAILED` */
+  rename(id: string, name: string): Promise<Passkey>;
+  /**
+   * `DELETE /passkeys/:id` (a fresh session or `proof`).
+   * @throws AuthClientError `VALIDATION_FAILED` (the last way to sign in), `NOT_FOUND`,
+   * `REAUTH_REQUIRED`
+   */
+  remove(id: string, proof?: ReauthProof): Promise<void>;
+}
+
+/** `client.magicLink` (`docs/magic-links.md`). */
+export interface MagicLinkApi {
+  /**
+   * `POST /magic-link`: mails a sign-in link and a code (the same answer whether or not the
+   * address has an account). @throws AuthClientError `RATE_LIMITED`, `NOT_FOUND` (off)
+   */
+  request(email: string): Promise<StatusResult<'link_sent'>>;
+  /**
+   * `POST /magic-link/verify` with the link's `token`, or `email` and `code`; signed in like
+   * `login` (a user with 2FA gets `two_factor_required`).
+   * @throws AuthClientError `TOKEN_INVALID`, `TOKEN_EXPIRED`, `CODE_INVALID`
+   */
+  verify(input: { token: string } | { email: string; code: string }): Promise<LoginResult>;
+}
 
 /** `client.sessions`: the user's sessions ("log out other devices"). */
 export interface SessionsApi {
@@ -200,6 +249,10 @@ export interface AuthClient {
    * @throws AuthClientError `VALIDATION_FAILED` (the last way to sign in), `NOT_FOUND`
    */
   unlink(id: string): Promise<void>;
+  /** Passkeys: register, sign in (also as autofill), list, rename, remove. */
+  readonly passkeys: PasskeysApi;
+  /** Sign-in by a mailed link or code (when the server has `magicLink` on). */
+  readonly magicLink: MagicLinkApi;
   /** Second-factor settings. */
   readonly twoFactor: TwoFactorApi;
   /** The CSRF token (`GET /csrf`), fetched once and cached; dropped after a sign-in. */

@@ -101,6 +101,22 @@ export interface ReauthProof {
   readonly method?: SecondFactorMethod;
 }
 
+/** A passkey of the user (`GET /passkeys`): no credential id, no key. */
+export interface Passkey {
+  /** Its id, for `passkeys.rename` and `passkeys.remove`. */
+  readonly id: string;
+  /** The user's name for it. */
+  readonly name: string;
+  /** When it was registered, epoch ms. */
+  readonly createdAt: number;
+  /** When it last signed in, epoch ms, or `null`. */
+  readonly lastUsedAt: number | null;
+  /** Whether it is backed up (synced to the user's other devices). */
+  readonly backedUp: boolean;
+  /** `multiDevice` (synced) or `singleDevice` (a security key, a device-bound key). */
+  readonly deviceType: 'singleDevice' | 'multiDevice';
+}
+
 /** A provider account linked to the user (`GET /oauth/accounts`). */
 export interface LinkedAccount {
   /** The link's id, for {@link AuthClient.unlink}. */

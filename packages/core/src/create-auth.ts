@@ -1,3 +1,7 @@
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { reportRequestProblem } from './abuse/request-problem.js';
 import type { AccessTokenClaims } from './access-tokens/claims.js';
 import { getJwks } from './access-tokens/jwks.js';
@@ -30,6 +34,7 @@ import {
   validateSessionToken,
   verifyAccessTokenClaims,
 } from './sign-in/authenticate.js';
+import { requestMagicLink, signInWithMagicLink } from './sign-in/magic-link.js';
 import {
   completeOAuth,
   type LinkedAccount,
@@ -40,6 +45,16 @@ import {
   startOAuth,
   unlinkAccount,
 } from './sign-in/oauth.js';
+import {
+  listPasskeys,
+  type PasskeyView,
+  passkeyLoginOptions,
+  passkeyRegistrationOptions,
+  registerPasskey,
+  removePasskey,
+  renamePasskey,
+  signInWithPasskey,
+} from './sign-in/passkeys.js';
 import { signInWithPassword } from './sign-in/password.js';
 import { reauthenticate } from './sign-in/reauthenticate.js';
 import type {
@@ -72,6 +87,16 @@ export type AuthOptions = Omit<
     };
   };
 };
+
+/** The proof fields of a passkey change: the password, or a second-factor code with 2FA on. */
+export interface PasskeyProof {
+  /** The password, when the session is not fresh. */
+  password?: string;
+  /** With 2FA on and no second factor proven in the session lately: a TOTP or recovery code. */
+  code?: string;
+  /** The kind of `code`. */
+  method?: 'totp' | 'recovery';
+}
 
 /** What {@link createAuth} returns: every account and session flow as a typed API. */
 export interface Auth {
@@ -290,6 +315,86 @@ export interface Auth {
       context?: RequestContext,
     ): Promise<void>;
   };
+  /**
+   * Passkeys (WebAuthn; docs/passkeys.md). The `/passkeys` routes call these. Every method
+   * throws `NOT_FOUND` when `passkeys: false`.
+   */
+  readonly passkeys: {
+    /**
+     * Starts registering a passkey for the signed-in user (a fresh session or `password`; for
+     * 2FA users a factor): the options for `navigator.credentials.create()`.
+     * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`,
+     * `EMAIL_NOT_VERIFIED`, `UNAUTHENTICATED`
+     */
+    registrationOptions(
+      input: { userId: string; sessionId: string } & PasskeyProof,
+      context?: RequestContext,
+    ): Promise<PublicKeyCredentialCreationOptionsJSON>;
+    /**
+     * Finishes registering: verifies the browser's `RegistrationResponseJSON` against the
+     * challenge of this user and session, and stores the passkey.
+     * @throws AuthError `PASSKEY_INVALID`, `VALIDATION_FAILED`, `UNAUTHENTICATED`
+     */
+    register(
+      input: { userId: string; sessionId: string; response: unknown; name?: string },
+      context?: RequestContext,
+    ): Promise<PasskeyView>;
+    /**
+     * Starts a passkey sign-in: the options for `navigator.credentials.get()` and the
+     * `challengeId` to send back. Without `identifier`, discoverable passkeys (and autofill).
+     * @throws AuthError `VALIDATION_FAILED`, `RATE_LIMITED`
+     */
+    loginOptions(
+      input?: { identifier?: string },
+      context?: RequestContext,
+    ): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }>;
+    /**
+     * Signs in with the browser's `AuthenticationResponseJSON`: a passkey that verified the
+     * user signs in without a password or second-factor challenge.
+     * @throws AuthError `PASSKEY_INVALID`, `ACCOUNT_DISABLED`, `EMAIL_NOT_VERIFIED`,
+     * `VALIDATION_FAILED`, `RATE_LIMITED`
+     */
+    signIn(
+      input: { challengeId: string; response: unknown },
+      context?: RequestContext,
+    ): Promise<LoginResult>;
+    /** The user's passkeys, oldest first. */
+    list(userId: string): Promise<PasskeyView[]>;
+    /** Renames one. @throws AuthError `NOT_FOUND`, `VALIDATION_FAILED` */
+    rename(
+      input: { userId: string; passkeyId: string; name: string; sessionId?: string },
+      context?: RequestContext,
+    ): Promise<PasskeyView>;
+    /**
+     * Removes one (a fresh session or `password`; for 2FA users a factor); refused when it is
+     * the last way to sign in.
+     * @throws AuthError `NOT_FOUND`, `VALIDATION_FAILED`, `REAUTH_REQUIRED`
+     */
+    remove(
+      input: { userId: string; passkeyId: string; sessionId: string } & PasskeyProof,
+      context?: RequestContext,
+    ): Promise<void>;
+  };
+  /**
+   * Sign-in by a mailed link or code (docs/magic-links.md); `NOT_FOUND` unless `magicLink` is
+   * configured. The `/magic-link` routes call these.
+   */
+  readonly magicLink: {
+    /**
+     * Mails a sign-in link and code to the address: the same answer whether or not it has an
+     * account. @throws AuthError `VALIDATION_FAILED`, `RATE_LIMITED`, `NOT_FOUND` (off)
+     */
+    request(email: string, context?: RequestContext): Promise<{ status: 'link_sent' }>;
+    /**
+     * Signs in with the mailed link's `token`, or with `email` and `code`; a user with 2FA still
+     * passes the second factor. @throws AuthError `TOKEN_INVALID`, `TOKEN_EXPIRED`,
+     * `CODE_INVALID`, `ACCOUNT_DISABLED`, `VALIDATION_FAILED`, `NOT_FOUND` (magic links off)
+     */
+    verify(
+      input: { token: string } | { email: string; code: string },
+      context?: RequestContext,
+    ): Promise<LoginResult>;
+  };
   /** The user's security events, newest first. */
   readonly audit: {
     /** Security events of the user, newest first (default 50, at most 200). */
@@ -415,6 +520,19 @@ export function createAuth(config: AuthConfig): Auth {
       complete: (providerId, input, context) => completeOAuth(rt, providerId, input, ctx(context)),
       accounts: (userId) => listLinkedAccounts(rt, userId),
       unlink: (input, context) => unlinkAccount(rt, input, ctx(context)),
+    },
+    passkeys: {
+      registrationOptions: (input, context) => passkeyRegistrationOptions(rt, input, ctx(context)),
+      register: (input, context) => registerPasskey(rt, input, ctx(context)),
+      loginOptions: (input, context) => passkeyLoginOptions(rt, input ?? {}, ctx(context)),
+      signIn: (input, context) => signInWithPasskey(rt, input, ctx(context)),
+      list: (userId) => listPasskeys(rt, userId),
+      rename: (input, context) => renamePasskey(rt, input, ctx(context)),
+      remove: (input, context) => removePasskey(rt, input, ctx(context)),
+    },
+    magicLink: {
+      request: (email, context) => requestMagicLink(rt, { email }, ctx(context)),
+      verify: (input, context) => signInWithMagicLink(rt, input, ctx(context)),
     },
     audit: {
       list: (userId, opts) => listAudit(rt, userId, opts ?? {}),

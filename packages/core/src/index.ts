@@ -17,13 +17,15 @@ export type {
   HttpConfig,
   LinkConfig,
   LoginPerAccountRule,
+  MagicLinkConfig,
+  PasskeyConfig,
   PasswordConfig,
   RateLimitRule,
   RateLimitRuleName,
   SessionConfig,
   TwoFactorConfig,
 } from './config/types.js';
-export type { Auth, AuthOptions } from './create-auth.js';
+export type { Auth, AuthOptions, PasskeyProof } from './create-auth.js';
 export { createAuth } from './create-auth.js';
 export type { AuthErrorCode, AuthErrorDetail, AuthErrorOptions } from './errors/index.js';
 export { AUTH_ERROR_MESSAGES, AUTH_ERROR_STATUS, AuthError, isAuthError } from './errors/index.js';
@@ -67,6 +69,7 @@ export type { ServerErrorContext } from './runtime/server-error.js';
 export type { RefreshResult } from './sessions/refresh.js';
 export type { AuthenticatedSession, SessionInfo, SessionTokens } from './sessions/types.js';
 export type { LinkedAccount, OAuthOutcome, OAuthStart } from './sign-in/oauth.js';
+export type { PasskeyView } from './sign-in/passkeys.js';
 export type {
   LoginInput,
   LoginResult,

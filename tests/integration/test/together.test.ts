@@ -20,6 +20,7 @@ import {
 } from '@portcullis/core';
 import { createPasswordHasher, type PasswordHasher } from '@portcullis/core/password';
 import { composeStorage, type Storage } from '@portcullis/core/storage';
+import { softwareAuthenticator } from '@portcullis/core/testing';
 import { createPool, migrate, postgresStorage } from '@portcullis/postgres';
 import { cachedSessions, cachedStorage, createRedis, redisStorage } from '@portcullis/redis';
 import type { Redis } from 'ioredis';
@@ -171,6 +172,7 @@ function authOf(storage: Storage, session: Partial<SessionConfig> = {}) {
     password: { hasher },
     logger: silentLogger,
     session,
+    magicLink: {},
   });
   auths.push(auth);
   return { auth, mailer };
@@ -289,6 +291,48 @@ describe.each<SessionLayout>([
       expect.arrayContaining(['email.verified', 'login.succeeded', 'session.revoked']),
     );
     expect(await count('audit_events', 'user_id = $1', [userId])).toBe(events.length);
+  });
+
+  it('registers a passkey across both (options on A, verify on B), signs in with it once of two racing verifications, and keeps it in PostgreSQL', async () => {
+    const { A, B } = twoInstances(layout);
+    const address = email('pia');
+    const { userId, login } = await signUpAndIn(A, B, address);
+    const key = softwareAuthenticator({ origin: 'https://app.example.com' });
+    const options = await A.auth.passkeys.registrationOptions(
+      { userId, sessionId: login.session.id },
+      CTX,
+    );
+    const passkey = await B.auth.passkeys.register(
+      { userId, sessionId: login.session.id, response: await key.register(options) },
+      CTX,
+    );
+    expect(await count('passkeys', 'user_id = $1', [userId])).toBe(1);
+    const start = await B.auth.passkeys.loginOptions({}, CTX);
+    const response = await key.authenticate(start.options);
+    const input = { challengeId: start.challengeId, response };
+    const outcomes = await Promise.all([
+      outcome(A.auth.passkeys.signIn(input, CTX)),
+      outcome(B.auth.passkeys.signIn(input, CTX)),
+    ]);
+    expect(outcomes.sort()).toEqual(['PASSKEY_INVALID', 'ok']);
+    const [stored] = await A.auth.passkeys.list(userId);
+    expect(stored).toMatchObject({ id: passkey.id });
+    expect(stored?.lastUsedAt).toBeTypeOf('number');
+    expect((await A.auth.storage.passkeys.get(passkey.id))?.counter).toBe(1);
+  });
+
+  it('signs in by magic link across both: requested on A, used on B, once', async () => {
+    const { A, B } = twoInstances(layout);
+    const address = email('mia');
+    await signUpAndIn(A, B, address);
+    await A.auth.magicLink.request(address, CTX);
+    const mail = await A.mailer.waitFor(address, 'magic-link');
+    const token = A.mailer.extractToken(mail) ?? '';
+    const outcomes = await Promise.all([
+      outcome(A.auth.magicLink.verify({ token }, CTX)),
+      outcome(B.auth.magicLink.verify({ token }, CTX)),
+    ]);
+    expect(outcomes.sort()).toEqual(['TOKEN_INVALID', 'ok']);
   });
 
   it('refuses on B at once a user disabled through A, and accepts the profile A changed', async () => {

@@ -34,6 +34,13 @@ export const DEFAULTS = Object.freeze({
   emailVerification: { required: true, tokenTtlSeconds: DAY, path: '/verify-email' },
   passwordReset: { tokenTtlSeconds: 30 * MINUTE, path: '/reset-password' },
   emailChange: { tokenTtlSeconds: DAY, path: '/confirm-email' },
+  passkeys: { challengeTtlSeconds: 5 * MINUTE, origins: [] as readonly string[] },
+  magicLink: {
+    tokenTtlSeconds: 15 * MINUTE,
+    path: '/magic-link',
+    createAccounts: false,
+    maxCodeAttempts: 5,
+  },
   twoFactor: {
     challengeTtlSeconds: 10 * MINUTE,
     challengeMaxAttempts: 5,
@@ -70,6 +77,10 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitRuleName, RateLimitRu
     mailPerRecipient: { limit: 10, windowSeconds: HOUR },
     // Two hits per sign-in (authorize and callback): 60 sign-ins per IP, NAT included.
     oauthPerIp: { limit: 120, windowSeconds: 15 * MINUTE },
+    // Two hits per passkey sign-in (options and verify), as for oauthPerIp.
+    passkeyPerIp: { limit: 120, windowSeconds: 15 * MINUTE },
+    magicLinkPerAddress: { limit: 3, windowSeconds: HOUR },
+    magicLinkPerIp: { limit: 20, windowSeconds: HOUR },
   });
 
 /** Bytes a production secret needs at least (256 bits). */

@@ -20,6 +20,7 @@ import type {
   HttpConfig,
   LinkConfig,
   LoginPerAccountRule,
+  MagicLinkConfig,
   PasswordConfig,
   RateLimitRule,
   RateLimitRuleName,
@@ -62,6 +63,18 @@ export interface ResolvedConfig {
   readonly twoFactor: Resolved<TwoFactorConfig>;
   /** Social sign-in, when providers are configured. */
   readonly oauth?: OAuthConfig;
+  /** Passkeys; `false` when turned off. */
+  readonly passkeys:
+    | false
+    | {
+        readonly rpId: string;
+        readonly rpName: string;
+        /** `appUrl`'s origin first, then the configured ones. */
+        readonly origins: readonly string[];
+        readonly challengeTtlSeconds: number;
+      };
+  /** Magic links and email codes, when turned on. */
+  readonly magicLink?: Resolved<MagicLinkConfig>;
   readonly http: Resolved<Omit<HttpConfig, 'cookies'>> & {
     cookies: Resolved<Omit<CookieConfig, 'domain'>> & { domain?: string };
   };
@@ -218,6 +231,19 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...defined(c.rateLimits) },
     twoFactor: { ...DEFAULTS.twoFactor, totpIssuer: appName, ...defined(c.twoFactor) },
     ...(c.oauth === undefined ? {} : { oauth: resolveOAuth(c.oauth, production) }),
+    passkeys:
+      c.passkeys === false
+        ? false
+        : {
+            rpId: c.passkeys?.rpId ?? new URL(c.appUrl).hostname,
+            rpName: c.passkeys?.rpName ?? appName,
+            origins: [appOrigin, ...(c.passkeys?.origins ?? [])],
+            challengeTtlSeconds:
+              c.passkeys?.challengeTtlSeconds ?? DEFAULTS.passkeys.challengeTtlSeconds,
+          },
+    ...(c.magicLink === undefined
+      ? {}
+      : { magicLink: { ...DEFAULTS.magicLink, ...defined(c.magicLink) } }),
     http: {
       ...DEFAULTS.http,
       ...defined(c.http),

@@ -199,6 +199,45 @@ export const configSchema = v.strictObject({
   emailVerification: v.optional(v.strictObject({ ...link, required: v.optional(v.boolean()) })),
   passwordReset: v.optional(v.strictObject(link)),
   emailChange: v.optional(v.strictObject(link)),
+  passkeys: v.optional(
+    v.union(
+      [
+        v.literal(false),
+        v.strictObject({
+          rpId: v.optional(
+            v.pipe(
+              v.string('must be a string'),
+              v.regex(/^[a-z0-9.-]+$/i, 'must be a host name (no scheme, port or path)'),
+            ),
+          ),
+          rpName: v.optional(v.pipe(v.string('must be a string'), v.minLength(1))),
+          origins: v.optional(
+            v.array(
+              v.pipe(
+                v.string('must be a string'),
+                v.regex(
+                  /^[a-z][a-z0-9+.-]*:\S+$/i,
+                  'must be an origin (https://… or an app origin)',
+                ),
+              ),
+            ),
+          ),
+          challengeTtlSeconds: seconds(3600),
+        }),
+      ],
+      'must be false or passkey options',
+    ),
+  ),
+  magicLink: v.optional(
+    v.strictObject({
+      tokenTtlSeconds: seconds(24 * 3600),
+      path,
+      createAccounts: v.optional(v.boolean('must be a boolean')),
+      maxCodeAttempts: v.optional(
+        v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10, 'must be at most 10')),
+      ),
+    }),
+  ),
   rateLimits: v.optional(
     v.strictObject({
       loginPerAccount: v.optional(loginRule),
@@ -216,6 +255,9 @@ export const configSchema = v.strictObject({
       emailChangePerAddress: v.optional(rule),
       mailPerRecipient: v.optional(rule),
       oauthPerIp: v.optional(rule),
+      passkeyPerIp: v.optional(rule),
+      magicLinkPerAddress: v.optional(rule),
+      magicLinkPerIp: v.optional(rule),
     }),
   ),
   twoFactor: v.optional(

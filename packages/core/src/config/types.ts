@@ -53,7 +53,10 @@ export type RateLimitRuleName =
   | 'emailChangePerAccount'
   | 'emailChangePerAddress'
   | 'mailPerRecipient'
-  | 'oauthPerIp';
+  | 'oauthPerIp'
+  | 'passkeyPerIp'
+  | 'magicLinkPerAddress'
+  | 'magicLinkPerIp';
 
 /** Session options. */
 export interface SessionConfig {
@@ -148,6 +151,36 @@ export interface LinkConfig {
   tokenTtlSeconds?: number;
   /** Path of the app page that receives `?token=`; joined to `appUrl`. */
   path?: string;
+}
+
+/** Passkey (WebAuthn) options. See docs/passkeys.md. */
+export interface PasskeyConfig {
+  /**
+   * The relying party id: the registrable domain the passkeys belong to. Default: the host name
+   * of `appUrl`. A parent domain (`example.com` for `app.example.com`) lets sibling subdomains
+   * share passkeys.
+   */
+  rpId?: string;
+  /** The name authenticators show. Default `appName`. */
+  rpName?: string;
+  /**
+   * Origins allowed besides `appUrl`'s (a native app's `android:apk-key-hash:...`, another
+   * subdomain under `rpId`). Default none.
+   */
+  origins?: readonly string[];
+  /** Lifetime of a registration or sign-in challenge, seconds. Default 300. */
+  challengeTtlSeconds?: number;
+}
+
+/** Magic-link and email-code sign-in options. See docs/magic-links.md. */
+export interface MagicLinkConfig extends LinkConfig {
+  /**
+   * Create an account for an unknown address on first use (its address verified by the link).
+   * Default false: an unknown address gets no mail, and the same answer.
+   */
+  createAccounts?: boolean;
+  /** Wrong codes a request survives before it ends. Default 5. */
+  maxCodeAttempts?: number;
 }
 
 /** Second-factor options (used by the second-factor flows). */
@@ -254,6 +287,16 @@ export interface AuthConfig {
    * `github(...)`, `oidcProvider(...)`, ...). See docs/oauth.md.
    */
   oauth?: OAuthConfig;
+  /**
+   * Passkeys (WebAuthn): on by default (a user registers one from settings); `false` turns the
+   * `/passkeys` routes and methods off. See docs/passkeys.md.
+   */
+  passkeys?: false | PasskeyConfig;
+  /**
+   * Sign-in by a mailed link or code: off unless set (`magicLink: {}` turns it on with the
+   * defaults: 15 minutes, `/magic-link`, no account creation). See docs/magic-links.md.
+   */
+  magicLink?: MagicLinkConfig;
   http?: HttpConfig;
   /**
    * Which proxies may set the client address: `false` (default: the socket address only), the

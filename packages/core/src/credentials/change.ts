@@ -12,16 +12,26 @@ export type CredentialChangeReason =
   | 'password_reset'
   | 'two_factor_disabled'
   | 'email_changed'
-  /** A trusted provider proved the address of an account whose address was never verified. */
+  /**
+   * A trusted provider, or a magic link, proved the address of an account whose address was
+   * never verified.
+   */
   | 'email_claimed';
 
-/** Tokens that a credential change ends: links and sign-ins opened under the old credentials. */
+/**
+ * Tokens that a credential change ends: links (reset, email change, magic links and their
+ * codes) and sign-ins opened under the old credentials.
+ */
 const ENDED_PURPOSES = [
   TOKEN_PURPOSES.passwordReset,
   TOKEN_PURPOSES.emailChange,
   TOKEN_PURPOSES.twoFactorChallenge,
   TOKEN_PURPOSES.twoFactorEmailCode,
   TOKEN_PURPOSES.twoFactorSmsCode,
+  // A magic link mailed under the old credentials, and its code: both carry the user's id
+  // (requests for an address without an account carry none, and have nothing to end here).
+  TOKEN_PURPOSES.magicLink,
+  TOKEN_PURPOSES.magicLinkCode,
 ] as const;
 
 /** Input of {@link changeCredentials}. */
@@ -44,17 +54,18 @@ export interface CredentialChange {
 
 /**
  * The one routine that decides what a credential change ends; every flow that changes a
- * credential calls it (password change and reset, 2FA disable, email change).
+ * credential calls it (password change and reset, 2FA disable, email change, the claim of an
+ * unverified address).
  *
  * The patch is written with a new credential generation in one user write (in one transaction
  * with `before`, the revocations and the move of the kept session, when the storage has
  * transactions). Before the write, in the architecture's safe order, the other sessions, every
- * trusted device, reset and email-change links and sign-ins waiting for their second factor
- * (with their codes) are deleted. From the write on, every session, refresh-token family,
- * trusted device and pending challenge or link opened under the old generation is refused
- * wherever it is presented (validation reads the user anyway), including sign-ins that read
- * the old password before the write and create their session after it; after the commit the
- * same deletions run again to collect those.
+ * trusted device, reset, email-change and magic links (with their codes) and sign-ins waiting
+ * for their second factor (with their codes) are deleted. From the write on, every session,
+ * refresh-token family, trusted device and pending challenge or link opened under the old
+ * generation is refused wherever it is presented (validation reads the user anyway),
+ * including sign-ins that read the old password before the write and create their session
+ * after it; after the commit the same deletions run again to collect those.
  * @throws AuthError `failWith` when the user row was not updated
  */
 export async function changeCredentials(rt: AuthRuntime, change: CredentialChange): Promise<void> {

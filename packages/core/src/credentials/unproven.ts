@@ -15,13 +15,14 @@ export const UNPROVEN_FACTORS_PATCH: Readonly<
 
 /**
  * Deletes what a pre-hijacker of an unverified account could have left behind besides its
- * password and sessions: linked provider identities, recovery codes and trusted devices, a
+ * password and sessions: linked provider identities and passkeys, recovery codes and trusted devices, a
  * pending TOTP enrollment or phone check, an email-factor pause. Runs inside the credential
  * change that proves the mailbox (`changeCredentials`' `before`), with
  * {@link UNPROVEN_FACTORS_PATCH} in its patch.
  */
 export async function dropUnprovenFactors(storage: Storage, userId: string): Promise<void> {
   await storage.accounts.deleteByUser(userId);
+  await storage.passkeys.deleteByUser(userId);
   await storage.twoFactor.deleteByUser(userId);
   for (const purpose of [
     TOKEN_PURPOSES.totpEnroll,

@@ -29,6 +29,7 @@ export type AuthErrorCode =
   | 'CONFLICT'
   | 'OAUTH_FAILED'
   | 'ACCOUNT_LINK_REQUIRED'
+  | 'PASSKEY_INVALID'
   | 'CONFIG_INVALID'
   | 'INTERNAL';
 
@@ -59,6 +60,7 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = Object
   CONFLICT: 409,
   OAUTH_FAILED: 400,
   ACCOUNT_LINK_REQUIRED: 409,
+  PASSKEY_INVALID: 400,
   CONFIG_INVALID: 500,
   INTERNAL: 500,
 });
@@ -91,6 +93,7 @@ export const AUTH_ERROR_MESSAGES: Readonly<Record<AuthErrorCode, string>> = Obje
   OAUTH_FAILED: 'Signing in with that provider did not work. Start again.',
   ACCOUNT_LINK_REQUIRED:
     'An account with this email already exists. Sign in to it, then link this provider from your settings.',
+  PASSKEY_INVALID: 'That passkey could not be verified. Try again.',
   CONFIG_INVALID: 'Authentication is misconfigured.',
   INTERNAL: 'Something went wrong.',
 });

@@ -15,6 +15,7 @@ export const BUDGETED_EVENT_TYPES: ReadonlySet<AuthEventType> = new Set<AuthEven
   'request.csrf_refused',
   'request.invalid',
   'oauth.failed',
+  'passkey.failed',
 ]);
 
 /** Events of one budgeted type that may pass per minute, per Auth instance (and the burst). */

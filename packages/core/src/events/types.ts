@@ -50,7 +50,13 @@ export type AuthEventType =
   | 'storage.unavailable'
   | 'account.linked'
   | 'account.unlinked'
-  | 'oauth.failed';
+  | 'oauth.failed'
+  | 'passkey.registered'
+  | 'passkey.renamed'
+  | 'passkey.removed'
+  | 'passkey.failed'
+  | 'passkey.counter_regressed'
+  | 'magic_link.requested';
 
 /** One emitted event. */
 export interface AuthEvent {

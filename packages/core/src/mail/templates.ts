@@ -122,6 +122,22 @@ export const DEFAULT_TEMPLATES: DefaultTemplates = {
       signature: d.appName,
     }),
   },
+  'magic-link': {
+    subject: (d) => `Sign in to ${d.appName}`,
+    body: (d) => ({
+      firstName: d.firstName,
+      intro: [
+        `Use this link to sign in to ${d.appName}, or enter the code on the device where you asked for it:`,
+      ],
+      action: { label: `Sign in to ${d.appName}`, url: d.link },
+      code: d.code,
+      outro: [
+        `The link and the code expire in ${d.expiresInMinutes} minutes and work once. Never share them with anyone.`,
+        ignore('nobody can sign in without this link or code.'),
+      ],
+      signature: d.appName,
+    }),
+  },
   'register-existing': {
     subject: (d) => `Someone tried to sign up to ${d.appName} with your email address`,
     body: (d) => ({

@@ -11,6 +11,7 @@
  * - `register-existing`: someone tried to register with an address that has an account (the
  *   HTTP answer stays the same either way, so only the owner learns of it).
  * - `account-locked`: sign-in is paused after too many wrong passwords; says until when.
+ * - `magic-link`: a sign-in link and the same request's 6-digit code (`magicLink`).
  * - `second-factor-locked`: the second factor is paused after too many wrong codes; says until
  *   when (someone who knows the password may be trying codes).
  */
@@ -25,7 +26,8 @@ export type MailKind =
   | 'email-otp'
   | 'register-existing'
   | 'account-locked'
-  | 'second-factor-locked';
+  | 'second-factor-locked'
+  | 'magic-link';
 
 /** Every {@link MailKind}, in a stable order. */
 export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
@@ -40,6 +42,7 @@ export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
   'register-existing',
   'account-locked',
   'second-factor-locked',
+  'magic-link',
 ]);
 
 /**
@@ -128,6 +131,11 @@ export interface MailData {
     until: Date;
     /** Failed attempts that set the lock. */
     failedAttempts: number;
+  };
+  /** A sign-in link, and a code for signing in on another device; both single use. */
+  'magic-link': MailLinkData & {
+    /** The 6-digit code. */
+    code: string;
   };
   /** `at`, `ip` and `userAgent` are those of the wrong code that set the lock. */
   'second-factor-locked': MailNoticeData & {

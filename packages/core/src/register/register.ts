@@ -18,8 +18,11 @@ import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeUsername } from '../users/no
 export interface RegisterInput {
   /** The address; trimmed, NFKC-normalized, and compared lower-cased. */
   email: string;
-  /** The new password; checked against the policy (NIST SP 800-63B). */
-  password: string;
+  /**
+   * The new password; checked against the policy (NIST SP 800-63B). Optional only with magic
+   * links on (`magicLink`): an account without one signs in by mailed link or code.
+   */
+  password?: string | undefined;
   /** Optional username: 3–32 letters, digits, `.`, `_`, `-`; unique, case-insensitive. */
   username?: string | undefined;
   /** Optional first name, up to 100 characters. */
@@ -28,17 +31,26 @@ export interface RegisterInput {
   lastName?: string | undefined;
 }
 
-/** The input schema (also the source of the OpenAPI document's request body). */
+/**
+ * The input schema (also the source of the OpenAPI document's request body). `password` is
+ * optional here because magic links make it so; without them {@link register} requires it.
+ */
 export const registerSchema = v.object({
   email: text('email', MAX_EMAIL_LENGTH),
-  password: passwordField(),
+  password: v.optional(passwordField()),
   username: v.optional(text('username', 64)),
   firstName: nameField('firstName'),
   lastName: nameField('lastName'),
 });
 
+/** {@link registerSchema} with the password required: magic links off (the same error as ever). */
+const withPasswordSchema = v.object({ ...registerSchema.entries, password: passwordField() });
+
 /**
- * Registers an account and mails a verification link (single use, 24 h by default).
+ * Registers an account and mails a verification link (single use, 24 h by default). With
+ * magic links on (`magicLink`) the password may be left out: the account then has none and
+ * signs in by mailed link or code (and may set a password later, `auth.passwords.change`);
+ * without them it is required (`VALIDATION_FAILED` on `password`).
  * Enumeration-safe: an address that already has an account gets the same answer after the
  * same work (the password is hashed either way), and its owner is mailed a notice instead of a
  * second account being made. The answer comes before the account is stored: the account, its
@@ -53,7 +65,10 @@ export async function register(
   input: RegisterInput,
   context: RequestContext,
 ): Promise<{ status: 'verification_sent' }> {
-  const data = parseInput(registerSchema, input);
+  const data = parseInput(
+    rt.config.magicLink === undefined ? withPasswordSchema : registerSchema,
+    input,
+  );
   const email = normalizeEmail(data.email);
   if (!email) throw invalid('email', 'email is not a valid address');
   // Before the hash (the costly part) and the lookup, so unknown and known addresses are
@@ -64,16 +79,23 @@ export async function register(
   if (data.username !== undefined && !username) {
     throw invalid('username', 'username must be 3–32 letters, digits, ".", "_" or "-"');
   }
-  assertPasswordAllowed(rt.config, data.password, {
-    context: {
-      email: email.email,
-      username: username?.username,
-      firstName: data.firstName,
-      lastName: data.lastName,
-    },
-  });
-  // Hash before looking anything up: both outcomes below cost the same.
-  const passwordHash = await hashPassword(data.password, { hasher: await rt.hasher() });
+  const { password } = data;
+  if (password !== undefined) {
+    assertPasswordAllowed(rt.config, password, {
+      context: {
+        email: email.email,
+        username: username?.username,
+        firstName: data.firstName,
+        lastName: data.lastName,
+      },
+    });
+  }
+  // Hash before looking anything up: both outcomes below cost the same (a passwordless
+  // registration hashes nothing, for a new and a taken address alike).
+  const passwordHash =
+    password === undefined
+      ? undefined
+      : await hashPassword(password, { hasher: await rt.hasher() });
   if (username && (await rt.storage.users.getByUsername(username.usernameNormalized))) {
     throw new AuthError('USERNAME_TAKEN');
   }
@@ -83,7 +105,7 @@ export async function register(
     email: email.email,
     emailNormalized: email.emailNormalized,
     ...(username ?? {}),
-    passwordHash,
+    ...(passwordHash === undefined ? {} : { passwordHash }),
     ...(data.firstName ? { firstName: data.firstName } : {}),
     ...(data.lastName ? { lastName: data.lastName } : {}),
     metadata: {},

@@ -7,30 +7,46 @@ import type { SessionTokens } from '../sessions/types.js';
 import type { JsonObject } from '../storage/types/json.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
 import type { UserRecord } from '../storage/types/users.js';
+import type { SecondFactorMethod } from '../two-factor/types.js';
 import { toPublicUser } from '../users/public.js';
 import { startSecondFactor } from './second-factor.js';
 import type { LoginResult, SignedIn } from './types.js';
 
+/** How a sign-in method ends ({@link finishSignIn}). */
+export interface FinishSignInOptions {
+  /** What the first factor was (RFC 8176 `amr`): `['pwd']`, `['fed']`, `['email']`, …. */
+  amr: readonly string[];
+  /** The method proved a second factor itself (a passkey with user verification). */
+  secondFactorProven?: boolean;
+  context: RequestContext;
+  /** Facts of the method for `login.succeeded` (a provider, `method: 'magic_link'`). */
+  eventData?: JsonObject;
+  /**
+   * Second-factor methods the challenge must neither offer nor accept: `email` after a magic
+   * link, whose mailbox was the first factor and cannot also be the second. Default none.
+   */
+  excludeMethods?: readonly SecondFactorMethod[];
+}
+
 /**
- * The step every sign-in method ends in, once its first proof checked out (a password, and
- * later a social account, a passkey or a magic link): for a user with 2FA on, the second
- * factor (a trusted device, or a challenge to answer), unless the method proved one itself;
- * then the session. `user` is the record the proof was checked against: the session is opened
- * under its credential generation, so a credential change written meanwhile ends it.
+ * The step every sign-in method ends in, once its first proof checked out (a password, a
+ * social account, a passkey or a magic link): for a user with 2FA on, the second factor (a
+ * trusted device, or a challenge to answer, without the `excludeMethods`), unless the method
+ * proved one itself; then the session. `user` is the record the proof was checked against: the
+ * session is opened under its credential generation, so a credential change written meanwhile
+ * ends it.
  */
 export async function finishSignIn(
   rt: AuthRuntime,
   user: UserRecord,
-  options: {
-    amr: readonly string[];
-    secondFactorProven?: boolean;
-    context: RequestContext;
-    eventData?: JsonObject;
-  },
+  options: FinishSignInOptions,
 ): Promise<LoginResult> {
   let amr = options.amr;
   if (user.totp !== undefined && options.secondFactorProven !== true) {
-    const outcome = await startSecondFactor(rt, user, options.context);
+    const outcome = await startSecondFactor(rt, user, options.context, {
+      amr: options.amr,
+      excludeMethods: options.excludeMethods,
+    });
     if (outcome.status === 'challenge') {
       return {
         status: 'two_factor_required',

@@ -1,8 +1,7 @@
 import * as v from 'valibot';
 import { enforceRule, hitRule } from '../abuse/rate-limit.js';
-import { changeCredentials } from '../credentials/change.js';
+import { claimUnverified } from '../credentials/claim.js';
 import { generationOf } from '../credentials/generation.js';
-import { dropUnprovenFactors, UNPROVEN_FACTORS_PATCH } from '../credentials/unproven.js';
 import { timingSafeEqualStrings } from '../crypto/compare.js';
 import { toBase64Url } from '../crypto/encoding.js';
 import { hmacSha256, sha256Base64Url } from '../crypto/hash.js';
@@ -32,8 +31,8 @@ import type { AccountRecord } from '../storage/types/accounts.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { normalizeEmail } from '../users/normalize.js';
 import { finishSignIn } from './complete.js';
-import { requireStepUp, secondFactorFresh } from './reauthenticate.js';
-import { assertReauthSecondFactor, stepUpFields } from './step-up.js';
+import { removeWayIn, requireMethodChangeProof } from './methods.js';
+import { stepUpFields } from './step-up.js';
 import type { LoginResult } from './types.js';
 
 /** How long an authorization may take at the provider (the state's life): 10 minutes. */
@@ -238,28 +237,11 @@ export async function startLink(
   });
   safeRedirectPath(input.redirectTo);
   providerOf(rt, providerId);
-  const user = await requireStepUp(
+  const user = await requireMethodChangeProof(
     rt,
-    'fresh',
-    { userId: input.userId, sessionId: input.sessionId, password: proof.password },
+    { userId: input.userId, sessionId: input.sessionId, ...proof },
     context,
   );
-  // An account whose address was never proven may not be its owner's (pre-hijacking): nothing
-  // is linked to it until the address is verified, so the owner's reset cannot inherit it.
-  if (user.emailVerifiedAt === undefined) throw new AuthError('EMAIL_NOT_VERIFIED');
-  if (user.totp !== undefined) {
-    const session = await rt.storage.sessions.get(input.sessionId, rt.now());
-    if (proof.code !== undefined) {
-      await assertReauthSecondFactor(
-        rt,
-        user,
-        { code: proof.code, method: proof.method, sessionId: input.sessionId },
-        context,
-      );
-    } else if (!secondFactorFresh(rt, session, rt.now())) {
-      throw new AuthError('REAUTH_REQUIRED');
-    }
-  }
   return startOAuth(
     rt,
     providerId,
@@ -577,8 +559,13 @@ async function joinOrCreate(
       throw await refused(rt, provider, existing.id, 'ACCOUNT_DISABLED', context);
     }
     let owner = existing;
-    if (existing.emailVerifiedAt === undefined)
-      owner = await claimUnverified(rt, existing, context);
+    // A trusted provider proved the address of an account whose own address was never verified.
+    if (existing.emailVerifiedAt === undefined) {
+      owner = await claimUnverified(rt, existing, {
+        context,
+        failWith: () => oauthFailed('profile'),
+      });
+    }
     await createLink(rt, provider, exchanged, owner, rt.now(), context);
     return owner;
   }
@@ -609,30 +596,6 @@ async function joinOrCreate(
   return user;
 }
 
-/**
- * A trusted provider proved the address of an account whose own address was never verified:
- * whoever registered it may have been someone else (account pre-hijacking). Its password, every
- * session and trusted device, and every identity linked before are dropped, in one credential
- * change, and the address is marked verified. Resolves to the user as now stored.
- */
-async function claimUnverified(
-  rt: AuthRuntime,
-  user: UserRecord,
-  context: RequestContext,
-): Promise<UserRecord> {
-  await changeCredentials(rt, {
-    userId: user.id,
-    patch: { passwordHash: null, emailVerifiedAt: rt.now(), ...UNPROVEN_FACTORS_PATCH },
-    reason: 'email_claimed',
-    before: (storage) => dropUnprovenFactors(storage, user.id),
-    failWith: 'OAUTH_FAILED',
-    context,
-  });
-  const stored = await rt.storage.users.getById(user.id);
-  if (stored === undefined) throw oauthFailed('profile');
-  return stored;
-}
-
 /** The user's linked accounts, oldest first. */
 export async function listLinkedAccounts(
   rt: AuthRuntime,
@@ -643,8 +606,8 @@ export async function listLinkedAccounts(
 
 /**
  * Unlinks one of the user's accounts. Refused (`VALIDATION_FAILED`) when it is the last way to
- * sign in (no password, no other link), atomically: two concurrent unlinks of the last two
- * links leave one. @throws AuthError `NOT_FOUND`, `VALIDATION_FAILED`, `UNAUTHENTICATED`
+ * sign in (no password, no other link, no passkey; `removeWayIn`): two concurrent unlinks of
+ * the last two links leave one, and so do an unlink and a passkey removal at once. @throws AuthError `NOT_FOUND`, `VALIDATION_FAILED`, `UNAUTHENTICATED`
  */
 export async function unlinkAccount(
   rt: AuthRuntime,
@@ -653,28 +616,19 @@ export async function unlinkAccount(
 ): Promise<void> {
   const user = await rt.storage.users.getById(input.userId);
   if (user === undefined || user.disabled) throw new AuthError('UNAUTHENTICATED');
-  const account = await rt.storage.accounts.get(input.accountId);
-  const result = await rt.storage.accounts.delete(input.accountId, {
-    userId: user.id,
-    keepOne: user.passwordHash === undefined,
-  });
-  if (result === 'not_found') throw new AuthError('NOT_FOUND');
-  if (result === 'last') {
-    throw new AuthError('VALIDATION_FAILED', {
-      details: [
-        {
-          path: 'id',
-          message: 'This is your only way to sign in. Set a password or link another first.',
-        },
-      ],
-    });
-  }
+  const account = await removeWayIn(
+    rt,
+    user,
+    rt.storage.accounts,
+    input.accountId,
+    async () => (await rt.storage.passkeys.listByUser(user.id)).length,
+  );
   await rt.emit(
     {
       type: 'account.unlinked',
       userId: user.id,
       ...(input.sessionId === undefined ? {} : { sessionId: input.sessionId }),
-      data: { provider: account?.provider ?? null, accountId: input.accountId },
+      data: { provider: account.provider, accountId: input.accountId },
     },
     context,
   );

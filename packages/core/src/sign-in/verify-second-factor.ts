@@ -7,7 +7,14 @@ import { isServerFailure } from '../link-tokens/link-token.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { discardSession } from '../sessions/create.js';
 import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
-import { consumeChallenge, openChallenge, reserveChallengeCheck } from '../two-factor/challenge.js';
+import {
+  challengeAmr,
+  challengeExcludes,
+  consumeChallenge,
+  excludedMethodError,
+  openChallenge,
+  reserveChallengeCheck,
+} from '../two-factor/challenge.js';
 import { checkCode } from '../two-factor/check-code.js';
 import {
   emailFactorPaused,
@@ -33,8 +40,9 @@ import type { SecondFactorResult, VerifySecondFactorInput } from './types.js';
  *
  * Order, and why: the challenge is opened (not used); the account lock is checked, so a locked
  * account gets `RATE_LIMITED` even with the right code (and uses up nothing); `email` is
- * refused while a password reset pauses it (`VALIDATION_FAILED`, nothing counted: the mailbox
- * alone must not pass the second factor). Then the check is reserved BEFORE the code is
+ * refused while a password reset pauses it, and for a challenge that excludes it (a magic-link
+ * sign-in, whose first factor was the mailbox) (`VALIDATION_FAILED`, nothing counted: the
+ * mailbox alone must not pass the second factor). Then the check is reserved BEFORE the code is
  * checked, on the challenge (`TOKEN_INVALID` once its `challengeMaxAttempts` checks are used)
  * and on the account (`secondFactorPerAccount`, `RATE_LIMITED` when used up), so concurrent
  * verifications cannot pass either limit. The code is checked without side effects (email and
@@ -69,6 +77,9 @@ export async function verifySecondFactor(
   }
   if (user.disabled) throw new AuthError('ACCOUNT_DISABLED');
   await assertSecondFactorNotLocked(rt, user.id);
+  // A method the challenge excludes (`email` after a magic link: the mailbox was the first
+  // factor) is refused like a paused one, before anything is counted.
+  if (challengeExcludes(open.record, method)) throw excludedMethodError(method);
   if (method === 'email' && (await emailFactorPaused(rt, user.id))) throw emailPausedError();
 
   const checksLeft = await reserveChallengeCheck(rt, open.selector);
@@ -118,7 +129,8 @@ export async function verifySecondFactor(
     throw error;
   }
   const options = {
-    amr: ['pwd', METHOD_AMR[method]],
+    // The first factor the challenge recorded (`pwd`, `fed`, `email`), then this one.
+    amr: [...challengeAmr(open.record), METHOD_AMR[method]],
     context,
     secondFactorAt: rt.now(),
     // Under the challenge's generation: a change written since the check above ends it too.

@@ -24,6 +24,14 @@ export const TOKEN_PURPOSES = Object.freeze({
   emailFactorPaused: '2fa-email-paused',
   /** A social sign-in's `state` at the provider: single use, 10 minutes, no user for a sign-in. */
   oauthState: 'oauth-state',
+  /** A passkey registration's challenge: single use, 5 minutes, the user's. */
+  passkeyRegistration: 'passkey-register',
+  /** A passkey sign-in's (or second factor's) challenge: single use, 5 minutes, userless. */
+  passkeyChallenge: 'passkey-login',
+  /** A magic link (`magicLink`): single use, 15 minutes; userless when it may create an account. */
+  magicLink: 'magic-link',
+  /** The 6-digit code mailed with a magic link, keyed by the address. */
+  magicLinkCode: 'magic-link-code',
 } as const);
 
 /** One of the purposes in {@link TOKEN_PURPOSES}. */

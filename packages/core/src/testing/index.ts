@@ -33,3 +33,12 @@ export {
   describeHttpContract,
   parseSetCookie,
 } from './http-contract/index.js';
+export type {
+  SoftwareAuthenticationOverrides,
+  SoftwareAuthenticator,
+  SoftwareAuthenticatorAlgorithm,
+  SoftwareAuthenticatorOptions,
+  SoftwareRegistrationOverrides,
+  StoredCredential,
+} from './webauthn.js';
+export { softwareAuthenticator } from './webauthn.js';

@@ -6,7 +6,9 @@ import { AuthError } from '../errors/auth-error.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
 import type { UserRecord } from '../storage/types/users.js';
+import { stateError } from './input.js';
 import { PURPOSE } from './purposes.js';
+import type { SecondFactorMethod } from './types.js';
 
 /** A live challenge whose verifier checked out. */
 export interface OpenChallenge {
@@ -18,30 +20,54 @@ export interface OpenChallenge {
   readonly record: OneTimeTokenRecord;
 }
 
+/** Options of {@link issueChallenge}. */
+export interface ChallengeOptions {
+  /**
+   * A secret the HTTP layer keeps in the browser's HttpOnly challenge cookie
+   * (`RequestContext.challengeBinding`): the challenge then only opens with it too.
+   */
+  readonly binding?: string | undefined;
+  /**
+   * The `amr` of the first factor (`['pwd']` for a password, `['email']` for a magic link),
+   * which the session opened by the code carries before the second factor's. Default `['pwd']`.
+   */
+  readonly amr?: readonly string[] | undefined;
+  /**
+   * Methods this challenge must not offer nor accept, whatever the account has: `email` after
+   * a magic link (the mailbox was the first factor and cannot be the second too).
+   */
+  readonly excludeMethods?: readonly SecondFactorMethod[] | undefined;
+}
+
 /**
- * Starts a second-factor challenge for a user who gave the right password: a
+ * Starts a second-factor challenge for a user whose first factor checked out: a
  * `selector.verifier` token (128 + 256 bits) of which the store keeps SHA-256 of the verifier.
  * Lives `twoFactor.challengeTtlSeconds`; dies after `challengeMaxAttempts` wrong codes. With
- * `binding` (a secret the HTTP layer keeps in the browser's HttpOnly challenge cookie), the
- * challenge only opens with that secret too.
+ * `binding`, the challenge only opens with that secret too. The first factor's `amr` and the
+ * excluded methods are kept in the challenge ({@link challengeAmr}, {@link challengeExcludes}).
  */
 export async function issueChallenge(
   rt: AuthRuntime,
   user: Pick<UserRecord, 'id' | 'credentialGeneration'>,
-  binding?: string,
+  options: ChallengeOptions = {},
 ): Promise<string> {
+  const { binding, amr, excludeMethods } = options;
   const token = createSplitToken({ random: rt.config.random });
   const created = await rt.storage.tokens.create({
     purpose: PURPOSE.challenge,
     selector: token.id,
     verifierHash: token.secretHash,
     userId: user.id,
-    // The generation the password was checked against: a change before the code ends it.
+    // The generation the first factor was checked against: a change before the code ends it.
     // With a browser binding (`RequestContext.challengeBinding`), only its hash is kept: the
     // challenge can then be finished only where that secret is (the browser's HttpOnly cookie).
     payload: {
       credentialGeneration: generationOf(user),
       ...(binding === undefined ? {} : { binding: sha256Base64Url(binding) }),
+      ...(amr === undefined ? {} : { amr: [...amr] }),
+      ...(excludeMethods === undefined || excludeMethods.length === 0
+        ? {}
+        : { excludeMethods: [...excludeMethods] }),
     },
     expiresAt: rt.now() + rt.config.twoFactor.challengeTtlSeconds * 1000,
     attempts: 0,
@@ -51,6 +77,34 @@ export async function issueChallenge(
     throw new AuthError('INTERNAL', { cause: new Error('challenge selector collision') });
   }
   return token.token;
+}
+
+/** The first factor's `amr` a challenge recorded; `['pwd']` for one that recorded none. */
+export function challengeAmr(record: OneTimeTokenRecord): string[] {
+  const amr = record.payload?.amr;
+  return Array.isArray(amr) && amr.length > 0 && amr.every((m) => typeof m === 'string')
+    ? (amr as string[])
+    : ['pwd'];
+}
+
+/**
+ * The refusal of a method (a code, or a request to send one) that the challenge excludes:
+ * `VALIDATION_FAILED` on `path`, as for any method the sign-in cannot use (the paused email
+ * factor's refusal). Nothing is counted.
+ */
+export function excludedMethodError(method: SecondFactorMethod, path = 'method'): AuthError {
+  return stateError(
+    path,
+    method === 'email'
+      ? 'Email codes cannot finish a sign-in that started with an email link or code: use your authenticator app, an SMS code or a recovery code'
+      : `The ${method} method cannot finish this sign-in`,
+  );
+}
+
+/** Whether a challenge was issued without `method` (see {@link ChallengeOptions}). */
+export function challengeExcludes(record: OneTimeTokenRecord, method: SecondFactorMethod): boolean {
+  const excluded = record.payload?.excludeMethods;
+  return Array.isArray(excluded) && excluded.includes(method);
 }
 
 /**

@@ -24,17 +24,20 @@ export function smsAvailable(
 /**
  * The methods a challenge offers a user with 2FA on: `totp`; `email` (a code to the account's
  * address) unless a password reset paused it (see `email-pause.ts`); `sms` when a sender is
- * configured and the phone is verified; `recovery` while unused recovery codes remain. Empty
- * when 2FA is off.
+ * configured and the phone is verified; `recovery` while unused recovery codes remain; less
+ * any in `options.exclude` (`email` after a magic link: the mailbox was the first factor).
+ * Empty when 2FA is off.
  */
 export async function availableMethods(
   rt: AuthRuntime,
   user: UserRecord,
+  options: { readonly exclude?: readonly SecondFactorMethod[] | undefined } = {},
 ): Promise<SecondFactorMethod[]> {
   if (user.totp === undefined) return [];
+  const excluded = new Set(options.exclude ?? []);
   const methods: SecondFactorMethod[] = ['totp'];
-  if (!(await emailFactorPaused(rt, user.id))) methods.push('email');
+  if (!excluded.has('email') && !(await emailFactorPaused(rt, user.id))) methods.push('email');
   if (smsAvailable(rt, user)) methods.push('sms');
   if ((await recoveryCodesLeft(rt, user.id)) > 0) methods.push('recovery');
-  return methods;
+  return methods.filter((m) => !excluded.has(m));
 }

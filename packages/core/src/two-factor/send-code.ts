@@ -3,7 +3,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { openChallenge } from './challenge.js';
+import { challengeExcludes, excludedMethodError, openChallenge } from './challenge.js';
 import { emailFactorPaused, emailPausedError } from './email-pause.js';
 import { assertSecondFactorNotLocked } from './failure.js';
 import { challengeSchema, stateError } from './input.js';
@@ -18,7 +18,8 @@ import { sendSms, smsCodeText } from './sms.js';
  * `twoFactor.otpTtlSeconds` and dies after `otpMaxAttempts` wrong tries; the store keeps only
  * its HMAC. Sends are limited per IP (`codeSendPerIp`) and per account (`codeSendPerAccount`),
  * and refused (`RATE_LIMITED`) while the account's second factor is locked. Email codes are
- * refused (`VALIDATION_FAILED`) while a password reset pauses them.
+ * refused (`VALIDATION_FAILED`) while a password reset pauses them, and for a challenge that
+ * excludes them (a sign-in whose first factor was a magic link: the mailbox cannot be both).
  * @throws AuthError `VALIDATION_FAILED`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `RATE_LIMITED`
  */
 export async function sendChallengeCode(
@@ -36,6 +37,7 @@ export async function sendChallengeCode(
   if (!user?.totp || user.disabled) throw new AuthError('TOKEN_INVALID');
   // No code goes out while the second factor is locked: it could not be used anyway.
   await assertSecondFactorNotLocked(rt, user.id);
+  if (challengeExcludes(open.record, method)) throw excludedMethodError(method, 'challenge');
   if (method === 'email' && (await emailFactorPaused(rt, user.id))) {
     throw emailPausedError('challenge');
   }

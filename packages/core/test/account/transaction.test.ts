@@ -61,6 +61,8 @@ describe('multi-step flows use storage.transaction when it exists', () => {
       'tokens.deleteByUser',
       'tokens.deleteByUser',
       'tokens.deleteByUser',
+      'tokens.deleteByUser',
+      'tokens.deleteByUser',
       'users.update',
     ]);
   });

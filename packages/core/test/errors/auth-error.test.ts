@@ -35,6 +35,7 @@ const CONTRACT: Record<string, number> = {
   CONFLICT: 409,
   OAUTH_FAILED: 400,
   ACCOUNT_LINK_REQUIRED: 409,
+  PASSKEY_INVALID: 400,
 };
 
 describe('AuthError', () => {

@@ -39,6 +39,7 @@ const SAMPLES = {
     until: new Date('2025-03-04T05:21:07Z'),
     failedAttempts: 10,
   },
+  'magic-link': { appName, link, code: '305117', expiresInMinutes: 15 },
 } satisfies { [K in MailKind]: MailData[K] };
 
 function render<K extends MailKind>(kind: K, data: MailData[K] = SAMPLES[kind]) {

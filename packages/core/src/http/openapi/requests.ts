@@ -21,6 +21,12 @@ import { updateProfileSchema } from '../../account/profile.js';
 import { passwordField } from '../../flows/input.js';
 import { registerSchema } from '../../register/register.js';
 import { resendVerificationSchema, verifyEmailSchema } from '../../register/verify-email.js';
+import {
+  authenticationResponseSchema,
+  passkeyLoginOptionsSchema,
+  registrationResponseSchema,
+  renamePasskeySchema,
+} from '../../sign-in/passkeys.js';
 import { loginSchema } from '../../sign-in/password.js';
 import { reauthCodeSchema } from '../../sign-in/step-up.js';
 import {
@@ -70,7 +76,8 @@ const newPasswordDoc = (name: string) =>
 export const RegisterRequest = v.object({
   ...registerSchema.entries,
   email: emailDoc('email'),
-  password: newPasswordDoc('password'),
+  // Optional only with magic links on (a passwordless account); required otherwise.
+  password: v.optional(newPasswordDoc('password')),
 });
 
 /** `POST /email/verify` (`register/verify-email.ts`). */
@@ -177,6 +184,33 @@ export const ChallengeRequest = challengeSchema;
 /** `POST /2fa/verify` (`sign-in/verify-second-factor.ts`). */
 export const VerifySecondFactorRequest = verifySchema;
 
+/** `POST /passkeys/register/options` (`sign-in/passkeys.ts`): the fresh-session proof. */
+export const PasskeyRegistrationOptionsRequest = v.object(freshnessProof);
+/** `POST /passkeys/register/verify`: the browser's `RegistrationResponseJSON` and a name. */
+export const PasskeyRegistrationRequest = v.object({
+  response: registrationResponseSchema,
+  name: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
+});
+/** `POST /passkeys/login/options`: optionally whose passkeys to list. */
+export const PasskeyLoginOptionsRequest = passkeyLoginOptionsSchema;
+/** `POST /passkeys/login/verify`: the challenge id and the browser's `AuthenticationResponseJSON`. */
+export const PasskeyLoginRequest = v.object({
+  challengeId: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+  response: authenticationResponseSchema,
+});
+/** `PATCH /passkeys/:id`. */
+export const RenamePasskeyRequest = renamePasskeySchema;
+/** `DELETE /passkeys/:id`: the fresh-session proof. */
+export const RemovePasskeyRequest = v.object(freshnessProof);
+/** `POST /magic-link` (`sign-in/magic-link.ts`): only the shape is checked. */
+export const MagicLinkRequest = v.object({ email: emailDoc('email') });
+/** `POST /magic-link/verify`: the mailed link's `token`, or `email` and the mailed `code`. */
+export const MagicLinkVerifyRequest = v.object({
+  token: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(1024))),
+  email: v.optional(emailDoc('email')),
+  code: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
+});
+
 /** Every request schema; each becomes `#/components/schemas/{name}`. */
 export const REQUEST_SCHEMAS = {
   RegisterRequest,
@@ -202,6 +236,14 @@ export const REQUEST_SCHEMAS = {
   PhoneRequest,
   ChallengeRequest,
   VerifySecondFactorRequest,
+  PasskeyRegistrationOptionsRequest,
+  PasskeyRegistrationRequest,
+  PasskeyLoginOptionsRequest,
+  PasskeyLoginRequest,
+  RenamePasskeyRequest,
+  RemovePasskeyRequest,
+  MagicLinkRequest,
+  MagicLinkVerifyRequest,
 } as const;
 
 /** Name of a request schema of {@link REQUEST_SCHEMAS}. */

@@ -106,6 +106,39 @@ export const LinkedAccount = v.strictObject({
 });
 /** `GET /oauth/accounts`: oldest first. */
 export const LinkedAccountList = v.strictObject({ accounts: v.array(LinkedAccount) });
+/** A passkey (`GET /passkeys`): no credential id, no key. */
+export const Passkey = v.strictObject({
+  id: v.string(),
+  name: v.string(),
+  createdAt: v.number(),
+  lastUsedAt: v.nullable(v.number()),
+  backedUp: v.boolean(),
+  deviceType: v.picklist(['singleDevice', 'multiDevice']),
+});
+/** `GET /passkeys`: oldest first. */
+export const PasskeyList = v.strictObject({ passkeys: v.array(Passkey) });
+/** `POST /passkeys/register/verify`, `PATCH /passkeys/:id`. */
+export const PasskeyResponse = v.strictObject({ passkey: Passkey });
+/**
+ * `POST /passkeys/register/options`: WebAuthn's `PublicKeyCredentialCreationOptionsJSON`, for
+ * `navigator.credentials.create()` (`@simplewebauthn/browser`'s `startRegistration`).
+ */
+export const PasskeyCreationOptions = v.looseObject({
+  rp: v.looseObject({ name: v.string(), id: v.optional(v.string()) }),
+  user: v.looseObject({ id: v.string(), name: v.string(), displayName: v.string() }),
+  challenge: v.string(),
+  pubKeyCredParams: v.array(v.looseObject({ alg: v.number(), type: v.string() })),
+});
+/**
+ * `POST /passkeys/login/options`: the `challengeId` to send back, and WebAuthn's
+ * `PublicKeyCredentialRequestOptionsJSON` for `navigator.credentials.get()`.
+ */
+export const PasskeyLoginOptions = v.strictObject({
+  challengeId: v.string(),
+  options: v.looseObject({ challenge: v.string(), rpId: v.optional(v.string()) }),
+});
+/** `POST /magic-link`. */
+export const LinkSent = status('link_sent');
 /** `POST /oauth/:provider/link`: where to send the browser. */
 export const OAuthRedirect = v.strictObject({ url: v.string() });
 /** `GET /csrf`: the token, also set as the CSRF cookie. */
@@ -218,6 +251,12 @@ export const RESPONSE_SCHEMAS = {
   LinkedAccount,
   LinkedAccountList,
   OAuthRedirect,
+  Passkey,
+  PasskeyList,
+  PasskeyResponse,
+  PasskeyCreationOptions,
+  PasskeyLoginOptions,
+  LinkSent,
   CsrfResponse,
   PublicJwk,
   Jwks,

@@ -14,6 +14,7 @@
 import { ACCOUNT_OPERATIONS } from './account.js';
 import { IDENTITY_OPERATIONS } from './identity.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
+import { PASSWORDLESS_OPERATIONS } from './passkeys.js';
 import { SESSION_OPERATIONS } from './sessions.js';
 import type { OperationSpec } from './spec.js';
 import { TWO_FACTOR_OPERATIONS } from './two-factor.js';
@@ -25,6 +26,7 @@ const TABLE = {
   ...ACCOUNT_OPERATIONS,
   ...TWO_FACTOR_OPERATIONS,
   ...OAUTH_OPERATIONS,
+  ...PASSWORDLESS_OPERATIONS,
   getOpenApiDocument: {
     method: 'GET',
     path: '/openapi.json',

@@ -21,7 +21,14 @@ export interface OperationSpec {
   /** The path below the base path; `:name` segments are parameters (`/sessions/:id`). */
   readonly path: string;
   /** The section of `docs/http.md` (and the document's tag). */
-  readonly tag: 'Identity' | 'Account' | 'Second factor' | 'Social sign-in' | 'Document';
+  readonly tag:
+    | 'Identity'
+    | 'Account'
+    | 'Second factor'
+    | 'Social sign-in'
+    | 'Passkeys'
+    | 'Magic links'
+    | 'Document';
   /** One line for the document. */
   readonly summary: string;
   /** More for the document, when the summary is not enough. */
@@ -43,7 +50,7 @@ export interface OperationSpec {
   readonly request?: { readonly schema: RequestSchemaName; readonly required: boolean };
   /** The success status, its body schema (none for 204) and what it means. */
   readonly success: {
-    readonly status: 200 | 202 | 204 | 302;
+    readonly status: 200 | 201 | 202 | 204 | 302;
     readonly schema?: ResponseSchemaName;
     readonly description: string;
   };

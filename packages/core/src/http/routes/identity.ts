@@ -1,4 +1,3 @@
-import { randomToken } from '../../crypto/tokens.js';
 import { AuthError } from '../../errors/auth-error.js';
 import type { RegisterInput } from '../../register/register.js';
 import type { LoginInput } from '../../sign-in/types.js';
@@ -8,37 +7,13 @@ import { fromTrustedOrigin } from '../csrf.js';
 import { errorResponse } from '../error-response.js';
 import { json } from '../respond.js';
 import type { Handlers } from '../router.js';
-import { fromBrowser, pick, signInContext } from './shared.js';
-import { signedInResponse } from './signed-in.js';
+import { pick } from './shared.js';
+import { signInAnswer } from './signed-in.js';
 
 async function login(ctx: HttpContext): Promise<Response> {
   const input = pick<LoginInput>(await ctx.body(), ['identifier', 'password']);
-  // A browser's challenge is bound to it: a secret in an HttpOnly cookie, which the challenge
-  // needs beside itself, so a challenge read from a log or a proxy cannot be finished elsewhere.
-  const binding = fromBrowser(ctx.request) ? randomToken({ random: ctx.config.random }) : undefined;
   // A trusted-device cookie lets a user with 2FA on skip the second factor on this device.
-  const result = await ctx.auth.login(input, {
-    ...signInContext(ctx),
-    ...(binding === undefined ? {} : { challengeBinding: binding }),
-  });
-  if (result.status === 'two_factor_required') {
-    const cookies =
-      binding === undefined
-        ? []
-        : [
-            serializeCookie(
-              cookieSpec(ctx.config, 'challenge'),
-              binding,
-              ctx.config.twoFactor.challengeTtlSeconds,
-            ),
-          ];
-    return json(
-      200,
-      { status: result.status, challenge: result.challenge, methods: result.methods },
-      cookies,
-    );
-  }
-  return signedInResponse(ctx, result);
+  return signInAnswer(ctx, (context) => ctx.auth.login(input, context));
 }
 
 async function refresh(ctx: HttpContext): Promise<Response> {

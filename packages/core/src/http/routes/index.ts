@@ -4,6 +4,7 @@ import { accountHandlers } from './account.js';
 import { identityHandlers } from './identity.js';
 import { oauthHandlers } from './oauth.js';
 import { openApiHandlers } from './openapi.js';
+import { passwordlessHandlers } from './passkeys.js';
 import { sessionHandlers } from './sessions.js';
 import { twoFactorHandlers } from './two-factor.js';
 
@@ -19,6 +20,7 @@ export const HANDLERS = {
   ...accountHandlers,
   ...twoFactorHandlers,
   ...oauthHandlers,
+  ...passwordlessHandlers,
   ...openApiHandlers,
 } satisfies Record<OperationId, Handler>;
 
@@ -29,5 +31,6 @@ export const HANDLER_GROUPS = [
   accountHandlers,
   twoFactorHandlers,
   oauthHandlers,
+  passwordlessHandlers,
   openApiHandlers,
 ] as const;

@@ -1,8 +1,9 @@
+import { randomToken } from '../../crypto/tokens.js';
 import type { LoginResult } from '../../sign-in/types.js';
 import type { HttpContext } from '../context.js';
 import { cookieSpec, serializeCookie } from '../cookies.js';
 import { json } from '../respond.js';
-import { csrfToken } from './shared.js';
+import { csrfToken, fromBrowser, signInContext } from './shared.js';
 
 /** A sign-in that went through: `POST /login` without a second factor, or `POST /2fa/verify`. */
 export type SignedInResult = Extract<LoginResult, { status: 'signed_in' }>;
@@ -56,4 +57,40 @@ export function signedInResponse(
     ? []
     : [serializeCookie(cookieSpec(config, 'refresh'), refreshToken, lifetime)];
   return json(200, body, [...refresh, ...cookies]);
+}
+
+/**
+ * The answer of a sign-in route (`/login`, a passkey, a magic link), one code path: signed in
+ * ({@link signedInResponse}), or a user with 2FA's challenge. A browser's challenge is bound to
+ * it: a secret in an HttpOnly cookie, which the challenge needs beside itself, so a challenge
+ * read from a log or a proxy cannot be finished elsewhere. `run` gets the sign-in context (the
+ * trusted-device cookie, the session the browser still holds, the binding).
+ */
+export async function signInAnswer(
+  ctx: HttpContext,
+  run: (context: ReturnType<typeof signInContext>) => Promise<LoginResult>,
+): Promise<Response> {
+  const binding = fromBrowser(ctx.request) ? randomToken({ random: ctx.config.random }) : undefined;
+  const result = await run({
+    ...signInContext(ctx),
+    ...(binding === undefined ? {} : { challengeBinding: binding }),
+  });
+  if (result.status === 'two_factor_required') {
+    const cookies =
+      binding === undefined
+        ? []
+        : [
+            serializeCookie(
+              cookieSpec(ctx.config, 'challenge'),
+              binding,
+              ctx.config.twoFactor.challengeTtlSeconds,
+            ),
+          ];
+    return json(
+      200,
+      { status: result.status, challenge: result.challenge, methods: result.methods },
+      cookies,
+    );
+  }
+  return signedInResponse(ctx, result);
 }

@@ -109,6 +109,8 @@ export function useContract(
       ...options,
       config: {
         ...options.config,
+        // Magic links are off by default; the suite checks their routes.
+        magicLink: { ...options.config?.magicLink },
         oauth: {
           ...options.config?.oauth,
           providers: [provider.provider, ...(options.config?.oauth?.providers ?? [])],

@@ -15,6 +15,7 @@ import { describeJwks, describeJwt } from './jwt.js';
 import { describeLeakage } from './leakage.js';
 import { describeOAuth } from './oauth.js';
 import { describeOpenApi } from './openapi.js';
+import { describePasswordless } from './passwordless.js';
 import { describePasswords } from './passwords.js';
 import { describeSessions } from './sessions.js';
 import { describeThrottles } from './throttles.js';
@@ -67,7 +68,8 @@ const VARIANTS: readonly (readonly [string, ContractVariant])[] = [
 
 /**
  * Registers vitest `describe`/`it` blocks that check an HTTP server against the HTTP contract
- * (`docs/http.md`: the Identity, Account and Second factor routes) over real HTTP: every route,
+ * (`docs/http.md`: the Identity, Account, Second factor, Social sign-in, Passkeys and Magic
+ * links routes) over real HTTP: every route,
  * status and body shape, the cookies' attributes, CSRF refusals, protocol errors
  * (400/404/405/413/415, never a 500), the default throttles (429 with `Retry-After`), a leak
  * scan of a whole lifecycle, and every response against the OpenAPI document of the contract
@@ -117,6 +119,7 @@ export function describeHttpContract(
         describeJwks(ctx);
         describeCors(ctx);
         describeOAuth(ctx);
+        describePasswordless(ctx);
         if (variant.strategy === 'cookie') describeCsrf(ctx);
         else describeJwt(ctx);
         describeLeakage(ctx);

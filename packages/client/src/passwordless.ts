@@ -1,0 +1,70 @@
+import type { Engine } from './engine.js';
+import type { WebAuthnCeremonies } from './options.js';
+import type { AuthClient } from './surface.js';
+import type { LoginResult, Passkey, SignedInResult } from './types.js';
+
+/** The ceremonies to run: the configured ones, or `@simplewebauthn/browser` (loaded once). */
+let browserCeremonies: Promise<WebAuthnCeremonies> | undefined;
+function ceremonies(engine: Engine): Promise<WebAuthnCeremonies> {
+  if (engine.options.webauthn !== undefined) return Promise.resolve(engine.options.webauthn);
+  browserCeremonies ??= import('@simplewebauthn/browser').then((m) => ({
+    startRegistration: (input) => m.startRegistration(input as never),
+    startAuthentication: (input) => m.startAuthentication(input as never),
+  }));
+  return browserCeremonies;
+}
+
+/** `passkeys` and `magicLink` of {@link AuthClient}. */
+export function passwordlessApi(engine: Engine): Pick<AuthClient, 'passkeys' | 'magicLink'> {
+  const signedIn = (result: LoginResult): LoginResult =>
+    result.status === 'signed_in' ? engine.signedIn(result as SignedInResult) : result;
+  return {
+    passkeys: {
+      async register(options = {}) {
+        const { name, ...proof } = options;
+        const optionsJSON = await engine.api<Record<string, unknown>>(
+          'passkeyRegistrationOptions',
+          { body: proof },
+        );
+        const response = await (await ceremonies(engine)).startRegistration({ optionsJSON });
+        const body = { response, ...(name === undefined ? {} : { name }) };
+        return (await engine.api<{ passkey: Passkey }>('registerPasskey', { body })).passkey;
+      },
+      async signIn(options = {}) {
+        const { challengeId, options: optionsJSON } = await engine.api<{
+          challengeId: string;
+          options: Record<string, unknown>;
+        }>('passkeyLoginOptions', {
+          body: options.identifier === undefined ? {} : { identifier: options.identifier },
+        });
+        const response = await (await ceremonies(engine)).startAuthentication({
+          optionsJSON,
+          ...(options.autofill === true ? { useBrowserAutofill: true } : {}),
+        });
+        return signedIn(
+          await engine.api<LoginResult>('passkeyLogin', { body: { challengeId, response } }),
+        );
+      },
+      async list() {
+        return (await engine.api<{ passkeys: Passkey[] }>('listPasskeys')).passkeys;
+      },
+      async rename(id, name) {
+        return (
+          await engine.api<{ passkey: Passkey }>('renamePasskey', {
+            params: { id },
+            body: { name },
+          })
+        ).passkey;
+      },
+      async remove(id, proof = {}) {
+        await engine.api('removePasskey', { params: { id }, body: proof });
+      },
+    },
+    magicLink: {
+      request: (email) => engine.api('requestMagicLink', { body: { email } }),
+      async verify(input) {
+        return signedIn(await engine.api<LoginResult>('verifyMagicLink', { body: input }));
+      },
+    },
+  };
+}
