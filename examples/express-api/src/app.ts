@@ -121,6 +121,8 @@ export function createApp(options: AppOptions): NotesApi {
     ...(options.oauth === undefined || options.oauth.length === 0
       ? {}
       : { oauth: { providers: options.oauth } }),
+    // Sign-in by a mailed link or code (docs/magic-links.md): a mobile app's passwordless path.
+    magicLink: {},
   });
 
   const app = express();

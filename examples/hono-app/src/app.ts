@@ -12,10 +12,12 @@ import { portcullis, requireAuth } from '@portcullis/hono';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { CLIENT_SCRIPT, QR_MODULE, STYLESHEET } from './assets.js';
+import { WEBAUTHN_MODULES } from './assets-webauthn.js';
 import { type DevMailbox, devMailbox } from './dev-mailbox.js';
 import { mailboxPage } from './mailbox-page.js';
 import { accountPages } from './pages-account.js';
 import { challengePage } from './pages-challenge.js';
+import { magicLinkPages } from './pages-magic-link.js';
 import { publicPages } from './pages-public.js';
 import { nameProviderOnRefusals, SIGN_IN_PATH } from './pages-social.js';
 import { twoFactorPages } from './pages-two-factor.js';
@@ -93,6 +95,9 @@ export function createApp(options: AppOptions): PortcullisExample {
     appName: 'Portcullis example',
     production,
     ...(sms === undefined ? {} : { sms }),
+    // Sign-in by a mailed link or 6-digit code, for accounts that exist (no account creation):
+    // the link opens `/magic-link` of this app. Passkeys are on by core's default.
+    magicLink: {},
     // The callback sends challenges and refusals to this app's sign-in page (core's default
     // is /login).
     ...(oauth.length === 0 ? {} : { oauth: { providers: oauth, signInPath: SIGN_IN_PATH } }),
@@ -140,12 +145,28 @@ export function createApp(options: AppOptions): PortcullisExample {
   app.get('/assets/qr.js', (c) =>
     c.body(QR_MODULE, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
+  // @simplewebauthn/browser's ES modules, file by file (`/assets/webauthn/index.js` and the
+  // files it imports); anything else below that folder is a 404.
+  app.get('/assets/webauthn/*', (c, next) => {
+    const source = WEBAUTHN_MODULES.get(c.req.path.slice('/assets/webauthn/'.length));
+    if (source === undefined) return next();
+    return c.body(source, 200, { 'content-type': 'text/javascript; charset=utf-8' });
+  });
   app.get('/assets/app.css', (c) =>
     c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }),
   );
 
   app.use(loadViewer(auth, { devMailbox: mail.mailbox !== undefined }));
-  publicPages(app, { basePath, providers });
+  const { magicLink } = auth.options;
+  publicPages(app, {
+    basePath,
+    providers,
+    passkeys: auth.options.passkeys !== false,
+    magicLink: magicLink !== undefined,
+  });
+  if (magicLink !== undefined) {
+    magicLinkPages(app, { tokenTtlSeconds: magicLink.tokenTtlSeconds });
+  }
   challengePage(app);
   accountPages(app, auth, { sms: sms !== undefined, providers });
   twoFactorPages(app, { sms: sms !== undefined });

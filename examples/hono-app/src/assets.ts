@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { MAGIC_LINK_SCRIPT } from './assets-magic-link.js';
+import { PASSKEY_REGISTER_SCRIPT } from './assets-passkey-register.js';
+import { PASSKEY_SCRIPT, PASSKEY_STYLES } from './assets-passkeys.js';
 import { SOCIAL_SCRIPT, SOCIAL_STYLES } from './assets-social.js';
 import { TWO_FACTOR_SCRIPT, TWO_FACTOR_STYLES } from './assets-two-factor.js';
 
@@ -31,7 +34,10 @@ export const QR_MODULE = readFileSync(
  * A form with `data-after="name"` stays on its page and hands the answer to that handler
  * (a TOTP secret, recovery codes); `data-challenge` forms carry the pending sign-in's
  * challenge. Both are in {@link TWO_FACTOR_SCRIPT}, which runs inside the same closure, as
- * does {@link SOCIAL_SCRIPT} (social sign-in: linking, a social sign-in's second factor).
+ * do {@link SOCIAL_SCRIPT} (social sign-in: linking, a social sign-in's second factor),
+ * {@link MAGIC_LINK_SCRIPT} (the code page of a mailed sign-in link) and
+ * {@link PASSKEY_SCRIPT} (passkey sign-in, autofill included) and
+ * {@link PASSKEY_REGISTER_SCRIPT} (the profile's "Add a passkey").
  * A form with `data-error-detail` shows only the details of a refusal when it has some.
  */
 export const CLIENT_SCRIPT = `'use strict';
@@ -102,10 +108,24 @@ export const CLIENT_SCRIPT = `'use strict';
 
   const here = () => location.pathname + location.search;
 
+  // Refusals that another page answers: the password again, or a sign-in. True when leaving.
+  function redirectFor(code) {
+    if (code === 'REAUTH_REQUIRED') {
+      location.assign('/reauthenticate?next=' + encodeURIComponent(here()));
+    } else if (code === 'UNAUTHENTICATED') {
+      location.assign('/sign-in?next=' + encodeURIComponent(here()));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   document.addEventListener('submit', async (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.dataset.api) return;
     event.preventDefault();
+    // A password (or a request for a link) instead of the passkey autofill: end its request.
+    stopPasskeyAutofill();
     const [method, path] = form.dataset.api.split(' ');
     const button = form.querySelector('button[type="submit"]');
     if (button) button.disabled = true;
@@ -126,20 +146,21 @@ export const CLIENT_SCRIPT = `'use strict';
         // Answers to show on this page (a TOTP secret, recovery codes) instead of leaving it.
         await AFTER[form.dataset.after](form, body);
       } else if (ok) {
-        if (body && body.status === 'signed_in') forgetChallenge();
+        if (body && body.status === 'signed_in') {
+          forgetChallenge();
+          forgetMagicLinkEmail();
+        }
         location.assign(form.dataset.next || here());
         return;
-      } else if (code === 'REAUTH_REQUIRED') {
-        location.assign('/reauthenticate?next=' + encodeURIComponent(here()));
-        return;
-      } else if (code === 'UNAUTHENTICATED') {
-        location.assign('/sign-in?next=' + encodeURIComponent(here()));
+      } else if (redirectFor(code)) {
         return;
       } else if (form.hasAttribute('data-challenge') && (code === 'TOKEN_INVALID' || code === 'TOKEN_EXPIRED')) {
         // Expired, used up (5 wrong codes) or already used: only a new sign-in helps.
         throw new ChallengeGone();
       } else {
         showError(form, describe(body, form.hasAttribute('data-error-detail')));
+        // Still here (a wrong password…): offer the passkeys in the autofill again.
+        void startPasskeyAutofill();
       }
     } catch (error) {
       if (error instanceof ChallengeGone) {
@@ -159,7 +180,7 @@ export const CLIENT_SCRIPT = `'use strict';
   if (new URLSearchParams(location.search).has('token')) {
     history.replaceState(null, '', location.pathname);
   }
-${TWO_FACTOR_SCRIPT}${SOCIAL_SCRIPT}})();
+${TWO_FACTOR_SCRIPT}${SOCIAL_SCRIPT}${MAGIC_LINK_SCRIPT}${PASSKEY_SCRIPT}${PASSKEY_REGISTER_SCRIPT}})();
 `;
 
 /** A little CSS, nothing more. */
@@ -189,4 +210,4 @@ dd { margin: 0; }
 article.mail { border: 1px solid #8886; border-radius: 6px; padding: 0.75rem 1rem; margin: 1rem 0; }
 article.mail pre { white-space: pre-wrap; word-break: break-word; font: inherit; }
 [hidden] { display: none !important; }
-${TWO_FACTOR_STYLES}${SOCIAL_STYLES}`;
+${TWO_FACTOR_STYLES}${SOCIAL_STYLES}${PASSKEY_STYLES}`;

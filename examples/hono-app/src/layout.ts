@@ -29,6 +29,9 @@ const NOTICES = {
   'device-revoked': 'That device is no longer trusted: it asks for a code at the next sign-in.',
   'phone-added': 'Your phone number is confirmed: sign-in can now text you a code.',
   'account-unlinked': 'That account is unlinked: it no longer signs you in here.',
+  'passkey-added': 'Your passkey is added: you can sign in with it now.',
+  'passkey-renamed': 'Your passkey is renamed.',
+  'passkey-removed': 'That passkey is deleted: it no longer signs you in here.',
 } as const;
 
 /** The key of a notice (`?notice=`). */
@@ -175,4 +178,19 @@ export function localPath(next: string | undefined, fallback: string): string {
 /** A date for people: `2026-01-31 14:05 UTC`. */
 export function when(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/**
+ * The form of a page that a mailed link opens: the token in a hidden field, posted when the
+ * person clicks (opening the link alone changes nothing: mail scanners open links).
+ */
+export function tokenForm(
+  token: string | undefined,
+  options: { api: string; next: string; submit: string },
+): Html {
+  if (token === undefined || token === '') {
+    return html`<p class="error">This link has no token. Open the link from the mail as it is.</p>`;
+  }
+  return html`<p>One moment…</p>
+    ${apiForm(options, html`<input type="hidden" name="token" value="${token}" />`)}`;
 }

@@ -2,6 +2,7 @@ import type { Auth, SessionInfo } from '@portcullis/core';
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { apiForm, field, localPath, when } from './layout.js';
+import { passkeysSection } from './pages-passkeys.js';
 import { linkedAccountsSection, linkedNotice, type ProviderView } from './pages-social.js';
 import { type TwoFactorPagesOptions, twoFactorSection } from './pages-two-factor.js';
 import { codeField, methodChoice } from './two-factor-fields.js';
@@ -11,8 +12,8 @@ import { type PageEnv, render, signedInOnly, viewerOf } from './viewer.js';
  * Pages of a signed-in user: profile (view and edit, the second factor's state), sessions
  * (sign out the others), change password, change email, delete the account, and confirm the
  * password (and second factor) again before a sensitive action on a session older than 10
- * minutes. With social sign-in configured, the profile lists the linked accounts (link,
- * unlink).
+ * minutes. The profile also lists the passkeys (add, rename, delete) and, with social sign-in
+ * configured, the linked accounts (link, unlink).
  */
 export function accountPages(
   app: Hono<PageEnv>,
@@ -24,6 +25,7 @@ export function accountPages(
   app.get('/profile', guard, async (c) => {
     const { user } = viewerOf(c);
     const twoFactor = await twoFactorSection(c, auth, options);
+    const passkeys = await passkeysSection(c, auth);
     const linked = await linkedAccountsSection(c, auth, options.providers);
     return render(
       c,
@@ -51,6 +53,7 @@ export function accountPages(
           ${field({ label: 'First name', name: 'firstName', value: user.firstName, autocomplete: 'given-name' })}
           ${field({ label: 'Last name', name: 'lastName', value: user.lastName, autocomplete: 'family-name' })}`,
         )}
+        ${passkeys}
         ${twoFactor}
         ${linked}
         <h2>Account</h2>

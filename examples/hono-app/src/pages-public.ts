@@ -1,6 +1,8 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { apiForm, field, localPath } from './layout.js';
+import { apiForm, field, localPath, tokenForm } from './layout.js';
+import { magicLinkForm } from './pages-magic-link.js';
+import { passkeySignIn } from './pages-passkeys.js';
 import { type ProviderView, socialButtons, socialSignInState } from './pages-social.js';
 import { type PageEnv, render } from './viewer.js';
 
@@ -10,6 +12,10 @@ export interface PublicPagesOptions {
   basePath: string;
   /** The social sign-in providers configured; none: no "Sign in with …" buttons. */
   providers: readonly ProviderView[];
+  /** Passkeys on (core's default): the sign-in page offers them, by button and by autofill. */
+  passkeys: boolean;
+  /** Magic links on (`magicLink` of `createAuth`): the sign-in page has "Email me a link". */
+  magicLink: boolean;
 }
 
 /**
@@ -17,10 +23,13 @@ export interface PublicPagesOptions {
  * (verify email, reset password, confirm a new email), sign in and forgot password. Each
  * form posts to the HTTP API through `/assets/app.js`. With social sign-in configured, the
  * sign-in and sign-up pages offer its buttons, and the sign-in page shows what the provider's
- * callback sends there (`src/pages-social.ts`).
+ * callback sends there (`src/pages-social.ts`). The sign-in page also offers passkeys
+ * (`src/pages-passkeys.ts`) and mailed links (`src/pages-magic-link.ts`) when they are on.
  */
 export function publicPages(app: Hono<PageEnv>, options: PublicPagesOptions): void {
   const { basePath, providers } = options;
+  // `webauthn` last: the browser offers passkeys in this field's autofill (conditional UI).
+  const identifierAutocomplete = options.passkeys ? 'username webauthn' : 'username';
 
   app.get('/', (c) => {
     const viewer = c.var.viewer;
@@ -128,9 +137,11 @@ export function publicPages(app: Hono<PageEnv>, options: PublicPagesOptions): vo
       html`${social === undefined ? '' : social.error}
         ${apiForm(
           { api: 'POST /login', next, submit: 'Sign in' },
-          html`${field({ label: 'Email or username', name: 'identifier', autocomplete: 'username', required: true })}
+          html`${field({ label: 'Email or username', name: 'identifier', autocomplete: identifierAutocomplete, required: true })}
           ${field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })}`,
         )}
+        ${options.passkeys ? passkeySignIn(next) : ''}
+        ${options.magicLink ? magicLinkForm(next) : ''}
         ${socialButtons(basePath, providers, { next, verb: 'Sign in' })}
         <p><a href="/forgot-password">Forgot your password?</a> · <a href="/sign-up">Create an account</a></p>`,
     );
@@ -172,16 +183,4 @@ export function publicPages(app: Hono<PageEnv>, options: PublicPagesOptions): vo
       ),
     );
   });
-}
-
-/** The form of a page that a mailed link opens: it sends the token as soon as it loads. */
-function tokenForm(
-  token: string | undefined,
-  options: { api: string; next: string; submit: string },
-) {
-  if (token === undefined || token === '') {
-    return html`<p class="error">This link has no token. Open the link from the mail as it is.</p>`;
-  }
-  return html`<p>One moment…</p>
-    ${apiForm(options, html`<input type="hidden" name="token" value="${token}" />`)}`;
 }

@@ -47,4 +47,13 @@ afterAll(async () => {
   if (process.env.FUZZ_REPORT) console.log(harness.checker.report());
 });
 
-describeFuzz('hono-app', harness, basePath, ['/api/me', '/', '/sign-in', '/account']);
+describeFuzz('hono-app', harness, basePath, [
+  '/api/me',
+  '/',
+  '/sign-in',
+  '/account',
+  // The passwordless pages and the WebAuthn module they load.
+  '/sign-in/code',
+  '/magic-link',
+  '/assets/webauthn/index.js',
+]);

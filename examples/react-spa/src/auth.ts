@@ -72,6 +72,7 @@ const MESSAGES: Record<string, string> = {
   CODE_INVALID: 'That code is not right.',
   REAUTH_REQUIRED: 'Enter your password to confirm.',
   PASSWORD_INCORRECT: 'That password is not right.',
+  PASSKEY_INVALID: 'That passkey could not be verified (deleted from your account?). Try again.',
   UNAUTHENTICATED: 'You are signed out.',
   STORAGE_UNAVAILABLE: 'The server cannot reach its storage. Try again in a moment.',
 };
@@ -89,6 +90,24 @@ export function describeError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') return messageFor(code);
   return 'The server did not answer. Check your connection.';
+}
+
+/**
+ * A sentence for a passkey ceremony that failed: the browser's own errors (`NotAllowedError`
+ * covers "cancelled", "timed out" and "no passkey here" alike: browsers do not tell pages which
+ * passkeys exist), else the API's codes as {@link describeError} words them.
+ */
+export function describePasskeyError(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'NotAllowedError' || name === 'AbortError') {
+    return 'No passkey was used: the request was cancelled, timed out, or found none. Try again.';
+  }
+  if (name === 'InvalidStateError') return 'This device already holds a passkey for your account.';
+  if (error instanceof AuthClientError) return describeError(error);
+  if (error instanceof Error && !(error instanceof TypeError)) {
+    return 'This browser could not use a passkey here.';
+  }
+  return describeError(error);
 }
 
 function messageFor(code: string): string {

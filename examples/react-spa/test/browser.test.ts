@@ -159,8 +159,8 @@ async function newBrowser(name: string): Promise<Page> {
   return openTab(context, name);
 }
 
-async function signIn(page: Page) {
-  await page.getByLabel('Email or username').fill(EMAIL);
+async function signIn(page: Page, email = EMAIL) {
+  await page.getByLabel('Email or username').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL('**/notes');
@@ -179,6 +179,29 @@ function expireAccessTokens() {
 }
 
 const count = (answer: string) => answers.filter((a) => a === answer).length;
+
+/** A POST to the auth API, as another client of it would send it; asserts a 2xx. */
+async function apiPost(path: string, body: unknown, token?: string) {
+  const res = await fetch(`${base}/api/auth${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify(body),
+  });
+  expect(res.ok, `${path}: ${res.status}`).toBe(true);
+  return res.status === 204 ? undefined : ((await res.json()) as Record<string, string>);
+}
+
+/** An account with its address confirmed through the mailed link, made through the API. */
+async function registerVerified(email: string) {
+  await apiPost('/register', { email, password: PASSWORD });
+  const link = api?.devMailer?.messages.findLast((m) => m.to === email)?.text ?? '';
+  await apiPost('/email/verify', {
+    token: decodeURIComponent(/[?&]token=([^&\s]+)/.exec(link)?.[1] ?? ''),
+  });
+}
 
 describe('react-spa in Chromium', () => {
   test('sign up, verify, sign in, notes, sign out other devices; one refresh for 5 requests and across tabs; sign-out reaches the other tab', {
@@ -319,26 +342,13 @@ describe('react-spa in Chromium', () => {
     const email = 'grace@example.com';
     const serverNow = () => Date.now() + clockAheadMs;
     // The account and its TOTP through the API, as another client of it would do.
-    const call = async (path: string, body: unknown, token?: string) => {
-      const res = await fetch(`${base}/api/auth${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        },
-        body: JSON.stringify(body),
-      });
-      expect(res.ok, `${path}: ${res.status}`).toBe(true);
-      return res.status === 204 ? undefined : ((await res.json()) as Record<string, string>);
-    };
-    await call('/register', { email, password: PASSWORD });
-    const link = api?.devMailer?.messages.findLast((m) => m.to === email)?.text ?? '';
-    const token = decodeURIComponent(/[?&]token=([^&\s]+)/.exec(link)?.[1] ?? '');
-    await call('/email/verify', { token });
-    const { accessToken } = (await call('/login', { identifier: email, password: PASSWORD })) ?? {};
-    const { secret } = (await call('/2fa/totp/enroll', { password: PASSWORD }, accessToken)) ?? {};
+    await registerVerified(email);
+    const { accessToken } =
+      (await apiPost('/login', { identifier: email, password: PASSWORD })) ?? {};
+    const { secret } =
+      (await apiPost('/2fa/totp/enroll', { password: PASSWORD }, accessToken)) ?? {};
     const codeAt = (ms: number) => totpCode(secret ?? '', DEFAULT_TOTP_PARAMS, ms);
-    await call('/2fa/totp/confirm', { code: await codeAt(serverNow()) }, accessToken);
+    await apiPost('/2fa/totp/confirm', { code: await codeAt(serverNow()) }, accessToken);
 
     // In the browser: the password, then the second step; the next 30-s step's code, since
     // the one just used may not be used again.
@@ -355,6 +365,78 @@ describe('react-spa in Chromium', () => {
     await page.waitForURL('**/notes');
     await expect(page.getByTestId('whoami').textContent()).resolves.toBe(email);
     await page.getByTestId('no-notes').waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  test('add a passkey on the sessions page, sign out, sign in with it; with 2FA on, it answers the second step', async () => {
+    const email = 'hedy@example.com';
+    await registerVerified(email);
+    const page = await newBrowser('browser D');
+    // Chromium's virtual platform authenticator (DevTools protocol): resident keys, user
+    // verification, and a simulated touch that answers every request at once. The passkeys'
+    // RP ID is the host of the API's APP_URL, localhost, the page's host.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    await page.goto('/sign-in');
+    await signIn(page, email);
+
+    // Add one, named, from the sessions page (a fresh session: no password asked).
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByTestId('no-passkeys').waitFor();
+    await page.getByLabel('Passkey name (optional)').fill('Test laptop');
+    await page.getByRole('button', { name: 'Add a passkey', exact: true }).click();
+    await page.getByText('Passkey “Test laptop” added').waitFor();
+    const row = page.getByTestId('passkeys').locator('tr[data-passkey]');
+    await expect(row.count()).resolves.toBe(1);
+    await expect(row.locator('td').first().textContent()).resolves.toBe('Test laptop');
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' });
+
+    // Sign out, then in with the passkey alone: the same tokens as a password sign-in.
+    await page.locator('header').getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/sign-in');
+    expect((await page.context().cookies()).some((c) => c.name === REFRESH_COOKIE)).toBe(false);
+    await page.getByRole('button', { name: 'Sign in with a passkey', exact: true }).click();
+    await page.waitForURL('**/notes');
+    await expect(page.getByTestId('whoami').textContent()).resolves.toBe(email);
+    expect(count('POST /api/auth/passkeys/login/verify 200')).toBe(1);
+    expect((await page.context().cookies()).some((c) => c.name === REFRESH_COOKIE)).toBe(true);
+    await page.getByTestId('no-notes').waitFor();
+    // The list shows it used.
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await expect(row.locator('td').nth(2).textContent()).resolves.not.toBe('never');
+
+    // Turn TOTP on (through the API), sign out, sign in with the password: the second step
+    // offers the passkey too, and it answers without a code.
+    const serverNow = () => Date.now() + clockAheadMs;
+    const { accessToken } =
+      (await apiPost('/login', { identifier: email, password: PASSWORD })) ?? {};
+    const { secret } =
+      (await apiPost('/2fa/totp/enroll', { password: PASSWORD }, accessToken)) ?? {};
+    const code = await totpCode(secret ?? '', DEFAULT_TOTP_PARAMS, serverNow());
+    await apiPost('/2fa/totp/confirm', { code }, accessToken);
+    await page.locator('header').getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/sign-in');
+    await page.getByLabel('Email or username').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Second step' }).waitFor();
+    await page.getByLabel('A passkey').check();
+    await expect(page.getByLabel('Code', { exact: true }).count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.waitForURL('**/notes');
+    await expect(page.getByTestId('whoami').textContent()).resolves.toBe(email);
     expect(problems).toEqual([]);
   });
 });

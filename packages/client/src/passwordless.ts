@@ -45,6 +45,18 @@ export function passwordlessApi(engine: Engine): Pick<AuthClient, 'passkeys' | '
           await engine.api<LoginResult>('passkeyLogin', { body: { challengeId, response } }),
         );
       },
+      async secondFactor(input) {
+        const { options: optionsJSON } = await engine.api<{ options: Record<string, unknown> }>(
+          'passkeyFactorOptions',
+          { body: { challenge: input.challenge } },
+        );
+        const response = await (await ceremonies(engine)).startAuthentication({ optionsJSON });
+        return engine.signedIn(
+          await engine.api<SignedInResult>('verifySecondFactor', {
+            body: { ...input, method: 'passkey', response },
+          }),
+        );
+      },
       async list() {
         return (await engine.api<{ passkeys: Passkey[] }>('listPasskeys')).passkeys;
       },

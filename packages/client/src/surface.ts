@@ -46,6 +46,13 @@ export interface PasskeysApi {
    * @throws AuthClientError `PASSKEY_INVALID`, `ACCOUNT_DISABLED`, `RATE_LIMITED`
    */
   signIn(options?: { identifier?: string; autofill?: boolean }): Promise<LoginResult>;
+  /**
+   * Answers a `two_factor_required` sign-in with a passkey (when `methods` includes `passkey`):
+   * `POST /2fa/passkey/options`, `navigator.credentials.get()`, then `POST /2fa/verify` with
+   * `method: 'passkey'`; signed in like `verifySecondFactor`.
+   * @throws AuthClientError `CODE_INVALID`, `TOKEN_INVALID`, `TOKEN_EXPIRED`, `RATE_LIMITED`
+   */
+  secondFactor(input: { challenge: string; rememberDevice?: boolean }): Promise<SignedInResult>;
   /** `GET /passkeys`: oldest first. */
   list(): Promise<Passkey[]>;
   /** `PATCH /passkeys/:id`. @throws AuthClientError `NOT_FOUND`, `VALIDATION_FAILED` */

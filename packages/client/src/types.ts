@@ -40,7 +40,7 @@ export interface SessionInfo {
 }
 
 /** A second factor a sign-in challenge accepts. */
-export type SecondFactorMethod = 'totp' | 'email' | 'sms' | 'recovery';
+export type SecondFactorMethod = 'totp' | 'email' | 'sms' | 'recovery' | 'passkey';
 
 /**
  * A completed sign-in. Cookie strategy: `session` is set. JWT strategy: `accessToken` and
@@ -86,7 +86,10 @@ export interface LoginInput {
 export interface VerifySecondFactorInput {
   readonly challenge: string;
   readonly method: SecondFactorMethod;
-  readonly code: string;
+  /** The code; every method but `passkey` needs one (`passkeys.secondFactor` runs a passkey). */
+  readonly code?: string;
+  /** With `passkey`: the browser's `AuthenticationResponseJSON`. */
+  readonly response?: unknown;
   /** Trust this device for 30 days (the server sets an HttpOnly cookie). */
   readonly rememberDevice?: boolean;
 }

@@ -68,3 +68,27 @@ describe('magic links from the client', () => {
     expect(client.isSignedIn()).toBe(true);
   });
 });
+
+describe('a passkey as the second factor, from the client', () => {
+  it('answers a two_factor_required sign-in with passkeys.secondFactor', async () => {
+    server = await startServer('cookie');
+    const key = softwareAuthenticator({ origin: APP_URL, userVerification: false });
+    const { client } = clientFor(server, 'cookie', { webauthn: ceremoniesOf(key).webauthn });
+    const credentials = await signUp(server, client, 'dee@example.com');
+    await client.login(credentials);
+    await client.passkeys.register();
+    const { user } = await client.session();
+    // TOTP on (a stand-in secret: the passkey answers the challenge here).
+    await server.auth.storage.users.update(user.id, {
+      totp: { secretEncrypted: 'x', enabledAt: server.clock.now(), lastUsedStep: 0 } as never,
+      updatedAt: server.clock.now(),
+    });
+    const other = clientFor(server, 'cookie', { webauthn: ceremoniesOf(key).webauthn }).client;
+    const pending = await other.login(credentials);
+    if (pending.status !== 'two_factor_required') throw new Error('expected a challenge');
+    expect(pending.methods).toContain('passkey');
+    const result = await other.passkeys.secondFactor({ challenge: pending.challenge });
+    expect(result.status).toBe('signed_in');
+    expect(other.isSignedIn()).toBe(true);
+  });
+});

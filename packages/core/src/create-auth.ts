@@ -53,6 +53,7 @@ import {
   registerPasskey,
   removePasskey,
   renamePasskey,
+  secondFactorPasskeyOptions,
   signInWithPasskey,
 } from './sign-in/passkeys.js';
 import { signInWithPassword } from './sign-in/password.js';
@@ -358,6 +359,15 @@ export interface Auth {
       input: { challengeId: string; response: unknown },
       context?: RequestContext,
     ): Promise<LoginResult>;
+    /**
+     * The options for answering a sign-in's second-factor challenge with a passkey; send the
+     * browser's response to `verifySecondFactor` with `method: 'passkey'`.
+     * @throws AuthError `TOKEN_INVALID`, `TOKEN_EXPIRED`, `VALIDATION_FAILED`
+     */
+    secondFactorOptions(
+      challenge: string,
+      context?: RequestContext,
+    ): Promise<{ options: PublicKeyCredentialRequestOptionsJSON }>;
     /** The user's passkeys, oldest first. */
     list(userId: string): Promise<PasskeyView[]>;
     /** Renames one. @throws AuthError `NOT_FOUND`, `VALIDATION_FAILED` */
@@ -526,6 +536,8 @@ export function createAuth(config: AuthConfig): Auth {
       register: (input, context) => registerPasskey(rt, input, ctx(context)),
       loginOptions: (input, context) => passkeyLoginOptions(rt, input ?? {}, ctx(context)),
       signIn: (input, context) => signInWithPasskey(rt, input, ctx(context)),
+      secondFactorOptions: (challenge, context) =>
+        secondFactorPasskeyOptions(rt, { challenge }, ctx(context)),
       list: (userId) => listPasskeys(rt, userId),
       rename: (input, context) => renamePasskey(rt, input, ctx(context)),
       remove: (input, context) => removePasskey(rt, input, ctx(context)),

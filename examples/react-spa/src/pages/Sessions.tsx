@@ -1,10 +1,12 @@
 import type { SessionInfo } from '@portcullis/client';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { client, describeError } from '../auth.js';
+import { Passkeys } from './Passkeys.js';
 
 /**
- * Where the account is signed in. Revoking is a sensitive operation: on a session older than
- * 10 minutes the API answers `REAUTH_REQUIRED`, and we ask for the password and retry with it.
+ * The account page: where the account is signed in, and its passkeys ({@link Passkeys}).
+ * Revoking is a sensitive operation: on a session older than 10 minutes the API answers
+ * `REAUTH_REQUIRED`, and we ask for the password and retry with it.
  */
 export function Sessions() {
   const [sessions, setSessions] = useState<readonly SessionInfo[]>();
@@ -120,6 +122,7 @@ export function Sessions() {
           Sign out of other devices
         </button>
       </p>
+      <Passkeys />
     </section>
   );
 }

@@ -1,6 +1,6 @@
-import type { SecondFactorMethod, TwoFactorRequiredResult } from '@portcullis/client';
+import type { LoginResult, SecondFactorMethod, TwoFactorRequiredResult } from '@portcullis/client';
 import { type FormEvent, useState } from 'react';
-import { client, describeError, signedIn } from '../auth.js';
+import { client, describeError, describePasskeyError, signedIn } from '../auth.js';
 import { Link, navigate } from '../router.js';
 
 const METHOD_LABELS: Record<SecondFactorMethod, string> = {
@@ -8,13 +8,40 @@ const METHOD_LABELS: Record<SecondFactorMethod, string> = {
   email: 'A code by email',
   sms: 'A code by SMS',
   recovery: 'A recovery code',
+  passkey: 'A passkey',
 };
 
-/** Sign in with the password, then, when the API asks for it, a second factor. */
+/**
+ * Sign in with the password, then, when the API asks for it, a second factor; or with a
+ * passkey (added on the sessions page), which proves both at once.
+ */
 export function SignIn({ notice }: { notice: string | null }) {
   const [challenge, setChallenge] = useState<TwoFactorRequiredResult>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+
+  function done(result: LoginResult) {
+    if (result.status === 'two_factor_required') {
+      setChallenge(result);
+      setBusy(false);
+    } else {
+      signedIn(result.user);
+      navigate('/notes');
+    }
+  }
+
+  // POST /passkeys/login/options, the browser's passkey dialog (@simplewebauthn/browser, loaded
+  // by the client on first use), then POST /passkeys/login/verify: signed in as by `login`.
+  async function signInWithPasskey() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      done(await client.passkeys.signIn());
+    } catch (e) {
+      setError(describePasskeyError(e));
+      setBusy(false);
+    }
+  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -22,17 +49,12 @@ export function SignIn({ notice }: { notice: string | null }) {
     setBusy(true);
     setError(undefined);
     try {
-      const result = await client.login({
-        identifier: String(form.get('identifier')),
-        password: String(form.get('password')),
-      });
-      if (result.status === 'two_factor_required') {
-        setChallenge(result);
-        setBusy(false);
-      } else {
-        signedIn(result.user);
-        navigate('/notes');
-      }
+      done(
+        await client.login({
+          identifier: String(form.get('identifier')),
+          password: String(form.get('password')),
+        }),
+      );
     } catch (e) {
       setError(describeError(e));
       setBusy(false);
@@ -59,6 +81,13 @@ export function SignIn({ notice }: { notice: string | null }) {
           Sign in
         </button>
       </form>
+      {'PublicKeyCredential' in window && (
+        <p>
+          <button type="button" onClick={signInWithPasskey} disabled={busy}>
+            Sign in with a passkey
+          </button>
+        </p>
+      )}
       <p>
         New here? <Link href="/sign-up">Create an account</Link>
       </p>
@@ -90,19 +119,24 @@ function SecondFactor(props: { challenge: TwoFactorRequiredResult; onRestart: ()
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(undefined);
+    const rememberDevice = form.get('remember') === 'on';
     try {
-      const result = await client.verifySecondFactor({
-        challenge,
-        method,
-        code: String(form.get('code')).trim(),
-        rememberDevice: form.get('remember') === 'on',
-      });
+      // A passkey answers without a code: the browser's passkey dialog instead.
+      const result =
+        method === 'passkey'
+          ? await client.passkeys.secondFactor({ challenge, rememberDevice })
+          : await client.verifySecondFactor({
+              challenge,
+              method,
+              code: String(form.get('code')).trim(),
+              rememberDevice,
+            });
       signedIn(result.user);
       navigate('/notes');
     } catch (e) {
       // A dead challenge (expired, 5 wrong codes) cannot be answered any more: start over.
       if ((e as { code?: string }).code === 'TOKEN_INVALID') props.onRestart();
-      setError(describeError(e));
+      setError(method === 'passkey' ? describePasskeyError(e) : describeError(e));
       setBusy(false);
     }
   }
@@ -133,9 +167,11 @@ function SecondFactor(props: { challenge: TwoFactorRequiredResult; onRestart: ()
             {sent && <span role="status">We emailed you a code.</span>}
           </p>
         )}
-        <label>
-          Code <input name="code" autoComplete="one-time-code" required />
-        </label>
+        {method !== 'passkey' && (
+          <label>
+            Code <input name="code" autoComplete="one-time-code" required />
+          </label>
+        )}
         <label>
           <input name="remember" type="checkbox" /> Remember this device for 30 days
         </label>

@@ -6,7 +6,7 @@ import type {
 } from '@simplewebauthn/server';
 import * as v from 'valibot';
 import { enforceRule } from '../abuse/rate-limit.js';
-import { generationOf } from '../credentials/generation.js';
+import { generationOf, sameGeneration, tokenGeneration } from '../credentials/generation.js';
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../crypto/encoding.js';
 import { hmacSha256, sha256Base64Url } from '../crypto/hash.js';
 import {
@@ -18,11 +18,24 @@ import {
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { parseInput, passwordField, text } from '../flows/input.js';
+import {
+  authenticationResponseSchema,
+  registrationResponseSchema,
+} from '../flows/webauthn-input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import type { PasskeyRecord } from '../storage/types/passkeys.js';
 import type { OneTimeTokenRecord } from '../storage/types/tokens.js';
 import type { UserRecord } from '../storage/types/users.js';
+import { openChallenge } from '../two-factor/challenge.js';
+import { challengeSchema } from '../two-factor/input.js';
+import {
+  counterRegressed,
+  passkeyFactorAvailable,
+  passkeyFactorOptions,
+  verifyAssertion,
+  webauthn,
+} from '../two-factor/passkey-check.js';
 import { MAX_EMAIL_LENGTH, normalizeIdentifier } from '../users/normalize.js';
 import { finishSignIn } from './complete.js';
 import { removeWayIn, requireMethodChangeProof } from './methods.js';
@@ -38,14 +51,6 @@ export const PASSKEY_AMR = ['hwk', 'user'] as const;
 const DECOY_KEY = 'passkey-decoy';
 /** The COSE algorithms accepted: EdDSA, ES256, RS256. */
 const ALGORITHMS = [-8, -7, -257];
-
-type WebAuthnLibrary = typeof import('@simplewebauthn/server');
-let library: Promise<WebAuthnLibrary> | undefined;
-/** `@simplewebauthn/server`, loaded on the first passkey ceremony (apps without one never load it). */
-function webauthn(): Promise<WebAuthnLibrary> {
-  library ??= import('@simplewebauthn/server');
-  return library;
-}
 
 /** A passkey as the API shows it (no credential id, no key). */
 export interface PasskeyView {
@@ -86,49 +91,6 @@ function settings(rt: AuthRuntime) {
 function invalid(reason: string): AuthError {
   return new AuthError('PASSKEY_INVALID', { details: [{ path: 'reason', message: reason }] });
 }
-
-const b64 = (name: string, max: number) =>
-  v.pipe(
-    v.string(`${name} must be a string`),
-    v.minLength(1, `${name} is required`),
-    v.maxLength(max, `${name} is too long`),
-    v.regex(/^[A-Za-z0-9_-]+=*$/, `${name} must be base64url`),
-  );
-const transports = v.optional(
-  v.pipe(v.array(v.pipe(v.string(), v.maxLength(32))), v.maxLength(10, 'too many transports')),
-);
-const credentialFields = {
-  // A credential id is at most 1023 bytes (WebAuthn): 1364 base64url characters.
-  id: b64('response.id', 1400),
-  rawId: b64('response.rawId', 1400),
-  type: v.literal('public-key', 'response.type must be public-key'),
-  clientExtensionResults: v.optional(v.looseObject({})),
-  authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform'])),
-};
-
-/** A `RegistrationResponseJSON`, its sizes bounded (the library checks the rest). */
-export const registrationResponseSchema = v.looseObject({
-  ...credentialFields,
-  response: v.looseObject({
-    clientDataJSON: b64('response.clientDataJSON', 4096),
-    attestationObject: b64('response.attestationObject', 12_000),
-    authenticatorData: v.optional(b64('response.authenticatorData', 8192)),
-    publicKey: v.optional(b64('response.publicKey', 4096)),
-    publicKeyAlgorithm: v.optional(v.number()),
-    transports,
-  }),
-});
-
-/** An `AuthenticationResponseJSON`, its sizes bounded (the library checks the rest). */
-export const authenticationResponseSchema = v.looseObject({
-  ...credentialFields,
-  response: v.looseObject({
-    clientDataJSON: b64('response.clientDataJSON', 4096),
-    authenticatorData: b64('response.authenticatorData', 8192),
-    signature: b64('response.signature', 2048),
-    userHandle: v.optional(v.pipe(v.string(), v.maxLength(128))),
-  }),
-});
 
 /** A passkey's name: 1 to 64 characters, no control characters. */
 const nameField = text('name', 64);
@@ -455,7 +417,7 @@ export async function signInWithPasskey(
   input: { challengeId: unknown; response: unknown },
   context: RequestContext,
 ): Promise<LoginResult> {
-  const config = settings(rt);
+  settings(rt);
   const { challengeId, response } = parseInput(passkeyLoginSchema, {
     challengeId: input.challengeId,
     response: input.response,
@@ -480,58 +442,26 @@ export async function signInWithPasskey(
     await failed(rt, passkey.userId, 'user', context);
     throw invalid('user');
   }
-  const publicKey = fromBase64Url(passkey.publicKey);
-  const { verifyAuthenticationResponse } = await webauthn();
-  let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>> | undefined;
-  try {
-    verified = await verifyAuthenticationResponse({
-      response: response as unknown as AuthenticationResponseJSON,
-      expectedChallenge: challengeOf(challengeId),
-      expectedOrigin: [...config.origins],
-      expectedRPID: config.rpId,
-      credential: {
-        id: passkey.credentialId,
-        publicKey: (publicKey ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
-        // The counter is judged below (a regression of a synced passkey must not lock out).
-        counter: 0,
-        transports: passkey.transports as 'internal'[],
-      },
-      requireUserVerification: false,
-    });
-  } catch {
-    // A response the library cannot parse or whose checks fail: refused below, like a bad one.
-    verified = undefined;
-  }
-  if (verified === undefined || !verified.verified) {
+  const check = await verifyAssertion(
+    rt,
+    passkey,
+    response as unknown as AuthenticationResponseJSON,
+    challengeOf(challengeId),
+  );
+  if (!check.ok) {
     await failed(rt, passkey.userId, 'verification', context);
     throw invalid('verification');
   }
-  const info = verified.authenticationInfo;
-  if (!info.userVerified) {
+  if (!check.userVerified) {
     await failed(rt, passkey.userId, 'user_verification_required', context);
     throw invalid('user_verification_required');
   }
-  const regressed =
-    (info.newCounter > 0 || passkey.counter > 0) && info.newCounter <= passkey.counter;
-  if (regressed) {
-    await rt.emit(
-      {
-        type: 'passkey.counter_regressed',
-        userId: passkey.userId,
-        data: {
-          passkeyId: passkey.id,
-          stored: passkey.counter,
-          presented: info.newCounter,
-          deviceType: passkey.deviceType,
-        },
-      },
-      context,
-    );
-    if (passkey.deviceType === 'singleDevice') throw invalid('counter');
+  if (check.regressed && (await counterRegressed(rt, passkey, check.newCounter, context))) {
+    throw invalid('counter');
   }
   await rt.storage.passkeys.recordUse(passkey.id, {
-    counter: info.newCounter,
-    backedUp: info.credentialBackedUp,
+    counter: check.newCounter,
+    backedUp: check.backedUp,
     now: rt.now(),
   });
   const user = await rt.storage.users.getById(passkey.userId);
@@ -632,4 +562,34 @@ export async function removePasskey(
     },
     context,
   );
+}
+
+/**
+ * The `navigator.credentials.get()` options for answering a sign-in's second-factor challenge
+ * with a passkey (`method: 'passkey'` of `verifySecondFactor`, with the browser's response):
+ * the user's passkeys, user verification preferred but not needed (the first factor was the
+ * other one). The WebAuthn challenge is derived from the sign-in challenge, which stays open
+ * until it is answered. A challenge bound to a browser opens only with its binding.
+ * @throws AuthError `TOKEN_INVALID`, `TOKEN_EXPIRED`, `VALIDATION_FAILED` (no passkey to offer),
+ * `NOT_FOUND` (passkeys off)
+ */
+export async function secondFactorPasskeyOptions(
+  rt: AuthRuntime,
+  input: { challenge: unknown },
+  context: RequestContext,
+): Promise<{ options: PublicKeyCredentialRequestOptionsJSON }> {
+  settings(rt);
+  const { challenge } = parseInput(challengeSchema, { challenge: input.challenge });
+  const open = await openChallenge(rt, challenge, context.challengeBinding);
+  const owner = open.record.userId;
+  const user = owner === undefined ? undefined : await rt.storage.users.getById(owner);
+  if (!user?.totp || !sameGeneration(tokenGeneration(open.record), user)) {
+    throw new AuthError('TOKEN_INVALID');
+  }
+  if (!(await passkeyFactorAvailable(rt, user.id))) {
+    throw new AuthError('VALIDATION_FAILED', {
+      details: [{ path: 'method', message: 'No passkey is registered for this account' }],
+    });
+  }
+  return { options: await passkeyFactorOptions(rt, user, challenge) };
 }

@@ -33,8 +33,16 @@ export interface VerifySecondFactorInput {
   challenge: string;
   /** Which kind of code `code` is. */
   method: SecondFactorMethod;
-  /** The code: TOTP, emailed, SMS, or a recovery code (dashes, spaces and case do not matter). */
-  code: string;
+  /**
+   * The code: TOTP, emailed, SMS, or a recovery code (dashes, spaces and case do not matter).
+   * Required for every method but `passkey`.
+   */
+  code?: string;
+  /**
+   * With `passkey`: the browser's `AuthenticationResponseJSON` for the options of
+   * `auth.passkeys.secondFactorOptions` (`POST /2fa/passkey/options`).
+   */
+  response?: unknown;
   /** Trust this device for `twoFactor.trustedDeviceTtlSeconds` (default 30 days). */
   rememberDevice?: boolean;
 }

@@ -1,3 +1,4 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { sameGeneration, tokenGeneration } from '../credentials/generation.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
@@ -30,6 +31,7 @@ import {
 } from '../two-factor/failure.js';
 import { verifySchema } from '../two-factor/input.js';
 import { recoveryCodesLeft } from '../two-factor/methods.js';
+import { checkPasskeyFactor } from '../two-factor/passkey-check.js';
 import { METHOD_AMR, PURPOSE } from '../two-factor/purposes.js';
 import { trustDevice } from '../two-factor/trusted-devices.js';
 import { createSignInSession, settleSession, signedIn } from './complete.js';
@@ -62,7 +64,14 @@ export async function verifySecondFactor(
   input: VerifySecondFactorInput,
   context: RequestContext,
 ): Promise<SecondFactorResult> {
-  const { challenge, method, code, rememberDevice } = parseInput(verifySchema, input);
+  const { challenge, method, code, response, rememberDevice } = parseInput(verifySchema, input);
+  // A passkey answers with its assertion, every other method with a code.
+  if (method === 'passkey' ? response === undefined : code === undefined) {
+    const path = method === 'passkey' ? 'response' : 'code';
+    throw new AuthError('VALIDATION_FAILED', {
+      details: [{ path, message: `${path} is required` }],
+    });
+  }
   const open = await openChallenge(rt, challenge, context.challengeBinding);
   const owner = open.record.userId;
   // A challenge of no user (userId absent) reads like one whose account is gone.
@@ -98,12 +107,20 @@ export async function verifySecondFactor(
       context,
     );
   const check = await checkReserved(rt, user.id, reservation, () =>
-    checkCode(
-      rt,
-      user,
-      { method, code },
-      { challengeSelector: open.selector, ownLostUse: pendingUse(open.record) },
-    ),
+    method === 'passkey'
+      ? checkPasskeyFactor(
+          rt,
+          user,
+          response as unknown as AuthenticationResponseJSON,
+          challenge,
+          context,
+        )
+      : checkCode(
+          rt,
+          user,
+          { method, code: code as string },
+          { challengeSelector: open.selector, ownLostUse: pendingUse(open.record) },
+        ),
   );
   if (!check.valid) throw await failed('code_invalid');
   // Issue 16: a store failure must leave the challenge and the code usable for the retry, and

@@ -57,6 +57,9 @@ export async function checkCode(
         ? INVALID
         : { valid: true, use: `recovery:${id}`, commit: () => useRecoveryCode(rt, user.id, id) };
     }
+    // A passkey is no code: `verifySecondFactor` checks it (`checkPasskeyFactor`).
+    case 'passkey':
+      return INVALID;
     case 'email':
     case 'sms': {
       if (options.challengeSelector === undefined) return INVALID;

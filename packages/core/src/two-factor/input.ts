@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { AuthError } from '../errors/auth-error.js';
 import { passwordField, text } from '../flows/input.js';
+import { authenticationResponseSchema } from '../flows/webauthn-input.js';
 
 /** A user id as core generates them. */
 export const userIdField = text('userId', 128);
@@ -13,8 +14,8 @@ export const challengeField = text('challenge', 128);
 
 /** One of the second-factor methods. */
 export const methodField = v.picklist(
-  ['totp', 'email', 'sms', 'recovery'],
-  'method must be one of totp, email, sms, recovery',
+  ['totp', 'email', 'sms', 'recovery', 'passkey'],
+  'method must be one of totp, email, sms, recovery, passkey',
 );
 
 /** An E.164 phone number: `+`, a country code that does not start with 0, 7 to 15 digits. */
@@ -37,7 +38,10 @@ export const challengeSchema = v.object({ challenge: challengeField });
 export const verifySchema = v.object({
   challenge: challengeField,
   method: methodField,
-  code: codeField,
+  /** The code; every method but `passkey` needs one. */
+  code: v.optional(codeField),
+  /** With `passkey`: the browser's `AuthenticationResponseJSON` for the challenge's options. */
+  response: v.optional(authenticationResponseSchema),
   rememberDevice: v.optional(v.boolean('rememberDevice must be true or false')),
 });
 

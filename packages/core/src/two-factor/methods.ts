@@ -1,6 +1,7 @@
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { emailFactorPaused } from './email-pause.js';
+import { passkeyFactorAvailable } from './passkey-check.js';
 import type { SecondFactorMethod } from './types.js';
 
 /** Unused recovery codes of the user. */
@@ -24,7 +25,8 @@ export function smsAvailable(
 /**
  * The methods a challenge offers a user with 2FA on: `totp`; `email` (a code to the account's
  * address) unless a password reset paused it (see `email-pause.ts`); `sms` when a sender is
- * configured and the phone is verified; `recovery` while unused recovery codes remain; less
+ * configured and the phone is verified; `recovery` while unused recovery codes remain;
+ * `passkey` when the user has one (and passkeys are on); less
  * any in `options.exclude` (`email` after a magic link: the mailbox was the first factor).
  * Empty when 2FA is off.
  */
@@ -39,5 +41,6 @@ export async function availableMethods(
   if (!excluded.has('email') && !(await emailFactorPaused(rt, user.id))) methods.push('email');
   if (smsAvailable(rt, user)) methods.push('sms');
   if ((await recoveryCodesLeft(rt, user.id)) > 0) methods.push('recovery');
+  if (await passkeyFactorAvailable(rt, user.id)) methods.push('passkey');
   return methods.filter((m) => !excluded.has(m));
 }

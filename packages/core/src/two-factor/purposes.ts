@@ -35,6 +35,7 @@ export const METHOD_AMR: Readonly<Record<SecondFactorMethod, string>> = Object.f
   email: 'email',
   sms: 'sms',
   recovery: 'recovery',
+  passkey: 'hwk',
 });
 
 /** `amr` value of a sign-in whose second factor was a trusted device. */

@@ -1,5 +1,8 @@
-/** A second factor the user can complete a sign-in with. */
-export type SecondFactorMethod = 'totp' | 'email' | 'sms' | 'recovery';
+/**
+ * A second factor the user can complete a sign-in with: a code of one of the first four kinds,
+ * or (`passkey`) one of the user's passkeys, answering `WebAuthn` options for the challenge.
+ */
+export type SecondFactorMethod = 'totp' | 'email' | 'sms' | 'recovery' | 'passkey';
 
 /** A trusted device as the user sees it in a list. Times are ISO 8601. */
 export interface TrustedDeviceInfo {

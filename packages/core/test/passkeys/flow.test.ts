@@ -511,3 +511,97 @@ describe('managing passkeys', () => {
     w.assertNoSecrets([...w.events, ...w.logs]);
   });
 });
+
+describe('a passkey as the second factor', () => {
+  /** Ada with TOTP on (a stand-in secret: only the passkey answers here) and a passkey. */
+  async function twoFactorWorld() {
+    const w = await world();
+    const key = softwareAuthenticator({ origin: APP_URL, userVerification: false });
+    await addPasskey(w, w.ada, w.session.sessionId, key);
+    await w.auth.storage.users.update(w.ada, {
+      totp: { secretEncrypted: 'x', enabledAt: w.clock.now(), lastUsedStep: 0 } as never,
+      updatedAt: w.clock.now(),
+    });
+    const login = await w.auth.login({ identifier: 'ada@example.com', password: PASSWORD }, CTX);
+    if (login.status !== 'two_factor_required') return fail('expected a challenge');
+    return { ...w, key, login };
+  }
+
+  it('is offered to a 2FA user with a passkey, and answers the challenge without user verification', async () => {
+    const w = await twoFactorWorld();
+    expect(w.login.methods).toContain('passkey');
+    const { options } = await w.auth.passkeys.secondFactorOptions(w.login.challenge, CTX);
+    expect(options.allowCredentials?.map((c) => c.id)).toEqual([w.key.credentials[0]?.id]);
+    const response = await w.key.authenticate(options);
+    const result = await w.auth.verifySecondFactor(
+      { challenge: w.login.challenge, method: 'passkey', response },
+      CTX,
+    );
+    const session = await w.auth.storage.sessions.get(result.session.id, w.clock.now());
+    expect(session?.amr).toEqual(['pwd', 'hwk']);
+    expect(session?.secondFactorAt).toBe(w.clock.now());
+    // The challenge is used up: the same answer again is refused.
+    await expectCode(
+      w.auth.verifySecondFactor({ challenge: w.login.challenge, method: 'passkey', response }, CTX),
+      'TOKEN_INVALID',
+    );
+  });
+
+  it("refuses an assertion for another challenge, another user's passkey, or none", async () => {
+    const w = await twoFactorWorld();
+    const { options } = await w.auth.passkeys.secondFactorOptions(w.login.challenge, CTX);
+    const stale = await w.key.authenticate(options);
+    const again = await w.auth.login({ identifier: 'ada@example.com', password: PASSWORD }, CTX);
+    if (again.status !== 'two_factor_required') return fail('expected a challenge');
+    // An assertion made for the first challenge does not answer the second.
+    await expectCode(
+      w.auth.verifySecondFactor(
+        { challenge: again.challenge, method: 'passkey', response: stale },
+        CTX,
+      ),
+      'CODE_INVALID',
+    );
+    const bob = await w.signUp('bob@example.com');
+    const bobKey = softwareAuthenticator({ origin: APP_URL });
+    await addPasskey(w, bob, (await w.signIn('bob@example.com')).sessionId, bobKey);
+    const next = await w.auth.passkeys.secondFactorOptions(again.challenge, CTX);
+    const foreign = await bobKey.authenticate({ ...next.options, allowCredentials: [] });
+    await expectCode(
+      w.auth.verifySecondFactor(
+        { challenge: again.challenge, method: 'passkey', response: foreign },
+        CTX,
+      ),
+      'CODE_INVALID',
+    );
+    const error = await expectCode(
+      w.auth.verifySecondFactor({ challenge: again.challenge, method: 'passkey' }, CTX),
+      'VALIDATION_FAILED',
+    );
+    expect(error.details?.[0]?.path).toBe('response');
+    // The right passkey still works on that challenge.
+    const ok = await w.auth.verifySecondFactor(
+      {
+        challenge: again.challenge,
+        method: 'passkey',
+        response: await w.key.authenticate(next.options),
+      },
+      CTX,
+    );
+    expect(ok.status).toBe('signed_in');
+  });
+
+  it('is not offered to a 2FA user without a passkey', async () => {
+    const w = await world();
+    await w.auth.storage.users.update(w.ada, {
+      totp: { secretEncrypted: 'x', enabledAt: w.clock.now(), lastUsedStep: 0 } as never,
+      updatedAt: w.clock.now(),
+    });
+    const login = await w.auth.login({ identifier: 'ada@example.com', password: PASSWORD }, CTX);
+    if (login.status !== 'two_factor_required') return fail('expected a challenge');
+    expect(login.methods).not.toContain('passkey');
+    await expectCode(
+      w.auth.passkeys.secondFactorOptions(login.challenge, CTX),
+      'VALIDATION_FAILED',
+    );
+  });
+});

@@ -19,14 +19,13 @@ import { changePasswordSchema } from '../../account/password-change.js';
 import { requestResetSchema, resetPasswordSchema } from '../../account/password-reset.js';
 import { updateProfileSchema } from '../../account/profile.js';
 import { passwordField } from '../../flows/input.js';
-import { registerSchema } from '../../register/register.js';
-import { resendVerificationSchema, verifyEmailSchema } from '../../register/verify-email.js';
 import {
   authenticationResponseSchema,
-  passkeyLoginOptionsSchema,
   registrationResponseSchema,
-  renamePasskeySchema,
-} from '../../sign-in/passkeys.js';
+} from '../../flows/webauthn-input.js';
+import { registerSchema } from '../../register/register.js';
+import { resendVerificationSchema, verifyEmailSchema } from '../../register/verify-email.js';
+import { passkeyLoginOptionsSchema, renamePasskeySchema } from '../../sign-in/passkeys.js';
 import { loginSchema } from '../../sign-in/password.js';
 import { reauthCodeSchema } from '../../sign-in/step-up.js';
 import {

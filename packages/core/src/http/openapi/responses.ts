@@ -35,7 +35,7 @@ export const Session = v.strictObject({
 });
 
 /** A second-factor method a challenge offers. */
-export const SecondFactorMethod = v.picklist(['totp', 'email', 'sms', 'recovery']);
+export const SecondFactorMethod = v.picklist(['totp', 'email', 'sms', 'recovery', 'passkey']);
 
 /** A signed-in `/login` or `/2fa/verify`, cookie strategy (the session cookie is set). */
 export const SignedInWithCookie = v.strictObject({
@@ -135,6 +135,10 @@ export const PasskeyCreationOptions = v.looseObject({
  */
 export const PasskeyLoginOptions = v.strictObject({
   challengeId: v.string(),
+  options: v.looseObject({ challenge: v.string(), rpId: v.optional(v.string()) }),
+});
+/** `POST /2fa/passkey/options`: WebAuthn options for answering a challenge with a passkey. */
+export const PasskeyFactorOptions = v.strictObject({
   options: v.looseObject({ challenge: v.string(), rpId: v.optional(v.string()) }),
 });
 /** `POST /magic-link`. */
@@ -256,6 +260,7 @@ export const RESPONSE_SCHEMAS = {
   PasskeyResponse,
   PasskeyCreationOptions,
   PasskeyLoginOptions,
+  PasskeyFactorOptions,
   LinkSent,
   CsrfResponse,
   PublicJwk,

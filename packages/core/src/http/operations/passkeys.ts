@@ -25,8 +25,8 @@ export const PASSWORDLESS_OPERATIONS = {
     summary: 'Finish registering a passkey',
     description:
       "The browser's `RegistrationResponseJSON` for a challenge of this session, and an " +
-      'optional `name`. `PASSKEY_INVALID` (`details[0].message`: `challenge`, `verification`, ' +
-      '`credential_in_use`) when it does not verify.',
+      'optional `name`. `PASSKEY_INVALID` when it does not verify (the reason goes to the ' +
+      '`passkey.failed` event and the typed API, not into the body).',
     auth: 'session',
     request: { schema: 'PasskeyRegistrationRequest', required: true },
     success: { status: 201, schema: 'PasskeyResponse', description: 'The new passkey.' },
@@ -55,8 +55,8 @@ export const PASSWORDLESS_OPERATIONS = {
     description:
       "`challengeId` and the browser's `AuthenticationResponseJSON`. A passkey that verified " +
       'the user is two factors in one: no password, no second-factor challenge (`amr` ' +
-      '`["hwk","user"]`). `PASSKEY_INVALID` (`details[0].message`: `challenge`, ' +
-      '`unknown_credential`, `user`, `verification`, `user_verification_required`, `counter`).',
+      '`["hwk","user"]`). `PASSKEY_INVALID` when it does not verify, or did not verify the ' +
+      'user (the reason goes to the `passkey.failed` event and the typed API).',
     auth: 'none',
     request: { schema: 'PasskeyLoginRequest', required: true },
     success: { status: 200, schema: 'LoginResponse', description: SIGNED_IN },

@@ -34,6 +34,21 @@ export const TWO_FACTOR_OPERATIONS = {
     success: { status: 202, schema: 'CodeSent', description: 'A 6-digit code is mailed.' },
     errors: ['VALIDATION_FAILED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'RATE_LIMITED'],
   },
+  passkeyFactorOptions: {
+    method: 'POST',
+    path: '/2fa/passkey/options',
+    tag: 'Second factor',
+    summary: 'Options for answering a challenge with a passkey',
+    description:
+      "WebAuthn's `PublicKeyCredentialRequestOptionsJSON` (`options`) listing the user's " +
+      "passkeys; send the browser's `AuthenticationResponseJSON` to `POST /2fa/verify` as " +
+      '`response` with `method: "passkey"`. Offered (`methods` includes `passkey`) when the user ' +
+      'has a passkey; user verification is not needed for a second factor.',
+    auth: 'none',
+    request: { schema: 'ChallengeRequest', required: true },
+    success: { status: 200, schema: 'PasskeyFactorOptions', description: '`{options}`.' },
+    errors: ['VALIDATION_FAILED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'NOT_FOUND'],
+  },
   sendSmsCode: {
     method: 'POST',
     path: '/2fa/sms/send',

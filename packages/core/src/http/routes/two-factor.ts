@@ -35,7 +35,7 @@ function deviceView(d: TrustedDeviceInfo) {
  */
 async function verify(ctx: HttpContext): Promise<Response> {
   const body = await ctx.body();
-  const input = pick<VerifySecondFactorInput>(body, ['challenge', 'method', 'code']);
+  const input = pick<VerifySecondFactorInput>(body, ['challenge', 'method', 'code', 'response']);
   const remember = flag(body.rememberDevice);
   const result = await ctx.auth.verifySecondFactor(
     remember === undefined ? input : { ...input, rememberDevice: remember as boolean },
@@ -141,6 +141,10 @@ export const twoFactorHandlers = {
     const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
     await ctx.auth.twoFactor.sendEmailCode({ challenge }, challengeContext(ctx));
     return json(202, CODE_SENT);
+  },
+  passkeyFactorOptions: async (ctx) => {
+    const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);
+    return json(200, await ctx.auth.passkeys.secondFactorOptions(challenge, challengeContext(ctx)));
   },
   sendSmsCode: async (ctx) => {
     const { challenge } = pick<{ challenge: string }>(await ctx.body(), ['challenge']);

@@ -4,6 +4,7 @@ import type { ContractClient, ContractResponse } from './client.js';
 import type { ContractContext, SignedIn } from './context.js';
 import { APP_URL } from './context.js';
 import { cookieOf, expectError, expectOk, expectUser, expectValidation } from './expect.js';
+import { twoFactorKit } from './two-factor-kit.js';
 
 type Authenticator = ReturnType<typeof softwareAuthenticator>;
 
@@ -157,6 +158,29 @@ export function describePasswordless(ctx: ContractContext): void {
         404,
         'NOT_FOUND',
       );
+    });
+
+    it('answers a second-factor challenge with a passkey (POST /2fa/passkey/options, /2fa/verify)', async () => {
+      const kit = twoFactorKit(ctx);
+      const user = await kit.enable();
+      // A security key without user verification: a second factor only.
+      const key = softwareAuthenticator({ origin: APP_URL, userVerification: false });
+      await register(user.enrolled.client, key);
+      const pending = await kit.challenge(user.account);
+      expect(pending.methods).toContain('passkey');
+      const answer = await pending.client.request('POST', '/2fa/passkey/options', {
+        json: { challenge: pending.challenge },
+      });
+      const { options } = expectOk(answer) as { options: Record<string, unknown> };
+      const response = await key.authenticate(options as never);
+      const res = await kit.verify(pending.client, {
+        challenge: pending.challenge,
+        method: 'passkey',
+        response,
+      });
+      expectSignedIn(ctx, res);
+      // Its passkey cannot sign in alone: it did not verify the user.
+      expectError((await passkeySignIn(ctx, key)).res, 400, 'PASSKEY_INVALID');
     });
 
     it('needs a fresh session to register: 403 REAUTH_REQUIRED after 10 minutes', async () => {
