@@ -245,7 +245,7 @@ export interface Auth {
      * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `VALIDATION_FAILED`
      */
     requestEmailChange(
-      input: { userId: string; newEmail: string; password: string } & StepUp,
+      input: { userId: string; newEmail: string; password?: string } & StepUp,
       context?: RequestContext,
     ): Promise<{ status: 'confirmation_sent' }>;
     /** Switches to the new address. @throws AuthError `TOKEN_INVALID`, `TOKEN_EXPIRED` */
@@ -256,7 +256,7 @@ export interface Auth {
      * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`
      */
     delete(
-      input: { userId: string; password: string } & StepUp,
+      input: { userId: string; password?: string } & StepUp,
       context?: RequestContext,
     ): Promise<void>;
   };

@@ -10,7 +10,8 @@ import type { Storage } from '../storage/types.js';
 /** The input schema (also the source of the OpenAPI document's request body). */
 export const deleteAccountSchema = v.object({
   userId: text('userId', 256),
-  password: passwordField('password'),
+  // Optional only for an account without a password (a fresh session stands in for it).
+  password: v.optional(passwordField('password')),
   ...stepUpFields,
 });
 
@@ -18,8 +19,8 @@ export const deleteAccountSchema = v.object({
 export interface DeleteAccountInput extends StepUp {
   /** The signed-in user. */
   userId: string;
-  /** The user's current password, required for this sensitive operation. */
-  password: string;
+  /** The current password (required unless the account has none: a fresh session then). */
+  password?: string | undefined;
 }
 
 /**

@@ -37,7 +37,8 @@ export const requestEmailChangeSchema = v.object({
       return NEVER;
     }),
   ),
-  password: passwordField('password'),
+  // Optional only for an account without a password (a fresh session stands in for it).
+  password: v.optional(passwordField('password')),
   ...stepUpFields,
 });
 /** The input schema (also the source of the OpenAPI document's request body). */
@@ -49,8 +50,8 @@ export interface RequestEmailChangeInput extends StepUp {
   userId: string;
   /** The address wanted (trimmed, NFKC; compared lower-cased). */
   newEmail: string;
-  /** The user's current password, required for this sensitive change. */
-  password: string;
+  /** The current password (required unless the account has none: a fresh session then). */
+  password?: string | undefined;
 }
 
 /**

@@ -65,7 +65,7 @@ export interface TwoFactorApi {
    * ends. @throws AuthError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`
    */
   disable(
-    input: { userId: string; password: string; code: string; sessionId?: string },
+    input: { userId: string; password?: string; code: string; sessionId?: string },
     context?: RequestContext,
   ): Promise<void>;
   /** Recovery codes. */
@@ -78,7 +78,7 @@ export interface TwoFactorApi {
      * `VALIDATION_FAILED` (also when 2FA is off)
      */
     regenerate(
-      input: { userId: string; password: string } & StepUp,
+      input: { userId: string; password?: string } & StepUp,
       context?: RequestContext,
     ): Promise<{ recoveryCodes: string[] }>;
   };
@@ -91,7 +91,7 @@ export interface TwoFactorApi {
      * `RATE_LIMITED`
      */
     start(
-      input: { userId: string; phone: string; password: string } & StepUp,
+      input: { userId: string; phone: string; password?: string } & StepUp,
       context?: RequestContext,
     ): Promise<void>;
     /** Confirms the number with the code; SMS becomes a method. @throws AuthError `CODE_INVALID` */

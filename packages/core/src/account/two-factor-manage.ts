@@ -14,15 +14,16 @@ import { PURPOSE } from '../two-factor/purposes.js';
 import { issueRecoveryCodes } from '../two-factor/recovery.js';
 import type { TwoFactorStatus } from '../two-factor/types.js';
 
+// `password` is optional only for an account without one (a fresh session stands in for it).
 const disableSchema = v.object({
   userId: userIdField,
-  password: passwordField(),
+  password: v.optional(passwordField()),
   code: codeField,
   sessionId: stepUpFields.sessionId,
 });
 const regenerateSchema = v.object({
   userId: userIdField,
-  password: passwordField(),
+  password: v.optional(passwordField()),
   ...stepUpFields,
 });
 
@@ -51,7 +52,12 @@ export async function twoFactorStatus(rt: AuthRuntime, userId: string): Promise<
  */
 export async function disableTwoFactor(
   rt: AuthRuntime,
-  input: { userId: string; password: string; code: string; sessionId?: string | undefined },
+  input: {
+    userId: string;
+    password?: string | undefined;
+    code: string;
+    sessionId?: string | undefined;
+  },
   context: RequestContext,
 ): Promise<void> {
   const { userId, password, code, sessionId } = parseInput(disableSchema, input);
@@ -91,7 +97,7 @@ export async function disableTwoFactor(
  */
 export async function regenerateRecoveryCodes(
   rt: AuthRuntime,
-  input: { userId: string; password: string } & StepUp,
+  input: { userId: string; password?: string | undefined } & StepUp,
   context: RequestContext,
 ): Promise<{ recoveryCodes: string[] }> {
   const { userId, password, sessionId, code, method } = parseInput(regenerateSchema, input);

@@ -16,7 +16,8 @@ import { sendSms, smsCodeText } from '../two-factor/sms.js';
 const startSchema = v.object({
   userId: userIdField,
   phone: phoneField,
-  password: passwordField(),
+  // Optional only for an account without a password (a fresh session stands in for it).
+  password: v.optional(passwordField()),
   ...stepUpFields,
 });
 
@@ -31,7 +32,7 @@ const startSchema = v.object({
  */
 export async function startPhone(
   rt: AuthRuntime,
-  input: { userId: string; phone: string; password: string } & StepUp,
+  input: { userId: string; phone: string; password?: string | undefined } & StepUp,
   context: RequestContext,
 ): Promise<void> {
   const { userId, phone, password, sessionId, ...factor } = parseInput(startSchema, input);

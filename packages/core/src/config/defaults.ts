@@ -81,6 +81,9 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitRuleName, RateLimitRu
     passkeyPerIp: { limit: 120, windowSeconds: 15 * MINUTE },
     magicLinkPerAddress: { limit: 3, windowSeconds: HOUR },
     magicLinkPerIp: { limit: 20, windowSeconds: HOUR },
+    // Code checks per address, whatever the request: 6 digits, so at most 10 guesses a day.
+    magicLinkCodePerAddress: { limit: 10, windowSeconds: DAY },
+    magicLinkVerifyPerIp: { limit: 60, windowSeconds: 15 * MINUTE },
   });
 
 /** Bytes a production secret needs at least (256 bits). */

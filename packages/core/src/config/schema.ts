@@ -258,6 +258,8 @@ export const configSchema = v.strictObject({
       passkeyPerIp: v.optional(rule),
       magicLinkPerAddress: v.optional(rule),
       magicLinkPerIp: v.optional(rule),
+      magicLinkCodePerAddress: v.optional(rule),
+      magicLinkVerifyPerIp: v.optional(rule),
     }),
   ),
   twoFactor: v.optional(

@@ -56,7 +56,9 @@ export type RateLimitRuleName =
   | 'oauthPerIp'
   | 'passkeyPerIp'
   | 'magicLinkPerAddress'
-  | 'magicLinkPerIp';
+  | 'magicLinkPerIp'
+  | 'magicLinkCodePerAddress'
+  | 'magicLinkVerifyPerIp';
 
 /** Session options. */
 export interface SessionConfig {

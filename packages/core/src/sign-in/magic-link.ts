@@ -295,6 +295,7 @@ export async function signInWithMagicLink(
     email: input.email,
     code: input.code,
   });
+  if (context.ip !== undefined) await enforceRule(rt, 'magicLinkVerifyPerIp', context.ip);
   const used =
     token !== undefined
       ? await useLink(rt, token)
@@ -340,6 +341,9 @@ async function useLink(rt: AuthRuntime, token: string): Promise<UsedRequest> {
  * verifier, so that a code and its link used at once give one sign-in. The wrong code that
  * used the last check ends the request: its link and the code are deleted.
  */
+/** A verifier hash no code hashes to (not base64url of 32 bytes). */
+const NEVER_MATCHES = '!';
+
 async function useCode(
   rt: AuthRuntime,
   settings: MagicLinkSettings,
@@ -348,32 +352,44 @@ async function useCode(
   context: RequestContext,
 ): Promise<UsedRequest> {
   const { tokens } = rt.storage;
-  const selector = codeSelectorOf(rt, normalizeIdentifier(email).key);
+  const address = normalizeIdentifier(email).key;
+  // Code checks per address across requests (a new request does not give new guesses).
+  await enforceRule(rt, 'magicLinkCodePerAddress', address);
+  const selector = codeSelectorOf(rt, address);
   const before = await tokens.get(CODE, selector, rt.now());
   const left = await tokens.recordFailure(CODE, selector, {
     maxAttempts: settings.maxCodeAttempts + 1,
   });
-  if (left === 0) throw new AuthError('CODE_INVALID');
+  // The same round trips whether or not a code exists (no code, or no tries left: a verifier
+  // that never matches), so the time does not tell an address with a request from one without.
   const result = await tokens.consume(CODE, selector, {
-    verifierHash: otpHash(rt, CODE, selector, code.replace(/\s+/g, '')),
+    verifierHash:
+      left === 0 ? NEVER_MATCHES : otpHash(rt, CODE, selector, code.replace(/\s+/g, '')),
     now: rt.now(),
   });
-  if (result.status === 'not_found') {
+  if (left === 0 || result.status === 'not_found') {
     if (left === 1 && before !== undefined) await endRequest(rt, selector, before);
-    if (before?.userId !== undefined) {
-      await rt.emit(
-        {
-          type: 'login.failed',
-          userId: before.userId,
-          data: { reason: 'code_invalid', method: 'magic_link' },
-        },
-        context,
+    const userId = before?.userId;
+    if (userId !== undefined) {
+      // After the answer: an audit write only for a known address would be timed.
+      await runInBackground(rt.config.logger, 'magic link login.failed', () =>
+        rt.emit(
+          { type: 'login.failed', userId, data: { reason: 'code_invalid', method: 'magic_link' } },
+          context,
+        ),
       );
     }
     throw new AuthError('CODE_INVALID');
   }
   // An expired code is as dead as a wrong one (its link expired with it).
   if (result.status === 'expired') throw new AuthError('CODE_INVALID');
+  // A request that would create an account does so only through its link: a guessed code must
+  // not make a verified account in someone else's name. The link stays usable.
+  if (result.record.userId === undefined) {
+    throw new AuthError('VALIDATION_FAILED', {
+      details: [{ path: 'code', message: 'To create your account, open the link in the mail' }],
+    });
+  }
   const linkSelector = result.record.payload?.linkSelector;
   const link =
     typeof linkSelector === 'string' ? await tokens.get(LINK, linkSelector, rt.now()) : undefined;

@@ -1,3 +1,4 @@
+import { generationOf } from '../credentials/generation.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
@@ -70,8 +71,13 @@ export async function removeWayIn<R extends { readonly id: string }>(
   if (result === 'not_found') throw new AuthError('NOT_FOUND');
   if (result === 'last') throw lastWayIn('id');
   if (!keepOne && (await waysIn(rt, user.id)) === 0) {
-    await store.create(record);
-    throw lastWayIn('id');
+    // Put it back, unless the account went or its credentials changed meanwhile (a deleted
+    // account must not keep a passkey; a claim dropped every method on purpose).
+    const now = await rt.storage.users.getById(user.id);
+    if (now !== undefined && generationOf(now) === generationOf(user)) {
+      await store.create(record);
+      throw lastWayIn('id');
+    }
   }
   return record;
 }

@@ -371,7 +371,8 @@ export async function passkeyLoginOptions(
     const users = rt.storage.users;
     const user =
       id.kind === 'email' ? await users.getByEmail(id.key) : await users.getByUsername(id.key);
-    const decoy = toBase64Url(hmacSha256(rt.keyring.deriveKey(DECOY_KEY), id.key).subarray(0, 16));
+    // 32 bytes, as most platform authenticators' credential ids.
+    const decoy = toBase64Url(hmacSha256(rt.keyring.deriveKey(DECOY_KEY), id.key));
     // The same round trips for a known and an unknown identifier.
     const passkeys = await rt.storage.passkeys.listByUser(user?.id ?? decoy);
     if (user !== undefined && passkeys.length > 0) {
@@ -381,8 +382,10 @@ export async function passkeyLoginOptions(
       allow = [{ id: decoy }];
     }
   }
+  // A challenge for an identifier answers only for that user's passkeys: for a stand-in, for
+  // none (else answering it with any passkey would tell a stand-in from a real list).
   const challengeId = await issueChallenge(rt, TOKEN_PURPOSES.passkeyChallenge, {
-    payload: expectedUser === undefined ? {} : { userId: expectedUser },
+    payload: identifier === undefined ? {} : { identified: true, userId: expectedUser ?? '' },
   });
   const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({
@@ -436,7 +439,7 @@ export async function signInWithPasskey(
   const expectedUser = challenge.payload?.userId;
   const handle = response.response.userHandle;
   if (
-    (typeof expectedUser === 'string' && expectedUser !== passkey.userId) ||
+    (challenge.payload?.identified === true && expectedUser !== passkey.userId) ||
     (handle !== undefined && handle !== '' && handle !== toBase64Url(utf8(passkey.userId)))
   ) {
     await failed(rt, passkey.userId, 'user', context);

@@ -88,9 +88,10 @@ export type FreshnessRule =
   | 'fresh'
   /**
    * Adding, removing, replacing or revealing a factor or the recovery path (password, email,
-   * phone, recovery codes, 2FA off, account deletion): the operation's own password always;
-   * with 2FA on, also a code in the same request or a session whose second factor was proven
-   * within `session.freshForSeconds` (a trusted-device sign-in proves none).
+   * phone, recovery codes, 2FA off, account deletion): the operation's own password always
+   * (an account without a password: a fresh session instead); with 2FA on, also a code in the
+   * same request or a session whose second factor was proven within `session.freshForSeconds`
+   * (a trusted-device sign-in proves none).
    */
   | 'factor';
 
@@ -115,6 +116,29 @@ export async function requireStepUp(
   const twoFactor = user.totp !== undefined;
   const now = rt.now();
   const { password } = input;
+  if (rule === 'factor' && user.passwordHash === undefined) {
+    // An account without a password (magic links, passkeys, a provider) has none to re-check:
+    // a fresh session stands in for it, and with 2FA on a code or a recent second factor too.
+    if (session === undefined || now >= session.freshUntil) throw new AuthError('REAUTH_REQUIRED');
+    if (twoFactor && input.code !== undefined) {
+      await assertNotLocked(rt, 'secondFactorPerAccount', user.id);
+      await assertReauthSecondFactor(
+        rt,
+        user,
+        { code: input.code, method: input.method, sessionId: session.id },
+        context,
+      );
+    } else if (twoFactor && !secondFactorFresh(rt, session, now)) {
+      throw new AuthError('REAUTH_REQUIRED');
+    }
+    return user;
+  }
+  if (rule === 'factor' && password === undefined) {
+    // Optional in the bodies only for accounts without a password.
+    throw new AuthError('VALIDATION_FAILED', {
+      details: [{ path: 'password', message: 'password is required' }],
+    });
+  }
   if (twoFactor && input.code !== undefined && (rule === 'factor' || password !== undefined)) {
     await proveFactors(
       rt,

@@ -147,8 +147,9 @@ export async function counterRegressed(
 /**
  * Checks a passkey answering a second-factor challenge: one of the user's passkeys, signing
  * the challenge derived from `challengeToken`; user verification is not needed (the password,
- * or the first factor, was the other factor). `commit` records the use (counter, backed-up
- * flag, last used), so a replayed assertion with the same counter finds it raised.
+ * or the first factor, was the other factor). A replay is stopped by the sign-in challenge,
+ * which is single use (`verifySecondFactor` uses it up before `commit`). `commit` records the
+ * use (counter, backed-up flag, last used); it is false only when the passkey is gone.
  */
 export async function checkPasskeyFactor(
   rt: AuthRuntime,

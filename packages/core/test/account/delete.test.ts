@@ -90,6 +90,8 @@ describe('users.delete', () => {
     await auth.users.delete({ userId: id, password: PASSWORD }, CTX);
     await expectCode(auth.users.delete({ userId: id, password: PASSWORD }, CTX), 'UNAUTHENTICATED');
     await expectCode(auth.users.delete({ userId: id, password: '' }, CTX), 'VALIDATION_FAILED');
-    await expectCode(auth.users.delete({ userId: id } as never, CTX), 'VALIDATION_FAILED');
+    // A password is required of an account that has one (passwordless ones: a fresh session).
+    const bea = await signUp('bea@example.com');
+    await expectCode(auth.users.delete({ userId: bea } as never, CTX), 'VALIDATION_FAILED');
   });
 });

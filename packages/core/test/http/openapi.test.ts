@@ -149,8 +149,8 @@ const SAMPLES: Record<keyof typeof REQUEST_SCHEMAS, { ok: unknown[]; bad: unknow
     bad: [{ firstName: 'x'.repeat(101) }, { username: 5 }],
   },
   RequestEmailChangeRequest: {
-    ok: [{ newEmail: 'new@example.com', password: 'pw' }],
-    bad: [{ newEmail: 'new@example.com' }, { newEmail: '', password: 'pw' }],
+    ok: [{ newEmail: 'new@example.com', password: 'pw' }, { newEmail: 'new@example.com' }],
+    bad: [{ password: 'pw' }, { newEmail: '', password: 'pw' }],
   },
   ConfirmEmailChangeRequest: { ok: [{ token: 't' }], bad: [{ token: '' }] },
   ChangePasswordRequest: {
@@ -170,14 +170,17 @@ const SAMPLES: Record<keyof typeof REQUEST_SCHEMAS, { ok: unknown[]; bad: unknow
     ok: [{ token: 't', newPassword: 'long enough' }],
     bad: [{ token: 't' }, { newPassword: 'long enough' }, { token: 't', newPassword: 'short' }],
   },
-  DeleteAccountRequest: { ok: [{ password: 'pw' }], bad: [{}, { password: 1 }] },
+  DeleteAccountRequest: { ok: [{ password: 'pw' }, {}], bad: [{ password: 1 }] },
   TotpEnrollRequest: { ok: [{ password: 'pw' }], bad: [{}] },
   CodeRequest: { ok: [{ code: '123456' }], bad: [{}, { code: 'x'.repeat(65) }] },
-  DisableTwoFactorRequest: { ok: [{ password: 'pw', code: '1' }], bad: [{ password: 'pw' }] },
-  RegenerateRecoveryCodesRequest: { ok: [{ password: 'pw' }], bad: [{ code: '1' }] },
+  DisableTwoFactorRequest: {
+    ok: [{ password: 'pw', code: '1' }, { code: '1' }],
+    bad: [{ password: 'pw' }],
+  },
+  RegenerateRecoveryCodesRequest: { ok: [{ password: 'pw' }, {}], bad: [{ password: 1 }] },
   PhoneRequest: {
-    ok: [{ phone: '+14155550123', password: 'pw' }],
-    bad: [{ phone: '04155550123', password: 'pw' }, { phone: '+14155550123' }],
+    ok: [{ phone: '+14155550123', password: 'pw' }, { phone: '+14155550123' }],
+    bad: [{ phone: '04155550123', password: 'pw' }, { password: 'pw' }],
   },
   ChallengeRequest: { ok: [{ challenge: 'c' }], bad: [{}, { challenge: 'x'.repeat(129) }] },
   VerifySecondFactorRequest: {

@@ -40,14 +40,17 @@ describe('an address without an account', () => {
     ).toBe(result.user.id);
   });
 
-  it('createAccounts on: the code makes the account too, with the address as typed', async () => {
+  it('createAccounts on: only the link makes the account (a guessed code must not), with the address as typed', async () => {
     const s = await setupMagic({ magicLink: { createAccounts: true } });
     await s.auth.magicLink.request(' Grace.Hopper@Example.com ', CTX);
-    const { code, mail } = s.mailed('grace.hopper@example.com');
+    const { code, token, mail } = s.mailed('grace.hopper@example.com');
     expect(mail.to).toBe('Grace.Hopper@Example.com');
-    const result = s.signedIn(
-      await s.auth.magicLink.verify({ email: 'grace.hopper@example.com', code }, CTX),
-    );
+    const refused = await s.auth.magicLink
+      .verify({ email: 'grace.hopper@example.com', code }, CTX)
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'code' }] });
+    expect(await s.auth.storage.users.getByEmail('grace.hopper@example.com')).toBeUndefined();
+    const result = s.signedIn(await s.auth.magicLink.verify({ token }, CTX));
     expect(result.user.email).toBe('Grace.Hopper@Example.com');
     expect((await s.auth.storage.users.getById(result.user.id))?.emailNormalized).toBe(
       'grace.hopper@example.com',

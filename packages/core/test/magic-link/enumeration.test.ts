@@ -115,3 +115,37 @@ describe('enumeration: one answer after the same awaited work', () => {
     expect(sent.filter((m) => m.kind === 'magic-link').map((m) => m.to)).toEqual([ADA]);
   });
 });
+
+describe('enumeration: a wrong code answers after the same awaited work', () => {
+  it('for an address with a live request, one without, and an unknown one', async () => {
+    const s = await scenario();
+    await s.auth.magicLink.request(ADA, CTX);
+    await settleBackgroundWork();
+    const mailed = /\b(\d{6})\b/.exec((await s.mailer.waitFor(ADA, 'magic-link')).text)?.[1];
+    const wrongCode = mailed === '000000' ? '000001' : '000000';
+    const wrong = async (address: string) => {
+      s.calls.length = 0;
+      const error = await s.auth.magicLink
+        .verify({ email: address, code: wrongCode }, CTX)
+        .catch((e: unknown) => e);
+      const before = [...s.calls];
+      await settleBackgroundWork();
+      return { error, before };
+    };
+    const known = await wrong(ADA);
+    const withoutRequest = await wrong(OFF);
+    const unknown = await wrong(NOBODY);
+    expect(known.error).toMatchObject({ code: 'CODE_INVALID' });
+    expect(unknown.error).toMatchObject({ code: 'CODE_INVALID' });
+    expect(withoutRequest.error).toMatchObject({ code: 'CODE_INVALID' });
+    expect(known.before).toEqual([
+      'rateLimits.hit',
+      'rateLimits.hit',
+      'tokens.get',
+      'tokens.recordFailure',
+      'tokens.consume',
+    ]);
+    expect(unknown.before).toEqual(known.before);
+    expect(withoutRequest.before).toEqual(known.before);
+  });
+});

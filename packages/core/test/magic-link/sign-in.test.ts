@@ -208,7 +208,10 @@ describe('guessing the code', () => {
   });
 
   it('concurrent guesses cannot pass the limit: 20 at once, then the right code fails', async () => {
-    const s = await setupMagic();
+    // (The per-address budget of code checks is set high here: this is the request's limit.)
+    const s = await setupMagic({
+      rateLimits: { magicLinkCodePerAddress: { limit: 100, windowSeconds: 86_400 } },
+    });
     await s.signUp(ADA);
     const { token, code } = await s.requested();
     const guesses = await Promise.all(
@@ -219,6 +222,39 @@ describe('guessing the code', () => {
     expect(new Set(guesses)).toEqual(new Set(['CODE_INVALID']));
     await expectCode(s.auth.magicLink.verify({ email: ADA, code }, CTX), 'CODE_INVALID');
     await expectCode(s.auth.magicLink.verify({ token }, CTX), 'TOKEN_INVALID');
+  });
+
+  it('a new request gives no new guesses: 10 code checks per address a day (magicLinkCodePerAddress)', async () => {
+    const s = await setupMagic();
+    await s.signUp(ADA);
+    let checks = 0;
+    for (let request = 0; request < 3; request++) {
+      // An hour apart: within the requests' own limit (3 an hour), not the checks' (10 a day).
+      s.clock.advance(3_600_000);
+      const { code } = await s.requested();
+      for (let i = 0; i < 4; i++) {
+        const outcome = await codeOf(
+          s.auth.magicLink.verify({ email: ADA, code: s.otherCode(code) }, CTX),
+        );
+        checks += 1;
+        expect(outcome).toBe(checks <= 10 ? 'CODE_INVALID' : 'RATE_LIMITED');
+      }
+    }
+    // Over the budget even the right code waits; the link still works.
+    s.clock.advance(3_600_000);
+    const { token, code } = await s.requested();
+    await expectCode(s.auth.magicLink.verify({ email: ADA, code }, CTX), 'RATE_LIMITED');
+    expect((await s.auth.magicLink.verify({ token }, CTX)).status).toBe('signed_in');
+  });
+
+  it('throttles verification per client IP (magicLinkVerifyPerIp)', async () => {
+    const s = await setupMagic({
+      rateLimits: { magicLinkVerifyPerIp: { limit: 3, windowSeconds: 60 } },
+    });
+    for (let i = 0; i < 3; i++) {
+      await expectCode(s.auth.magicLink.verify({ token: 'a.b' }, CTX), 'TOKEN_INVALID');
+    }
+    await expectCode(s.auth.magicLink.verify({ token: 'a.b' }, CTX), 'RATE_LIMITED');
   });
 
   it('maxCodeAttempts sets the limit', async () => {

@@ -3,7 +3,7 @@
  * verifying responses that a software authenticator (`@portcullis/core/testing`) signs.
  */
 import { describe, expect, it } from 'vitest';
-import type { AuthConfig } from '../../src/index.js';
+import { type AuthConfig, memoryStorage } from '../../src/index.js';
 import { softwareAuthenticator } from '../../src/testing/index.js';
 import {
   APP_URL,
@@ -338,6 +338,21 @@ describe('signing in with a passkey', () => {
       w.auth.passkeys.signIn({ challengeId: discoverable.challengeId, response: forged }, CTX),
       'PASSKEY_INVALID',
     );
+    // A stand-in challenge (an identifier without passkeys) is answered by no passkey at all:
+    // else answering it with one's own passkey would tell a stand-in from a real list.
+    for (const identifier of ['nobody@example.com', 'carol@example.com']) {
+      if (identifier.startsWith('carol')) await w.signUp(identifier);
+      const stand = await w.auth.passkeys.loginOptions({ identifier }, CTX);
+      const own = await w.key.authenticate({ ...stand.options, allowCredentials: [] });
+      expect(
+        detail(
+          await expectCode(
+            w.auth.passkeys.signIn({ challengeId: stand.challengeId, response: own }, CTX),
+            'PASSKEY_INVALID',
+          ),
+        ),
+      ).toEqual({ path: 'reason', message: 'user' });
+    }
     expect(ofType(w.events, 'login.succeeded').filter((e) => e.data?.passkeyId)).toEqual([]);
   });
 
@@ -479,6 +494,42 @@ describe('managing passkeys', () => {
     const left =
       (await w.auth.passkeys.list(w.ada)).length + (await w.auth.oauth.accounts(w.ada)).length;
     expect(left).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not put a passkey back for an account deleted during its removal', async () => {
+    // The account is deleted (its links with it) while the removal's delete runs: armed below.
+    const storage = memoryStorage();
+    const remove = storage.passkeys.delete.bind(storage.passkeys);
+    let during: (() => Promise<void>) | undefined;
+    storage.passkeys.delete = async (id, options) => {
+      const result = await remove(id, options);
+      await during?.();
+      return result;
+    };
+    const w = await world({ storage });
+    const view = await addPasskey(w, w.ada, w.session.sessionId, w.key);
+    // No password, one passkey and one linked account: removing the passkey looks again after
+    // its delete, and would put it back if no way in were left.
+    await w.auth.storage.accounts.create({
+      id: 'acct1',
+      userId: w.ada,
+      provider: 'github',
+      subject: '42',
+      createdAt: w.clock.now(),
+      lastUsedAt: w.clock.now(),
+    });
+    await w.auth.storage.users.update(w.ada, { passwordHash: null, updatedAt: w.clock.now() });
+    during = async () => {
+      await storage.accounts.deleteByUser(w.ada);
+      await storage.users.delete(w.ada);
+    };
+    await w.auth.passkeys
+      .remove({ userId: w.ada, passkeyId: view.id, sessionId: w.session.sessionId }, CTX)
+      .catch(() => undefined);
+    expect(await storage.users.getById(w.ada)).toBeUndefined();
+    expect(
+      await storage.passkeys.getByCredentialId(w.key.credentials[0]?.id ?? ''),
+    ).toBeUndefined();
   });
 
   it('a user with a password may remove every passkey', async () => {

@@ -162,19 +162,19 @@ export const TotpEnrollRequest = v.omit(userPasswordSchema, ['userId']);
 export const CodeRequest = v.omit(userCodeSchema, ['userId']);
 
 /** `POST /2fa/disable` (`account/two-factor-manage.ts`). */
-export const DisableTwoFactorRequest = v.object({ password: passwordField(), code: codeField });
+// `password` (here and below) is required unless the account has none: then a fresh session.
+export const DisableTwoFactorRequest = v.object({
+  password: v.optional(passwordField()),
+  code: codeField,
+});
 
 /** `POST /2fa/recovery-codes` (`account/two-factor-manage.ts`), with the fresh-session proof. */
-export const RegenerateRecoveryCodesRequest = v.object({
-  ...freshnessProof,
-  password: passwordField(),
-});
+export const RegenerateRecoveryCodesRequest = v.object(freshnessProof);
 
 /** `POST /2fa/phone` (`account/two-factor-phone.ts`): an E.164 number. */
 export const PhoneRequest = v.object({
   ...freshnessProof,
   phone: phoneField,
-  password: passwordField(),
 });
 
 /** `POST /2fa/email/send`, `POST /2fa/sms/send` (`two-factor/send-code.ts`). */
