@@ -170,7 +170,7 @@ export const PASSKEY_SCRIPT = `
 
 /** Styles of the passkey parts, appended to `/assets/app.css`. */
 export const PASSKEY_STYLES = `
-section.passkey-sign-in, section.magic-link { margin: 1rem 0; }
+section.passkey-sign-in, section.magic-link, section.passkey-factor { margin: 1rem 0; }
 form.passkey-action { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; margin: 0.2rem 0; }
 form.passkey-action input { width: 9rem; }
 `;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MAGIC_LINK_SCRIPT } from './assets-magic-link.js';
+import { PASSKEY_FACTOR_SCRIPT } from './assets-passkey-factor.js';
 import { PASSKEY_REGISTER_SCRIPT } from './assets-passkey-register.js';
 import { PASSKEY_SCRIPT, PASSKEY_STYLES } from './assets-passkeys.js';
 import { SOCIAL_SCRIPT, SOCIAL_STYLES } from './assets-social.js';
@@ -36,8 +37,9 @@ export const QR_MODULE = readFileSync(
  * challenge. Both are in {@link TWO_FACTOR_SCRIPT}, which runs inside the same closure, as
  * do {@link SOCIAL_SCRIPT} (social sign-in: linking, a social sign-in's second factor),
  * {@link MAGIC_LINK_SCRIPT} (the code page of a mailed sign-in link) and
- * {@link PASSKEY_SCRIPT} (passkey sign-in, autofill included) and
- * {@link PASSKEY_REGISTER_SCRIPT} (the profile's "Add a passkey").
+ * {@link PASSKEY_SCRIPT} (passkey sign-in, autofill included),
+ * {@link PASSKEY_REGISTER_SCRIPT} (the profile's "Add a passkey") and
+ * {@link PASSKEY_FACTOR_SCRIPT} (a passkey as the second factor of a sign-in).
  * A form with `data-error-detail` shows only the details of a refusal when it has some.
  */
 export const CLIENT_SCRIPT = `'use strict';
@@ -180,7 +182,7 @@ export const CLIENT_SCRIPT = `'use strict';
   if (new URLSearchParams(location.search).has('token')) {
     history.replaceState(null, '', location.pathname);
   }
-${TWO_FACTOR_SCRIPT}${SOCIAL_SCRIPT}${MAGIC_LINK_SCRIPT}${PASSKEY_SCRIPT}${PASSKEY_REGISTER_SCRIPT}})();
+${TWO_FACTOR_SCRIPT}${SOCIAL_SCRIPT}${MAGIC_LINK_SCRIPT}${PASSKEY_SCRIPT}${PASSKEY_REGISTER_SCRIPT}${PASSKEY_FACTOR_SCRIPT}})();
 `;
 
 /** A little CSS, nothing more. */

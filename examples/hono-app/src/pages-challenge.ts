@@ -9,6 +9,8 @@ import { type PageEnv, render } from './viewer.js';
  * `two_factor_required`. The client script keeps that answer's challenge in this tab's
  * `sessionStorage` (why there: `assets-two-factor.ts`), adds it to the forms marked
  * `data-challenge` and shows only the methods it offers. `POST /2fa/verify` then signs in.
+ * When the methods include `passkey`, "Use a passkey" answers without a code
+ * (`assets-passkey-factor.ts`).
  */
 export function challengePage(app: Hono<PageEnv>): void {
   app.get('/sign-in/two-factor', (c) => {
@@ -21,7 +23,8 @@ export function challengePage(app: Hono<PageEnv>): void {
       c,
       'Two-step sign-in',
       html`<div data-role="two-factor-challenge">
-        <p>Your account asks for a second factor. Enter a code to finish signing in.</p>
+        <p>Your account asks for a second factor. Enter a code, or use a passkey where one is
+          offered, to finish signing in.</p>
         <p class="error" data-role="sign-in-again" hidden>This sign-in has expired, or began in
           another tab. <a href="/sign-in?next=${encodeURIComponent(next)}">Sign in again</a>.</p>
         ${apiForm(
@@ -40,6 +43,13 @@ export function challengePage(app: Hono<PageEnv>): void {
               Remember this device for 30 days
             </label>`,
         )}
+        <section class="passkey-factor" data-offer="passkey" data-role="passkey-factor"
+          data-next="${next}">
+          <p>Or answer with a passkey: this device's screen lock or your security key. "Remember
+            this device" above applies to it too.</p>
+          <button type="button">Use a passkey</button>
+          <p class="error" role="alert" data-role="error" hidden></p>
+        </section>
         <div data-offer="email">
           ${apiForm({
             api: 'POST /2fa/email/send',

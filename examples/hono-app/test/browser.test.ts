@@ -273,6 +273,9 @@ async function twoFactorScenario(a: Page, b: Page) {
     CHALLENGE_KEY,
   );
   expect(pending.methods).toEqual(expect.arrayContaining(['totp', 'email', 'recovery']));
+  // No passkey on this account: the page does not offer one.
+  expect(pending.methods).not.toContain('passkey');
+  await expect(a.getByRole('button', { name: 'Use a passkey' }).isVisible()).resolves.toBe(false);
   expect(a.url()).not.toContain(pending.challenge);
   const jar = await a.context().cookies();
   expect(jar.some((c) => c.value.includes(pending.challenge))).toBe(false);

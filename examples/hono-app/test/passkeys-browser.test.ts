@@ -1,6 +1,7 @@
 /**
  * Passwordless sign-in of the main example in a real browser: passkeys with Chromium's virtual
- * authenticator (DevTools protocol, `WebAuthn` domain), and magic links from the dev mailbox.
+ * authenticator (DevTools protocol, `WebAuthn` domain), as a way to sign in and as the second
+ * factor of a password sign-in, and magic links from the dev mailbox.
  * Set up as `browser.test.ts`: the app listens on 127.0.0.1 on an ephemeral port and the
  * browser uses http://localhost:<port>, the app's APP_URL. That host matters twice here:
  * WebAuthn needs a secure context (localhost is one), and the passkeys' RP ID is the host of
@@ -16,6 +17,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { silentLogger } from '@portcullis/core';
+import { generate } from 'otplib';
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp, type PortcullisExample } from '../src/app.js';
@@ -24,6 +26,8 @@ import { type AppStorage, openStorage } from '../src/storage.js';
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
 const SESSION_COOKIE = '__Host-portcullis.session';
+const DEVICE_COOKIE = '__Host-portcullis.device';
+const CHALLENGE_KEY = 'portcullis.two-factor-challenge';
 
 let server: ServerType;
 let example: PortcullisExample;
@@ -141,20 +145,22 @@ async function recordWebAuthn(page: Page): Promise<string[]> {
 }
 
 /**
- * A virtual platform authenticator (resident keys, user verification) on the page. With
- * automatic presence simulation it answers every request at once, as if the person touched
- * the sensor; turned off, requests wait for a touch that never comes.
+ * A virtual authenticator on the page: a platform one (resident keys, user verification), or a
+ * USB security key with neither, whose answers prove presence only. With automatic presence
+ * simulation it answers every request at once, as if the person touched the sensor; turned
+ * off, requests wait for a touch that never comes. (A UV-capable authenticator set to
+ * `isUserVerified: false` does not answer "not verified": Chromium fails the request.)
  */
-async function virtualAuthenticator(page: Page) {
+async function virtualAuthenticator(page: Page, kind: 'platform' | 'security key' = 'platform') {
   const cdp: CDPSession = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: {
       protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
+      transport: kind === 'platform' ? 'internal' : 'usb',
+      hasResidentKey: kind === 'platform',
+      hasUserVerification: kind === 'platform',
+      isUserVerified: kind === 'platform',
       automaticPresenceSimulation: true,
     },
   });
@@ -294,6 +300,86 @@ describe('hono-app passwordless sign-in in Chromium', () => {
 
     expect(problems).toEqual([]);
     console.log(`hono-app passkey scenario: ${Math.round(performance.now() - scenarioStart)} ms`);
+  });
+
+  test('with TOTP on, a password sign-in answers its second step with a passkey (a security key without user verification)', {
+    timeout: 60_000,
+  }, async () => {
+    const scenarioStart = performance.now();
+    const email = 'hedy.factor@example.com';
+    const page = await newPage('passkey second factor');
+    const calls = await recordWebAuthn(page);
+    const securityKey = await virtualAuthenticator(page, 'security key');
+    await signUp(page, email);
+    await page.getByLabel('Email or username', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/profile');
+
+    // A passkey first (a fresh session: no password asked), then TOTP, as browser.test.ts
+    // turns it on: the password, the key, a code from the app, the recovery codes.
+    await page.getByLabel('Name of the new passkey (optional)').fill('Security key');
+    await page.getByRole('button', { name: 'Add a passkey', exact: true }).click();
+    await page.waitForURL('**/profile?notice=passkey-added');
+    // Not discoverable: the key cannot offer it unasked, the server names it (allowCredentials).
+    expect(await securityKey.credentials()).toMatchObject([
+      { isResidentCredential: false, rpId: 'localhost' },
+    ]);
+    await page.getByRole('link', { name: 'Enable', exact: true }).click();
+    await page.waitForURL('**/two-factor/enable');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByTestId('totp-secret').waitFor();
+    const secret = (await textOf(page.getByTestId('totp-secret'))).replaceAll(' ', '');
+    const step = Math.floor(Date.now() / 30_000);
+    const code = await generate({
+      secret,
+      algorithm: 'sha1',
+      digits: 6,
+      period: 30,
+      epoch: step * 30,
+    });
+    await page.getByLabel('Code', { exact: true }).fill(code);
+    await page.getByRole('button', { name: 'Turn on', exact: true }).click();
+    await page.getByRole('link', { name: 'I have saved them' }).click();
+    await page.waitForURL('**/profile?notice=two-factor-on');
+    await signOut(page);
+
+    // The password, then the second step, which offers the passkey among the methods.
+    await page.goto('/sign-in');
+    await page.getByLabel('Email or username', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/sign-in/two-factor?next=%2Fprofile');
+    const pending = await page.evaluate(
+      (key) => JSON.parse(sessionStorage.getItem(key) ?? 'null'),
+      CHALLENGE_KEY,
+    );
+    expect(pending.methods).toEqual(expect.arrayContaining(['totp', 'recovery', 'passkey']));
+    const usePasskeyButton = page.getByRole('button', { name: 'Use a passkey', exact: true });
+    await expect(usePasskeyButton.isVisible()).resolves.toBe(true);
+    expect(await hasSession(page)).toBe(false);
+
+    // The key answers with a touch, without user verification (it has none): presence is
+    // enough for a second factor, the password was the first. Remember the device too, as a
+    // code can.
+    calls.length = 0;
+    await page.getByLabel('Remember this device for 30 days').check();
+    await usePasskeyButton.click();
+    await page.waitForURL('**/profile');
+    expect(calls).toEqual(['get modal']);
+    expect(await hasSession(page)).toBe(true);
+    expect((await page.context().cookies(base)).some((c) => c.name === DEVICE_COOKIE)).toBe(true);
+    await expect(
+      page.evaluate((key) => sessionStorage.getItem(key), CHALLENGE_KEY),
+    ).resolves.toBeNull();
+    const row = page.locator('[data-testid="passkeys"] tr[data-passkey]');
+    expect(await textOf(row.locator('[data-role="passkey-last-used"]'))).not.toBe('Never');
+
+    expect(problems).toEqual([]);
+    console.log(
+      `hono-app passkey second-factor scenario: ${Math.round(performance.now() - scenarioStart)} ms`,
+    );
   });
 
   test('email me a link: the mailed link signs in once; the mailed code signs in on the code page', {

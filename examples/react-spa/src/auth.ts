@@ -1,12 +1,15 @@
 import { AuthClientError, createAuthClient, type PublicUser } from '@portcullis/client';
 import { useSyncExternalStore } from 'react';
+import { webauthn } from './webauthn.js';
 
 /**
  * The one client of the app. `/api/auth` is same-origin: the Vite dev server proxies `/api` to
  * the notes API, and in production one server serves both. The access token lives in this
- * client's memory only; the refresh token is an HttpOnly cookie that scripts never see.
+ * client's memory only; the refresh token is an HttpOnly cookie that scripts never see. The
+ * passkey ceremonies are `@simplewebauthn/browser`'s, as by default, with a way to stop passkey
+ * autofill (`webauthn.ts`).
  */
-export const client = createAuthClient({ baseUrl: '/api/auth', strategy: 'jwt' });
+export const client = createAuthClient({ baseUrl: '/api/auth', strategy: 'jwt', webauthn });
 
 /** What the pages know about the visitor. */
 export type SessionState =

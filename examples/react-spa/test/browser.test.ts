@@ -8,6 +8,11 @@
  * Expiry without sleeping: the API runs on a clock this file moves forward. The browser's
  * clock stays put, so the client still believes its token is good and learns otherwise from a
  * 401, which is the path that must refresh once for many requests and across tabs.
+ *
+ * Passkeys use Chromium's virtual authenticator (DevTools protocol, `WebAuthn` domain). Which
+ * WebAuthn requests the page makes is recorded by an init script that wraps
+ * `navigator.credentials.get`: its mediation (`conditional` for autofill, `modal` for the
+ * browser's dialog) and whether its AbortSignal fired.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -20,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { type AuthEventType, silentLogger } from '@portcullis/core';
 import { DEFAULT_TOTP_PARAMS, totpCode } from '@portcullis/core/two-factor';
 import express from 'express';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp, type NotesApi } from '../../express-api/src/app.js';
@@ -35,6 +40,10 @@ const ACCESS_TOKEN_TTL_SECONDS = 60;
 // (no refresh cookie on a first visit, an access token past its expiry), so those are recorded
 // apart and checked to come from the API; any other console error fails the test.
 const EXPECTED_401 = 'Failed to load resource: the server responded with a status of 401';
+const FAILED_4XX = /^Failed to load resource: the server responded with a status of (4\d\d)/;
+/** What the sign-in page says when the API refuses a passkey (`PASSKEY_INVALID`). */
+const PASSKEY_REFUSED =
+  'That passkey could not be verified (deleted from your account?). Try again.';
 
 let browser: Browser | undefined;
 let server: Server | undefined;
@@ -139,24 +148,94 @@ async function buildSpa(dir: string) {
   console.log(`react-spa browser test: built in ${Math.round(performance.now() - buildStart)} ms`);
 }
 
-/** A tab with its console and script errors recorded. */
-async function openTab(context: Awaited<ReturnType<Browser['newContext']>>, name: string) {
+/**
+ * A tab with its console and script errors recorded. Refusals (4xx other than 401) that a
+ * scenario provokes on purpose go to `refusals` as `<status> <url>` when it is given; without
+ * it, they fail the test like any other console error.
+ */
+async function openTab(
+  context: Awaited<ReturnType<Browser['newContext']>>,
+  name: string,
+  refusals?: string[],
+) {
   const page = await context.newPage();
   page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
+    const status = FAILED_4XX.exec(message.text())?.[1];
     if (message.text().startsWith(EXPECTED_401)) unauthorized.push(message.location().url);
+    else if (status !== undefined && refusals) refusals.push(`${status} ${message.location().url}`);
     else problems.push(`${name}: ${message.text()}`);
   });
   return page;
 }
 
 /** A fresh browser (its own cookie jar) with one tab. */
-async function newBrowser(name: string): Promise<Page> {
+async function newBrowser(name: string, refusals?: string[]): Promise<Page> {
   if (browser === undefined) throw new Error('Chromium did not start (see beforeAll)');
   const context = await browser.newContext({ baseURL: base });
   context.setDefaultTimeout(15_000);
-  return openTab(context, name);
+  return openTab(context, name, refusals);
+}
+
+/**
+ * Records every `navigator.credentials.get` of the page: `get conditional` (autofill) or
+ * `get modal` (the browser's dialog), and `abort <mediation>` when its AbortSignal fires while
+ * it waits. Returns the live list.
+ */
+async function recordWebAuthn(page: Page): Promise<string[]> {
+  const calls: string[] = [];
+  await page.exposeBinding('__recordWebAuthn', (_source, entry: string) => void calls.push(entry));
+  await page.addInitScript(() => {
+    const record = (window as unknown as { __recordWebAuthn: (entry: string) => void })
+      .__recordWebAuthn;
+    const credentials = navigator.credentials;
+    const get = credentials.get.bind(credentials);
+    credentials.get = (options?: CredentialRequestOptions) => {
+      const mediation = options?.mediation ?? 'modal';
+      record(`get ${mediation}`);
+      let waiting = true;
+      // The library aborts its last controller when the next ceremony starts, even when that
+      // request has long been answered: only an abort of a waiting request counts.
+      options?.signal?.addEventListener('abort', () => {
+        if (waiting) record(`abort ${mediation}`);
+      });
+      const answer = get(options);
+      answer.then(
+        () => (waiting = false),
+        () => (waiting = false),
+      );
+      return answer;
+    };
+  });
+  return calls;
+}
+
+/**
+ * Chromium's virtual platform authenticator on the page: resident keys, user verification,
+ * and a simulated touch that answers every request at once; with `presence(false)`, requests
+ * wait for a touch that never comes, like a person who has not picked a passkey (yet). The
+ * passkeys' RP ID is the host of the API's APP_URL, localhost, the page's host.
+ */
+async function virtualAuthenticator(page: Page) {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    credentials: async () =>
+      (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+    presence: (enabled: boolean) =>
+      cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled }),
+  };
 }
 
 async function signIn(page: Page, email = EMAIL) {
@@ -165,6 +244,11 @@ async function signIn(page: Page, email = EMAIL) {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL('**/notes');
   await page.getByTestId('whoami').waitFor();
+}
+
+async function signOut(page: Page) {
+  await page.locator('header').getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL('**/sign-in');
 }
 
 /** The texts of the notes on the page, once it has shown them. */
@@ -368,26 +452,25 @@ describe('react-spa in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  test('add a passkey on the sessions page, sign out, sign in with it; with 2FA on, it answers the second step', async () => {
+  test('passkeys: add one, sign in with the button and by autofill (which leaving, the button and a password end), answer the second step with it, delete it: then it is refused', {
+    timeout: 45_000,
+  }, async () => {
+    const scenarioStart = performance.now();
     const email = 'hedy@example.com';
     await registerVerified(email);
-    const page = await newBrowser('browser D');
-    // Chromium's virtual platform authenticator (DevTools protocol): resident keys, user
-    // verification, and a simulated touch that answers every request at once. The passkeys'
-    // RP ID is the host of the API's APP_URL, localhost, the page's host.
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    const refusals: string[] = [];
+    const page = await newBrowser('browser D', refusals);
+    const calls = await recordWebAuthn(page);
+    const authenticator = await virtualAuthenticator(page);
+
+    // The sign-in page starts an autofill request as it loads, for the username field. The
+    // authenticator holds no passkey for this site yet, so Chromium ends it; the page says
+    // nothing, and the password signs in.
     await page.goto('/sign-in');
+    await expect.poll(() => calls).toContain('get conditional');
+    await expect(page.getByLabel('Email or username').getAttribute('autocomplete')).resolves.toBe(
+      'username webauthn',
+    );
     await signIn(page, email);
 
     // Add one, named, from the sessions page (a fresh session: no password asked).
@@ -399,17 +482,34 @@ describe('react-spa in Chromium', () => {
     const row = page.getByTestId('passkeys').locator('tr[data-passkey]');
     await expect(row.count()).resolves.toBe(1);
     await expect(row.locator('td').first().textContent()).resolves.toBe('Test laptop');
-    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
-    expect(credentials).toHaveLength(1);
-    expect(credentials[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' });
+    const held = await authenticator.credentials();
+    expect(held).toHaveLength(1);
+    expect(held[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' });
 
-    // Sign out, then in with the passkey alone: the same tokens as a password sign-in.
-    await page.locator('header').getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL('**/sign-in');
+    // Sign out with presence off: the autofill request waits. Leaving the page ends it; so does
+    // the button, whose dialog the authenticator answers (presence back on): signed in with the
+    // same tokens as a password sign-in.
+    await authenticator.presence(false);
+    calls.length = 0;
+    await signOut(page);
     expect((await page.context().cookies()).some((c) => c.name === REFRESH_COOKIE)).toBe(false);
+    await expect.poll(() => calls).toEqual(['get conditional']);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.waitForURL('**/sign-up');
+    await expect.poll(() => calls).toEqual(['get conditional', 'abort conditional']);
+    await page.locator('header').getByRole('link', { name: 'Sign in' }).click();
+    await expect.poll(() => calls).toHaveLength(3);
+    await authenticator.presence(true);
     await page.getByRole('button', { name: 'Sign in with a passkey', exact: true }).click();
     await page.waitForURL('**/notes');
     await expect(page.getByTestId('whoami').textContent()).resolves.toBe(email);
+    expect(calls).toEqual([
+      'get conditional',
+      'abort conditional',
+      'get conditional',
+      'abort conditional',
+      'get modal',
+    ]);
     expect(count('POST /api/auth/passkeys/login/verify 200')).toBe(1);
     expect((await page.context().cookies()).some((c) => c.name === REFRESH_COOKIE)).toBe(true);
     await page.getByTestId('no-notes').waitFor();
@@ -417,7 +517,21 @@ describe('react-spa in Chromium', () => {
     await page.getByRole('link', { name: 'Sessions' }).click();
     await expect(row.locator('td').nth(2).textContent()).resolves.not.toBe('never');
 
-    // Turn TOTP on (through the API), sign out, sign in with the password: the second step
+    // Autofill. In a desktop browser the person focuses the username field and picks the
+    // passkey from its suggestions; headless Chromium draws none to click, but its virtual
+    // authenticator with presence simulation answers a conditional request itself, as that
+    // pick would. So the request the sign-in page starts after a sign-out signs in alone: no
+    // button, no dialog.
+    calls.length = 0;
+    await page.locator('header').getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/notes');
+    await expect(page.getByTestId('whoami').textContent()).resolves.toBe(email);
+    expect(calls).toEqual(['get conditional']);
+    expect(count('POST /api/auth/passkeys/login/verify 200')).toBe(2);
+
+    // Turn TOTP on (through the API), sign out (presence off) and sign in with the password.
+    // A password ends the waiting autofill request before it leaves (the route only looks at
+    // what the page had done by then), and a refused one starts it again. The second step
     // offers the passkey too, and it answers without a code.
     const serverNow = () => Date.now() + clockAheadMs;
     const { accessToken } =
@@ -426,17 +540,96 @@ describe('react-spa in Chromium', () => {
       (await apiPost('/2fa/totp/enroll', { password: PASSWORD }, accessToken)) ?? {};
     const code = await totpCode(secret ?? '', DEFAULT_TOTP_PARAMS, serverNow());
     await apiPost('/2fa/totp/confirm', { code }, accessToken);
-    await page.locator('header').getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL('**/sign-in');
+    await authenticator.presence(false);
+    calls.length = 0;
+    await signOut(page);
+    await expect.poll(() => calls).toEqual(['get conditional']);
+    const atLogin: string[][] = [];
+    await page.route('**/api/auth/login', (route) => {
+      atLogin.push([...calls]);
+      return route.continue();
+    });
     await page.getByLabel('Email or username').fill(email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByText('Email or password is incorrect.').waitFor();
+    await expect
+      .poll(() => calls)
+      .toEqual(['get conditional', 'abort conditional', 'get conditional']);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Second step' }).waitFor();
+    await page.unroute('**/api/auth/login');
+    expect(atLogin).toEqual([
+      ['get conditional', 'abort conditional'],
+      ['get conditional', 'abort conditional', 'get conditional', 'abort conditional'],
+    ]);
+    calls.length = 0;
+    await authenticator.presence(true);
     await page.getByLabel('A passkey').check();
     await expect(page.getByLabel('Code', { exact: true }).count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await page.waitForURL('**/notes');
     await expect(page.getByTestId('whoami').textContent()).resolves.toBe(email);
+    expect(calls).toEqual(['get modal']);
+
+    // Delete it (a session this fresh needs no password). The authenticator still holds it:
+    // after a sign-out the button offers it and the API refuses it; the failed sign-in starts
+    // the autofill request again, which the authenticator answers at once, refused alike.
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByRole('button', { name: 'Delete “Test laptop”', exact: true }).click();
+    await page.getByText('Passkey “Test laptop” deleted').waitFor();
+    await page.getByTestId('no-passkeys').waitFor();
+    await authenticator.presence(false);
+    calls.length = 0;
+    await signOut(page);
+    await expect.poll(() => calls).toEqual(['get conditional']);
+    await authenticator.presence(true);
+    await page.getByRole('button', { name: 'Sign in with a passkey', exact: true }).click();
+    await expect.poll(() => count('POST /api/auth/passkeys/login/verify 400')).toBe(2);
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(PASSKEY_REFUSED);
+    expect(calls).toEqual(['get conditional', 'abort conditional', 'get modal', 'get conditional']);
+    expect(page.url()).toBe(`${base}/sign-in`);
+    expect((await page.context().cookies()).some((c) => c.name === REFRESH_COOKIE)).toBe(false);
+    const verifyUrl = `${base}/api/auth/passkeys/login/verify`;
+    expect(refusals).toEqual([`400 ${verifyUrl}`, `400 ${verifyUrl}`]);
+    expect(problems).toEqual([]);
+    console.log(`react-spa passkey scenario: ${Math.round(performance.now() - scenarioStart)} ms`);
+  });
+
+  test('deleting a passkey on a session older than 10 minutes asks for the password first', async () => {
+    const email = 'lise@example.com';
+    await registerVerified(email);
+    const refusals: string[] = [];
+    const page = await newBrowser('browser E', refusals);
+    const authenticator = await virtualAuthenticator(page);
+    await page.goto('/sign-in');
+    await signIn(page, email);
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByLabel('Passkey name (optional)').fill('Old phone');
+    await page.getByRole('button', { name: 'Add a passkey', exact: true }).click();
+    await page.getByText('Passkey “Old phone” added').waitFor();
+
+    // Eleven minutes later on the API's clock: REAUTH_REQUIRED, so the page asks for the
+    // password; a wrong one is refused, the right one deletes the passkey.
+    clockAheadMs += 11 * 60_000;
+    await page.getByRole('button', { name: 'Delete “Old phone”', exact: true }).click();
+    const confirm = page.getByRole('form', { name: 'Delete “Old phone”' });
+    await confirm.getByLabel('Password').fill('not the password');
+    await confirm.getByRole('button', { name: 'Confirm and delete', exact: true }).click();
+    await page.getByText('That password is not right.').waitFor();
+    await confirm.getByLabel('Password').fill(PASSWORD);
+    await confirm.getByRole('button', { name: 'Confirm and delete', exact: true }).click();
+    await page.getByText('Passkey “Old phone” deleted').waitFor();
+    await page.getByTestId('no-passkeys').waitFor();
+    await expect(confirm.count()).resolves.toBe(0);
+    // Gone from the account, not from the device (the browser's to forget).
+    expect(await authenticator.credentials()).toHaveLength(1);
+    const passkeyUrl = /^403 http:\/\/localhost:\d+\/api\/auth\/passkeys\/[^/]+$/;
+    expect(refusals).toEqual([
+      expect.stringMatching(passkeyUrl),
+      expect.stringMatching(passkeyUrl),
+    ]);
     expect(problems).toEqual([]);
   });
 });

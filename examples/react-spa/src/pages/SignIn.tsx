@@ -1,7 +1,8 @@
 import type { LoginResult, SecondFactorMethod, TwoFactorRequiredResult } from '@portcullis/client';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { client, describeError, describePasskeyError, signedIn } from '../auth.js';
 import { Link, navigate } from '../router.js';
+import { type PasskeyAutofill, passkeyAutofill } from '../webauthn.js';
 
 const METHOD_LABELS: Record<SecondFactorMethod, string> = {
   totp: 'Authenticator app',
@@ -13,14 +14,18 @@ const METHOD_LABELS: Record<SecondFactorMethod, string> = {
 
 /**
  * Sign in with the password, then, when the API asks for it, a second factor; or with a
- * passkey (added on the sessions page), which proves both at once.
+ * passkey (added on the sessions page), which proves both at once: by the button, or picked
+ * from the suggestions of the username field (autofill).
  */
 export function SignIn({ notice }: { notice: string | null }) {
   const [challenge, setChallenge] = useState<TwoFactorRequiredResult>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const autofill = useRef<PasskeyAutofill>(undefined);
+  // Whether the form is on screen: a sign-in that fails after the person left starts nothing.
+  const formShown = useRef(false);
 
-  function done(result: LoginResult) {
+  const done = useCallback((result: LoginResult) => {
     if (result.status === 'two_factor_required') {
       setChallenge(result);
       setBusy(false);
@@ -28,11 +33,46 @@ export function SignIn({ notice }: { notice: string | null }) {
       signedIn(result.user);
       navigate('/notes');
     }
-  }
+  }, []);
+
+  // Passkey autofill (conditional UI): the browser offers the passkeys in the suggestions of
+  // the username field (autocomplete "username webauthn"), and the request waits, silently,
+  // until the person picks one. A browser runs one WebAuthn request at a time, so the button,
+  // a password and leaving the page end it first; a failed sign-in starts it again.
+  const stopAutofill = useCallback(() => {
+    autofill.current?.stop();
+    autofill.current = undefined;
+  }, []);
+  const startAutofill = useCallback(() => {
+    if (!formShown.current) return;
+    autofill.current?.stop();
+    const request = passkeyAutofill(() => client.passkeys.signIn({ autofill: true }));
+    autofill.current = request;
+    request.result.then(
+      (result) => {
+        if (result !== undefined && autofill.current === request) done(result);
+      },
+      // The API refused the passkey picked (deleted from the account, account disabled…).
+      (e: unknown) => {
+        if (autofill.current === request) setError(describePasskeyError(e));
+      },
+    );
+  }, [done]);
+  const showingForm = challenge === undefined;
+  useEffect(() => {
+    if (!showingForm) return;
+    formShown.current = true;
+    startAutofill();
+    return () => {
+      formShown.current = false;
+      stopAutofill();
+    };
+  }, [showingForm, startAutofill, stopAutofill]);
 
   // POST /passkeys/login/options, the browser's passkey dialog (@simplewebauthn/browser, loaded
-  // by the client on first use), then POST /passkeys/login/verify: signed in as by `login`.
+  // on first use), then POST /passkeys/login/verify: signed in as by `login`.
   async function signInWithPasskey() {
+    stopAutofill();
     setBusy(true);
     setError(undefined);
     try {
@@ -40,11 +80,13 @@ export function SignIn({ notice }: { notice: string | null }) {
     } catch (e) {
       setError(describePasskeyError(e));
       setBusy(false);
+      startAutofill();
     }
   }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    stopAutofill();
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(undefined);
@@ -58,6 +100,7 @@ export function SignIn({ notice }: { notice: string | null }) {
     } catch (e) {
       setError(describeError(e));
       setBusy(false);
+      startAutofill();
     }
   }
 
@@ -70,7 +113,7 @@ export function SignIn({ notice }: { notice: string | null }) {
       {notice === 'verified' && <p role="status">Your address is confirmed. Sign in.</p>}
       <form onSubmit={submit}>
         <label>
-          Email or username <input name="identifier" autoComplete="username" required />
+          Email or username <input name="identifier" autoComplete="username webauthn" required />
         </label>
         <label>
           Password{' '}
