@@ -1,4 +1,5 @@
 import { accountApi, twoFactorApi } from './account.js';
+import { adminApi } from './admin.js';
 import type { OperationId } from './contract.js';
 import { Engine } from './engine.js';
 import { isAuthClientError } from './errors.js';
@@ -79,6 +80,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     ...accountApi(engine),
     ...oauthApi(engine),
     ...passwordlessApi(engine),
+    ...adminApi(engine),
     twoFactor: twoFactorApi(engine),
     async csrf() {
       return engine.csrf.get();

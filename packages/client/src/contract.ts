@@ -61,6 +61,26 @@ export const OPERATIONS = {
   removePasskey: { method: 'DELETE', path: '/passkeys/:id', auth: 'session' },
   requestMagicLink: { method: 'POST', path: '/magic-link', auth: 'none' },
   verifyMagicLink: { method: 'POST', path: '/magic-link/verify', auth: 'none' },
+  listAdminUsers: { method: 'GET', path: '/admin/users', auth: 'session' },
+  getAdminUser: { method: 'GET', path: '/admin/users/:id', auth: 'session' },
+  updateAdminUser: { method: 'PATCH', path: '/admin/users/:id', auth: 'session' },
+  deleteAdminUser: { method: 'DELETE', path: '/admin/users/:id', auth: 'session' },
+  revokeAdminUserSessions: {
+    method: 'POST',
+    path: '/admin/users/:id/sessions/revoke',
+    auth: 'session',
+  },
+  unlockAdminUser: { method: 'POST', path: '/admin/users/:id/unlock', auth: 'session' },
+  resetAdminUserSecondFactor: {
+    method: 'POST',
+    path: '/admin/users/:id/2fa/reset',
+    auth: 'session',
+  },
+  sendAdminUserResetLink: {
+    method: 'POST',
+    path: '/admin/users/:id/password-reset',
+    auth: 'session',
+  },
   getOpenApiDocument: { method: 'GET', path: '/openapi.json', auth: 'none' },
 } as const;
 
@@ -97,6 +117,7 @@ export type ServerErrorCode =
   | 'OAUTH_FAILED'
   | 'ACCOUNT_LINK_REQUIRED'
   | 'PASSKEY_INVALID'
+  | 'FORBIDDEN'
   | 'INTERNAL';
 
 /** Every {@link ServerErrorCode}, to check a code received at runtime. */
@@ -126,5 +147,6 @@ export const SERVER_ERROR_CODES: readonly ServerErrorCode[] = [
   'OAUTH_FAILED',
   'ACCOUNT_LINK_REQUIRED',
   'PASSKEY_INVALID',
+  'FORBIDDEN',
   'INTERNAL',
 ];

@@ -33,6 +33,8 @@ export interface ApiCall {
   readonly body?: object | undefined;
   /** Values of the path's `:name` segments (`{ id }` for `/sessions/:id`). */
   readonly params?: Readonly<Record<string, string>>;
+  /** Query parameters (`GET /admin/users?query=…`); undefined values are left out. */
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
 }
 
 /**
@@ -78,7 +80,13 @@ export class Engine {
    */
   async api<T>(id: OperationId, call: ApiCall = {}): Promise<T> {
     const { method } = OPERATIONS[id];
-    const url = `${this.options.baseUrl}${operationPath(id, call.params)}`;
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) search.set(name, String(value));
+    }
+    const encoded = search.toString();
+    const query = encoded === '' ? '' : `?${encoded}`;
+    const url = `${this.options.baseUrl}${operationPath(id, call.params)}${query}`;
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     const auth = OPERATIONS[id].auth === 'session';
     const response = await this.send(

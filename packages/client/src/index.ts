@@ -25,6 +25,7 @@ export type {
   WebAuthnCeremonies,
 } from './options.js';
 export type {
+  AdminApi,
   AuthClient,
   MagicLinkApi,
   PasskeysApi,
@@ -34,6 +35,9 @@ export type {
   UserApi,
 } from './surface.js';
 export type {
+  AdminUser,
+  AdminUserDetail,
+  AdminUserPatch,
   AuditEvent,
   ChangePasswordInput,
   DeleteAccountInput,

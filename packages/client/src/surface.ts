@@ -1,4 +1,7 @@
 import type {
+  AdminUser,
+  AdminUserDetail,
+  AdminUserPatch,
   AuditEvent,
   ChangePasswordInput,
   DeleteAccountInput,
@@ -63,6 +66,30 @@ export interface PasskeysApi {
    * `REAUTH_REQUIRED`
    */
   remove(id: string, proof?: ReauthProof): Promise<void>;
+}
+
+/** `client.admin` (`docs/admin.md`); `403 FORBIDDEN` without the route's permission. */
+export interface AdminApi {
+  readonly users: {
+    /** `GET /admin/users` (`users:read`): a page, oldest first; `nextCursor` for the next. */
+    list(query?: {
+      query?: string;
+      cursor?: string;
+      limit?: number;
+      role?: string;
+      disabled?: boolean;
+    }): Promise<{ users: AdminUser[]; nextCursor: string | null }>;
+    /** `GET /admin/users/:id` (`users:read`). */
+    get(id: string): Promise<AdminUserDetail>;
+    /** `PATCH /admin/users/:id` (`users:write`). */
+    update(id: string, patch: AdminUserPatch): Promise<AdminUser>;
+    /** `DELETE /admin/users/:id` (`users:write`). */
+    delete(id: string): Promise<void>;
+    /** `POST /admin/users/:id/sessions/revoke` (`sessions:revoke`): one session, or all. */
+    revokeSessions(id: string, sessionId?: string): Promise<void>;
+    /** `POST /admin/users/:id/unlock` (`users:write`). */
+    unlock(id: string): Promise<void>;
+  };
 }
 
 /** `client.magicLink` (`docs/magic-links.md`). */
@@ -260,6 +287,8 @@ export interface AuthClient {
   readonly passkeys: PasskeysApi;
   /** Sign-in by a mailed link or code (when the server has `magicLink` on). */
   readonly magicLink: MagicLinkApi;
+  /** The admin API (`/admin`; each call needs a permission of the user's roles). */
+  readonly admin: AdminApi;
   /** Second-factor settings. */
   readonly twoFactor: TwoFactorApi;
   /** The CSRF token (`GET /csrf`), fetched once and cached; dropped after a sign-in. */

@@ -12,6 +12,8 @@ export interface PublicUser {
   readonly firstName: string | null;
   readonly lastName: string | null;
   readonly twoFactorEnabled: boolean;
+  /** The user's roles (docs/roles.md); `[]` for none. */
+  readonly roles: string[];
   /** ISO 8601. */
   readonly createdAt: string;
 }
@@ -241,4 +243,44 @@ export interface SessionState {
   readonly signedIn: boolean;
   /** The user, when known (jwt: `null` after a restore by `refresh` until `session()`). */
   readonly user: PublicUser | null;
+}
+
+/** A user as the admin API shows it (`GET /admin/users`). */
+export interface AdminUser extends PublicUser {
+  /** A disabled user cannot sign in. */
+  readonly disabled: boolean;
+  /** Whether the user has a password (or only passwordless ways in). */
+  readonly hasPassword: boolean;
+  /** When they last signed in (ISO 8601), or `null`. */
+  readonly lastLoginAt: string | null;
+}
+
+/** `GET /admin/users/:id`: the user and what an admin acts on. */
+export interface AdminUserDetail {
+  readonly user: AdminUser;
+  /** Live sessions, newest first. */
+  readonly sessions: readonly SessionInfo[];
+  /** Linked provider accounts. */
+  readonly accounts: readonly LinkedAccount[];
+  /** Passkeys. */
+  readonly passkeys: readonly Passkey[];
+  /** The second factor. */
+  readonly twoFactor: {
+    readonly enabled: boolean;
+    readonly methods: readonly SecondFactorMethod[];
+    readonly recoveryCodesLeft: number;
+  };
+  /** When each lock lifts (ISO 8601), or `null`. */
+  readonly locks: { readonly signIn: string | null; readonly secondFactor: string | null };
+}
+
+/** What an admin may change of a user (`PATCH /admin/users/:id`). */
+export interface AdminUserPatch {
+  readonly firstName?: string | null;
+  readonly lastName?: string | null;
+  readonly username?: string | null;
+  /** Roles named in the server's configuration. */
+  readonly roles?: readonly string[];
+  readonly disabled?: boolean;
+  readonly emailVerified?: boolean;
 }

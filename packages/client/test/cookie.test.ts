@@ -47,6 +47,7 @@ describe('cookie strategy', () => {
       firstName: null,
       lastName: null,
       twoFactorEnabled: false,
+      roles: [],
       createdAt: expect.any(String),
     });
     expect(client.isSignedIn()).toBe(true);

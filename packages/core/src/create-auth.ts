@@ -13,6 +13,20 @@ import { requestPasswordReset, resetPassword } from './account/password-reset.js
 import { getUser, updateProfile } from './account/profile.js';
 import { type EndSessionsOptions, endAllSessions, endSession } from './account/sessions.js';
 import { createTwoFactorApi, type TwoFactorApi } from './account/two-factor-api.js';
+import {
+  type AdminActor,
+  type AdminUser,
+  type AdminUserDetail,
+  type AdminUserPatch,
+  deleteUserAsAdmin,
+  getUserDetail,
+  listUsers,
+  resetSecondFactor,
+  revokeUserSessions,
+  sendResetLink,
+  unlockUser,
+  updateUserAsAdmin,
+} from './admin/users.js';
 import type { ResolvedConfig } from './config/resolve.js';
 import type { AuthConfig } from './config/types.js';
 import type { RequestContext, RequestProblem } from './events/types.js';
@@ -70,6 +84,7 @@ import type {
 import { verifySecondFactor } from './sign-in/verify-second-factor.js';
 import type { AuditEventRecord } from './storage/types/audit.js';
 import type { Storage } from './storage/types.js';
+import { type HasRoles, hasPermission, hasRole, permissionsOf } from './users/permissions.js';
 import type { PublicUser } from './users/public.js';
 import { toPublicUser } from './users/public.js';
 
@@ -405,6 +420,55 @@ export interface Auth {
       context?: RequestContext,
     ): Promise<LoginResult>;
   };
+  /**
+   * The admin API (docs/admin.md): each call names the admin (`actor`: their user id, and
+   * session over HTTP) and needs a permission of their roles; every change is an `admin.action`
+   * event naming them. The `/admin` routes call these.
+   */
+  readonly admin: {
+    readonly users: {
+      /** A page of users (`users:read`). @throws AuthError `FORBIDDEN`, `VALIDATION_FAILED` */
+      list(
+        actor: AdminActor,
+        query?: {
+          query?: string;
+          cursor?: string;
+          limit?: number;
+          role?: string;
+          disabled?: boolean;
+        },
+      ): Promise<{ users: AdminUser[]; nextCursor: string | null }>;
+      /** A user with sessions, links, passkeys, 2FA and locks (`users:read`). */
+      get(actor: AdminActor, userId: string): Promise<AdminUserDetail>;
+      /**
+       * Changes a user (`users:write`): names, username, roles, disabled, email verified.
+       * @throws AuthError `FORBIDDEN`, `NOT_FOUND`, `VALIDATION_FAILED`, `USERNAME_TAKEN`
+       */
+      update(
+        actor: AdminActor,
+        userId: string,
+        patch: AdminUserPatch,
+        context?: RequestContext,
+      ): Promise<AdminUser>;
+      /** Deletes a user (`users:write`); not oneself. */
+      delete(actor: AdminActor, userId: string, context?: RequestContext): Promise<void>;
+      /** Ends one session of a user, or all (`sessions:revoke`). */
+      revokeSessions(
+        actor: AdminActor,
+        input: { userId: string; sessionId?: string },
+        context?: RequestContext,
+      ): Promise<void>;
+      /** Lifts a user's sign-in and second-factor locks (`users:write`). */
+      unlock(actor: AdminActor, userId: string, context?: RequestContext): Promise<void>;
+      /**
+       * Turns a user's second factor off (`users:write`); they enroll again (mailed notice).
+       * @throws AuthError `VALIDATION_FAILED` when it is off
+       */
+      resetSecondFactor(actor: AdminActor, userId: string, context?: RequestContext): Promise<void>;
+      /** Mails the user a password reset link (`users:write`). */
+      sendResetLink(actor: AdminActor, userId: string, context?: RequestContext): Promise<void>;
+    };
+  };
   /** The user's security events, newest first. */
   readonly audit: {
     /** Security events of the user, newest first (default 50, at most 200). */
@@ -430,6 +494,12 @@ export interface Auth {
    * too. Never throws.
    */
   reportServerError(error: unknown, context?: ServerErrorContext): Promise<void>;
+  /** Whether the user holds `role` (`user.roles`; docs/roles.md). */
+  hasRole(user: HasRoles, role: string): boolean;
+  /** Whether the user's roles grant `permission` under the configured `roles`. */
+  hasPermission(user: HasRoles, permission: string): boolean;
+  /** Every permission the user's roles grant, sorted. */
+  permissionsOf(user: HasRoles): string[];
   /** Hashes a new password with the configured hasher (after NFKC). */
   hashPassword(password: string): Promise<string>;
   /** Verifies a password against a stored hash of any supported format. */
@@ -546,11 +616,29 @@ export function createAuth(config: AuthConfig): Auth {
       request: (email, context) => requestMagicLink(rt, { email }, ctx(context)),
       verify: (input, context) => signInWithMagicLink(rt, input, ctx(context)),
     },
+    admin: {
+      users: {
+        list: (actor, query) => listUsers(rt, actor, query ?? {}),
+        get: (actor, userId) => getUserDetail(rt, actor, userId),
+        update: (actor, userId, patch, context) =>
+          updateUserAsAdmin(rt, actor, userId, patch, ctx(context)),
+        delete: (actor, userId, context) => deleteUserAsAdmin(rt, actor, userId, ctx(context)),
+        revokeSessions: (actor, input, context) =>
+          revokeUserSessions(rt, actor, input, ctx(context)),
+        unlock: (actor, userId, context) => unlockUser(rt, actor, userId, ctx(context)),
+        resetSecondFactor: (actor, userId, context) =>
+          resetSecondFactor(rt, actor, userId, ctx(context)),
+        sendResetLink: (actor, userId, context) => sendResetLink(rt, actor, userId, ctx(context)),
+      },
+    },
     audit: {
       list: (userId, opts) => listAudit(rt, userId, opts ?? {}),
     },
     reportRequestProblem: (problem, context) => reportRequestProblem(rt, problem, ctx(context)),
     reportServerError: (error, context) => reportServerError(rt, error, context ?? {}),
+    hasRole: (user, role) => hasRole(user, role),
+    hasPermission: (user, permission) => hasPermission(user, permission, rt.config.roles),
+    permissionsOf: (user) => [...permissionsOf(user, rt.config.roles)].sort(),
     async hashPassword(password) {
       return hashPassword(password, { hasher: await rt.hasher() });
     },

@@ -9,6 +9,12 @@ export type { AccessTokenClaims } from './access-tokens/claims.js';
 export type { ChangePasswordInput } from './account/password-change.js';
 export type { EndSessionsOptions } from './account/sessions.js';
 export type { TwoFactorApi } from './account/two-factor-api.js';
+export type {
+  AdminActor,
+  AdminUser,
+  AdminUserDetail,
+  AdminUserPatch,
+} from './admin/users.js';
 export { DEFAULT_RATE_LIMITS, MIN_SECRET_BYTES } from './config/defaults.js';
 export type { Resolved, ResolvedConfig } from './config/resolve.js';
 export type {
@@ -96,4 +102,12 @@ export type {
   TrustedDeviceInfo,
   TwoFactorStatus,
 } from './two-factor/types.js';
+export type { AdminPermission, HasRoles, RoleMap } from './users/permissions.js';
+export {
+  ADMIN_PERMISSIONS,
+  ADMIN_ROLE,
+  hasPermission,
+  hasRole,
+  permissionsOf,
+} from './users/permissions.js';
 export type { PublicUser } from './users/public.js';

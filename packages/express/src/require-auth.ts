@@ -1,5 +1,10 @@
 import type { Auth } from '@portcullis/core';
-import { errorResponse, type RequestAuth } from '@portcullis/core/http';
+import {
+  type AccessRule,
+  assertAllowed,
+  errorResponse,
+  type RequestAuth,
+} from '@portcullis/core/http';
 import type { RequestHandler } from 'express';
 import { handlerFor } from './handler.js';
 import { requestHeaders, toWebRequest } from './request.js';
@@ -23,6 +28,7 @@ declare global {
  * - `401 UNAUTHENTICATED`: no cookie or token, or one that no longer opens a session;
  * - `403 CSRF_FAILED`: a cookie-authenticated POST, PUT, PATCH or DELETE without a trusted
  *   `Origin` and the `x-csrf-token` header equal to the CSRF cookie (`GET {basePath}/csrf`);
+ * - `403 FORBIDDEN`: signed in, but without `rule.role` or `rule.permission` (docs/roles.md);
  * - `503 STORAGE_UNAVAILABLE` when a store does not answer.
  *
  * It reads headers only, never the body, so it can sit before or after any body parser.
@@ -32,9 +38,10 @@ declare global {
  * app.get('/api/notes', requireAuth(auth), (req, res) => {
  *   res.json(notesOf(req.auth!.user.id))
  * })
+ * app.get('/api/reports', requireAuth(auth, { permission: 'reports:read' }), listReports)
  * ```
  */
-export function requireAuth(auth: Auth): RequestHandler {
+export function requireAuth(auth: Auth, rule: AccessRule = {}): RequestHandler {
   const handler = handlerFor(auth);
   return async (req, res, next) => {
     let result: RequestAuth;
@@ -42,6 +49,7 @@ export function requireAuth(auth: Auth): RequestHandler {
       result = await handler.authenticate(toWebRequest(req, requestHeaders(req), undefined), {
         remoteAddress: req.socket.remoteAddress,
       });
+      assertAllowed(auth, result.user, rule);
     } catch (error) {
       try {
         await sendResponse(res, errorResponse(error));

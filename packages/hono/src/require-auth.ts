@@ -1,5 +1,10 @@
 import type { Auth } from '@portcullis/core';
-import { errorResponse, type RequestAuth } from '@portcullis/core/http';
+import {
+  type AccessRule,
+  assertAllowed,
+  errorResponse,
+  type RequestAuth,
+} from '@portcullis/core/http';
 import type { MiddlewareHandler } from 'hono';
 import { handlerFor } from './handler.js';
 import { type PortcullisHonoOptions, remoteAddress } from './options.js';
@@ -18,25 +23,30 @@ export type PortcullisEnv = { Variables: { auth: RequestAuth } };
  * - `401 UNAUTHENTICATED`: no cookie or token, or one that no longer opens a session;
  * - `403 CSRF_FAILED`: a cookie-authenticated POST, PUT, PATCH or DELETE without a trusted
  *   `Origin` and the `x-csrf-token` header equal to the CSRF cookie (`GET {basePath}/csrf`);
+ * - `403 FORBIDDEN`: signed in, but without `options.role` or `options.permission`
+ *   (docs/roles.md);
  * - `503 STORAGE_UNAVAILABLE` when a store does not answer.
  *
  * It reads headers only, never the body.
  *
- * @param options - how to find the client's address on runtimes other than Node.js
+ * @param options - the role or permission the route needs, and how to find the client's
+ * address on runtimes other than Node.js
  * @example
  * ```ts
  * app.get('/api/notes', requireAuth(auth), (c) => c.json(notesOf(c.get('auth').user.id)))
+ * app.get('/api/reports', requireAuth(auth, { permission: 'reports:read' }), (c) => c.json(reports()))
  * ```
  */
 export function requireAuth(
   auth: Auth,
-  options: PortcullisHonoOptions = {},
+  options: PortcullisHonoOptions & AccessRule = {},
 ): MiddlewareHandler<PortcullisEnv> {
   const handler = handlerFor(auth);
   return async (c, next) => {
     let result: RequestAuth;
     try {
       result = await handler.authenticate(c.req.raw, { remoteAddress: remoteAddress(c, options) });
+      assertAllowed(auth, result.user, options);
     } catch (error) {
       return errorResponse(error);
     }

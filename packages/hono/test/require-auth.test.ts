@@ -160,3 +160,50 @@ describe('types', () => {
     await auth.close();
   });
 });
+
+describe('requireAuth with a role or a permission', () => {
+  /** An app whose routes need the admin role, and the `reports:read` permission. */
+  async function serveGuarded() {
+    const auth = await makeAuth({ roles: { analyst: ['reports:read'] } });
+    const app = new Hono<PortcullisEnv>();
+    app.route(BASE, portcullis(auth));
+    app.get('/staff', requireAuth(auth, { role: 'admin' }), (c) =>
+      c.json({ roles: c.get('auth').user.roles }),
+    );
+    app.get('/reports', requireAuth(auth, { permission: 'reports:read' }), (c) =>
+      c.json({ ok: true }),
+    );
+    const server = await listen(createAdaptorServer({ fetch: app.fetch }) as Server);
+    stops.push(async () => {
+      await server.close();
+      await auth.close();
+    });
+    return { url: server.baseUrl, auth };
+  }
+
+  it('answers 401 without a session, 403 FORBIDDEN without the role or permission', async () => {
+    const { url } = await serveGuarded();
+    expect((await call(`${url}/staff`)).status).toBe(401);
+    const { cookie } = await signIn(url);
+    for (const path of ['/staff', '/reports']) {
+      const res = await call(`${url}${path}`, { headers: { cookie } });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({
+        error: { code: 'FORBIDDEN', message: AUTH_ERROR_MESSAGES.FORBIDDEN },
+      });
+    }
+  });
+
+  it('lets the role or permission through, re-reading roles on the next request', async () => {
+    const { url, auth } = await serveGuarded();
+    const { cookie, userId } = await signIn(url);
+    await auth.storage.users.update(userId, { roles: ['analyst'], updatedAt: Date.now() });
+    expect((await call(`${url}/reports`, { headers: { cookie } })).status).toBe(200);
+    expect((await call(`${url}/staff`, { headers: { cookie } })).status).toBe(403);
+    await auth.storage.users.update(userId, { roles: ['admin'], updatedAt: Date.now() });
+    const staff = await call(`${url}/staff`, { headers: { cookie } });
+    expect(await staff.json()).toEqual({ roles: ['admin'] });
+    await auth.storage.users.update(userId, { roles: [], updatedAt: Date.now() });
+    expect((await call(`${url}/staff`, { headers: { cookie } })).status).toBe(403);
+  });
+});

@@ -31,13 +31,14 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 describe('portcullis-postgres', () => {
   it('migrate applies the migrations, then finds the schema up to date', async () => {
     // Every migration the package ships, in order (listMigrations reads the same directory).
-    expect((await listMigrations()).map((m) => m.name).slice(0, 6)).toEqual([
+    expect((await listMigrations()).map((m) => m.name).slice(0, 7)).toEqual([
       '0001_initial',
       '0002_credential_generations',
       '0003_rate_limit_hit_ids',
       '0004_accounts',
       '0005_userless_tokens',
       '0006_passkeys',
+      '0007_user_roles_and_list',
     ]);
     expect(await cli(['migrate', '--url', DATABASE_URL, '--schema', schema])).toEqual({
       code: 0,

@@ -90,7 +90,7 @@ describe('migrate', () => {
     ).toBeUndefined();
   });
 
-  it('upgrades a schema made before 0002 to 0006: generation 0, no secondFactorAt, no named hits, no links, no passkeys', async () => {
+  it('upgrades a schema made before 0002 to 0007: generation 0, no secondFactorAt, no named hits, no links, no passkeys, no roles', async () => {
     const schema = fresh();
     // The schema as migrate() left it when 0001 was the only migration, with rows in it.
     const initial = await readFile(
@@ -124,14 +124,15 @@ describe('migrate', () => {
       client.release();
     }
     const { applied } = await migrate(fromPool(pool), { schema });
-    // Every migration after 0001, in order: 0002 to 0006 and any later one.
+    // Every migration after 0001, in order: 0002 to 0007 and any later one.
     expect(applied).toEqual((await listMigrations()).slice(1));
-    expect(applied.slice(0, 5)).toEqual([
+    expect(applied.slice(0, 6)).toEqual([
       { version: 2, name: '0002_credential_generations' },
       { version: 3, name: '0003_rate_limit_hit_ids' },
       { version: 4, name: '0004_accounts' },
       { version: 5, name: '0005_userless_tokens' },
       { version: 6, name: '0006_passkeys' },
+      { version: 7, name: '0007_user_roles_and_list' },
     ]);
     const storage = postgresStorage(fromPool(pool), { schema });
     const now = Date.now();
@@ -179,6 +180,13 @@ describe('migrate', () => {
     };
     expect(await storage.passkeys.create(passkey)).toBe('created');
     expect(await storage.passkeys.getByCredentialId('old-cred')).toEqual(passkey);
+    // Nor roles (no key at all), is listed, and can be given some.
+    expect(user).not.toHaveProperty('roles');
+    expect(await storage.users.list({ limit: 2 })).toEqual([user]);
+    expect(await storage.users.update('old', { roles: ['admin'], updatedAt: now })).toBe('updated');
+    expect(await storage.users.list({ role: 'admin', limit: 2 })).toMatchObject([
+      { id: 'old', roles: ['admin'] },
+    ]);
   });
 
   it('rolls back a migration run that fails, leaving nothing behind', async () => {

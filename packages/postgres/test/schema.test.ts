@@ -86,19 +86,35 @@ describe('the schema', () => {
     ]);
   });
 
+  it("keeps users' roles in text[] NOT NULL DEFAULT '{}'", async () => {
+    const { rows } = await pool.query(
+      `SELECT data_type AS type, udt_name AS udt, is_nullable AS nullable, column_default AS def
+         FROM information_schema.columns
+        WHERE table_schema = $1 AND table_name = 'users' AND column_name = 'roles'`,
+      [schema],
+    );
+    expect(rows).toEqual([{ type: 'ARRAY', udt: '_text', nullable: 'NO', def: "'{}'::text[]" }]);
+  });
+
   it('has a unique index on normalized email and username, and an index for every lookup', async () => {
     const { rows } = await pool.query<{ name: string; def: string }>(
       'SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = $1',
       [schema],
     );
     const defs = rows.map((r) =>
-      r.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON \S+ USING btree /, '$1'),
+      r.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON \S+ USING (?:btree )?/, '$1'),
     );
     expect(defs.sort()).toEqual(
       [
         'UNIQUE (email_normalized)',
         'UNIQUE (username_normalized)',
         'UNIQUE (id)', // users
+        '(created_at, id COLLATE "C")', // users.list: pages, and the prefix of each field
+        '(email_normalized text_pattern_ops)',
+        '(username_normalized text_pattern_ops)',
+        '(lower(first_name) text_pattern_ops)',
+        '(lower(last_name) text_pattern_ops)',
+        'gin (roles)', // and the role
         'UNIQUE (id)', // sessions
         '(user_id, created_at DESC)', // sessions by user
         '(LEAST(idle_expires_at, absolute_expires_at))', // purge

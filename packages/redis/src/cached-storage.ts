@@ -18,9 +18,10 @@ import { DEFAULT_PREFIX, keyNames } from './keys.js';
  * user disabled, through any process is refused at once by every other. A fill never brings
  * back a copy that such a write removed (a lease per fill, a compare-and-set fill, and the id
  * registered with its user before the pair is read); every Redis step touches one key, so it
- * runs on Redis Cluster as is. User lookups by email or username, `listByUser` and the other
- * six stores (`accounts`, `passkeys`, `tokens`, `twoFactor`, `rateLimits`, `audit`: the very
- * objects of `inner`, so `composeStorage` recognizes them) go straight to `inner`.
+ * runs on Redis Cluster as is. User lookups by email or username, `users.list` (never
+ * cached), `listByUser` and the other six stores (`accounts`, `passkeys`, `tokens`,
+ * `twoFactor`, `rateLimits`, `audit`: the very objects of `inner`, so `composeStorage`
+ * recognizes them) go straight to `inner`.
  *
  * `transaction` (when `inner` has one) runs `inner`'s with the same wrapping over its stores;
  * reads inside it skip the cache (they must see the transaction's own writes), and once the
@@ -174,5 +175,7 @@ function invalidatingUsers(
     update: (id, patch) => write(id, () => inner.update(id, patch)),
     advanceTotpStep: (userId, step) => write(userId, () => inner.advanceTotpStep(userId, step)),
     delete: (id) => write(id, () => inner.delete(id)),
+    // A page of many users, read rarely (an admin's list): never cached.
+    list: (query) => inner.list(query),
   };
 }

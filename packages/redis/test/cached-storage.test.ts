@@ -145,6 +145,22 @@ describe('cachedStorage', () => {
     // Memory storage has no transactions, so neither has its cache.
     expect(cache.transaction).toBeUndefined();
   });
+
+  it('passes users.list straight to the inner storage: no Redis command, never a stale page', async () => {
+    const inner = heldStorage({ joined: true });
+    const cache = cachedStorage(counted, inner.storage, { prefix });
+    const { user, session, t } = await signedIn(cache);
+    await finder(cache)(session.id, t); // the pair is cached now
+    const query = { prefix: user.emailNormalized, limit: 2 };
+    const commands = recordCommands(counted);
+    expect(await cache.users.list(query)).toEqual([user]);
+    expect(commands.log).toEqual([]);
+    // A write through the inner storage shows at once: there is no copy of a page to drop.
+    const roles = { roles: ['admin'], updatedAt: t + 1 };
+    expect(await inner.storage.users.update(user.id, roles)).toBe('updated');
+    expect(await cache.users.list({ ...query, role: 'admin' })).toEqual([{ ...user, ...roles }]);
+    expect(commands.log).toEqual([]);
+  });
 });
 
 /** A TOTP enrollment, so that advanceTotpStep has something to advance. */

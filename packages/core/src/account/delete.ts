@@ -24,6 +24,25 @@ export interface DeleteAccountInput extends StepUp {
 }
 
 /**
+ * Deletes a user and everything tied to them, in one transaction when the storage has them:
+ * sessions first (nobody stays signed in to a dying account), one-time tokens, recovery codes
+ * and trusted devices, audit events, linked provider accounts, passkeys, then the user row last
+ * (a failure halfway leaves an account that can still be deleted, never orphans that outlive it).
+ */
+export async function eraseUser(rt: AuthRuntime, userId: string): Promise<void> {
+  const steps = async (storage: Storage): Promise<void> => {
+    await storage.sessions.deleteByUser(userId);
+    await storage.tokens.deleteByUser(userId);
+    await storage.twoFactor.deleteByUser(userId);
+    await storage.audit.deleteByUser(userId);
+    await storage.accounts.deleteByUser(userId);
+    await storage.passkeys.deleteByUser(userId);
+    await storage.users.delete(userId);
+  };
+  await (rt.storage.transaction ? rt.storage.transaction(steps) : steps(rt.storage));
+}
+
+/**
  * Deletes a signed-in user's account and everything tied to it: sessions, one-time tokens,
  * recovery codes and trusted devices, audit events, linked provider accounts, passkeys, then the
  * user row last (so a failure halfway leaves an account that can still be deleted, never orphans
@@ -41,17 +60,7 @@ export async function deleteAccount(
 ): Promise<void> {
   const { userId, password, sessionId, code, method } = parseInput(deleteAccountSchema, input);
   await requireStepUp(rt, 'factor', { userId, sessionId, code, method, password }, context);
-  const steps = async (storage: Storage): Promise<void> => {
-    // Sessions first: whatever happens next, nobody stays signed in to a dying account.
-    await storage.sessions.deleteByUser(userId);
-    await storage.tokens.deleteByUser(userId);
-    await storage.twoFactor.deleteByUser(userId);
-    await storage.audit.deleteByUser(userId);
-    await storage.accounts.deleteByUser(userId);
-    await storage.passkeys.deleteByUser(userId);
-    await storage.users.delete(userId);
-  };
-  await (rt.storage.transaction ? rt.storage.transaction(steps) : steps(rt.storage));
+  await eraseUser(rt, userId);
   // Listeners only: the audit trail was deleted with the account.
   await rt.emit({ type: 'user.deleted', userId, audit: false }, context);
 }

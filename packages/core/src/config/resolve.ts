@@ -12,6 +12,7 @@ import type { LegacyHashCosts } from '../password/legacy-costs.js';
 import type { SmsSender } from '../sms/types.js';
 import type { Storage } from '../storage/types.js';
 import { type Clock, systemClock } from '../time/clock.js';
+import { ADMIN_PERMISSIONS, ADMIN_ROLE, type RoleMap } from '../users/permissions.js';
 import { DEFAULT_RATE_LIMITS, DEFAULTS, MIN_SECRET_BYTES } from './defaults.js';
 import { configSchema } from './schema.js';
 import type {
@@ -75,6 +76,8 @@ export interface ResolvedConfig {
       };
   /** Magic links and email codes, when turned on. */
   readonly magicLink?: Resolved<MagicLinkConfig>;
+  /** Role → permissions; `admin` always holds every admin-API permission. */
+  readonly roles: RoleMap;
   readonly http: Resolved<Omit<HttpConfig, 'cookies'>> & {
     cookies: Resolved<Omit<CookieConfig, 'domain'>> & { domain?: string };
   };
@@ -244,6 +247,7 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
     ...(c.magicLink === undefined
       ? {}
       : { magicLink: { ...DEFAULTS.magicLink, ...defined(c.magicLink) } }),
+    roles: resolveRoles(c.roles),
     http: {
       ...DEFAULTS.http,
       ...defined(c.http),
@@ -261,6 +265,16 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
     onEvent:
       c.onEvent === undefined ? [] : typeof c.onEvent === 'function' ? [c.onEvent] : [...c.onEvent],
   };
+}
+
+/** The role map: the configured roles, and `admin` with every admin-API permission. */
+function resolveRoles(roles: AuthConfig['roles']): RoleMap {
+  const map: Record<string, readonly string[]> = Object.create(null);
+  for (const [role, permissions] of Object.entries(roles ?? {})) {
+    map[role] = Object.freeze([...new Set(permissions)]);
+  }
+  map[ADMIN_ROLE] = Object.freeze([...new Set([...ADMIN_PERMISSIONS, ...(map[ADMIN_ROLE] ?? [])])]);
+  return Object.freeze(map);
 }
 
 /**

@@ -228,6 +228,26 @@ export const configSchema = v.strictObject({
       'must be false or passkey options',
     ),
   ),
+  roles: v.optional(
+    v.record(
+      v.pipe(
+        v.string(),
+        v.regex(
+          /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/,
+          'role names are 1 to 64 letters, digits, _ . : -',
+        ),
+      ),
+      v.array(
+        v.pipe(
+          v.string('permissions are strings'),
+          v.regex(
+            /^[A-Za-z][A-Za-z0-9_.:*-]{0,127}$/,
+            'permissions are 1 to 128 letters, digits, _ . : * -',
+          ),
+        ),
+      ),
+    ),
+  ),
   magicLink: v.optional(
     v.strictObject({
       tokenTtlSeconds: seconds(24 * 3600),

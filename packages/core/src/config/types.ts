@@ -299,6 +299,13 @@ export interface AuthConfig {
    * defaults: 15 minutes, `/magic-link`, no account creation). See docs/magic-links.md.
    */
   magicLink?: MagicLinkConfig;
+  /**
+   * Roles and the permissions each grants (docs/roles.md), e.g.
+   * `{ support: ['users:read', 'audit:read'], editor: ['posts:write'] }`. The `admin` role is
+   * built in with every admin-API permission (`users:read`, `users:write`, `sessions:revoke`,
+   * `audit:read`, `users:impersonate`); permissions listed for `admin` here are added to those.
+   */
+  roles?: Readonly<Record<string, readonly string[]>>;
   http?: HttpConfig;
   /**
    * Which proxies may set the client address: `false` (default: the socket address only), the

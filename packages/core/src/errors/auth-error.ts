@@ -30,6 +30,7 @@ export type AuthErrorCode =
   | 'OAUTH_FAILED'
   | 'ACCOUNT_LINK_REQUIRED'
   | 'PASSKEY_INVALID'
+  | 'FORBIDDEN'
   | 'CONFIG_INVALID'
   | 'INTERNAL';
 
@@ -61,6 +62,7 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = Object
   OAUTH_FAILED: 400,
   ACCOUNT_LINK_REQUIRED: 409,
   PASSKEY_INVALID: 400,
+  FORBIDDEN: 403,
   CONFIG_INVALID: 500,
   INTERNAL: 500,
 });
@@ -94,6 +96,7 @@ export const AUTH_ERROR_MESSAGES: Readonly<Record<AuthErrorCode, string>> = Obje
   ACCOUNT_LINK_REQUIRED:
     'An account with this email already exists. Sign in to it, then link this provider from your settings.',
   PASSKEY_INVALID: 'That passkey could not be verified. Try again.',
+  FORBIDDEN: 'You do not have permission to do this.',
   CONFIG_INVALID: 'Authentication is misconfigured.',
   INTERNAL: 'Something went wrong.',
 });

@@ -56,7 +56,8 @@ export type AuthEventType =
   | 'passkey.removed'
   | 'passkey.failed'
   | 'passkey.counter_regressed'
-  | 'magic_link.requested';
+  | 'magic_link.requested'
+  | 'admin.action';
 
 /** One emitted event. */
 export interface AuthEvent {

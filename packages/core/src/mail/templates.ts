@@ -68,6 +68,15 @@ export const DEFAULT_TEMPLATES: DefaultTemplates = {
         'If this was you, there is nothing to do. Your other devices were signed out.',
       ),
   },
+  'two-factor-reset': {
+    subject: (d) => `The two-step sign-in of your ${d.appName} account was reset`,
+    body: (d) =>
+      notice(
+        d,
+        `An administrator of ${d.appName} turned off the two-step sign-in of your account on ${origin(d)}. Your devices were signed out.`,
+        'If you asked for this, sign in and turn it on again from your settings.',
+      ),
+  },
   'password-reset-notice': {
     subject: (d) => `Your ${d.appName} password was reset`,
     body: (d) =>

@@ -11,6 +11,7 @@
  * - `register-existing`: someone tried to register with an address that has an account (the
  *   HTTP answer stays the same either way, so only the owner learns of it).
  * - `account-locked`: sign-in is paused after too many wrong passwords; says until when.
+ * - `two-factor-reset`: an administrator turned the second factor off; the user enrolls again.
  * - `magic-link`: a sign-in link and the same request's 6-digit code (`magicLink`).
  * - `second-factor-locked`: the second factor is paused after too many wrong codes; says until
  *   when (someone who knows the password may be trying codes).
@@ -27,7 +28,8 @@ export type MailKind =
   | 'register-existing'
   | 'account-locked'
   | 'second-factor-locked'
-  | 'magic-link';
+  | 'magic-link'
+  | 'two-factor-reset';
 
 /** Every {@link MailKind}, in a stable order. */
 export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
@@ -43,6 +45,7 @@ export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
   'account-locked',
   'second-factor-locked',
   'magic-link',
+  'two-factor-reset',
 ]);
 
 /**
@@ -132,6 +135,8 @@ export interface MailData {
     /** Failed attempts that set the lock. */
     failedAttempts: number;
   };
+  /** `at` is when an administrator reset the second factor. */
+  'two-factor-reset': MailNoticeData;
   /** A sign-in link, and a code for signing in on another device; both single use. */
   'magic-link': MailLinkData & {
     /** The 6-digit code. */

@@ -45,6 +45,7 @@ export type {
   TotpState,
   TrustedDeviceRecord,
   TwoFactorStore,
+  UserListQuery,
   UserPatch,
   UserRecord,
   UserStore,

@@ -10,6 +10,7 @@ const METHODS: { readonly [S in StoreName]: Readonly<Record<keyof StorageStores[
     update: true,
     advanceTotpStep: true,
     delete: true,
+    list: true,
   },
   accounts: {
     create: true,

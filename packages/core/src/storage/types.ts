@@ -41,7 +41,13 @@ export type {
   TrustedDeviceRecord,
   TwoFactorStore,
 } from './types/two-factor.js';
-export type { TotpState, UserPatch, UserRecord, UserStore } from './types/users.js';
+export type {
+  TotpState,
+  UserListQuery,
+  UserPatch,
+  UserRecord,
+  UserStore,
+} from './types/users.js';
 
 /** The eight stores of a {@link Storage}, by name. */
 export interface StorageStores {

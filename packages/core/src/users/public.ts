@@ -12,6 +12,8 @@ export interface PublicUser {
   readonly firstName: string | null;
   readonly lastName: string | null;
   readonly twoFactorEnabled: boolean;
+  /** The user's roles (docs/roles.md); `[]` for none. */
+  readonly roles: string[];
   /** ISO 8601. */
   readonly createdAt: string;
 }
@@ -42,6 +44,7 @@ export function toPublicUser(user: UserRecord): PublicUser {
     firstName: user.firstName ?? null,
     lastName: user.lastName ?? null,
     twoFactorEnabled: user.totp !== undefined,
+    roles: user.roles === undefined ? [] : [...user.roles],
     createdAt: isoTime(user.createdAt),
   };
 }

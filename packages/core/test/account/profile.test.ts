@@ -15,6 +15,7 @@ describe('users.get', () => {
       firstName: 'Ada',
       lastName: null,
       twoFactorEnabled: false,
+      roles: [],
       createdAt: new Date(T0).toISOString(),
     });
   });

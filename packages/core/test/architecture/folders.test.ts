@@ -35,6 +35,7 @@ const LAYERS = [
   'sign-in',
   'register',
   'account',
+  'admin',
   'create-auth',
   'http',
   'index',

@@ -36,6 +36,7 @@ const CONTRACT: Record<string, number> = {
   OAUTH_FAILED: 400,
   ACCOUNT_LINK_REQUIRED: 409,
   PASSKEY_INVALID: 400,
+  FORBIDDEN: 403,
 };
 
 describe('AuthError', () => {

@@ -12,6 +12,7 @@ const user = {
   firstName: 'Ann',
   lastName: null,
   twoFactorEnabled: false,
+  roles: [],
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });

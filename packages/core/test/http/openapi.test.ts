@@ -247,6 +247,11 @@ const SAMPLES: Record<keyof typeof REQUEST_SCHEMAS, { ok: unknown[]; bad: unknow
   RenamePasskeyRequest: { ok: [{ name: 'Phone' }], bad: [{}, { name: 'x'.repeat(65) }] },
   RemovePasskeyRequest: { ok: [{}, { password: 'pw' }], bad: [{ method: 'email' }] },
   MagicLinkRequest: { ok: [{ email: 'a@b.cd' }], bad: [{}, { email: '' }] },
+  AdminUserPatchRequest: {
+    ok: [{}, { roles: ['admin'], disabled: true, firstName: null }],
+    bad: [{ roles: 'admin' }, { disabled: 'yes' }, { bio: 'x' }],
+  },
+  AdminRevokeSessionsRequest: { ok: [{}, { sessionId: 's' }], bad: [{ sessionId: 1 }] },
   MagicLinkVerifyRequest: {
     ok: [{ token: 't' }, { email: 'a@b.cd', code: '123456' }],
     bad: [{ token: 1 }, { code: 'x'.repeat(65) }],

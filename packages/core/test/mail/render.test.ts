@@ -40,6 +40,7 @@ const SAMPLES = {
     failedAttempts: 10,
   },
   'magic-link': { appName, link, code: '305117', expiresInMinutes: 15 },
+  'two-factor-reset': { appName, ...origin },
 } satisfies { [K in MailKind]: MailData[K] };
 
 function render<K extends MailKind>(kind: K, data: MailData[K] = SAMPLES[kind]) {

@@ -10,12 +10,14 @@ import { SESSION_WITH_USER_MUTANTS } from './mutants/session-with-user.js';
 import { SESSION_MUTANTS } from './mutants/sessions.js';
 import { TWO_FACTOR_MUTANTS } from './mutants/two-factor.js';
 import { USER_MUTANTS } from './mutants/users.js';
+import { USER_LIST_MUTANTS } from './mutants/users-list.js';
 
 // The kit must fail on each storage below, each broken in one way: if a change to the kit lets
 // one of these pass, the kit has lost a check that integrators' adapters rely on.
 const CHECKS = conformanceChecks();
 const MUTANTS = [
   ...USER_MUTANTS,
+  ...USER_LIST_MUTANTS,
   ...ACCOUNT_MUTANTS,
   ...PASSKEY_MUTANTS,
   ...SESSION_MUTANTS,

@@ -1,11 +1,12 @@
 import type { JsonObject, TotpState, UserPatch, UserRecord } from '@portcullis/core/storage';
-import { int, int8, ms, opt, ts } from '../sql.js';
+import { int, int8, json, ms, opt, ts } from '../sql.js';
 
 /**
- * How a column is selected: as is, epoch ms of a `timestamptz`, JSON text, a `float8`, or a
- * `bigint` as text (exact beyond 15 digits).
+ * How a column is selected: as is, epoch ms of a `timestamptz`, JSON text, a `float8`, a
+ * `bigint` as text (exact beyond 15 digits), or an array as JSON text (whatever the driver's
+ * array parser).
  */
-type Read = 'plain' | 'ms' | 'text' | 'float' | 'int8';
+type Read = 'plain' | 'ms' | 'text' | 'float' | 'int8' | 'array';
 
 /** The columns of a user, by the name {@link toUser} reads them under. */
 const READS: readonly (readonly [name: keyof UserRow, read: Read])[] = [
@@ -29,6 +30,7 @@ const READS: readonly (readonly [name: keyof UserRow, read: Read])[] = [
   ['totp_t0', 'float'],
   ['totp_last_used_step', 'float'],
   ['last_login_at', 'ms'],
+  ['roles', 'array'],
   ['credential_generation', 'int8'],
   ['created_at', 'ms'],
   ['updated_at', 'ms'],
@@ -46,6 +48,7 @@ export function userColumns(alias = '', prefix = ''): string {
     if (read === 'text') return `${column}::text AS ${as}`;
     if (read === 'float') return `${column}::float8 AS ${as}`;
     if (read === 'int8') return int8(column, as);
+    if (read === 'array') return json(column, as);
     return as === column ? column : `${column} AS ${as}`;
   }).join(', ');
 }
@@ -84,6 +87,8 @@ export interface UserRow {
   totp_t0: number | null;
   totp_last_used_step: number | null;
   last_login_at: number | null;
+  /** JSON text of the `text[]`, or the array itself when the row came as JSON (`row_to_json`). */
+  roles: string | string[];
   /** Text of the `bigint`, or the number itself when the row came as JSON (`row_to_json`). */
   credential_generation: string | number;
   created_at: number;
@@ -91,10 +96,10 @@ export interface UserRow {
 }
 
 /**
- * How a value is sent: as is, as epoch ms turned into `timestamptz`, as JSON text, or as a
- * `bigint` (the decimal text of a safe integer).
+ * How a value is sent: as is, as epoch ms turned into `timestamptz`, as JSON text, as a
+ * `bigint` (the decimal text of a safe integer), or as a `text[]`.
  */
-type Kind = 'plain' | 'time' | 'json' | 'int8';
+type Kind = 'plain' | 'time' | 'json' | 'int8' | 'array';
 
 /** How each patchable field is written: its column and its kind. */
 const FIELDS: Readonly<Record<string, readonly [column: string, kind: Kind]>> = {
@@ -111,6 +116,7 @@ const FIELDS: Readonly<Record<string, readonly [column: string, kind: Kind]>> = 
   metadata: ['metadata', 'json'],
   disabled: ['disabled', 'plain'],
   lastLoginAt: ['last_login_at', 'time'],
+  roles: ['roles', 'array'],
   credentialGeneration: ['credential_generation', 'int8'],
   updatedAt: ['updated_at', 'time'],
 };
@@ -136,7 +142,9 @@ export function patchSql(patch: UserPatch, first: number): { sets: string[]; par
           ? JSON.stringify(value)
           : kind === 'int8'
             ? String(value)
-            : value,
+            : kind === 'array'
+              ? [...(value as readonly string[])]
+              : value,
     );
     const n = first + params.length - 1;
     const cast =
@@ -146,7 +154,9 @@ export function patchSql(patch: UserPatch, first: number): { sets: string[]; par
           ? `$${n}::jsonb`
           : kind === 'int8'
             ? `$${n}::bigint`
-            : `$${n}`;
+            : kind === 'array'
+              ? `$${n}::text[]`
+              : `$${n}`;
     sets.push(`${column} = ${cast}`);
   };
   for (const [key, value] of Object.entries(patch)) {
@@ -181,10 +191,17 @@ export function toUser(r: UserRow): UserRecord {
     disabled: r.disabled,
     ...(r.totp_secret === null ? {} : { totp: toTotp(r, r.totp_secret) }),
     ...opt('lastLoginAt', r.last_login_at),
+    ...rolesOf(r.roles),
     credentialGeneration: int(r.credential_generation),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** `{ roles }`, or `{}` for an empty array: a user without roles has no `roles` key. */
+function rolesOf(roles: string | readonly string[]): { roles?: readonly string[] } {
+  const list = typeof roles === 'string' ? (JSON.parse(roles) as string[]) : roles;
+  return list.length === 0 ? {} : { roles: list };
 }
 
 function toTotp(r: UserRow, encryptedSecret: string): TotpState {

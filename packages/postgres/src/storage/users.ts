@@ -1,6 +1,7 @@
 import type { UserStore } from '@portcullis/core/storage';
 import { generationParam, isUniqueViolation, ts } from '../sql.js';
 import type { Db } from './db.js';
+import { listStatement } from './users-list.js';
 import { COLUMNS, patchSql, totpValues, toUser, type UserRow } from './users-row.js';
 
 /** The `users` store: unique normalized email and username are unique indexes. */
@@ -30,9 +31,9 @@ export function pgUsers(db: Db): UserStore {
            username_normalized, password_hash, first_name, last_name, phone, phone_verified_at,
            metadata, disabled, totp_secret, totp_algorithm, totp_digits, totp_period_seconds,
            totp_t0, totp_last_used_step, last_login_at, created_at, updated_at,
-           credential_generation)
+           credential_generation, roles)
          VALUES ($1, $2, $3, ${ts(4)}, $5, $6, $7, $8, $9, $10, ${ts(11)}, $12::jsonb, $13, $14,
-           $15, $16, $17, $18, $19, ${ts(20)}, ${ts(21)}, ${ts(22)}, $23::bigint)
+           $15, $16, $17, $18, $19, ${ts(20)}, ${ts(21)}, ${ts(22)}, $23::bigint, $24::text[])
          ON CONFLICT DO NOTHING`,
         [
           user.id,
@@ -53,6 +54,7 @@ export function pgUsers(db: Db): UserStore {
           user.createdAt,
           user.updatedAt,
           generationParam(user.credentialGeneration),
+          [...(user.roles ?? [])],
         ],
       );
       return rowCount === 1 ? 'created' : 'conflict';
@@ -93,6 +95,12 @@ export function pgUsers(db: Db): UserStore {
 
     async delete(id) {
       await db.query(`DELETE FROM ${users} WHERE id = $1`, [id]);
+    },
+
+    async list(query) {
+      const { text, params } = listStatement(users, query);
+      const { rows } = await db.query<UserRow>(text, params);
+      return rows.map(toUser);
     },
   };
 }

@@ -18,6 +18,7 @@ import { confirmEmailChangeSchema, requestEmailChangeSchema } from '../../accoun
 import { changePasswordSchema } from '../../account/password-change.js';
 import { requestResetSchema, resetPasswordSchema } from '../../account/password-reset.js';
 import { updateProfileSchema } from '../../account/profile.js';
+import { adminUpdateSchema, revokeSessionsSchema } from '../../admin/users.js';
 import { passwordField } from '../../flows/input.js';
 import {
   authenticationResponseSchema,
@@ -210,6 +211,11 @@ export const MagicLinkVerifyRequest = v.object({
   code: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
 });
 
+/** `PATCH /admin/users/:id` (`admin/users.ts`). */
+export const AdminUserPatchRequest = v.strictObject(adminUpdateSchema.entries);
+/** `POST /admin/users/:id/sessions/revoke`: one session, or (without it) all. */
+export const AdminRevokeSessionsRequest = revokeSessionsSchema;
+
 /** Every request schema; each becomes `#/components/schemas/{name}`. */
 export const REQUEST_SCHEMAS = {
   RegisterRequest,
@@ -243,6 +249,8 @@ export const REQUEST_SCHEMAS = {
   RemovePasskeyRequest,
   MagicLinkRequest,
   MagicLinkVerifyRequest,
+  AdminUserPatchRequest,
+  AdminRevokeSessionsRequest,
 } as const;
 
 /** Name of a request schema of {@link REQUEST_SCHEMAS}. */

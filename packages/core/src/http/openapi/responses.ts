@@ -20,6 +20,7 @@ export const User = v.strictObject({
   firstName: nullableText,
   lastName: nullableText,
   twoFactorEnabled: v.boolean(),
+  roles: v.array(v.string()),
   createdAt: isoTime,
 });
 
@@ -140,6 +141,33 @@ export const PasskeyLoginOptions = v.strictObject({
 /** `POST /2fa/passkey/options`: WebAuthn options for answering a challenge with a passkey. */
 export const PasskeyFactorOptions = v.strictObject({
   options: v.looseObject({ challenge: v.string(), rpId: v.optional(v.string()) }),
+});
+/** A user as the admin API shows it. */
+export const AdminUser = v.strictObject({
+  ...User.entries,
+  disabled: v.boolean(),
+  hasPassword: v.boolean(),
+  lastLoginAt: v.nullable(isoTime),
+});
+/** `GET /admin/users`. */
+export const AdminUserList = v.strictObject({
+  users: v.array(AdminUser),
+  nextCursor: v.nullable(v.string()),
+});
+/** `PATCH /admin/users/:id`. */
+export const AdminUserResponse = v.strictObject({ user: AdminUser });
+/** `GET /admin/users/:id`. */
+export const AdminUserDetail = v.strictObject({
+  user: AdminUser,
+  sessions: v.array(Session),
+  accounts: v.array(LinkedAccount),
+  passkeys: v.array(Passkey),
+  twoFactor: v.strictObject({
+    enabled: v.boolean(),
+    methods: v.array(SecondFactorMethod),
+    recoveryCodesLeft: v.number(),
+  }),
+  locks: v.strictObject({ signIn: v.nullable(isoTime), secondFactor: v.nullable(isoTime) }),
 });
 /** `POST /magic-link`. */
 export const LinkSent = status('link_sent');
@@ -262,6 +290,10 @@ export const RESPONSE_SCHEMAS = {
   PasskeyLoginOptions,
   PasskeyFactorOptions,
   LinkSent,
+  AdminUser,
+  AdminUserList,
+  AdminUserResponse,
+  AdminUserDetail,
   CsrfResponse,
   PublicJwk,
   Jwks,

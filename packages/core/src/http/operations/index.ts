@@ -12,6 +12,7 @@
  * gives (`test/http/openapi.test.ts`, `test/http/client-contract.test.ts`).
  */
 import { ACCOUNT_OPERATIONS } from './account.js';
+import { ADMIN_OPERATIONS } from './admin.js';
 import { IDENTITY_OPERATIONS } from './identity.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
 import { PASSWORDLESS_OPERATIONS } from './passkeys.js';
@@ -27,6 +28,7 @@ const TABLE = {
   ...TWO_FACTOR_OPERATIONS,
   ...OAUTH_OPERATIONS,
   ...PASSWORDLESS_OPERATIONS,
+  ...ADMIN_OPERATIONS,
   getOpenApiDocument: {
     method: 'GET',
     path: '/openapi.json',

@@ -28,6 +28,7 @@ export interface OperationSpec {
     | 'Social sign-in'
     | 'Passkeys'
     | 'Magic links'
+    | 'Admin'
     | 'Document';
   /** One line for the document. */
   readonly summary: string;

@@ -1,6 +1,7 @@
 import type { OperationId } from '../operations/index.js';
 import type { Handler } from '../router.js';
 import { accountHandlers } from './account.js';
+import { adminHandlers } from './admin.js';
 import { identityHandlers } from './identity.js';
 import { oauthHandlers } from './oauth.js';
 import { openApiHandlers } from './openapi.js';
@@ -21,6 +22,7 @@ export const HANDLERS = {
   ...twoFactorHandlers,
   ...oauthHandlers,
   ...passwordlessHandlers,
+  ...adminHandlers,
   ...openApiHandlers,
 } satisfies Record<OperationId, Handler>;
 
@@ -32,5 +34,6 @@ export const HANDLER_GROUPS = [
   twoFactorHandlers,
   oauthHandlers,
   passwordlessHandlers,
+  adminHandlers,
   openApiHandlers,
 ] as const;

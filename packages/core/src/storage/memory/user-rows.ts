@@ -8,8 +8,10 @@ interface UserRow {
 }
 
 /** Oldest first, ties broken by id (code-unit order, as SQL's `COLLATE "C"`). */
-const byAge = (a: UserRow, b: UserRow) =>
-  a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+export const byAge = (
+  a: { readonly createdAt: number; readonly id: string },
+  b: { readonly createdAt: number; readonly id: string },
+) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * The rows of a memory store of users' sign-in methods (`accounts`, `passkeys`): by id, by a

@@ -1,10 +1,11 @@
 import type { UserPatch, UserRecord, UserStore } from '../types/users.js';
 import { copy } from './copy.js';
+import { listUsers } from './user-list.js';
 
 /**
  * The users store of `memoryStorage()`. Two indexes keep normalized email and username unique;
  * every method does its reads and writes without an `await` in between, so it is atomic in one
- * process.
+ * process. `list` filters and sorts every user on each call: fine for tests and small apps.
  */
 export function memoryUserStore(): UserStore {
   const byId = new Map<string, UserRecord>();
@@ -32,7 +33,7 @@ export function memoryUserStore(): UserStore {
       if (byId.has(user.id)) return 'conflict';
       if (takenByOther(idByEmail, user.emailNormalized, user.id)) return 'conflict';
       if (takenByOther(idByUsername, user.usernameNormalized, user.id)) return 'conflict';
-      const stored = copy(user);
+      const stored = withRoles(copy(user));
       byId.set(stored.id, stored);
       index(stored);
       return 'created';
@@ -53,7 +54,7 @@ export function memoryUserStore(): UserStore {
     async update(id, patch) {
       const current = byId.get(id);
       if (current === undefined) return 'not_found';
-      const next = applyPatch(current, patch);
+      const next = withRoles(applyPatch(current, patch));
       // Check both indexes before writing either, so a conflict changes nothing.
       if (takenByOther(idByEmail, next.emailNormalized, id)) return 'conflict';
       if (takenByOther(idByUsername, next.usernameNormalized, id)) return 'conflict';
@@ -79,7 +80,21 @@ export function memoryUserStore(): UserStore {
       unindex(user);
       byId.delete(id);
     },
+
+    async list(query) {
+      return listUsers(byId.values(), query).map(copy);
+    },
   };
+}
+
+/**
+ * `user` with no `roles` key when it has none: `[]` (from `create` or a patch) reads back
+ * absent, as an empty `roles` array column does in PostgreSQL.
+ */
+function withRoles(user: UserRecord): UserRecord {
+  if (user.roles !== undefined && user.roles.length > 0) return user;
+  const { roles: _none, ...rest } = user;
+  return rest;
 }
 
 /** The record after `patch`: absent keys keep their value, `null` removes the field. */

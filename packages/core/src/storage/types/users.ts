@@ -52,6 +52,11 @@ export interface UserRecord {
   /** When the user last signed in. */
   readonly lastLoginAt?: number;
   /**
+   * The user's roles (`admin`, `support`, the app's own), each a permission set named in
+   * configuration (`roles`). Absent: none. Stored as given, no duplicates.
+   */
+  readonly roles?: readonly string[];
+  /**
    * Changes (to a new random value) in the same write as a new password, a reset, a 2FA
    * disable or an email change. Sessions, refresh-token families, trusted devices and pending
    * tokens record the generation they were made under and are dead once it differs. A new
@@ -85,10 +90,35 @@ export interface UserPatch {
   /** Replaces the whole enrollment (including `lastUsedStep`), or removes it with `null`. */
   readonly totp?: TotpState | null;
   readonly lastLoginAt?: number | null;
+  /** Replaces the roles (`[]`: none). */
+  readonly roles?: readonly string[];
   /** A new credential generation (see {@link UserRecord.credentialGeneration}). */
   readonly credentialGeneration?: number;
   /** Always set by core: the time of this update. */
   readonly updatedAt: number;
+}
+
+/** What {@link UserStore.list} looks for: a page of users in `(createdAt, id)` order. */
+export interface UserListQuery {
+  /**
+   * A prefix of `emailNormalized` or `usernameNormalized` (compared exactly: core passes it
+   * lower-cased), or of `firstName` or `lastName` compared case-insensitively. Absent: every
+   * user.
+   */
+  readonly prefix?: string;
+  /** Only users with this role. */
+  readonly role?: string;
+  /** Only disabled (`true`) or only enabled (`false`) users. */
+  readonly disabled?: boolean;
+  /**
+   * Keyset position: only users strictly after it in `(createdAt, id)` order (ids compared as
+   * code units, `COLLATE "C"` in PostgreSQL). Core makes it from the last user of a page, so a
+   * page never repeats or skips a user that existed when both pages were read, whatever was
+   * inserted in between.
+   */
+  readonly after?: { readonly createdAt: number; readonly id: string };
+  /** How many users at most (core asks 1 to 101). */
+  readonly limit: number;
 }
 
 /**
@@ -125,4 +155,9 @@ export interface UserStore {
   advanceTotpStep(userId: string, step: number): Promise<'advanced' | 'replayed' | 'not_found'>;
   /** Deletes the user; its email and username become free. Deleting a missing user is a no-op. */
   delete(id: string): Promise<void>;
+  /**
+   * Users matching `query`, in `(createdAt, id)` order, at most `query.limit` of them (the admin
+   * list, `GET /admin/users`). PostgreSQL keeps it to index scans (see the migration's indexes).
+   */
+  list(query: UserListQuery): Promise<UserRecord[]>;
 }

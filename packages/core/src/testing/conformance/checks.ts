@@ -18,6 +18,9 @@ import { twoFactorChecks } from './two-factor.js';
 import { twoFactorFieldChecks } from './two-factor-fields.js';
 import { userChecks } from './users.js';
 import { userFieldChecks } from './users-fields.js';
+import { userListChecks } from './users-list.js';
+import { userPageChecks } from './users-list-pages.js';
+import { userRoleChecks } from './users-roles.js';
 
 /** Options of {@link conformanceChecks}. */
 export interface ConformanceChecksOptions {
@@ -61,7 +64,11 @@ interface Group {
 const GROUPS: readonly Group[] = [
   { title: 'storage', needs: [], add: storageChecks },
   { title: 'storage', needs: ['users'], add: transactionChecks },
-  { title: 'users', needs: ['users'], add: all(userChecks, userFieldChecks) },
+  {
+    title: 'users',
+    needs: ['users'],
+    add: all(userChecks, userFieldChecks, userRoleChecks, userListChecks, userPageChecks),
+  },
   { title: 'accounts', needs: ['accounts'], add: accountChecks },
   { title: 'passkeys', needs: ['passkeys'], add: passkeyChecks },
   {

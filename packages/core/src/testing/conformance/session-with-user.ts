@@ -3,6 +3,7 @@ import type { Storage } from '../../storage/types.js';
 import {
   type AddCheck,
   type ConformanceContext,
+  expectSameKeys,
   HOUR,
   newSession,
   newUser,
@@ -66,6 +67,21 @@ export function sessionWithUserChecks(check: AddCheck): void {
     // The user's sessions may go with it (a foreign key) or stay behind without a user.
     await storage.users.delete(user.id);
     expect((await find(session.id, t + 6))?.user).toBeUndefined();
+  });
+
+  check('carries the user’s roles, and sees them replaced and removed', async (ctx) => {
+    const { storage, find, t, user, session } = await setup(ctx);
+    const roles = { roles: ['admin', 'support'], updatedAt: t + 1 };
+    expect(await storage.users.update(user.id, roles)).toBe('updated');
+    expect((await find(session.id, t + 2))?.user).toEqual({ ...user, ...roles });
+    expect(await storage.users.update(user.id, { roles: ['support'], updatedAt: t + 3 })).toBe(
+      'updated',
+    );
+    expect((await find(session.id, t + 4))?.user?.roles).toEqual(['support']);
+    expect(await storage.users.update(user.id, { roles: [], updatedAt: t + 5 })).toBe('updated');
+    const found = (await find(session.id, t + 6))?.user;
+    expect(found).toEqual({ ...user, updatedAt: t + 5 });
+    expectSameKeys(found, user, 'sessionWithUser user without roles');
   });
 
   check('sees every write through sessions: touch, freshness, revocation', async (ctx) => {

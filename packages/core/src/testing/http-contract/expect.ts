@@ -11,6 +11,7 @@ export const USER_KEYS = [
   'firstName',
   'id',
   'lastName',
+  'roles',
   'twoFactorEnabled',
   'username',
 ];
@@ -50,6 +51,9 @@ export function expectUser(value: unknown, expected: Record<string, unknown> = {
   expect(user.email).toBeTypeOf('string');
   expect(user.emailVerified).toBeTypeOf('boolean');
   expect(user.twoFactorEnabled).toBeTypeOf('boolean');
+  expect(
+    Array.isArray(user.roles) && (user.roles as unknown[]).every((r) => typeof r === 'string'),
+  ).toBe(true);
   for (const key of ['username', 'firstName', 'lastName']) {
     expect(user[key] === null || typeof user[key] === 'string', `${key} is a string or null`).toBe(
       true,

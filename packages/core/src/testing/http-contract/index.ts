@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { describeAccount } from './account.js';
+import { describeAdmin } from './admin.js';
 import {
   type ContractAuthConfig,
   type ContractVariant,
@@ -120,6 +121,7 @@ export function describeHttpContract(
         describeCors(ctx);
         describeOAuth(ctx);
         describePasswordless(ctx);
+        describeAdmin(ctx);
         if (variant.strategy === 'cookie') describeCsrf(ctx);
         else describeJwt(ctx);
         describeLeakage(ctx);

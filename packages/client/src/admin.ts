@@ -1,0 +1,38 @@
+import type { Engine } from './engine.js';
+import type { AuthClient } from './surface.js';
+import type { AdminUser, AdminUserDetail } from './types.js';
+
+/** `admin` of {@link AuthClient}: the `/admin` routes (docs/admin.md). */
+export function adminApi(engine: Engine): Pick<AuthClient, 'admin'> {
+  return {
+    admin: {
+      users: {
+        list: (query = {}) =>
+          engine.api<{ users: AdminUser[]; nextCursor: string | null }>('listAdminUsers', {
+            query,
+          }),
+        get: (id) => engine.api<AdminUserDetail>('getAdminUser', { params: { id } }),
+        async update(id, patch) {
+          return (
+            await engine.api<{ user: AdminUser }>('updateAdminUser', {
+              params: { id },
+              body: patch,
+            })
+          ).user;
+        },
+        async delete(id) {
+          await engine.api('deleteAdminUser', { params: { id } });
+        },
+        async revokeSessions(id, sessionId) {
+          await engine.api('revokeAdminUserSessions', {
+            params: { id },
+            body: sessionId === undefined ? {} : { sessionId },
+          });
+        },
+        async unlock(id) {
+          await engine.api('unlockAdminUser', { params: { id }, body: {} });
+        },
+      },
+    },
+  };
+}

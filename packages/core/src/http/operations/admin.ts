@@ -1,0 +1,104 @@
+import type { OperationSpec } from './spec.js';
+
+const ID = 'A user id.';
+
+/** The admin API (`docs/admin.md`): each route needs a permission of the caller's roles. */
+export const ADMIN_OPERATIONS = {
+  listAdminUsers: {
+    method: 'GET',
+    path: '/admin/users',
+    tag: 'Admin',
+    summary: 'List users (users:read)',
+    description:
+      'Oldest first, `limit` 1 to 100 (default 50); `nextCursor` gives the next page (`null` ' +
+      'after the last), stable while users are created. `query` matches the start of the ' +
+      'email, the username or a name, case-insensitively. 403 `FORBIDDEN` without the ' +
+      'permission.',
+    auth: 'session',
+    query: [
+      { name: 'query', required: false, description: 'A prefix of the email, username or a name.' },
+      { name: 'cursor', required: false, description: '`nextCursor` of the previous page.' },
+      { name: 'limit', required: false, description: '1 to 100; default 50.' },
+      { name: 'role', required: false, description: 'Only users with this role.' },
+      { name: 'disabled', required: false, description: '`true` or `false`.' },
+    ],
+    success: { status: 200, schema: 'AdminUserList', description: '`{users, nextCursor}`.' },
+    errors: ['FORBIDDEN', 'VALIDATION_FAILED'],
+  },
+  getAdminUser: {
+    method: 'GET',
+    path: '/admin/users/:id',
+    tag: 'Admin',
+    summary: 'A user with sessions, linked accounts, passkeys, 2FA and locks (users:read)',
+    description: ID,
+    auth: 'session',
+    success: { status: 200, schema: 'AdminUserDetail', description: 'The user and more.' },
+    errors: ['FORBIDDEN', 'NOT_FOUND'],
+  },
+  updateAdminUser: {
+    method: 'PATCH',
+    path: '/admin/users/:id',
+    tag: 'Admin',
+    summary: 'Change a user (users:write)',
+    description:
+      'Names, username, roles (named in the configuration), disabled (ends every session), ' +
+      'email verified. An admin cannot disable themselves nor take away their own admin role ' +
+      '(`VALIDATION_FAILED`).',
+    auth: 'session',
+    request: { schema: 'AdminUserPatchRequest', required: true },
+    success: { status: 200, schema: 'AdminUserResponse', description: '`{user}`, as changed.' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED', 'USERNAME_TAKEN'],
+  },
+  deleteAdminUser: {
+    method: 'DELETE',
+    path: '/admin/users/:id',
+    tag: 'Admin',
+    summary: 'Delete a user (users:write)',
+    description: 'Everything tied to them goes too. Not oneself (`VALIDATION_FAILED`).',
+    auth: 'session',
+    success: { status: 204, description: 'Deleted.' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  revokeAdminUserSessions: {
+    method: 'POST',
+    path: '/admin/users/:id/sessions/revoke',
+    tag: 'Admin',
+    summary: "End a user's sessions (sessions:revoke)",
+    description: 'With `sessionId`, that session only; without, every one.',
+    auth: 'session',
+    request: { schema: 'AdminRevokeSessionsRequest', required: false },
+    success: { status: 204, description: 'Ended.' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  unlockAdminUser: {
+    method: 'POST',
+    path: '/admin/users/:id/unlock',
+    tag: 'Admin',
+    summary: "Lift a user's sign-in and second-factor locks (users:write)",
+    auth: 'session',
+    success: { status: 204, description: 'Unlocked.' },
+    errors: ['FORBIDDEN', 'NOT_FOUND'],
+  },
+  resetAdminUserSecondFactor: {
+    method: 'POST',
+    path: '/admin/users/:id/2fa/reset',
+    tag: 'Admin',
+    summary: "Turn a user's second factor off (users:write)",
+    description:
+      'TOTP, recovery codes and trusted devices go, every session of the user ends, and the ' +
+      'user is mailed a notice; they enroll again. 2FA off: `VALIDATION_FAILED`.',
+    auth: 'session',
+    success: { status: 204, description: 'Reset.' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  sendAdminUserResetLink: {
+    method: 'POST',
+    path: '/admin/users/:id/password-reset',
+    tag: 'Admin',
+    summary: 'Mail a user a password reset link (users:write)',
+    description: 'As `POST /password/reset` would, within its per-address limit.',
+    auth: 'session',
+    success: { status: 204, description: 'Mailed (unless the user is disabled).' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'RATE_LIMITED'],
+  },
+} satisfies Record<string, OperationSpec>;
