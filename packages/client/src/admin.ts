@@ -1,6 +1,6 @@
 import type { Engine } from './engine.js';
 import type { AuthClient } from './surface.js';
-import type { AdminUser, AdminUserDetail } from './types.js';
+import type { AdminAuditEvent, AdminUser, AdminUserDetail } from './types.js';
 
 /** `admin` of {@link AuthClient}: the `/admin` routes (docs/admin.md). */
 export function adminApi(engine: Engine): Pick<AuthClient, 'admin'> {
@@ -32,6 +32,18 @@ export function adminApi(engine: Engine): Pick<AuthClient, 'admin'> {
         async unlock(id) {
           await engine.api('unlockAdminUser', { params: { id }, body: {} });
         },
+        async resetSecondFactor(id) {
+          await engine.api('resetAdminUserSecondFactor', { params: { id }, body: {} });
+        },
+        async sendResetLink(id) {
+          await engine.api('sendAdminUserResetLink', { params: { id }, body: {} });
+        },
+      },
+      audit: {
+        list: (query = {}) =>
+          engine.api<{ events: AdminAuditEvent[]; nextCursor: string | null }>('listAdminAudit', {
+            query,
+          }),
       },
     },
   };

@@ -81,6 +81,7 @@ export const OPERATIONS = {
     path: '/admin/users/:id/password-reset',
     auth: 'session',
   },
+  listAdminAudit: { method: 'GET', path: '/admin/audit', auth: 'session' },
   getOpenApiDocument: { method: 'GET', path: '/openapi.json', auth: 'none' },
 } as const;
 

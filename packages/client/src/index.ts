@@ -35,6 +35,7 @@ export type {
   UserApi,
 } from './surface.js';
 export type {
+  AdminAuditEvent,
   AdminUser,
   AdminUserDetail,
   AdminUserPatch,

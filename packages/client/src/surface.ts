@@ -1,4 +1,5 @@
 import type {
+  AdminAuditEvent,
   AdminUser,
   AdminUserDetail,
   AdminUserPatch,
@@ -89,6 +90,19 @@ export interface AdminApi {
     revokeSessions(id: string, sessionId?: string): Promise<void>;
     /** `POST /admin/users/:id/unlock` (`users:write`). */
     unlock(id: string): Promise<void>;
+    /** `POST /admin/users/:id/2fa/reset` (`users:write`): they enroll again. */
+    resetSecondFactor(id: string): Promise<void>;
+    /** `POST /admin/users/:id/password-reset` (`users:write`). */
+    sendResetLink(id: string): Promise<void>;
+  };
+  readonly audit: {
+    /** `GET /admin/audit` (`audit:read`): events across users, newest first. */
+    list(query?: {
+      userId?: string;
+      type?: string;
+      cursor?: string;
+      limit?: number;
+    }): Promise<{ events: AdminAuditEvent[]; nextCursor: string | null }>;
   };
 }
 

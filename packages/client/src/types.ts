@@ -284,3 +284,18 @@ export interface AdminUserPatch {
   readonly disabled?: boolean;
   readonly emailVerified?: boolean;
 }
+
+/** An event of `GET /admin/audit`. */
+export interface AdminAuditEvent {
+  /** Its place in the log: newer events have greater ones. */
+  readonly sequence: number;
+  readonly type: string;
+  /** ISO 8601. */
+  readonly at: string;
+  readonly userId: string;
+  readonly sessionId: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /** Its facts (ids, reasons; never a secret). */
+  readonly data: Readonly<Record<string, unknown>>;
+}

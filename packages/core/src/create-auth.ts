@@ -13,6 +13,7 @@ import { requestPasswordReset, resetPassword } from './account/password-reset.js
 import { getUser, updateProfile } from './account/profile.js';
 import { type EndSessionsOptions, endAllSessions, endSession } from './account/sessions.js';
 import { createTwoFactorApi, type TwoFactorApi } from './account/two-factor-api.js';
+import { type AdminAuditEvent, listAuditAsAdmin } from './admin/audit.js';
 import {
   type AdminActor,
   type AdminUser,
@@ -468,6 +469,16 @@ export interface Auth {
       /** Mails the user a password reset link (`users:write`). */
       sendResetLink(actor: AdminActor, userId: string, context?: RequestContext): Promise<void>;
     };
+    readonly audit: {
+      /**
+       * Security events across users, newest first (`audit:read`), of one user and/or type.
+       * @throws AuthError `FORBIDDEN`, `VALIDATION_FAILED`
+       */
+      list(
+        actor: AdminActor,
+        query?: { userId?: string; type?: string; cursor?: string; limit?: number },
+      ): Promise<{ events: AdminAuditEvent[]; nextCursor: string | null }>;
+    };
   };
   /** The user's security events, newest first. */
   readonly audit: {
@@ -629,6 +640,9 @@ export function createAuth(config: AuthConfig): Auth {
         resetSecondFactor: (actor, userId, context) =>
           resetSecondFactor(rt, actor, userId, ctx(context)),
         sendResetLink: (actor, userId, context) => sendResetLink(rt, actor, userId, ctx(context)),
+      },
+      audit: {
+        list: (actor, query) => listAuditAsAdmin(rt, actor, query ?? {}),
       },
     },
     audit: {

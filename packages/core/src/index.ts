@@ -9,6 +9,7 @@ export type { AccessTokenClaims } from './access-tokens/claims.js';
 export type { ChangePasswordInput } from './account/password-change.js';
 export type { EndSessionsOptions } from './account/sessions.js';
 export type { TwoFactorApi } from './account/two-factor-api.js';
+export type { AdminAuditEvent } from './admin/audit.js';
 export type {
   AdminActor,
   AdminUser,

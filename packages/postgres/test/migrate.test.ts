@@ -90,7 +90,7 @@ describe('migrate', () => {
     ).toBeUndefined();
   });
 
-  it('upgrades a schema made before 0002 to 0007: generation 0, no secondFactorAt, no named hits, no links, no passkeys, no roles', async () => {
+  it('upgrades a schema made before 0002 to 0008: generation 0, no secondFactorAt, no named hits, no links, no passkeys, no roles, events listed by type', async () => {
     const schema = fresh();
     // The schema as migrate() left it when 0001 was the only migration, with rows in it.
     const initial = await readFile(
@@ -117,22 +117,25 @@ describe('migrate', () => {
            SELECT 'old-d', 'old', 'h', t, t, t + interval '1 hour'
              FROM date_trunc('second', now()) AS t;
          INSERT INTO rate_limits (key, count, reset_at)
-           SELECT 'old-rl', 2, t + interval '1 hour' FROM date_trunc('second', now()) AS t;`,
+           SELECT 'old-rl', 2, t + interval '1 hour' FROM date_trunc('second', now()) AS t;
+         INSERT INTO audit_events (user_id, type, created_at)
+           SELECT 'old', 'login.failed', t FROM date_trunc('second', now()) AS t;`,
       );
     } finally {
       await client.query('RESET search_path');
       client.release();
     }
     const { applied } = await migrate(fromPool(pool), { schema });
-    // Every migration after 0001, in order: 0002 to 0007 and any later one.
+    // Every migration after 0001, in order: 0002 to 0008 and any later one.
     expect(applied).toEqual((await listMigrations()).slice(1));
-    expect(applied.slice(0, 6)).toEqual([
+    expect(applied.slice(0, 7)).toEqual([
       { version: 2, name: '0002_credential_generations' },
       { version: 3, name: '0003_rate_limit_hit_ids' },
       { version: 4, name: '0004_accounts' },
       { version: 5, name: '0005_userless_tokens' },
       { version: 6, name: '0006_passkeys' },
       { version: 7, name: '0007_user_roles_and_list' },
+      { version: 8, name: '0008_audit_type_index' },
     ]);
     const storage = postgresStorage(fromPool(pool), { schema });
     const now = Date.now();
@@ -187,6 +190,19 @@ describe('migrate', () => {
     expect(await storage.users.list({ role: 'admin', limit: 2 })).toMatchObject([
       { id: 'old', roles: ['admin'] },
     ]);
+    // Its events are in everyone's log, and in the log of their type (0008's index).
+    const [old] = await storage.audit.listAll({ limit: 2 });
+    expect(old).toMatchObject({ userId: 'old', type: 'login.failed' });
+    const later = await storage.audit.append({
+      userId: 'old',
+      type: 'login.failed',
+      createdAt: now,
+    });
+    expect(await storage.audit.listAll({ type: 'login.failed', limit: 3 })).toEqual([
+      { userId: 'old', type: 'login.failed', createdAt: now, sequence: later },
+      old,
+    ]);
+    expect(await storage.audit.listAll({ type: 'login.succeeded', limit: 3 })).toEqual([]);
   });
 
   it('rolls back a migration run that fails, leaving nothing behind', async () => {

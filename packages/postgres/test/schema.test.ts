@@ -136,6 +136,7 @@ describe('the schema', () => {
         '(user_id, created_at, id COLLATE "C")',
         'UNIQUE (sequence)', // audit
         '(user_id, sequence DESC)',
+        '(type, sequence)', // audit.listAll of one type
         'UNIQUE (version)', // migrations
       ].sort(),
     );

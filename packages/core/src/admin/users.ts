@@ -79,7 +79,7 @@ export function toAdminUser(user: UserRecord): AdminUser {
  * `sessionId`, a live session of theirs).
  * @throws AuthError `UNAUTHENTICATED` (no such user or session), `FORBIDDEN` (no permission)
  */
-async function actorWith(
+export async function actorWith(
   rt: AuthRuntime,
   actor: AdminActor,
   permission: AdminPermission,

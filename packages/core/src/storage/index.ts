@@ -15,6 +15,7 @@ export type {
   AccountRecord,
   AccountStore,
   AuditEventRecord,
+  AuditListAllOptions,
   AuditListOptions,
   AuditStore,
   JsonObject,

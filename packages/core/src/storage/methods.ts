@@ -69,7 +69,7 @@ const METHODS: { readonly [S in StoreName]: Readonly<Record<keyof StorageStores[
     lock: true,
     lockedUntil: true,
   },
-  audit: { append: true, list: true, deleteByUser: true },
+  audit: { append: true, list: true, listAll: true, deleteByUser: true },
 };
 
 /** The method names of one store, as the contract lists them. */

@@ -10,6 +10,7 @@ import type { UserRecord, UserStore } from './types/users.js';
 export type { AccountPatch, AccountRecord, AccountStore } from './types/accounts.js';
 export type {
   AuditEventRecord,
+  AuditListAllOptions,
   AuditListOptions,
   AuditStore,
   NewAuditEvent,

@@ -251,3 +251,36 @@ describe('actions', () => {
     await expectCode(w.auth.validateSession(two.sessionToken), 'UNAUTHENTICATED');
   });
 });
+
+describe('the audit across users', () => {
+  it('lists every user’s events newest first, by user and by type, in pages; audit:read only', async () => {
+    const w = await world();
+    await w.auth.admin.users.update(w.admin, w.ada, { firstName: 'A' }, CTX);
+    await w.auth.admin.users.unlock(w.admin, w.ada, CTX);
+    const all = await w.auth.admin.audit.list(w.admin, { limit: 200 });
+    expect(new Set(all.events.map((e) => e.userId))).toEqual(new Set([w.admin.userId, w.ada]));
+    const sequences = all.events.map((e) => e.sequence);
+    expect([...sequences].sort((a, b) => b - a)).toEqual(sequences);
+    const actions = await w.auth.admin.audit.list(w.admin, { userId: w.ada, type: 'admin.action' });
+    expect(actions.events.map((e) => e.data.action)).toEqual(['user.unlocked', 'user.updated']);
+    // Pages of one: the same events, no repeats.
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof w.auth.admin.audit.list>> =
+        await w.auth.admin.audit.list(w.admin, {
+          type: 'admin.action',
+          limit: 1,
+          ...(cursor === null ? {} : { cursor }),
+        });
+      seen.push(...page.events.map((e) => e.sequence));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(actions.events.map((e) => e.sequence));
+    await w.auth.storage.users.update(w.ada, { roles: ['support'], updatedAt: w.clock.now() });
+    expect((await w.auth.admin.audit.list({ userId: w.ada })).events.length).toBeGreaterThan(0);
+    await w.auth.storage.users.update(w.ada, { roles: [], updatedAt: w.clock.now() });
+    await expectCode(w.auth.admin.audit.list({ userId: w.ada }), 'FORBIDDEN');
+    await expectCode(w.auth.admin.audit.list(w.admin, { cursor: 'x' }), 'VALIDATION_FAILED');
+  });
+});

@@ -3,6 +3,7 @@ import { memoryStorage } from '../../src/storage/memory/index.js';
 import type { Storage } from '../../src/storage/types.js';
 import { conformanceChecks } from '../../src/testing/conformance/index.js';
 import { ACCOUNT_MUTANTS } from './mutants/accounts.js';
+import { AUDIT_MUTANTS } from './mutants/audit.js';
 import { withLookupCache } from './mutants/lookup-cache.js';
 import { OTHER_MUTANTS } from './mutants/others.js';
 import { PASSKEY_MUTANTS } from './mutants/passkeys.js';
@@ -24,6 +25,7 @@ const MUTANTS = [
   ...SESSION_WITH_USER_MUTANTS,
   ...TWO_FACTOR_MUTANTS,
   ...OTHER_MUTANTS,
+  ...AUDIT_MUTANTS,
 ];
 const title = (check: (typeof CHECKS)[number]) => `${check.group} > ${check.name}`;
 

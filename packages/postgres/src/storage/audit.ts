@@ -1,6 +1,7 @@
 import type { AuditEventRecord, AuditStore, JsonObject } from '@portcullis/core/storage';
 import { ms, opt, parseJson, ts } from '../sql.js';
 import type { Db } from './db.js';
+import type { Statement } from './users-list.js';
 
 interface AuditRow {
   sequence: number;
@@ -25,8 +26,34 @@ const COLUMNS = [
 ].join(', ');
 
 /**
+ * The statement of `audit.listAll` over `table`: newest first by `sequence`, only the
+ * conditions `options` asks for. Each shape is one backward index range, read until `LIMIT`:
+ * the primary key without a type, `audit_events_type_sequence_idx` (migration 0008) with one.
+ * `ORDER BY a.sequence`, not `sequence`: ORDER BY takes a bare name for the output column
+ * first, which is the `float8` cast of COLUMNS; no index has that order, so every page would
+ * read and sort the whole table.
+ */
+export function listAllStatement(
+  table: string,
+  options: Parameters<AuditStore['listAll']>[0],
+): Statement {
+  const params: unknown[] = [];
+  const $ = (value: unknown) => `$${params.push(value)}`;
+  const where: string[] = [];
+  if (options.type !== undefined) where.push(`a.type = ${$(options.type)}`);
+  if (options.beforeSequence !== undefined) where.push(`a.sequence < ${$(options.beforeSequence)}`);
+  const filter = where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`;
+  return {
+    text: `SELECT ${COLUMNS} FROM ${table} AS a${filter}
+      ORDER BY a.sequence DESC LIMIT ${$(Math.max(options.limit, 0))}`,
+    params,
+  };
+}
+
+/**
  * The `audit` store: an identity column numbers the events, so concurrent appends get
- * distinct, increasing sequences; `(user_id, sequence)` serves the newest-first pages.
+ * distinct, increasing sequences; `(user_id, sequence)` serves one user's newest-first pages,
+ * the primary key and `(type, sequence)` everyone's (`listAll`).
  */
 export function pgAudit(db: Db): AuditStore {
   const { audit } = db.t;
@@ -56,16 +83,21 @@ export function pgAudit(db: Db): AuditStore {
       const { rows } =
         beforeSequence === undefined
           ? await db.query<AuditRow>(
-              `SELECT ${COLUMNS} FROM ${audit} WHERE user_id = $1
-                ORDER BY sequence DESC LIMIT $2`,
+              `SELECT ${COLUMNS} FROM ${audit} AS a WHERE a.user_id = $1
+                ORDER BY a.sequence DESC LIMIT $2`,
               [userId, limit],
             )
           : await db.query<AuditRow>(
-              `SELECT ${COLUMNS} FROM ${audit} WHERE user_id = $1 AND sequence < $3
-                ORDER BY sequence DESC LIMIT $2`,
+              `SELECT ${COLUMNS} FROM ${audit} AS a WHERE a.user_id = $1 AND a.sequence < $3
+                ORDER BY a.sequence DESC LIMIT $2`,
               [userId, limit, beforeSequence],
             );
       return rows.map(toEvent);
+    },
+
+    async listAll(options) {
+      const { text, params } = listAllStatement(audit, options);
+      return (await db.query<AuditRow>(text, params)).rows.map(toEvent);
     },
 
     async deleteByUser(userId) {

@@ -169,6 +169,22 @@ export const AdminUserDetail = v.strictObject({
   }),
   locks: v.strictObject({ signIn: v.nullable(isoTime), secondFactor: v.nullable(isoTime) }),
 });
+/** An event of `GET /admin/audit`. */
+export const AdminAuditEvent = v.strictObject({
+  sequence: v.number(),
+  type: v.string(),
+  at: isoTime,
+  userId: v.string(),
+  sessionId: nullableText,
+  ip: nullableText,
+  userAgent: nullableText,
+  data: v.record(v.string(), v.unknown()),
+});
+/** `GET /admin/audit`. */
+export const AdminAuditLog = v.strictObject({
+  events: v.array(AdminAuditEvent),
+  nextCursor: v.nullable(v.string()),
+});
 /** `POST /magic-link`. */
 export const LinkSent = status('link_sent');
 /** `POST /oauth/:provider/link`: where to send the browser. */
@@ -294,6 +310,8 @@ export const RESPONSE_SCHEMAS = {
   AdminUserList,
   AdminUserResponse,
   AdminUserDetail,
+  AdminAuditEvent,
+  AdminAuditLog,
   CsrfResponse,
   PublicJwk,
   Jwks,

@@ -101,4 +101,22 @@ export const ADMIN_OPERATIONS = {
     success: { status: 204, description: 'Mailed (unless the user is disabled).' },
     errors: ['FORBIDDEN', 'NOT_FOUND', 'RATE_LIMITED'],
   },
+  listAdminAudit: {
+    method: 'GET',
+    path: '/admin/audit',
+    tag: 'Admin',
+    summary: 'Security events across users (audit:read)',
+    description:
+      'Newest first, `limit` 1 to 200 (default 50); `nextCursor` gives the next page (`null` ' +
+      'after the last).',
+    auth: 'session',
+    query: [
+      { name: 'userId', required: false, description: "Only this user's events." },
+      { name: 'type', required: false, description: 'Only events of this type.' },
+      { name: 'cursor', required: false, description: '`nextCursor` of the previous page.' },
+      { name: 'limit', required: false, description: '1 to 200; default 50.' },
+    ],
+    success: { status: 200, schema: 'AdminAuditLog', description: '`{events, nextCursor}`.' },
+    errors: ['FORBIDDEN', 'VALIDATION_FAILED'],
+  },
 } satisfies Record<string, OperationSpec>;

@@ -94,4 +94,15 @@ export const adminHandlers = {
     await ctx.auth.admin.users.sendResetLink(who, ctx.params.id as string, ctx.client);
     return noContent();
   },
+  listAdminAudit: async (ctx) => {
+    const q = new URL(ctx.request.url).searchParams;
+    const query: Record<string, unknown> = {};
+    for (const name of ['userId', 'type', 'cursor']) {
+      const value = q.get(name);
+      if (value !== null) query[name] = value;
+    }
+    const limit = q.get('limit');
+    if (limit !== null) query.limit = /^\d{1,4}$/.test(limit) ? Number(limit) : limit;
+    return json(200, await ctx.auth.admin.audit.list(await actor(ctx), query));
+  },
 } satisfies Handlers;

@@ -32,6 +32,12 @@ export interface AuditListOptions {
   readonly beforeSequence?: number;
 }
 
+/** Options of {@link AuditStore.listAll}: every user's events, for administrators. */
+export interface AuditListAllOptions extends AuditListOptions {
+  /** Only events of this type (`login.failed`, `admin.action`). */
+  readonly type?: string;
+}
+
 /** Append-only security events per user. */
 export interface AuditStore {
   /**
@@ -41,6 +47,11 @@ export interface AuditStore {
   append(event: NewAuditEvent): Promise<number>;
   /** The user's events newest first (by sequence), at most `limit`, before `beforeSequence`. */
   list(userId: string, options: AuditListOptions): Promise<AuditEventRecord[]>;
+  /**
+   * Every user's events newest first (by sequence), at most `limit`, before `beforeSequence`,
+   * of `type` when given (`GET /admin/audit`). PostgreSQL keeps it to index scans.
+   */
+  listAll(options: AuditListAllOptions): Promise<AuditEventRecord[]>;
   /** Deletes the user's events (account deletion). */
   deleteByUser(userId: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { STORE_NAMES, type Storage, type StoreName } from '../../storage/types.js';
 import { accountChecks } from './accounts.js';
 import { auditChecks } from './audit.js';
+import { auditListAllChecks } from './audit-list-all.js';
 import { type AddCheck, type ConformanceContext, newUser, startTime, uid } from './fixtures.js';
 import { generationChecks } from './generations.js';
 import { passkeyChecks } from './passkeys.js';
@@ -79,7 +80,7 @@ const GROUPS: readonly Group[] = [
   { title: 'tokens', needs: ['tokens'], add: all(tokenChecks, tokenFieldChecks) },
   { title: 'twoFactor', needs: ['twoFactor'], add: all(twoFactorChecks, twoFactorFieldChecks) },
   { title: 'rateLimits', needs: ['rateLimits'], add: rateLimitChecks },
-  { title: 'audit', needs: ['audit'], add: auditChecks },
+  { title: 'audit', needs: ['audit'], add: all(auditChecks, auditListAllChecks) },
   {
     title: 'sessionWithUser (optional)',
     needs: ['users', 'sessions'],

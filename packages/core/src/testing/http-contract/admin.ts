@@ -5,6 +5,7 @@ import { expectError, expectOk } from './expect.js';
 /** Every admin route, with a body where it takes one; `:id` is replaced by a user's id. */
 const ROUTES = [
   ['GET', '/admin/users', undefined],
+  ['GET', '/admin/audit', undefined],
   ['GET', '/admin/users/:id', undefined],
   ['PATCH', '/admin/users/:id', { firstName: 'X' }],
   ['DELETE', '/admin/users/:id', undefined],
@@ -94,6 +95,20 @@ export function describeAdmin(ctx: ContractContext): void {
       );
       expect(revoke.status).toBe(204);
       expectError(await target.client.request('GET', '/session'), 401, 'UNAUTHENTICATED');
+      // The admin's actions are in the audit, naming them.
+      const audit = expectOk(
+        await admin.client.request(
+          'GET',
+          `/admin/audit?userId=${target.userId}&type=admin.action&limit=50`,
+        ),
+      );
+      const actions = (audit.events as { data: { action: string; adminId: string } }[]).map(
+        (e) => e.data,
+      );
+      expect(actions.map((a) => a.action)).toEqual(
+        expect.arrayContaining(['user.updated', 'user.unlocked', 'sessions.revoked']),
+      );
+      expect(new Set(actions.map((a) => a.adminId))).toEqual(new Set([admin.userId]));
       expect((await admin.client.request('DELETE', `/admin/users/${target.userId}`)).status).toBe(
         204,
       );

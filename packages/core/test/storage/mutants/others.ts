@@ -146,6 +146,14 @@ export const OTHER_MUTANTS: readonly Mutant[] = [
     ['numbers two events with one createdAt apart'],
     () => {
       const events: AuditEventRecord[] = [];
+      const newest = (keep: (e: AuditEventRecord) => boolean, limit: number) =>
+        events
+          .filter(keep)
+          .sort((a, b) => b.sequence - a.sequence)
+          .slice(0, limit)
+          .map(copy);
+      const before = (e: AuditEventRecord, beforeSequence?: number) =>
+        beforeSequence === undefined || e.sequence < beforeSequence;
       return {
         audit: {
           async append(event) {
@@ -153,15 +161,12 @@ export const OTHER_MUTANTS: readonly Mutant[] = [
             return event.createdAt;
           },
           list: async (userId, { limit, beforeSequence }) =>
-            events
-              .filter(
-                (e) =>
-                  e.userId === userId &&
-                  (beforeSequence === undefined || e.sequence < beforeSequence),
-              )
-              .sort((a, b) => b.sequence - a.sequence)
-              .slice(0, limit)
-              .map(copy),
+            newest((e) => e.userId === userId && before(e, beforeSequence), limit),
+          listAll: async ({ limit, beforeSequence, type }) =>
+            newest(
+              (e) => before(e, beforeSequence) && (type === undefined || e.type === type),
+              limit,
+            ),
           async deleteByUser(userId) {
             events.splice(0, events.length, ...events.filter((e) => e.userId !== userId));
           },
