@@ -16,6 +16,7 @@ export type {
   AdminUserDetail,
   AdminUserPatch,
 } from './admin/users.js';
+export { toAdminUser } from './admin/users.js';
 export { DEFAULT_RATE_LIMITS, MIN_SECRET_BYTES } from './config/defaults.js';
 export type { Resolved, ResolvedConfig } from './config/resolve.js';
 export type {

@@ -1,11 +1,17 @@
-import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import { createPool } from '../client/create-pool.js';
 import { fromPool } from '../client/pool.js';
 import { migrate } from '../migrate.js';
 import { DEFAULT_SCHEMA, quoteSchemaName } from '../schema-name.js';
 import { postgresStorage } from '../storage/index.js';
+import { GROUPS, parse, USAGE, USERS_ONLY } from './args.js';
 import { runImportDjango } from './django.js';
+import { CliError } from './errors.js';
+import { passwordOf, readProcessStdin } from './password.js';
+import { runUsersCommand } from './users.js';
+import { parseUsersCommand, type UsersCommand } from './users-command.js';
+
+export { USAGE };
 
 /** Where the CLI writes: the process's streams, or a test's buffers. */
 export interface CliIo {
@@ -13,27 +19,12 @@ export interface CliIo {
   readonly err: (line: string) => void;
   /** Environment variables; `DATABASE_URL` is the default of `--url`. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * All of stdin, for `users create --password-stdin`. Default: `process.stdin` to its end (a
+   * terminal is refused: what is typed there is echoed).
+   */
+  readonly stdin?: () => Promise<string>;
 }
-
-export const USAGE = `Usage:
-  portcullis-postgres migrate --url <postgres-url> [--schema <name>]
-  portcullis-postgres purge   --url <postgres-url> [--schema <name>] [--batch-size <n>]
-  portcullis-postgres import-django --from <django-postgres-url> [--url <postgres-url>]
-        [--schema <name>] [--from-schema public] [--user-table auth_user]
-        [--column-map <file.json>] [--secret <secret>] [--dry-run] [--json] [--batch-size <n>]
-
-  --url          connection string; default: $DATABASE_URL
-  --schema       schema of the Portcullis tables; default: ${DEFAULT_SCHEMA}
-  --batch-size   rows per DELETE when purging (default 1000); users per transaction when
-                 importing (default 500)
-  --timeout-ms   connection timeout in milliseconds; default: 10000
-  --from         import-django: the Django database (read only)
-  --from-schema  import-django: schema of the Django tables; default: public
-  --user-table   import-django: auth_user, or a custom user model's table
-  --column-map   import-django: JSON file, column -> target, e.g. {"bio": "metadata.bio"}
-  --secret       import-django: the app's secret, to encrypt TOTP keys; default: $AUTH_SECRET
-  --dry-run      import-django: print the report, write nothing
-  --json         import-django: print the report as JSON`;
 
 /**
  * Runs `portcullis-postgres` with `argv` (without `node` and the script) and resolves to the
@@ -48,7 +39,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     return 2;
   }
-  const { command, values } = parsed;
+  const { command, positionals, values } = parsed;
   if (values.help === true) {
     io.out(USAGE);
     return 0;
@@ -65,14 +56,31 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         : 1000
       : Number(values['batch-size']);
   const timeout = values['timeout-ms'] === undefined ? 10_000 : Number(values['timeout-ms']);
-  const problem =
-    usageProblem(command, url, batchSize, timeout, values.schema) ??
-    (command === 'import-django' && (values.from ?? '') === ''
-      ? 'Missing --from (the Django database).'
-      : undefined);
-  if (problem !== undefined) {
-    io.err(`${problem}\n\n${USAGE}`);
-    return 2;
+  let users: UsersCommand | undefined;
+  let password: string | undefined;
+  try {
+    const given = Object.keys(values);
+    if (GROUPS.includes(command)) users = parseUsersCommand(positionals, given, values);
+    const foreign = users === undefined ? given.find((o) => USERS_ONLY.includes(o)) : undefined;
+    const problem =
+      usageProblem(command, url, batchSize, timeout, values.schema) ??
+      (command === 'import-django' && (values.from ?? '') === ''
+        ? 'Missing --from (the Django database).'
+        : undefined) ??
+      (users === undefined && positionals.length > 1
+        ? `Unexpected argument: ${positionals[1]}`
+        : undefined) ??
+      (foreign === undefined ? undefined : `${command} does not take --${foreign}.`);
+    if (problem !== undefined) throw new CliError(2, problem);
+    // Before connecting: a missing or malformed password costs no connection.
+    if (users?.kind === 'create' && users.passwordStdin) {
+      password = passwordOf(await (io.stdin ?? readProcessStdin)());
+    }
+  } catch (error) {
+    const code = error instanceof CliError ? error.exitCode : 1;
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(code === 2 ? `${message}\n\n${USAGE}` : message);
+    return code;
   }
   const schema = values.schema ?? DEFAULT_SCHEMA;
   let pool: Pool | undefined;
@@ -86,7 +94,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       max: 1,
     });
     const client = fromPool(pool);
-    if (command === 'migrate') {
+    if (users !== undefined) {
+      await runUsersCommand(users, { client, schema, json: values.json === true, password }, io);
+    } else if (command === 'migrate') {
       const { applied } = await migrate(client, { schema });
       io.out(
         applied.length === 0
@@ -126,36 +136,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return 0;
   } catch (error) {
+    if (error instanceof CliError) {
+      io.err(error.message);
+      return error.exitCode;
+    }
     // The driver's message (never a password: node-postgres does not echo the URL).
-    io.err(`portcullis-postgres ${command} failed: ${describe(error)}`);
+    const name = users === undefined ? command : positionals.slice(0, 2).join(' ');
+    io.err(`portcullis-postgres ${name} failed: ${describe(error)}`);
     return 1;
   } finally {
     await pool?.end().catch(() => undefined);
     await djangoPool?.end().catch(() => undefined);
   }
-}
-
-function parse(argv: readonly string[]) {
-  const { positionals, values } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      url: { type: 'string' },
-      schema: { type: 'string' },
-      'batch-size': { type: 'string' },
-      'timeout-ms': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      from: { type: 'string' },
-      'from-schema': { type: 'string' },
-      'user-table': { type: 'string' },
-      'column-map': { type: 'string' },
-      secret: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
-  });
-  if (positionals.length > 1) throw new Error(`Unexpected argument: ${positionals[1]}`);
-  return { command: positionals[0], values };
 }
 
 /** What is wrong with the command line, if anything. */
@@ -166,7 +158,7 @@ function usageProblem(
   timeout: number,
   schema = DEFAULT_SCHEMA,
 ): string | undefined {
-  if (command !== 'migrate' && command !== 'purge' && command !== 'import-django')
+  if (!['migrate', 'purge', 'import-django', ...GROUPS].includes(command))
     return `Unknown command: ${command}`;
   if (url === '') return 'Missing --url (or DATABASE_URL).';
   if (!isPositiveInteger(batchSize)) return '--batch-size must be a positive integer.';
