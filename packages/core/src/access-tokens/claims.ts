@@ -25,6 +25,11 @@ export interface AccessTokenClaims {
   readonly aud: string;
   /** How the user authenticated (RFC 8176 values such as `pwd`, `otp`). */
   readonly amr: readonly string[];
+  /**
+   * The user's roles when the token was issued; present only with
+   * `session.accessToken.roles: true`.
+   */
+  readonly roles?: readonly string[];
 }
 
 /** Claims that passed every check that does not depend on time, plus what the time checks need. */
@@ -63,11 +68,17 @@ export function checkClaims(
     rejectToken('claims are not an object');
   }
   const p = payload as Record<string, unknown>;
-  const { sub, sid, jti, iat, exp, nbf, amr } = p;
+  const { sub, sid, jti, iat, exp, nbf, amr, roles } = p;
   if (!isText(sub) || !isText(sid) || !isText(jti)) rejectToken('missing sub, sid or jti');
   if (!isTime(iat) || !isTime(exp)) rejectToken('missing iat or exp');
   if (nbf !== undefined && !isTime(nbf)) rejectToken('malformed nbf');
   if (!Array.isArray(amr) || !amr.every((m) => typeof m === 'string')) rejectToken('missing amr');
+  if (
+    roles !== undefined &&
+    (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string'))
+  ) {
+    rejectToken('malformed roles');
+  }
   // A token minted for another issuer or service (same key, other deployment) is not ours to
   // accept (RFC 8725 3.8, 3.9). Exact string match: no arrays, no normalization.
   if (p.iss !== expected.issuer) rejectToken('wrong iss');
@@ -81,6 +92,7 @@ export function checkClaims(
     iss: expected.issuer,
     aud: expected.audience,
     amr: Object.freeze([...(amr as string[])]),
+    ...(roles === undefined ? {} : { roles: Object.freeze([...(roles as string[])]) }),
   });
   return { claims, notBefore: nbf === undefined ? iat : Math.max(iat, nbf) };
 }

@@ -21,7 +21,8 @@ const segment = (value: object) => toBase64Url(utf8(JSON.stringify(value)));
 
 /**
  * Issues an access JWT for a session of the `jwt` strategy: header `{ alg, typ: 'at+jwt', kid }`
- * and claims `sub`, `sid`, `iat`, `exp`, `jti`, `iss`, `aud`, `amr`. HS256 signs with the key
+ * and claims `sub`, `sid`, `iat`, `exp`, `jti`, `iss`, `aud`, `amr`, and `roles` with
+ * `session.accessToken.roles` (the user read when the token is issued). HS256 signs with the key
  * derived from the current secret (`kid` = its key id); EdDSA and ES256 with
  * `privateKeys[0]` (`kid` = its `kid`). The time comes from the configured clock.
  *
@@ -31,7 +32,9 @@ export async function issueAccessToken(
   rt: AuthRuntime,
   session: SessionRecord,
 ): Promise<IssuedAccessToken> {
-  const { ttlSeconds, issuer, audience, algorithm } = rt.config.session.accessToken;
+  const { ttlSeconds, issuer, audience, algorithm, roles } = rt.config.session.accessToken;
+  // Read only when asked for: the roles as stored now (a change reaches the next token).
+  const user = roles ? await rt.storage.users.getById(session.userId) : undefined;
   const iat = Math.floor(rt.now() / 1000);
   const claims: AccessTokenClaims = {
     sub: session.userId,
@@ -42,6 +45,7 @@ export async function issueAccessToken(
     iss: issuer,
     aud: audience,
     amr: [...session.amr],
+    ...(roles ? { roles: [...(user?.roles ?? [])] } : {}),
   };
   if (algorithm === 'HS256') {
     const keys = hs256Keys(rt);

@@ -21,6 +21,7 @@ export const DEFAULTS = Object.freeze({
       algorithm: 'HS256' as 'HS256' | 'EdDSA' | 'ES256',
       privateKeys: [] as readonly JsonWebKey[],
       checkSession: false,
+      roles: false,
     },
   },
   password: {

@@ -110,6 +110,7 @@ export const configSchema = v.strictObject({
       accessToken: v.optional(
         v.strictObject({
           ttlSeconds: seconds(24 * 3600),
+          roles: v.optional(v.boolean('must be true or false')),
           issuer: v.optional(v.pipe(v.string(), v.minLength(1))),
           audience: v.optional(v.pipe(v.string(), v.minLength(1))),
           leewaySeconds: v.optional(

@@ -113,6 +113,12 @@ export interface SessionConfig {
      * call; revoked sessions are refused at once instead of at token expiry). Default false.
      */
     checkSession?: boolean;
+    /**
+     * Put the user's roles in every access token (a `roles` claim), so a service that verifies
+     * tokens statelessly can check them without a store read. Off by default (token size); a
+     * role change reaches tokens issued after it (at the next refresh, within `ttlSeconds`).
+     */
+    roles?: boolean;
   };
 }
 

@@ -51,6 +51,7 @@ describe('resolveConfig: defaults from the HTTP contract', () => {
       algorithm: 'HS256',
       privateKeys: [],
       checkSession: false,
+      roles: false,
       issuer: 'https://app.example.com',
       audience: 'https://app.example.com',
     });
