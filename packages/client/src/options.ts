@@ -90,6 +90,8 @@ export interface WebAuthnCeremonies {
     optionsJSON: Record<string, unknown>;
     useBrowserAutofill?: boolean;
   }): Promise<unknown>;
+  /** Ends a pending ceremony (called when `passkeys.signIn`'s `signal` fires). Optional. */
+  cancel?(): void;
 }
 
 /** {@link AuthClientOptions} with every default applied. */

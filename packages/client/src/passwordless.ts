@@ -10,8 +10,38 @@ function ceremonies(engine: Engine): Promise<WebAuthnCeremonies> {
   browserCeremonies ??= import('@simplewebauthn/browser').then((m) => ({
     startRegistration: (input) => m.startRegistration(input as never),
     startAuthentication: (input) => m.startAuthentication(input as never),
+    // The browser's pending `navigator.credentials` request ends too.
+    cancel: () => m.WebAuthnAbortService.cancelCeremony(),
   }));
   return browserCeremonies;
+}
+
+/** Throws the signal's reason once it has fired. */
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw signal.reason;
+}
+
+/** `work`, or the signal's reason as soon as it fires (then `onAbort` ends the work). */
+function abortable<T>(signal: AbortSignal | undefined, work: Promise<T>, onAbort: () => void) {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => {
+      onAbort();
+      reject(signal.reason);
+    };
+    if (signal.aborted) return stop();
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', stop);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', stop);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** `passkeys` and `magicLink` of {@link AuthClient}. */
@@ -31,16 +61,25 @@ export function passwordlessApi(engine: Engine): Pick<AuthClient, 'passkeys' | '
         return (await engine.api<{ passkey: Passkey }>('registerPasskey', { body })).passkey;
       },
       async signIn(options = {}) {
+        const { signal } = options;
+        throwIfAborted(signal);
         const { challengeId, options: optionsJSON } = await engine.api<{
           challengeId: string;
           options: Record<string, unknown>;
         }>('passkeyLoginOptions', {
           body: options.identifier === undefined ? {} : { identifier: options.identifier },
         });
-        const response = await (await ceremonies(engine)).startAuthentication({
-          optionsJSON,
-          ...(options.autofill === true ? { useBrowserAutofill: true } : {}),
-        });
+        const run = await ceremonies(engine);
+        // Stopped while the options were fetched: no browser request starts.
+        throwIfAborted(signal);
+        const response = await abortable(
+          signal,
+          run.startAuthentication({
+            optionsJSON,
+            ...(options.autofill === true ? { useBrowserAutofill: true } : {}),
+          }),
+          () => run.cancel?.(),
+        );
         return signedIn(
           await engine.api<LoginResult>('passkeyLogin', { body: { challengeId, response } }),
         );

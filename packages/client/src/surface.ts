@@ -46,10 +46,16 @@ export interface PasskeysApi {
    * `POST /passkeys/login/verify`; signed in like `login`. With `autofill`, the browser offers
    * the passkey in the autofill of an `<input autocomplete="username webauthn">` (conditional
    * UI) and the promise waits until the person picks one. With `identifier`, only that user's
-   * passkeys are offered.
+   * passkeys are offered. `signal` stops it (leaving the page, the person choosing the button
+   * or a password): no browser request starts after it fired, a pending one is cancelled, and
+   * the promise rejects with the signal's reason.
    * @throws AuthClientError `PASSKEY_INVALID`, `ACCOUNT_DISABLED`, `RATE_LIMITED`
    */
-  signIn(options?: { identifier?: string; autofill?: boolean }): Promise<LoginResult>;
+  signIn(options?: {
+    identifier?: string;
+    autofill?: boolean;
+    signal?: AbortSignal;
+  }): Promise<LoginResult>;
   /**
    * Answers a `two_factor_required` sign-in with a passkey (when `methods` includes `passkey`):
    * `POST /2fa/passkey/options`, `navigator.credentials.get()`, then `POST /2fa/verify` with

@@ -1,5 +1,5 @@
 import { softwareAuthenticator } from '@portcullis/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isAuthClientError, type WebAuthnCeremonies } from '../src/index.js';
 import { APP_URL, clientFor, signUp, startServer, type TestServer } from './helpers.js';
 
@@ -90,5 +90,40 @@ describe('a passkey as the second factor, from the client', () => {
     const result = await other.passkeys.secondFactor({ challenge: pending.challenge });
     expect(result.status).toBe('signed_in');
     expect(other.isSignedIn()).toBe(true);
+  });
+});
+
+describe('stopping a passkey sign-in (signal)', () => {
+  it('starts no ceremony after the signal fired, and cancels a pending one', async () => {
+    server = await startServer('cookie');
+    let started = 0;
+    let cancelled = 0;
+    const webauthn: WebAuthnCeremonies = {
+      startRegistration: () => Promise.reject(new Error('unused')),
+      // An autofill request waits until someone picks a passkey: here, never.
+      startAuthentication: () => {
+        started += 1;
+        return new Promise(() => {});
+      },
+      cancel: () => {
+        cancelled += 1;
+      },
+    };
+    const { client } = clientFor(server, 'cookie', { webauthn });
+    const early = new AbortController();
+    early.abort(new DOMException('left the page', 'AbortError'));
+    await expect(
+      client.passkeys.signIn({ autofill: true, signal: early.signal }),
+    ).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(started).toBe(0);
+    const late = new AbortController();
+    const pending = client.passkeys.signIn({ autofill: true, signal: late.signal });
+    await vi.waitFor(() => expect(started).toBe(1));
+    late.abort(new DOMException('chose the button', 'AbortError'));
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    expect(cancelled).toBe(1);
+    expect(client.isSignedIn()).toBe(false);
   });
 });
