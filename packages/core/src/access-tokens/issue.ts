@@ -31,10 +31,12 @@ const segment = (value: object) => toBase64Url(utf8(JSON.stringify(value)));
 export async function issueAccessToken(
   rt: AuthRuntime,
   session: SessionRecord,
+  /** The session's user as the caller read it (for `roles`); read here only when absent. */
+  holder?: { readonly roles?: readonly string[] | undefined },
 ): Promise<IssuedAccessToken> {
   const { ttlSeconds, issuer, audience, algorithm, roles } = rt.config.session.accessToken;
-  // Read only when asked for: the roles as stored now (a change reaches the next token).
-  const user = roles ? await rt.storage.users.getById(session.userId) : undefined;
+  // Only when asked for: the roles as stored now (a change reaches the next token).
+  const user = roles ? (holder ?? (await rt.storage.users.getById(session.userId))) : undefined;
   const iat = Math.floor(rt.now() / 1000);
   const claims: AccessTokenClaims = {
     sub: session.userId,

@@ -21,11 +21,12 @@ import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import type { JsonObject } from '../storage/types/json.js';
 import type { UserPatch, UserRecord } from '../storage/types/users.js';
 import { secondFactorSucceeded } from '../two-factor/failure.js';
+import { stateError } from '../two-factor/input.js';
 import { availableMethods, recoveryCodesLeft } from '../two-factor/methods.js';
 import type { SecondFactorMethod } from '../two-factor/types.js';
 import { normalizeUsername } from '../users/normalize.js';
 import { ADMIN_ROLE, type AdminPermission, hasPermission } from '../users/permissions.js';
-import { type PublicUser, toPublicUser } from '../users/public.js';
+import { isoTime, type PublicUser, toPublicUser } from '../users/public.js';
 
 /** Who calls an admin operation: the signed-in user (and their session, over HTTP). */
 export interface AdminActor {
@@ -70,7 +71,7 @@ export function toAdminUser(user: UserRecord): AdminUser {
     ...toPublicUser(user),
     disabled: user.disabled,
     hasPassword: user.passwordHash !== undefined,
-    lastLoginAt: user.lastLoginAt === undefined ? null : new Date(user.lastLoginAt).toISOString(),
+    lastLoginAt: user.lastLoginAt === undefined ? null : isoTime(user.lastLoginAt),
   };
 }
 
@@ -222,7 +223,7 @@ export async function getUserDetail(
       lockedUntil(rt, 'loginPerAccount', passwordCheckKey(user)),
       lockedUntil(rt, 'secondFactorPerAccount', user.id),
     ]);
-  const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+  const iso = (ms: number | undefined) => (ms === undefined ? null : isoTime(ms));
   return {
     user: toAdminUser(user),
     sessions: sessions
@@ -240,7 +241,7 @@ export async function getUserDetail(
 }
 
 /** What an admin may change of a user (`PATCH /admin/users/:id`). */
-export const adminUpdateSchema = v.object({
+export const adminUpdateSchema = v.strictObject({
   firstName: v.optional(v.nullable(nameField('firstName').wrapped)),
   lastName: v.optional(v.nullable(nameField('lastName').wrapped)),
   username: updateProfileSchema.entries.username,
@@ -282,16 +283,14 @@ export async function updateUserAsAdmin(
   const admin = await actorWith(rt, actor, 'users:write');
   const user = await targetOf(rt, userId);
   const self = admin.id === user.id;
-  if (self && patch.disabled === true) throw selfLockout('disabled', 'You cannot disable yourself');
+  if (self && patch.disabled === true) throw stateError('disabled', 'You cannot disable yourself');
   if (patch.roles !== undefined) {
     const unknown = patch.roles.filter((r) => !Object.hasOwn(rt.config.roles, r));
     if (unknown.length > 0) {
-      throw new AuthError('VALIDATION_FAILED', {
-        details: [{ path: 'roles', message: `unknown role: ${unknown[0]}` }],
-      });
+      throw stateError('roles', `unknown role: ${unknown[0]}`);
     }
     if (self && user.roles?.includes(ADMIN_ROLE) && !patch.roles.includes(ADMIN_ROLE)) {
-      throw selfLockout('roles', 'You cannot take away your own admin role');
+      throw stateError('roles', 'You cannot take away your own admin role');
     }
   }
   const now = rt.now();
@@ -327,11 +326,6 @@ export async function updateUserAsAdmin(
   return toAdminUser((await rt.storage.users.getById(user.id)) ?? user);
 }
 
-/** The refusal of an admin action that would lock the admin out. */
-function selfLockout(path: string, message: string): AuthError {
-  return new AuthError('VALIDATION_FAILED', { details: [{ path, message }] });
-}
-
 /**
  * Deletes a user and everything tied to them (`users:write`), as account deletion does; not
  * oneself. @throws AuthError `FORBIDDEN`, `NOT_FOUND`, `VALIDATION_FAILED` (oneself)
@@ -344,7 +338,7 @@ export async function deleteUserAsAdmin(
 ): Promise<void> {
   const admin = await actorWith(rt, actor, 'users:write');
   const user = await targetOf(rt, userId);
-  if (admin.id === user.id) throw selfLockout('id', 'You cannot delete yourself');
+  if (admin.id === user.id) throw stateError('id', 'You cannot delete yourself');
   await eraseUser(rt, user.id);
   // In the admin's trail: the user's own trail went with them.
   await rt.emit(
@@ -418,9 +412,7 @@ export async function resetSecondFactor(
   const admin = await actorWith(rt, actor, 'users:write');
   const user = await targetOf(rt, userId);
   if (user.totp === undefined) {
-    throw new AuthError('VALIDATION_FAILED', {
-      details: [{ path: 'id', message: 'Two-factor authentication is off for this user' }],
-    });
+    throw stateError('id', 'Two-factor authentication is off for this user');
   }
   await changeCredentials(rt, {
     userId: user.id,

@@ -219,5 +219,5 @@ async function prepareRefresh(
       idleExpiresAt: Math.min(now + idleTimeoutSeconds * 1000, session.absoluteExpiresAt),
     });
   }
-  return issueAccessToken(rt, session);
+  return issueAccessToken(rt, session, user);
 }

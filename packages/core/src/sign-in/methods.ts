@@ -3,6 +3,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
+import { stateError } from '../two-factor/input.js';
 import { requireStepUp, secondFactorFresh } from './reauthenticate.js';
 import { assertReauthSecondFactor } from './step-up.js';
 
@@ -31,15 +32,10 @@ async function waysIn(rt: AuthRuntime, userId: string): Promise<number> {
 
 /** The refusal of removing the last way to sign in. */
 export function lastWayIn(path: string): AuthError {
-  return new AuthError('VALIDATION_FAILED', {
-    details: [
-      {
-        path,
-        message:
-          'This is your only way to sign in. Set a password, add a passkey or link an account first.',
-      },
-    ],
-  });
+  return stateError(
+    path,
+    'This is your only way to sign in. Set a password, add a passkey or link an account first.',
+  );
 }
 
 /**

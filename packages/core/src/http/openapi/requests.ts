@@ -212,7 +212,7 @@ export const MagicLinkVerifyRequest = v.object({
 });
 
 /** `PATCH /admin/users/:id` (`admin/users.ts`). */
-export const AdminUserPatchRequest = v.strictObject(adminUpdateSchema.entries);
+export const AdminUserPatchRequest = adminUpdateSchema;
 /** `POST /admin/users/:id/sessions/revoke`: one session, or (without it) all. */
 export const AdminRevokeSessionsRequest = revokeSessionsSchema;
 

@@ -1,4 +1,4 @@
-import { AuthError } from '../../errors/auth-error.js';
+import type { AdminUserPatch } from '../../admin/users.js';
 import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
 import type { Handlers } from '../router.js';
@@ -10,24 +10,21 @@ async function actor(ctx: HttpContext) {
   return { userId: user.id, sessionId: session.id };
 }
 
-/** `limit` and `disabled` of a query string, typed for the flow's schema (which checks them). */
-function listQuery(url: URL) {
-  const q = url.searchParams;
+/**
+ * The named fields of a query string, as a flow's input: `limit` as a number when it is one,
+ * `disabled` as a boolean when it is `true`/`false` (anything else passes through untouched,
+ * for the flow's schema to refuse naming the field).
+ */
+function queryFields(ctx: HttpContext, names: readonly string[]): Record<string, unknown> {
+  const q = new URL(ctx.request.url).searchParams;
   const out: Record<string, unknown> = {};
-  for (const name of ['query', 'cursor', 'role']) {
+  for (const name of names) {
     const value = q.get(name);
-    if (value !== null) out[name] = value;
-  }
-  const limit = q.get('limit');
-  if (limit !== null) out.limit = /^\d{1,4}$/.test(limit) ? Number(limit) : limit;
-  const disabled = q.get('disabled');
-  if (disabled !== null) {
-    if (disabled !== 'true' && disabled !== 'false') {
-      throw new AuthError('VALIDATION_FAILED', {
-        details: [{ path: 'disabled', message: 'disabled must be true or false' }],
-      });
-    }
-    out.disabled = disabled === 'true';
+    if (value === null) continue;
+    if (name === 'limit' && /^\d{1,4}$/.test(value)) out[name] = Number(value);
+    else if (name === 'disabled' && (value === 'true' || value === 'false')) {
+      out[name] = value === 'true';
+    } else out[name] = value;
   }
   return out;
 }
@@ -37,7 +34,10 @@ export const adminHandlers = {
   listAdminUsers: async (ctx) =>
     json(
       200,
-      await ctx.auth.admin.users.list(await actor(ctx), listQuery(new URL(ctx.request.url))),
+      await ctx.auth.admin.users.list(
+        await actor(ctx),
+        queryFields(ctx, ['query', 'cursor', 'limit', 'role', 'disabled']),
+      ),
     ),
   getAdminUser: async (ctx) => {
     const detail = await ctx.auth.admin.users.get(await actor(ctx), ctx.params.id as string);
@@ -46,24 +46,13 @@ export const adminHandlers = {
   },
   updateAdminUser: async (ctx) => {
     const who = await actor(ctx);
-    const body = pick<Record<string, unknown>>(await ctx.body(), [
-      'firstName',
-      'lastName',
-      'username',
-      'roles',
-      'disabled',
-      'emailVerified',
-    ]);
-    const extra = Object.keys(await ctx.body()).filter(
-      (k) =>
-        !['firstName', 'lastName', 'username', 'roles', 'disabled', 'emailVerified'].includes(k),
+    // The whole body: the flow's strict schema refuses any field an admin may not change.
+    const user = await ctx.auth.admin.users.update(
+      who,
+      ctx.params.id as string,
+      (await ctx.body()) as AdminUserPatch,
+      ctx.client,
     );
-    if (extra.length > 0) {
-      throw new AuthError('VALIDATION_FAILED', {
-        details: extra.map((path) => ({ path, message: `${path} cannot be changed here` })),
-      });
-    }
-    const user = await ctx.auth.admin.users.update(who, ctx.params.id as string, body, ctx.client);
     return json(200, { user });
   },
   deleteAdminUser: async (ctx) => {
@@ -94,15 +83,12 @@ export const adminHandlers = {
     await ctx.auth.admin.users.sendResetLink(who, ctx.params.id as string, ctx.client);
     return noContent();
   },
-  listAdminAudit: async (ctx) => {
-    const q = new URL(ctx.request.url).searchParams;
-    const query: Record<string, unknown> = {};
-    for (const name of ['userId', 'type', 'cursor']) {
-      const value = q.get(name);
-      if (value !== null) query[name] = value;
-    }
-    const limit = q.get('limit');
-    if (limit !== null) query.limit = /^\d{1,4}$/.test(limit) ? Number(limit) : limit;
-    return json(200, await ctx.auth.admin.audit.list(await actor(ctx), query));
-  },
+  listAdminAudit: async (ctx) =>
+    json(
+      200,
+      await ctx.auth.admin.audit.list(
+        await actor(ctx),
+        queryFields(ctx, ['userId', 'type', 'cursor', 'limit']),
+      ),
+    ),
 } satisfies Handlers;
