@@ -11,11 +11,13 @@ import type { Storage } from '@portcullis/core/storage';
 import { portcullis, requireAuth } from '@portcullis/hono';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { ADMIN_SCRIPT } from './admin-assets.js';
 import { CLIENT_SCRIPT, QR_MODULE, STYLESHEET } from './assets.js';
 import { WEBAUTHN_MODULES } from './assets-webauthn.js';
 import { type DevMailbox, devMailbox } from './dev-mailbox.js';
 import { mailboxPage } from './mailbox-page.js';
 import { accountPages } from './pages-account.js';
+import { adminPages } from './pages-admin.js';
 import { challengePage } from './pages-challenge.js';
 import { magicLinkPages } from './pages-magic-link.js';
 import { publicPages } from './pages-public.js';
@@ -152,6 +154,10 @@ export function createApp(options: AppOptions): PortcullisExample {
     if (source === undefined) return next();
     return c.body(source, 200, { 'content-type': 'text/javascript; charset=utf-8' });
   });
+  // The admin pages' script (`admin-assets.ts`): sends their action forms.
+  app.get('/assets/admin.js', (c) =>
+    c.body(ADMIN_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
+  );
   app.get('/assets/app.css', (c) =>
     c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }),
   );
@@ -169,6 +175,8 @@ export function createApp(options: AppOptions): PortcullisExample {
   }
   challengePage(app);
   accountPages(app, auth, { sms: sms !== undefined, providers });
+  // Users with the `admin` role only (`pages-admin.ts`).
+  adminPages(app, auth);
   twoFactorPages(app, { sms: sms !== undefined });
   // Never in production: its links would let anyone who opens it into any account.
   if (mail.mailbox !== undefined && !production) mailboxPage(app, mail.mailbox);

@@ -1,5 +1,6 @@
-import type { PublicUser } from '@portcullis/core';
+import { ADMIN_ROLE, type PublicUser } from '@portcullis/core';
 import { html } from 'hono/html';
+import { ADMIN_NOTICES } from './admin-notices.js';
 
 /** A fragment of HTML built with Hono's `html` helper (values inside are escaped). */
 export type Html = ReturnType<typeof html>;
@@ -32,6 +33,7 @@ const NOTICES = {
   'passkey-added': 'Your passkey is added: you can sign in with it now.',
   'passkey-renamed': 'Your passkey is renamed.',
   'passkey-removed': 'That passkey is deleted: it no longer signs you in here.',
+  ...ADMIN_NOTICES,
 } as const;
 
 /** The key of a notice (`?notice=`). */
@@ -83,7 +85,9 @@ function navigation(frame: PageFrame): Html {
   if (frame.user === undefined) {
     return html`<a href="/sign-in">Sign in</a> <a href="/sign-up">Sign up</a> ${mailbox}`;
   }
-  return html`<a href="/profile">Profile</a> <a href="/sessions">Sessions</a> ${mailbox}
+  // Only for admins; the admin pages check the role again (`admin-view.ts`).
+  const admin = frame.user.roles.includes(ADMIN_ROLE) ? html`<a href="/admin/users">Admin</a>` : '';
+  return html`<a href="/profile">Profile</a> <a href="/sessions">Sessions</a> ${admin} ${mailbox}
     <form class="inline" data-api="POST /logout" data-next="/?notice=signed-out">
       <button type="submit" class="link">Sign out</button>
     </form>`;

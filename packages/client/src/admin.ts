@@ -1,6 +1,7 @@
 import type { Engine } from './engine.js';
+import { impersonate, stopImpersonation } from './impersonation.js';
 import type { AuthClient } from './surface.js';
-import type { AdminAuditEvent, AdminUser, AdminUserDetail } from './types.js';
+import type { AdminAuditEvent, AdminUser, AdminUserDetail, RevokeAllResult } from './types.js';
 
 /** `admin` of {@link AuthClient}: the `/admin` routes (docs/admin.md). */
 export function adminApi(engine: Engine): Pick<AuthClient, 'admin'> {
@@ -12,6 +13,9 @@ export function adminApi(engine: Engine): Pick<AuthClient, 'admin'> {
             query,
           }),
         get: (id) => engine.api<AdminUserDetail>('getAdminUser', { params: { id } }),
+        async create(input) {
+          return (await engine.api<{ user: AdminUser }>('createAdminUser', { body: input })).user;
+        },
         async update(id, patch) {
           return (
             await engine.api<{ user: AdminUser }>('updateAdminUser', {
@@ -37,6 +41,18 @@ export function adminApi(engine: Engine): Pick<AuthClient, 'admin'> {
         },
         async sendResetLink(id) {
           await engine.api('sendAdminUserResetLink', { params: { id }, body: {} });
+        },
+        impersonate: (id) => impersonate(engine, id),
+      },
+      impersonation: {
+        stop: (options) => stopImpersonation(engine, options),
+      },
+      sessions: {
+        async revokeAll() {
+          const result = await engine.api<RevokeAllResult>('revokeAllAdminSessions', { body: {} });
+          // This client's own session ended with every other one.
+          engine.signOut();
+          return result;
         },
       },
       audit: {

@@ -63,6 +63,7 @@ export const OPERATIONS = {
   verifyMagicLink: { method: 'POST', path: '/magic-link/verify', auth: 'none' },
   listAdminUsers: { method: 'GET', path: '/admin/users', auth: 'session' },
   getAdminUser: { method: 'GET', path: '/admin/users/:id', auth: 'session' },
+  createAdminUser: { method: 'POST', path: '/admin/users', auth: 'session' },
   updateAdminUser: { method: 'PATCH', path: '/admin/users/:id', auth: 'session' },
   deleteAdminUser: { method: 'DELETE', path: '/admin/users/:id', auth: 'session' },
   revokeAdminUserSessions: {
@@ -81,7 +82,10 @@ export const OPERATIONS = {
     path: '/admin/users/:id/password-reset',
     auth: 'session',
   },
+  revokeAllAdminSessions: { method: 'POST', path: '/admin/sessions/revoke-all', auth: 'session' },
   listAdminAudit: { method: 'GET', path: '/admin/audit', auth: 'session' },
+  impersonateAdminUser: { method: 'POST', path: '/admin/users/:id/impersonate', auth: 'session' },
+  stopImpersonation: { method: 'POST', path: '/admin/impersonation/stop', auth: 'session' },
   getOpenApiDocument: { method: 'GET', path: '/openapi.json', auth: 'none' },
 } as const;
 
@@ -115,6 +119,7 @@ export type ServerErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
   | 'STORAGE_UNAVAILABLE'
+  | 'CONFLICT'
   | 'OAUTH_FAILED'
   | 'ACCOUNT_LINK_REQUIRED'
   | 'PASSKEY_INVALID'
@@ -145,6 +150,7 @@ export const SERVER_ERROR_CODES: readonly ServerErrorCode[] = [
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
   'STORAGE_UNAVAILABLE',
+  'CONFLICT',
   'OAUTH_FAILED',
   'ACCOUNT_LINK_REQUIRED',
   'PASSKEY_INVALID',

@@ -36,12 +36,14 @@ export type {
 } from './surface.js';
 export type {
   AdminAuditEvent,
+  AdminCreateUserInput,
   AdminUser,
   AdminUserDetail,
   AdminUserPatch,
   AuditEvent,
   ChangePasswordInput,
   DeleteAccountInput,
+  ImpersonationResult,
   JwksResult,
   LinkedAccount,
   LoginInput,
@@ -55,6 +57,7 @@ export type {
   RefreshResult,
   RegenerateRecoveryCodesInput,
   RegisterInput,
+  RevokeAllResult,
   SecondFactorMethod,
   SessionInfo,
   SessionResult,

@@ -1,8 +1,10 @@
 import type {
   AdminAuditEvent,
+  AdminCreateUserInput,
   AdminUser,
   AdminUserDetail,
   AdminUserPatch,
+  ImpersonationResult,
   AuditEvent,
   ChangePasswordInput,
   DeleteAccountInput,
@@ -18,6 +20,7 @@ import type {
   RefreshResult,
   RegenerateRecoveryCodesInput,
   RegisterInput,
+  RevokeAllResult,
   SecondFactorMethod,
   SessionInfo,
   SessionResult,
@@ -88,7 +91,16 @@ export interface AdminApi {
     }): Promise<{ users: AdminUser[]; nextCursor: string | null }>;
     /** `GET /admin/users/:id` (`users:read`). */
     get(id: string): Promise<AdminUserDetail>;
-    /** `PATCH /admin/users/:id` (`users:write`). */
+    /**
+     * `POST /admin/users` (`users:write`): with a password, or without (an invitation is mailed).
+     * @throws AuthClientError `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN`,
+     * `CONFLICT` (the email belongs to another user)
+     */
+    create(input: AdminCreateUserInput): Promise<AdminUser>;
+    /**
+     * `PATCH /admin/users/:id` (`users:write`).
+     * @throws AuthClientError `VALIDATION_FAILED`, `USERNAME_TAKEN`, `CONFLICT` (email taken)
+     */
     update(id: string, patch: AdminUserPatch): Promise<AdminUser>;
     /** `DELETE /admin/users/:id` (`users:write`). */
     delete(id: string): Promise<void>;
@@ -100,6 +112,31 @@ export interface AdminApi {
     resetSecondFactor(id: string): Promise<void>;
     /** `POST /admin/users/:id/password-reset` (`users:write`). */
     sendResetLink(id: string): Promise<void>;
+    /**
+     * `POST /admin/users/:id/impersonate` (`users:impersonate`; docs/impersonation.md): sign in
+     * as the user for one hour. Cookie strategy: this client (every tab) is now the user, until
+     * `admin.impersonation.stop()`. jwt strategy: the impersonation's tokens are returned and
+     * this client stays the admin.
+     * @throws AuthClientError `FORBIDDEN` (an admin, or from an impersonation),
+     * `VALIDATION_FAILED` (oneself, a disabled user), `NOT_FOUND`
+     */
+    impersonate(id: string): Promise<ImpersonationResult>;
+  };
+  readonly impersonation: {
+    /**
+     * `POST /admin/impersonation/stop`, from the impersonation session. Cookie strategy: the
+     * admin's session comes back when it still lives (else the client is signed out). jwt
+     * strategy: pass the impersonation's `accessToken`.
+     * @throws AuthClientError `VALIDATION_FAILED` (not an impersonation), `UNAUTHENTICATED`
+     */
+    stop(options?: { accessToken?: string }): Promise<void>;
+  };
+  readonly sessions: {
+    /**
+     * `POST /admin/sessions/revoke-all` (`sessions:revoke`): ends every session of every user,
+     * this client's own too (it is signed out).
+     */
+    revokeAll(): Promise<RevokeAllResult>;
   };
   readonly audit: {
     /** `GET /admin/audit` (`audit:read`): events across users, newest first. */

@@ -39,6 +39,11 @@ export interface SessionInfo {
   readonly userAgent: string | null;
   /** True for the session that asked. */
   readonly current: boolean;
+  /**
+   * The admin's user id when an admin opened this session by impersonation (show a banner,
+   * and `admin.impersonation.stop()`), else `null`.
+   */
+  readonly impersonatedBy: string | null;
 }
 
 /** A second factor a sign-in challenge accepts. */
@@ -230,6 +235,15 @@ export interface JwksResult {
   readonly keys: readonly PublicJwk[];
 }
 
+/**
+ * `admin.users.impersonate`: a sign-in as the user. Cookie strategy: `session` is set and the
+ * client is now signed in as the user. jwt strategy: `accessToken`, `expiresIn` and
+ * `refreshToken` are the impersonation's, for one hour; the client keeps the admin's own.
+ */
+export interface ImpersonationResult extends SignedInResult {
+  readonly refreshToken?: string;
+}
+
 /** What `refresh` resolves to: the new access token (also kept by the client). */
 export interface RefreshResult {
   readonly accessToken: string;
@@ -274,11 +288,38 @@ export interface AdminUserDetail {
   readonly locks: { readonly signIn: string | null; readonly secondFactor: string | null };
 }
 
+/** A new user (`POST /admin/users`). */
+export interface AdminCreateUserInput {
+  readonly email: string;
+  readonly username?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  /** Roles named in the server's configuration. */
+  readonly roles?: readonly string[];
+  /** The address counts as verified from the start. */
+  readonly emailVerified?: boolean;
+  /** Checked by the server's password policy. Absent: an invitation mail lets them choose one. */
+  readonly password?: string;
+}
+
+/** `POST /admin/sessions/revoke-all`: what ended. */
+export interface RevokeAllResult {
+  /** Sessions ended. */
+  readonly sessionsEnded: number;
+  /** Users who had them. */
+  readonly users: number;
+}
+
 /** What an admin may change of a user (`PATCH /admin/users/:id`). */
 export interface AdminUserPatch {
   readonly firstName?: string | null;
   readonly lastName?: string | null;
   readonly username?: string | null;
+  /**
+   * A new address: their sessions end; verified at once with `emailVerified: true`, else a
+   * verification link is mailed to it.
+   */
+  readonly email?: string;
   /** Roles named in the server's configuration. */
   readonly roles?: readonly string[];
   readonly disabled?: boolean;

@@ -191,6 +191,12 @@ function responses(op: OperationSpec): Json {
             description: success.description,
             content: { 'application/json': { schema: { $ref: REF(success.schema) } } },
           };
+  if (op.alsoSuccess !== undefined) {
+    out[String(op.alsoSuccess.status)] = {
+      description: op.alsoSuccess.description,
+      content: { 'application/json': { schema: { $ref: REF(op.alsoSuccess.schema) } } },
+    };
+  }
   const byStatus = new Map<number, AuthErrorCode[]>();
   for (const code of new Set([...op.errors, ...commonErrors(op)])) {
     const status = AUTH_ERROR_STATUS[code];

@@ -14,6 +14,13 @@ import { getUser, updateProfile } from './account/profile.js';
 import { type EndSessionsOptions, endAllSessions, endSession } from './account/sessions.js';
 import { createTwoFactorApi, type TwoFactorApi } from './account/two-factor-api.js';
 import { type AdminAuditEvent, listAuditAsAdmin } from './admin/audit.js';
+import { type AdminCreateUserInput, createUserAsAdmin } from './admin/create.js';
+import {
+  type ImpersonationEnded,
+  impersonateUser,
+  stopImpersonation,
+} from './admin/impersonation.js';
+import { type RevokeAllResult, revokeEverySession } from './admin/revoke-all.js';
 import {
   type AdminActor,
   type AdminUser,
@@ -34,7 +41,7 @@ import type { RequestContext, RequestProblem } from './events/types.js';
 import type { PasswordPolicyResult } from './password/policy.js';
 import { checkPassword, policyOptions } from './password/policy.js';
 import { hashPassword, type PasswordVerification, verifyPassword } from './password/verify.js';
-import { type RegisterInput, register } from './register/register.js';
+import { type RegisterInput, type RegisterResult, register } from './register/register.js';
 import { resendVerification, verifyEmail } from './register/verify-email.js';
 import { createRuntime } from './runtime/context.js';
 import { reportServerError, type ServerErrorContext } from './runtime/server-error.js';
@@ -85,6 +92,13 @@ import type {
 import { verifySecondFactor } from './sign-in/verify-second-factor.js';
 import type { AuditEventRecord } from './storage/types/audit.js';
 import type { Storage } from './storage/types.js';
+import type {
+  UserFieldAdminPatch,
+  UserFieldDefinitions,
+  UserFieldInput,
+  UserFieldPatch,
+  UserFieldValues,
+} from './users/fields.js';
 import { type HasRoles, hasPermission, hasRole, permissionsOf } from './users/permissions.js';
 import type { PublicUser } from './users/public.js';
 import { toPublicUser } from './users/public.js';
@@ -115,8 +129,39 @@ export interface PasskeyProof {
   method?: 'totp' | 'recovery';
 }
 
-/** What {@link createAuth} returns: every account and session flow as a typed API. */
-export interface Auth {
+/**
+ * A user as an `Auth` with the app's fields `F` returns it: the public user and each field
+ * (`null` when unset; docs/user-fields.md).
+ */
+export type AuthUser<F extends UserFieldDefinitions = {}> =
+  NoFields<F> extends true ? PublicUser : PublicUser & UserFieldValues<F>;
+
+/**
+ * Whether `F` names no field: none declared, or only known as the wide `UserFieldDefinitions`
+ * (a config typed `AuthConfig` without its parameter), whose users stay plain `PublicUser`s.
+ */
+export type NoFields<F> = [keyof F] extends [never] ? true : string extends keyof F ? true : false;
+
+/** `T` and the fields `F` (each `null` when unset); `T` itself when there are none. */
+export type WithFields<T, F extends UserFieldDefinitions> =
+  NoFields<F> extends true ? T : T & UserFieldValues<F>;
+
+/**
+ * `T` (a result with a `user`, or a union of them) with its user an {@link AuthUser} of `F`;
+ * `T` itself when there are no fields.
+ */
+export type WithUser<T, F extends UserFieldDefinitions> =
+  NoFields<F> extends true
+    ? T
+    : T extends { readonly user: PublicUser }
+      ? Omit<T, 'user'> & { readonly user: AuthUser<F> }
+      : T;
+
+/**
+ * What {@link createAuth} returns: every account and session flow as a typed API. `F` is the
+ * app's own user fields (`user.fields`): every user it returns is an {@link AuthUser} of them.
+ */
+export interface Auth<F extends UserFieldDefinitions = {}> {
   /** The resolved configuration (every default applied), without secrets. */
   readonly options: AuthOptions;
   /** The stores, wrapped so that any driver error surfaces as `STORAGE_UNAVAILABLE`. */
@@ -128,14 +173,14 @@ export interface Auth {
 
   /** Registers an account (enumeration-safe). See `docs/register.md`. */
   register(
-    input: RegisterInput,
+    input: RegisterInput & UserFieldInput<F>,
     context?: RequestContext,
-  ): Promise<{ status: 'verification_sent' }>;
+  ): Promise<WithUser<RegisterResult, F>>;
   /** Confirms an email address with a mailed token. */
   verifyEmail(
     token: string,
     context?: RequestContext,
-  ): Promise<{ status: 'verified'; user: PublicUser }>;
+  ): Promise<{ status: 'verified'; user: AuthUser<F> }>;
   /** Sends a new verification mail; the same answer whether or not the address exists. */
   resendVerification(
     email: string,
@@ -146,7 +191,7 @@ export interface Auth {
    * result is `two_factor_required` (a challenge and its methods) unless
    * `context.trustedDevice` names a live trusted device of the user.
    */
-  login(input: LoginInput, context?: RequestContext): Promise<LoginResult>;
+  login(input: LoginInput, context?: RequestContext): Promise<WithUser<LoginResult, F>>;
   /**
    * Completes a `two_factor_required` sign-in with a TOTP, emailed, SMS or recovery code; with
    * `rememberDevice`, also trusts the device (its token is in `trustedDevice`). See
@@ -157,18 +202,18 @@ export interface Auth {
   verifySecondFactor(
     input: VerifySecondFactorInput,
     context?: RequestContext,
-  ): Promise<SecondFactorResult>;
+  ): Promise<WithUser<SecondFactorResult, F>>;
   /**
    * Validates a cookie-strategy session token (live, the user enabled, no credential change
    * since it opened) and slides its idle expiry. @throws AuthError `UNAUTHENTICATED`
    */
-  validateSession(token: string): Promise<AuthenticatedSession>;
+  validateSession(token: string): Promise<WithUser<AuthenticatedSession, F>>;
   /**
    * Authenticates a Bearer access token with its session and user (live, enabled, no
    * credential change since the session opened): what a protected route that needs the user
    * calls. @throws AuthError `UNAUTHENTICATED`
    */
-  validateAccessToken(token: string): Promise<AuthenticatedSession>;
+  validateAccessToken(token: string): Promise<WithUser<AuthenticatedSession, F>>;
   /**
    * Verifies an access JWT and resolves to its claims: stateless unless `checkSession` (default
    * `session.accessToken.checkSession`). @throws AuthError `UNAUTHENTICATED`
@@ -191,7 +236,10 @@ export interface Auth {
    * @throws AuthError `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`, `VALIDATION_FAILED`,
    * `UNAUTHENTICATED`
    */
-  reauthenticate(input: ReauthenticateInput, context?: RequestContext): Promise<SignedIn>;
+  reauthenticate(
+    input: ReauthenticateInput,
+    context?: RequestContext,
+  ): Promise<WithUser<SignedIn, F>>;
   /** Second factor: TOTP enrollment, recovery codes, phone, codes, trusted devices. */
   readonly twoFactor: TwoFactorApi;
 
@@ -247,13 +295,20 @@ export interface Auth {
   /** Profile, email change and account deletion. See `docs/account.md`. */
   readonly users: {
     /** The user's public profile. @throws AuthError `UNAUTHENTICATED` when the user is gone */
-    get(userId: string): Promise<PublicUser>;
-    /** Updates username and names (`null` clears). @throws AuthError `USERNAME_TAKEN` */
+    get(userId: string): Promise<AuthUser<F>>;
+    /**
+     * Updates username, names and the app's `editable` fields (`null` clears). Any other key is
+     * refused, naming it. @throws AuthError `USERNAME_TAKEN`, `VALIDATION_FAILED`
+     */
     update(
       userId: string,
-      patch: { username?: string | null; firstName?: string | null; lastName?: string | null },
+      patch: {
+        username?: string | null;
+        firstName?: string | null;
+        lastName?: string | null;
+      } & UserFieldPatch<F>,
       context?: RequestContext,
-    ): Promise<PublicUser>;
+    ): Promise<AuthUser<F>>;
     /**
      * Mails a confirmation link to the new address and a notice to the old one. With 2FA on,
      * also needs a code (`code`, `method`) or a second-factor-fresh `sessionId`; the confirmed
@@ -265,7 +320,7 @@ export interface Auth {
       context?: RequestContext,
     ): Promise<{ status: 'confirmation_sent' }>;
     /** Switches to the new address. @throws AuthError `TOKEN_INVALID`, `TOKEN_EXPIRED` */
-    confirmEmailChange(token: string, context?: RequestContext): Promise<PublicUser>;
+    confirmEmailChange(token: string, context?: RequestContext): Promise<AuthUser<F>>;
     /**
      * Deletes the account and everything tied to it. With 2FA on, also needs a code (`code`,
      * `method`) or a second-factor-fresh `sessionId`.
@@ -374,7 +429,7 @@ export interface Auth {
     signIn(
       input: { challengeId: string; response: unknown },
       context?: RequestContext,
-    ): Promise<LoginResult>;
+    ): Promise<WithUser<LoginResult, F>>;
     /**
      * The options for answering a sign-in's second-factor challenge with a passkey; send the
      * browser's response to `verifySecondFactor` with `method: 'passkey'`.
@@ -419,7 +474,7 @@ export interface Auth {
     verify(
       input: { token: string } | { email: string; code: string },
       context?: RequestContext,
-    ): Promise<LoginResult>;
+    ): Promise<WithUser<LoginResult, F>>;
   };
   /**
    * The admin API (docs/admin.md): each call names the admin (`actor`: their user id, and
@@ -438,19 +493,35 @@ export interface Auth {
           role?: string;
           disabled?: boolean;
         },
-      ): Promise<{ users: AdminUser[]; nextCursor: string | null }>;
+      ): Promise<{ users: WithFields<AdminUser, F>[]; nextCursor: string | null }>;
       /** A user with sessions, links, passkeys, 2FA and locks (`users:read`). */
-      get(actor: AdminActor, userId: string): Promise<AdminUserDetail>;
+      get(
+        actor: AdminActor,
+        userId: string,
+      ): Promise<Omit<AdminUserDetail, 'user'> & { user: WithFields<AdminUser, F> }>;
       /**
-       * Changes a user (`users:write`): names, username, roles, disabled, email verified.
-       * @throws AuthError `FORBIDDEN`, `NOT_FOUND`, `VALIDATION_FAILED`, `USERNAME_TAKEN`
+       * Creates a user (`users:write`) with a password, or without one: an `invitation` mail
+       * then lets them choose it (docs/admin.md). @throws AuthError `FORBIDDEN`,
+       * `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN`, `CONFLICT` (email taken)
+       */
+      create(
+        actor: AdminActor,
+        input: AdminCreateUserInput & UserFieldAdminPatch<F>,
+        context?: RequestContext,
+      ): Promise<WithFields<AdminUser, F>>;
+      /**
+       * Changes a user (`users:write`): names, username, email (a credential change: their
+       * sessions end; verified at once with `emailVerified: true`, else a link is mailed),
+       * roles, disabled, email verified.
+       * @throws AuthError `FORBIDDEN`, `NOT_FOUND`, `VALIDATION_FAILED`, `USERNAME_TAKEN`,
+       * `CONFLICT` (email taken)
        */
       update(
         actor: AdminActor,
         userId: string,
-        patch: AdminUserPatch,
+        patch: AdminUserPatch & UserFieldAdminPatch<F>,
         context?: RequestContext,
-      ): Promise<AdminUser>;
+      ): Promise<WithFields<AdminUser, F>>;
       /** Deletes a user (`users:write`); not oneself. */
       delete(actor: AdminActor, userId: string, context?: RequestContext): Promise<void>;
       /** Ends one session of a user, or all (`sessions:revoke`). */
@@ -468,6 +539,32 @@ export interface Auth {
       resetSecondFactor(actor: AdminActor, userId: string, context?: RequestContext): Promise<void>;
       /** Mails the user a password reset link (`users:write`). */
       sendResetLink(actor: AdminActor, userId: string, context?: RequestContext): Promise<void>;
+      /**
+       * Opens a session for the user on the admin's behalf (`users:impersonate`;
+       * docs/impersonation.md): marked `impersonatedBy`, one hour, no `/admin`, no step-up;
+       * audited in both users' trails. Not oneself, not a disabled user, not another admin,
+       * not from an impersonation session.
+       * @throws AuthError `FORBIDDEN`, `NOT_FOUND`, `VALIDATION_FAILED`
+       */
+      impersonate(actor: AdminActor, userId: string, context?: RequestContext): Promise<SignedIn>;
+    };
+    readonly impersonation: {
+      /**
+       * Ends an impersonation from its own session (no admin permission needed): the session
+       * is revoked and the stop audited in both users' trails. Resolves to the admin and user.
+       * @throws AuthError `UNAUTHENTICATED`, `VALIDATION_FAILED` (not an impersonation)
+       */
+      stop(
+        caller: { userId: string; sessionId: string },
+        context?: RequestContext,
+      ): Promise<ImpersonationEnded>;
+    };
+    readonly sessions: {
+      /**
+       * Ends every session of every user, the admin's own included (`sessions:revoke`; after
+       * an incident). @throws AuthError `FORBIDDEN`
+       */
+      revokeAll(actor: AdminActor, context?: RequestContext): Promise<RevokeAllResult>;
     };
     readonly audit: {
       /**
@@ -538,7 +635,9 @@ export interface Auth {
  * })
  * ```
  */
-export function createAuth(config: AuthConfig): Auth {
+export function createAuth<const F extends UserFieldDefinitions = {}>(
+  config: AuthConfig<F>,
+): Auth<F> {
   const rt = createRuntime(config);
   const { secrets: _s, storage: _st, mailer: _m, sms: _sms, ...rest } = rt.config;
   // Private signing keys are secrets too: options show only their key ids.
@@ -554,6 +653,8 @@ export function createAuth(config: AuthConfig): Auth {
     },
   };
   const ctx = (context: RequestContext | undefined) => context ?? {};
+  // The typed user of `Auth<F>` is the runtime's public user with the fields `resolveConfig`
+  // checked: the flows return them, the generic only names them.
   const auth: Auth = {
     options,
     storage: rt.storage,
@@ -570,11 +671,17 @@ export function createAuth(config: AuthConfig): Auth {
     verifySecondFactor: (input, context) => verifySecondFactor(rt, input, ctx(context)),
     async validateSession(token) {
       const { session, user } = await validateSessionToken(rt, token);
-      return { user: toPublicUser(user), session: toSessionInfo(session, session.id) };
+      return {
+        user: toPublicUser(user, rt.config.user.fields),
+        session: toSessionInfo(session, session.id),
+      };
     },
     async validateAccessToken(token) {
       const { session, user } = await authenticateAccessToken(rt, token);
-      return { user: toPublicUser(user), session: toSessionInfo(session, session.id) };
+      return {
+        user: toPublicUser(user, rt.config.user.fields),
+        session: toSessionInfo(session, session.id),
+      };
     },
     verifyAccessToken: (token, opts) => verifyAccessTokenClaims(rt, token, opts ?? {}),
     refresh: (refreshToken, context) => refreshSession(rt, refreshToken, ctx(context)),
@@ -599,7 +706,7 @@ export function createAuth(config: AuthConfig): Auth {
     },
     users: {
       get: (userId) => getUser(rt, userId),
-      update: (userId, patch, context) => updateProfile(rt, { userId, ...patch }, ctx(context)),
+      update: (userId, patch, context) => updateProfile(rt, userId, patch, ctx(context)),
       requestEmailChange: (input, context) => requestEmailChange(rt, input, ctx(context)),
       confirmEmailChange: (token, context) => confirmEmailChange(rt, { token }, ctx(context)),
       delete: (input, context) => deleteAccount(rt, input, ctx(context)),
@@ -631,6 +738,7 @@ export function createAuth(config: AuthConfig): Auth {
       users: {
         list: (actor, query) => listUsers(rt, actor, query ?? {}),
         get: (actor, userId) => getUserDetail(rt, actor, userId),
+        create: (actor, input, context) => createUserAsAdmin(rt, actor, input, ctx(context)),
         update: (actor, userId, patch, context) =>
           updateUserAsAdmin(rt, actor, userId, patch, ctx(context)),
         delete: (actor, userId, context) => deleteUserAsAdmin(rt, actor, userId, ctx(context)),
@@ -640,6 +748,13 @@ export function createAuth(config: AuthConfig): Auth {
         resetSecondFactor: (actor, userId, context) =>
           resetSecondFactor(rt, actor, userId, ctx(context)),
         sendResetLink: (actor, userId, context) => sendResetLink(rt, actor, userId, ctx(context)),
+        impersonate: (actor, userId, context) => impersonateUser(rt, actor, userId, ctx(context)),
+      },
+      impersonation: {
+        stop: (caller, context) => stopImpersonation(rt, caller, ctx(context)),
+      },
+      sessions: {
+        revokeAll: (actor, context) => revokeEverySession(rt, actor, ctx(context)),
       },
       audit: {
         list: (actor, query) => listAuditAsAdmin(rt, actor, query ?? {}),
@@ -663,5 +778,5 @@ export function createAuth(config: AuthConfig): Auth {
       return checkPassword(password, policyOptions(rt.config, { context }));
     },
   };
-  return auth;
+  return auth as unknown as Auth<F>;
 }

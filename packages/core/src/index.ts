@@ -10,6 +10,9 @@ export type { ChangePasswordInput } from './account/password-change.js';
 export type { EndSessionsOptions } from './account/sessions.js';
 export type { TwoFactorApi } from './account/two-factor-api.js';
 export type { AdminAuditEvent } from './admin/audit.js';
+export type { AdminCreateUserInput } from './admin/create.js';
+export type { ImpersonationEnded } from './admin/impersonation.js';
+export type { RevokeAllResult } from './admin/revoke-all.js';
 export type {
   AdminActor,
   AdminUser,
@@ -33,7 +36,15 @@ export type {
   SessionConfig,
   TwoFactorConfig,
 } from './config/types.js';
-export type { Auth, AuthOptions, PasskeyProof } from './create-auth.js';
+export type {
+  Auth,
+  AuthOptions,
+  AuthUser,
+  NoFields,
+  PasskeyProof,
+  WithFields,
+  WithUser,
+} from './create-auth.js';
 export { createAuth } from './create-auth.js';
 export type { AuthErrorCode, AuthErrorDetail, AuthErrorOptions } from './errors/index.js';
 export { AUTH_ERROR_MESSAGES, AUTH_ERROR_STATUS, AuthError, isAuthError } from './errors/index.js';
@@ -72,8 +83,9 @@ export type {
 } from './oauth/types.js';
 export type { PasswordPolicyResult, PasswordRejectionReason } from './password/policy.js';
 export type { PasswordVerification } from './password/verify.js';
-export type { RegisterInput } from './register/register.js';
+export type { RegisterInput, RegisterResult } from './register/register.js';
 export type { ServerErrorContext } from './runtime/server-error.js';
+export { IMPERSONATION_SECONDS } from './sessions/impersonation.js';
 export type { RefreshResult } from './sessions/refresh.js';
 export type { AuthenticatedSession, SessionInfo, SessionTokens } from './sessions/types.js';
 export type { LinkedAccount, OAuthOutcome, OAuthStart } from './sign-in/oauth.js';
@@ -112,4 +124,16 @@ export {
   hasRole,
   permissionsOf,
 } from './users/permissions.js';
+export type {
+  FieldSource,
+  ResolvedUserField,
+  UserFieldAdminPatch,
+  UserFieldDefinition,
+  UserFieldDefinitions,
+  UserFieldInput,
+  UserFieldPatch,
+  UserFieldSchema,
+  UserFieldValues,
+} from './users/fields.js';
+export { parseUserFields, readUserFields, resolveUserFields } from './users/fields.js';
 export type { PublicUser } from './users/public.js';

@@ -1,4 +1,4 @@
-import type { Auth } from '@portcullis/core';
+import type { Auth, AuthUser, UserFieldDefinitions } from '@portcullis/core';
 import {
   type AccessRule,
   assertAllowed,
@@ -11,9 +11,12 @@ import { type PortcullisHonoOptions, remoteAddress } from './options.js';
 
 /**
  * The Hono environment that {@link requireAuth} provides: `c.get('auth')` is typed as
- * `{ user, session, via }` in the handlers after it.
+ * `{ user, session, via }` in the handlers after it; with the app's own user fields `F`
+ * (`createAuth({ user: { fields } })`), `user` has them too.
  */
-export type PortcullisEnv = { Variables: { auth: RequestAuth } };
+export type PortcullisEnv<F extends UserFieldDefinitions = {}> = {
+  Variables: { auth: RequestAuth<AuthUser<F>> };
+};
 
 /**
  * Hono middleware that lets only signed-in requests through and sets `c.get('auth')` to
@@ -37,20 +40,21 @@ export type PortcullisEnv = { Variables: { auth: RequestAuth } };
  * app.get('/api/reports', requireAuth(auth, { permission: 'reports:read' }), (c) => c.json(reports()))
  * ```
  */
-export function requireAuth(
-  auth: Auth,
+export function requireAuth<F extends UserFieldDefinitions = {}>(
+  auth: Auth<F>,
   options: PortcullisHonoOptions & AccessRule = {},
-): MiddlewareHandler<PortcullisEnv> {
-  const handler = handlerFor(auth);
+): MiddlewareHandler<PortcullisEnv<F>> {
+  const handler = handlerFor(auth as Auth);
   return async (c, next) => {
     let result: RequestAuth;
     try {
       result = await handler.authenticate(c.req.raw, { remoteAddress: remoteAddress(c, options) });
-      assertAllowed(auth, result.user, options);
+      assertAllowed(auth as Auth, result.user, options);
     } catch (error) {
       return errorResponse(error);
     }
-    c.set('auth', result);
+    // The runtime user carries the fields (`toPublicUser`); the type names them.
+    c.set('auth', result as RequestAuth<AuthUser<F>>);
     // Outside the try: an error of the route itself is the app's, not an auth failure.
     await next();
   };

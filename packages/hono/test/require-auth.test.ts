@@ -3,6 +3,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { AUTH_ERROR_MESSAGES, type Auth } from '@portcullis/core';
 import type { RequestAuth } from '@portcullis/core/http';
 import { Hono } from 'hono';
+import * as v from 'valibot';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { type PortcullisEnv, portcullis, requireAuth } from '../src/index.js';
 import {
@@ -158,6 +159,36 @@ describe('types', () => {
     typed.use(requireAuth(auth));
     typed.get('/y', (c) => c.json(c.get('auth').user));
     await auth.close();
+  });
+});
+
+describe("the app's own user fields", () => {
+  it('c.get(auth).user carries and types them', async () => {
+    const fields = {
+      bio: { schema: v.optional(v.pipe(v.string(), v.maxLength(500))), input: true },
+    } as const;
+    const auth = (await makeAuth({ user: { fields } } as never)) as unknown as Auth<typeof fields>;
+    const app = new Hono();
+    app.route(BASE, portcullis(auth));
+    app.get('/bio', requireAuth(auth), (c) => {
+      expectTypeOf(c.get('auth').user.bio).toEqualTypeOf<string | null>();
+      return c.json({ bio: c.get('auth').user.bio });
+    });
+    const server = await listen(createAdaptorServer({ fetch: app.fetch }) as Server);
+    stops.push(async () => {
+      await server.close();
+      await auth.close();
+    });
+    const url = server.baseUrl;
+    const registered = await postJson(`${url}${BASE}/register`, {
+      email: EMAIL,
+      password: PASSWORD,
+      bio: 'Engine notes',
+    });
+    expect(registered.status).toBe(202);
+    const { cookie } = await signIn(url);
+    const res = await call(`${url}/bio`, { headers: { cookie } });
+    expect(await res.json()).toEqual({ bio: 'Engine notes' });
   });
 });
 

@@ -30,6 +30,11 @@ export interface AccessTokenClaims {
    * `session.accessToken.roles: true`.
    */
   readonly roles?: readonly string[];
+  /**
+   * RFC 8693 4.1, the actor: present only on tokens of a session an admin opened by
+   * impersonation, naming the admin (`{ sub: adminId }`); `sub` is still the impersonated user.
+   */
+  readonly act?: { readonly sub: string };
 }
 
 /** Claims that passed every check that does not depend on time, plus what the time checks need. */
@@ -68,7 +73,7 @@ export function checkClaims(
     rejectToken('claims are not an object');
   }
   const p = payload as Record<string, unknown>;
-  const { sub, sid, jti, iat, exp, nbf, amr, roles } = p;
+  const { sub, sid, jti, iat, exp, nbf, amr, roles, act } = p;
   if (!isText(sub) || !isText(sid) || !isText(jti)) rejectToken('missing sub, sid or jti');
   if (!isTime(iat) || !isTime(exp)) rejectToken('missing iat or exp');
   if (nbf !== undefined && !isTime(nbf)) rejectToken('malformed nbf');
@@ -79,6 +84,17 @@ export function checkClaims(
   ) {
     rejectToken('malformed roles');
   }
+  // Only the shape we write: `{ sub }`. A nested `act` (a chain of actors) is never ours.
+  const actor =
+    act === undefined
+      ? undefined
+      : typeof act === 'object' &&
+          act !== null &&
+          !Array.isArray(act) &&
+          Object.keys(act).length === 1 &&
+          isText((act as { sub?: unknown }).sub)
+        ? (act as { sub: string }).sub
+        : rejectToken('malformed act');
   // A token minted for another issuer or service (same key, other deployment) is not ours to
   // accept (RFC 8725 3.8, 3.9). Exact string match: no arrays, no normalization.
   if (p.iss !== expected.issuer) rejectToken('wrong iss');
@@ -93,6 +109,7 @@ export function checkClaims(
     aud: expected.audience,
     amr: Object.freeze([...(amr as string[])]),
     ...(roles === undefined ? {} : { roles: Object.freeze([...(roles as string[])]) }),
+    ...(actor === undefined ? {} : { act: Object.freeze({ sub: actor }) }),
   });
   return { claims, notBefore: nbf === undefined ? iat : Math.max(iat, nbf) };
 }

@@ -21,8 +21,9 @@ const segment = (value: object) => toBase64Url(utf8(JSON.stringify(value)));
 
 /**
  * Issues an access JWT for a session of the `jwt` strategy: header `{ alg, typ: 'at+jwt', kid }`
- * and claims `sub`, `sid`, `iat`, `exp`, `jti`, `iss`, `aud`, `amr`, and `roles` with
- * `session.accessToken.roles` (the user read when the token is issued). HS256 signs with the key
+ * and claims `sub`, `sid`, `iat`, `exp`, `jti`, `iss`, `aud`, `amr`, `roles` with
+ * `session.accessToken.roles` (the user read when the token is issued), and `act: { sub }`
+ * (RFC 8693) naming the admin when the session is an impersonation. HS256 signs with the key
  * derived from the current secret (`kid` = its key id); EdDSA and ES256 with
  * `privateKeys[0]` (`kid` = its `kid`). The time comes from the configured clock.
  *
@@ -48,6 +49,8 @@ export async function issueAccessToken(
     aud: audience,
     amr: [...session.amr],
     ...(roles ? { roles: [...(user?.roles ?? [])] } : {}),
+    // RFC 8693 4.1: the admin acting as the user, so a resource server can tell (and log) it.
+    ...(session.impersonatedBy === undefined ? {} : { act: { sub: session.impersonatedBy } }),
   };
   if (algorithm === 'HS256') {
     const keys = hs256Keys(rt);

@@ -225,5 +225,5 @@ async function applyEmailChange(
     emailVerifiedAt: rt.now(),
   };
   await rt.emit({ type: 'email.changed', userId: user.id }, context);
-  return toPublicUser(user);
+  return toPublicUser(user, rt.config.user.fields);
 }

@@ -4,6 +4,7 @@ import type { RequestContext } from '../events/types.js';
 import { nameField, parseInput, text } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserPatch, UserRecord } from '../storage/types/users.js';
+import { applyUserFields, parseUserFields } from '../users/fields.js';
 import { normalizeUsername } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
 
@@ -41,6 +42,9 @@ export interface UpdateProfileInput {
   lastName?: string | null | undefined;
 }
 
+/** The keys of {@link UpdateProfileInput}, besides the app's `editable` fields. */
+const PROFILE_KEYS = new Set(Object.keys(updateProfileSchema.entries));
+
 /**
  * The signed-in user's public profile.
  * @throws AuthError `UNAUTHENTICATED` when the user no longer exists (the caller's session is
@@ -49,28 +53,57 @@ export interface UpdateProfileInput {
 export async function getUser(rt: AuthRuntime, userId: string): Promise<PublicUser> {
   const user = typeof userId === 'string' ? await rt.storage.users.getById(userId) : undefined;
   if (!user) throw new AuthError('UNAUTHENTICATED');
-  return toPublicUser(user);
+  return toPublicUser(user, rt.config.user.fields);
 }
 
 /**
- * Updates the username and names of a signed-in user. Only fields that actually change are
- * written; `user.updated` lists their names (never their values). Nothing changes: no write,
- * no event.
+ * Updates the username, names and the app's `editable` fields (docs/user-fields.md) of a
+ * signed-in user. Only fields that actually change are written; `user.updated` lists their
+ * names (never their values). Nothing changes: no write, no event. A key that is none of these
+ * (an unknown name, a field without `editable`) is refused naming it: a typo must not look
+ * saved.
  *
  * @throws AuthError `VALIDATION_FAILED` (bad username syntax, names too long or with control
- * characters), `USERNAME_TAKEN` (another account has it, compared case-insensitively),
- * `UNAUTHENTICATED` (the user no longer exists).
+ * characters, a field its schema refuses, an unknown key), `USERNAME_TAKEN` (another account
+ * has it, compared case-insensitively), `UNAUTHENTICATED` (the user no longer exists).
  */
 export async function updateProfile(
   rt: AuthRuntime,
-  input: UpdateProfileInput,
+  userId: string,
+  input: Omit<UpdateProfileInput, 'userId'>,
   context: RequestContext,
 ): Promise<PublicUser> {
-  const parsed = parseInput(updateProfileSchema, input);
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Readonly<
+    Record<string, unknown>
+  >;
+  // `userId` is the caller's, never the patch's: a body naming one is refused with the rest.
+  const parsed = parseInput(updateProfileSchema, { ...raw, userId });
+  const { fields } = rt.config.user;
+  const unknown = Object.keys(raw).filter(
+    (key) => key === 'userId' || (!PROFILE_KEYS.has(key) && !fields.some((f) => f.name === key)),
+  );
+  const details = unknown.map((key) => ({
+    path: key,
+    message: `${key} is not a field of the user`,
+  }));
+  let values: ReturnType<typeof parseUserFields> = {};
+  try {
+    values = parseUserFields(fields, raw, 'profile');
+  } catch (error) {
+    if (!(error instanceof AuthError) || error.details === undefined) throw error;
+    details.push(...error.details);
+  }
+  // Every bad key at once, unknown or refused by its schema.
+  if (details.length > 0) throw new AuthError('VALIDATION_FAILED', { details });
   const user = await rt.storage.users.getById(parsed.userId);
   if (!user) throw new AuthError('UNAUTHENTICATED');
   const { patch, changed } = diff(user, parsed);
-  if (changed.length === 0) return toPublicUser(user);
+  const applied = applyUserFields(user.metadata, values);
+  if (applied) {
+    patch.metadata = applied.metadata;
+    changed.push(...applied.changed);
+  }
+  if (changed.length === 0) return toPublicUser(user, fields);
   const result = await rt.storage.users.update(user.id, { ...patch, updatedAt: rt.now() });
   // Only the username is unique among the fields written here.
   if (result === 'conflict') throw new AuthError('USERNAME_TAKEN');
@@ -78,7 +111,7 @@ export async function updateProfile(
   const updated = await rt.storage.users.getById(user.id);
   if (!updated) throw new AuthError('UNAUTHENTICATED');
   await rt.emit({ type: 'user.updated', userId: user.id, data: { fields: changed } }, context);
-  return toPublicUser(updated);
+  return toPublicUser(updated, rt.config.user.fields);
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -87,7 +120,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 function diff(
   user: UserRecord,
   input: v.InferOutput<typeof updateProfileSchema>,
-): { patch: Omit<UserPatch, 'updatedAt'>; changed: string[] } {
+): { patch: Mutable<Omit<UserPatch, 'updatedAt'>>; changed: string[] } {
   const patch: Mutable<Omit<UserPatch, 'updatedAt'>> = {};
   const changed: string[] = [];
   if (input.username !== undefined) {

@@ -24,9 +24,11 @@ import { secondFactorSucceeded } from '../two-factor/failure.js';
 import { stateError } from '../two-factor/input.js';
 import { availableMethods, recoveryCodesLeft } from '../two-factor/methods.js';
 import type { SecondFactorMethod } from '../two-factor/types.js';
-import { normalizeUsername } from '../users/normalize.js';
+import { applyUserFields, type ResolvedUserField, takeUserFields } from '../users/fields.js';
+import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeUsername } from '../users/normalize.js';
 import { ADMIN_ROLE, type AdminPermission, hasPermission } from '../users/permissions.js';
 import { isoTime, type PublicUser, toPublicUser } from '../users/public.js';
+import { changeEmailAsAdmin } from './email.js';
 
 /** Who calls an admin operation: the signed-in user (and their session, over HTTP). */
 export interface AdminActor {
@@ -66,9 +68,12 @@ export interface AdminUserDetail {
 }
 
 /** The admin view of a stored user. */
-export function toAdminUser(user: UserRecord): AdminUser {
+export function toAdminUser(
+  user: UserRecord,
+  fields: readonly ResolvedUserField[] = [],
+): AdminUser {
   return {
-    ...toPublicUser(user),
+    ...toPublicUser(user, fields),
     disabled: user.disabled,
     hasPassword: user.passwordHash !== undefined,
     lastLoginAt: user.lastLoginAt === undefined ? null : isoTime(user.lastLoginAt),
@@ -90,20 +95,21 @@ export async function actorWith(
   if (actor.sessionId !== undefined) {
     const session = await rt.storage.sessions.get(actor.sessionId, rt.now());
     if (session?.userId !== admin.id) throw new AuthError('UNAUTHENTICATED');
+    if (session.impersonatedBy !== undefined) throw new AuthError('FORBIDDEN'); // no /admin
   }
   if (!hasPermission(admin, permission, rt.config.roles)) throw new AuthError('FORBIDDEN');
   return admin;
 }
 
 /** The target user. @throws AuthError `NOT_FOUND` */
-async function targetOf(rt: AuthRuntime, userId: unknown): Promise<UserRecord> {
+export async function targetOf(rt: AuthRuntime, userId: unknown): Promise<UserRecord> {
   const user = typeof userId === 'string' ? await rt.storage.users.getById(userId) : undefined;
   if (user === undefined) throw new AuthError('NOT_FOUND');
   return user;
 }
 
 /** `admin.action` in the target user's audit trail, naming the admin. */
-async function audited(
+export async function audited(
   rt: AuthRuntime,
   admin: UserRecord,
   target: string,
@@ -196,7 +202,7 @@ export async function listUsers(
   const page = rows.slice(0, size);
   const last = page.at(-1);
   return {
-    users: page.map(toAdminUser),
+    users: page.map((u) => toAdminUser(u, rt.config.user.fields)),
     nextCursor: rows.length > size && last !== undefined ? cursorAfter(last) : null,
   };
 }
@@ -225,7 +231,7 @@ export async function getUserDetail(
     ]);
   const iso = (ms: number | undefined) => (ms === undefined ? null : isoTime(ms));
   return {
-    user: toAdminUser(user),
+    user: toAdminUser(user, rt.config.user.fields),
     sessions: sessions
       .sort((a, b) => b.createdAt - a.createdAt)
       .map((s) => toSessionInfo(s, actor.userId === user.id ? actor.sessionId : undefined)),
@@ -240,14 +246,33 @@ export async function getUserDetail(
   };
 }
 
+/** The roles an admin gives a user (each checked against the configuration by the flow). */
+export const rolesField = v.optional(
+  v.pipe(v.array(text('roles[]', 64), 'roles must be a list'), v.maxLength(32, 'too many roles')),
+);
+
+/**
+ * An email address an admin types: checked here (`normalizeEmail` must accept it), normalized
+ * by the flow. A check, not a transform: the OpenAPI document is made from these schemas.
+ */
+export const adminEmailField = v.pipe(
+  text('email', MAX_EMAIL_LENGTH),
+  v.check((s) => normalizeEmail(s) !== undefined, 'email must be an email address'),
+);
+
+/** Refuses a role the configuration does not name. @throws AuthError `VALIDATION_FAILED` */
+export function assertKnownRoles(rt: AuthRuntime, roles: readonly string[]): void {
+  const unknown = roles.filter((r) => !Object.hasOwn(rt.config.roles, r));
+  if (unknown.length > 0) throw stateError('roles', `unknown role: ${unknown[0]}`);
+}
+
 /** What an admin may change of a user (`PATCH /admin/users/:id`). */
 export const adminUpdateSchema = v.strictObject({
   firstName: v.optional(v.nullable(nameField('firstName').wrapped)),
   lastName: v.optional(v.nullable(nameField('lastName').wrapped)),
   username: updateProfileSchema.entries.username,
-  roles: v.optional(
-    v.pipe(v.array(text('roles[]', 64), 'roles must be a list'), v.maxLength(32, 'too many roles')),
-  ),
+  email: v.optional(adminEmailField),
+  roles: rolesField,
   disabled: v.optional(v.boolean('disabled must be true or false')),
   emailVerified: v.optional(v.boolean('emailVerified must be true or false')),
 });
@@ -260,17 +285,36 @@ export interface AdminUserPatch {
   username?: string | null | undefined;
   /** The roles (each named in the configuration); replaces them. */
   roles?: readonly string[] | undefined;
+  /**
+   * A new address (normalized: trimmed, NFKC, compared lower-cased). With `emailVerified: true`
+   * it is set verified; without, it is stored unverified and a verification link is mailed to
+   * it. Either way the old address gets an `email-changed` notice and the user's sessions end.
+   */
+  email?: string | undefined;
   /** `true` disables the user and ends their sessions. */
   disabled?: boolean | undefined;
+  /** Marks the address verified (`true`) or not; with `email`, see there. */
   emailVerified?: boolean | undefined;
 }
 
 /**
- * Changes a user (`users:write`): names, username, roles (each one the configuration names),
- * disabled, email verified. Disabling ends every session of the user at once. An admin cannot
- * disable themselves nor take away their own `admin` role. Each change is an `admin.action`
- * event in the user's audit trail naming the admin.
- * @throws AuthError `FORBIDDEN`, `NOT_FOUND`, `VALIDATION_FAILED`, `USERNAME_TAKEN`
+ * Changes a user (`users:write`): names, username, email, roles (each one the configuration
+ * names), disabled, email verified. Disabling ends every session of the user at once. An admin
+ * cannot disable themselves nor take away their own `admin` role. Each change is an
+ * `admin.action` event (`user.updated`, with the names of the fields) in the user's audit
+ * trail naming the admin.
+ *
+ * A new `email` is a credential change, as the user's own confirmed change is
+ * (`account/email-change.ts`): the address is where reset, magic and verification links go,
+ * so it is written with a new credential generation (`changeEmailAsAdmin`). Every session of
+ * the user ends (the admin's own session stays when they change their own address), with
+ * their trusted devices and every link mailed to the old address. With `emailVerified: true`
+ * the address is set verified; without it, it is stored unverified and a verification link
+ * goes to it (with `emailVerification.required`, the user signs in again once they follow it).
+ * The old address is told (`email-changed`). An address that only differs in case or width
+ * from the current one is no change: only its spelling is stored.
+ * @throws AuthError `FORBIDDEN`, `NOT_FOUND`, `VALIDATION_FAILED`, `USERNAME_TAKEN`,
+ * `CONFLICT` (the email belongs to another user)
  */
 export async function updateUserAsAdmin(
   rt: AuthRuntime,
@@ -279,16 +323,16 @@ export async function updateUserAsAdmin(
   input: unknown,
   context: RequestContext,
 ): Promise<AdminUser> {
-  const patch = parseInput(adminUpdateSchema, input);
+  // The app's own fields (every one: an admin sets them all) apart from the strict schema.
+  const { rest, values } = takeUserFields(rt.config.user.fields, input, 'admin');
+  const patch = parseInput(adminUpdateSchema, rest);
   const admin = await actorWith(rt, actor, 'users:write');
   const user = await targetOf(rt, userId);
+  const fieldChange = applyUserFields(user.metadata, values);
   const self = admin.id === user.id;
   if (self && patch.disabled === true) throw stateError('disabled', 'You cannot disable yourself');
   if (patch.roles !== undefined) {
-    const unknown = patch.roles.filter((r) => !Object.hasOwn(rt.config.roles, r));
-    if (unknown.length > 0) {
-      throw stateError('roles', `unknown role: ${unknown[0]}`);
-    }
+    assertKnownRoles(rt, patch.roles);
     if (self && user.roles?.includes(ADMIN_ROLE) && !patch.roles.includes(ADMIN_ROLE)) {
       throw stateError('roles', 'You cannot take away your own admin role');
     }
@@ -298,7 +342,8 @@ export async function updateUserAsAdmin(
     patch.username === undefined || patch.username === null
       ? patch.username
       : (normalizeUsername(patch.username) ?? null);
-  const change: UserPatch = {
+  const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
+  const change: Omit<UserPatch, 'updatedAt'> = {
     ...(patch.firstName === undefined ? {} : { firstName: patch.firstName }),
     ...(patch.lastName === undefined ? {} : { lastName: patch.lastName }),
     ...(username === undefined
@@ -306,24 +351,37 @@ export async function updateUserAsAdmin(
       : username === null
         ? { username: null, usernameNormalized: null }
         : { username: username.username, usernameNormalized: username.usernameNormalized }),
+    // The same address spelled differently (`Ada@…` for `ada@…`): only the spelling changes.
+    ...(email === undefined ? {} : { email: email.email }),
     ...(patch.roles === undefined ? {} : { roles: [...new Set(patch.roles)] }),
     ...(patch.disabled === undefined ? {} : { disabled: patch.disabled }),
     ...(patch.emailVerified === undefined
       ? {}
       : { emailVerifiedAt: patch.emailVerified ? (user.emailVerifiedAt ?? now) : null }),
-    updatedAt: now,
+    ...(fieldChange === undefined ? {} : { metadata: fieldChange.metadata }),
   };
-  const result = await rt.storage.users.update(user.id, change);
-  if (result === 'not_found') throw new AuthError('NOT_FOUND');
-  if (result === 'conflict') throw new AuthError('USERNAME_TAKEN');
-  if (patch.disabled === true && !user.disabled) {
-    await revokeAllSessions(rt, { userId: user.id, context, reason: 'disabled' });
+  if (email !== undefined && email.emailNormalized !== user.emailNormalized) {
+    await changeEmailAsAdmin(rt, {
+      user,
+      email,
+      verified: patch.emailVerified === true,
+      patch: change,
+      keepSessionId: self ? actor.sessionId : undefined,
+      context,
+    });
+  } else {
+    const result = await rt.storage.users.update(user.id, { ...change, updatedAt: now });
+    if (result === 'not_found') throw new AuthError('NOT_FOUND');
+    if (result === 'conflict') throw new AuthError('USERNAME_TAKEN');
+    if (patch.disabled === true && !user.disabled) {
+      await revokeAllSessions(rt, { userId: user.id, context, reason: 'disabled' });
+    }
   }
   await audited(rt, admin, user.id, 'user.updated', context, {
-    fields: Object.keys(patch).sort(),
+    fields: [...Object.keys(patch), ...(fieldChange?.changed ?? [])].sort(),
     ...(patch.roles === undefined ? {} : { roles: [...new Set(patch.roles)] }),
   });
-  return toAdminUser((await rt.storage.users.getById(user.id)) ?? user);
+  return toAdminUser((await rt.storage.users.getById(user.id)) ?? user, rt.config.user.fields);
 }
 
 /**

@@ -35,6 +35,8 @@ export const DEFAULTS = Object.freeze({
   emailVerification: { required: true, tokenTtlSeconds: DAY, path: '/verify-email' },
   passwordReset: { tokenTtlSeconds: 30 * MINUTE, path: '/reset-password' },
   emailChange: { tokenTtlSeconds: DAY, path: '/confirm-email' },
+  // `path` defaults to `passwordReset.path` (resolve.ts): the invitee chooses a password there.
+  invitation: { tokenTtlSeconds: 7 * DAY },
   passkeys: { challengeTtlSeconds: 5 * MINUTE, origins: [] as readonly string[] },
   magicLink: {
     tokenTtlSeconds: 15 * MINUTE,

@@ -12,6 +12,7 @@ import type { LegacyHashCosts } from '../password/legacy-costs.js';
 import type { SmsSender } from '../sms/types.js';
 import type { Storage } from '../storage/types.js';
 import { type Clock, systemClock } from '../time/clock.js';
+import { type ResolvedUserField, resolveUserFields } from '../users/fields.js';
 import { ADMIN_PERMISSIONS, ADMIN_ROLE, type RoleMap } from '../users/permissions.js';
 import { DEFAULT_RATE_LIMITS, DEFAULTS, MIN_SECRET_BYTES } from './defaults.js';
 import { configSchema } from './schema.js';
@@ -55,8 +56,14 @@ export interface ResolvedConfig {
     legacyQueue: { concurrency?: number; maxWaiting: number };
   };
   readonly emailVerification: Resolved<LinkConfig> & { required: boolean };
+  /** Registration: `signIn` right after it (only without required verification). */
+  readonly registration: { readonly signIn: boolean };
+  /** The app's own user fields, checked (docs/user-fields.md). */
+  readonly user: { readonly fields: readonly ResolvedUserField[] };
   readonly passwordReset: Resolved<LinkConfig>;
   readonly emailChange: Resolved<LinkConfig>;
+  /** Invitation links; `path` is `passwordReset.path` unless set. */
+  readonly invitation: Resolved<LinkConfig>;
   readonly rateLimits: Readonly<Record<RateLimitRuleName, RateLimitRule | false>> & {
     /** With its `key` when one was configured (absent: `'identifier'`). */
     readonly loginPerAccount: LoginPerAccountRule | false;
@@ -210,6 +217,13 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
   if (production && cookies.insecureDevMode) {
     problems.push({ path: 'http.cookies.insecureDevMode', message: 'is refused in production' });
   }
+  if (c.registration?.signIn === true && c.emailVerification?.required !== false) {
+    problems.push({
+      path: 'registration.signIn',
+      message:
+        'needs emailVerification.required: false (an unverified account cannot sign in, so it cannot be signed in at registration)',
+    });
+  }
   if (problems.length > 0) fail(problems);
 
   const appOrigin = new URL(c.appUrl).origin;
@@ -229,8 +243,15 @@ export function resolveConfig(input: AuthConfig, env: ResolveEnvironment = {}): 
     },
     password,
     emailVerification: { ...DEFAULTS.emailVerification, ...defined(c.emailVerification) },
+    registration: { signIn: c.registration?.signIn === true },
+    user: { fields: resolveUserFields(c.user?.fields) },
     passwordReset: { ...DEFAULTS.passwordReset, ...defined(c.passwordReset) },
     emailChange: { ...DEFAULTS.emailChange, ...defined(c.emailChange) },
+    invitation: {
+      path: c.passwordReset?.path ?? DEFAULTS.passwordReset.path,
+      ...DEFAULTS.invitation,
+      ...defined(c.invitation),
+    },
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...defined(c.rateLimits) },
     twoFactor: { ...DEFAULTS.twoFactor, totpIssuer: appName, ...defined(c.twoFactor) },
     ...(c.oauth === undefined ? {} : { oauth: resolveOAuth(c.oauth, production) }),

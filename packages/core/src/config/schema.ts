@@ -198,8 +198,12 @@ export const configSchema = v.strictObject({
     }),
   ),
   emailVerification: v.optional(v.strictObject({ ...link, required: v.optional(v.boolean()) })),
+  registration: v.optional(v.strictObject({ signIn: v.optional(v.boolean('must be a boolean')) })),
+  // The field definitions themselves are checked by `resolveUserFields` (valibot schemas).
+  user: v.optional(v.strictObject({ fields: v.optional(v.record(v.string(), v.unknown())) })),
   passwordReset: v.optional(v.strictObject(link)),
   emailChange: v.optional(v.strictObject(link)),
+  invitation: v.optional(v.strictObject(link)),
   passkeys: v.optional(
     v.union(
       [

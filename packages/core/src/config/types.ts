@@ -8,6 +8,7 @@ import type { LegacyHashCosts } from '../password/legacy-costs.js';
 import type { SmsSender } from '../sms/types.js';
 import type { Storage } from '../storage/types.js';
 import type { Clock } from '../time/clock.js';
+import type { UserFieldDefinitions } from '../users/fields.js';
 
 /** A throttling rule: at most `limit` hits per `windowSeconds`; `false` turns the rule off. */
 export interface RateLimitRule {
@@ -250,8 +251,11 @@ export interface HttpConfig {
   openapi?: boolean;
 }
 
-/** Everything `createAuth` accepts. Only `storage`, `mailer` and `appUrl` are required. */
-export interface AuthConfig {
+/**
+ * Everything `createAuth` accepts. Only `storage`, `mailer` and `appUrl` are required. `F` is the
+ * app's own user fields (`user.fields`), which type the user objects of the returned `Auth`.
+ */
+export interface AuthConfig<F extends UserFieldDefinitions = UserFieldDefinitions> {
   /** Where users, sessions and tokens live: `memoryStorage()`, a Postgres or Redis adapter, … */
   storage: Storage;
   /** How mail leaves: `consoleMailer()`, `memoryMailer()`, or the application's own. */
@@ -278,10 +282,29 @@ export interface AuthConfig {
   password?: PasswordConfig;
   /** Email verification: `required` (default true) and the link (default 86400 s, `/verify-email`). */
   emailVerification?: LinkConfig & { required?: boolean };
+  /**
+   * Registration. `signIn: true` signs the person in right after registering (Django's
+   * `login()` after sign-up): only with `emailVerification.required: false` and a password in
+   * the registration. Trade-off: registration then tells a new address (signed in, 200) from a
+   * taken one (the usual 202), as Django's sign-up form does; see docs/register.md.
+   */
+  registration?: { signIn?: boolean };
+  /**
+   * The user model: the app's own fields (docs/user-fields.md), each a valibot schema, or
+   * `{ schema, input, editable }` to let users set it at registration (`input`) or from their
+   * profile (`editable`). Stored in the user's `metadata` under the field's name.
+   */
+  user?: { fields?: F };
   /** Password reset link (default 1800 s, `/reset-password`). */
   passwordReset?: LinkConfig;
   /** Email change confirmation link (default 86400 s, `/confirm-email`). */
   emailChange?: LinkConfig;
+  /**
+   * The link of an invitation (`auth.admin.users.create` without a password, docs/admin.md):
+   * default 604800 s (7 days), and `passwordReset.path` (the page posts the token and the new
+   * password to `POST /password/reset/confirm`).
+   */
+  invitation?: LinkConfig;
   /**
    * Throttling rules; any rule may be replaced or set to `false`. `loginPerAccount` also takes
    * a `key` ({@link LoginPerAccountRule}).

@@ -1,6 +1,6 @@
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors/auth-error.js';
-import type { HasRoles } from '../users/permissions.js';
+import { ADMIN_PERMISSIONS, ADMIN_ROLE, type HasRoles } from '../users/permissions.js';
 
 /** What a protected route asks of its signed-in user besides being signed in. */
 export interface AccessRule {
@@ -10,12 +10,33 @@ export interface AccessRule {
   readonly permission?: string;
 }
 
+/** Whether `rule` asks for the admin's reach: the `admin` role or a permission of `/admin`. */
+function asksForAdmin(rule: AccessRule): boolean {
+  return (
+    rule.role === ADMIN_ROLE ||
+    (rule.permission !== undefined &&
+      (ADMIN_PERMISSIONS as readonly string[]).includes(rule.permission))
+  );
+}
+
 /**
  * Checks a signed-in user against `rule` (both parts, when both are given): what
  * `requireAuth(auth, { role })` and `requireAuth(auth, { permission })` of the adapters call.
+ * With the request's `session`, a session an admin opened by impersonation is refused any rule
+ * that asks for the `admin` role or an admin permission (`users:read`, …), whatever the user's
+ * roles: an impersonation never reaches an admin area (docs/impersonation.md). The app's own
+ * roles and permissions apply to it as to the user.
  * @throws AuthError `FORBIDDEN` (403) when the user lacks the role or the permission
  */
-export function assertAllowed(auth: Auth, user: HasRoles, rule: AccessRule): void {
+export function assertAllowed(
+  auth: Auth,
+  user: HasRoles,
+  rule: AccessRule,
+  session?: { readonly impersonatedBy: string | null },
+): void {
+  if (session !== undefined && session.impersonatedBy !== null && asksForAdmin(rule)) {
+    throw new AuthError('FORBIDDEN');
+  }
   if (rule.role !== undefined && !auth.hasRole(user, rule.role)) {
     throw new AuthError('FORBIDDEN');
   }

@@ -11,10 +11,13 @@ export interface RequestInfo {
   readonly remoteAddress?: string | undefined;
 }
 
-/** A request that carried a valid session cookie or access token. */
-export interface RequestAuth {
-  /** The signed-in user. */
-  readonly user: PublicUser;
+/**
+ * A request that carried a valid session cookie or access token. `U` is the user's type: an
+ * `AuthUser` of the app's fields where the adapter knows them (Hono's `PortcullisEnv<F>`).
+ */
+export interface RequestAuth<U extends PublicUser = PublicUser> {
+  /** The signed-in user (with the app's own fields, `null` when unset). */
+  readonly user: U;
   /** Their session (the `sid` of an access token, in the jwt strategy). */
   readonly session: SessionInfo;
   /** How the request authenticated: the session cookie or an `Authorization: Bearer` token. */

@@ -31,6 +31,17 @@ function notice(d: MailNoticeData, intro: string, ifYou: string): MailBody {
 
 const ignore = (what: string) => `If you did not ask for this, ignore this email: ${what}`;
 
+/** A lifetime in minutes as a reader says it: `45 minutes`, `36 hours`, `7 days`. */
+function lifetime(minutes: number): string {
+  const [n, unit] =
+    minutes % 1440 === 0
+      ? [minutes / 1440, 'day']
+      : minutes % 60 === 0
+        ? [minutes / 60, 'hour']
+        : [minutes, 'minute'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
 /** The built-in wording of every mail. Overridable per kind through `MailTemplates`. */
 export const DEFAULT_TEMPLATES: DefaultTemplates = {
   'verify-email': {
@@ -170,6 +181,36 @@ export const DEFAULT_TEMPLATES: DefaultTemplates = {
           `your ${d.appName} account is paused until ${formatMailDate(d.until)}.`,
         'If this was you, wait until then, or reset your password, which lifts the pause.',
       ),
+  },
+  invitation: {
+    subject: (d) => `You are invited to ${d.appName}`,
+    body: (d) => ({
+      firstName: d.firstName,
+      intro: [
+        `An account on ${d.appName} was made for this email address.`,
+        'Choose a password to start using it:',
+      ],
+      action: { label: 'Choose your password', url: d.link },
+      outro: [
+        `This link expires in ${lifetime(d.expiresInMinutes)} and works once.`,
+        ignore('nobody can sign in with a password until one is chosen with this link.'),
+      ],
+      signature: d.appName,
+    }),
+  },
+  'email-changed': {
+    subject: (d) => `The email address of your ${d.appName} account was changed`,
+    body: (d) => ({
+      firstName: d.firstName,
+      intro: [
+        `An administrator of ${d.appName} changed the email address of your account to ` +
+          `${d.newEmail} on ${origin(d)}.`,
+        'Mail about the account, including password reset links, now goes to the new address, ' +
+          'and your devices were signed out.',
+      ],
+      outro: [`If you did not expect this, contact the administrators of ${d.appName}.`],
+      signature: d.appName,
+    }),
   },
   'second-factor-locked': {
     subject: (d) => `Two-step sign-in to your ${d.appName} account is paused`,

@@ -15,6 +15,10 @@
  * - `magic-link`: a sign-in link and the same request's 6-digit code (`magicLink`).
  * - `second-factor-locked`: the second factor is paused after too many wrong codes; says until
  *   when (someone who knows the password may be trying codes).
+ * - `invitation`: an administrator made an account for the address; a link to choose a password
+ *   (it also confirms the address). It does not name the administrator.
+ * - `email-changed`: notice to the old address that an administrator changed the account's
+ *   address.
  */
 export type MailKind =
   | 'verify-email'
@@ -29,7 +33,9 @@ export type MailKind =
   | 'account-locked'
   | 'second-factor-locked'
   | 'magic-link'
-  | 'two-factor-reset';
+  | 'two-factor-reset'
+  | 'invitation'
+  | 'email-changed';
 
 /** Every {@link MailKind}, in a stable order. */
 export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
@@ -46,6 +52,8 @@ export const MAIL_KINDS: readonly MailKind[] = Object.freeze([
   'second-factor-locked',
   'magic-link',
   'two-factor-reset',
+  'invitation',
+  'email-changed',
 ]);
 
 /**
@@ -149,4 +157,15 @@ export interface MailData {
     /** Wrong codes that set the lock. */
     failedAttempts: number;
   };
+  /** `link` lets the person choose a password (the reset-password page, by default). */
+  invitation: MailLinkData;
+  /**
+   * Sent to the old address; no link (reset links now go to the new address). `at`, `ip` and
+   * `userAgent` are those of the administrator's change.
+   */
+  'email-changed': MailDataBase &
+    MailEventOrigin & {
+      /** The account's new address. */
+      newEmail: string;
+    };
 }

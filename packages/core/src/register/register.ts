@@ -10,8 +10,11 @@ import { buildPageLink } from '../mail/link.js';
 import { assertPasswordAllowed } from '../password/policy.js';
 import { hashPassword } from '../password/verify.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { finishSignIn } from '../sign-in/complete.js';
+import type { SignedIn } from '../sign-in/types.js';
 import { FIRST_GENERATION } from '../storage/generation.js';
 import type { UserRecord } from '../storage/types/users.js';
+import { applyUserFields, parseUserFields } from '../users/fields.js';
 import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeUsername } from '../users/normalize.js';
 
 /** Input of `auth.register`. */
@@ -30,6 +33,12 @@ export interface RegisterInput {
   /** Optional last name, up to 100 characters. */
   lastName?: string | undefined;
 }
+
+/**
+ * What registration answers: `verification_sent`, or with `registration.signIn` (and no
+ * required verification) a new account's sign-in (`signed_in`, its session and tokens).
+ */
+export type RegisterResult = { status: 'verification_sent' } | SignedIn;
 
 /**
  * The input schema (also the source of the OpenAPI document's request body). `password` is
@@ -58,16 +67,26 @@ const withPasswordSchema = v.object({ ...registerSchema.entries, password: passw
  * (a store failure there is logged, and the answer stays `verification_sent`).
  * Throttled before any work: `registerPerIp` (default 20 an hour) and `registerPerAddress`
  * (3 an hour for one address, known or not).
+ * With `registration.signIn` (only without required verification) a new address with a
+ * password is stored at once and signed in (`signed_in`); a taken one answers as above.
+ * The app's own fields marked `input: true` are validated and stored (docs/user-fields.md).
  * @throws AuthError `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN`, `RATE_LIMITED`
  */
 export async function register(
   rt: AuthRuntime,
   input: RegisterInput,
   context: RequestContext,
-): Promise<{ status: 'verification_sent' }> {
+): Promise<RegisterResult> {
   const data = parseInput(
     rt.config.magicLink === undefined ? withPasswordSchema : registerSchema,
     input,
+  );
+  // The app's own fields marked `input: true`, each by its schema; a declared field without
+  // `input` is refused naming it. Other unknown keys are ignored, as ever.
+  const fieldValues = parseUserFields(
+    rt.config.user.fields,
+    input as unknown as Readonly<Record<string, unknown>>,
+    'register',
   );
   const email = normalizeEmail(data.email);
   if (!email) throw invalid('email', 'email is not a valid address');
@@ -108,13 +127,16 @@ export async function register(
     ...(passwordHash === undefined ? {} : { passwordHash }),
     ...(data.firstName ? { firstName: data.firstName } : {}),
     ...(data.lastName ? { lastName: data.lastName } : {}),
-    metadata: {},
+    metadata: applyUserFields({}, fieldValues)?.metadata ?? {},
     disabled: false,
     credentialGeneration: FIRST_GENERATION,
     createdAt: now,
     updatedAt: now,
   };
   const existing = await rt.storage.users.getByEmail(email.emailNormalized);
+  if (rt.config.registration.signIn && passwordHash !== undefined && !existing) {
+    return registerAndSignIn(rt, user, context);
+  }
   // Answer now, after the same awaited work for a new and a taken address (validation, the
   // limits, the hash, the lookups). The account, its token, the audit rows and the mail follow
   // in the background: their store round trips would tell the two apart.
@@ -135,6 +157,32 @@ export async function register(
     await sendVerificationMail(rt, user, context);
   });
   return { status: 'verification_sent' };
+}
+
+/**
+ * `registration.signIn`: the account is stored now (not in the background: the session needs
+ * it) and signed in with `amr: ["pwd"]`; the verification mail still goes out. A race lost to
+ * the same address answers as a taken address does (`verification_sent`, its owner notified).
+ */
+async function registerAndSignIn(
+  rt: AuthRuntime,
+  user: UserRecord,
+  context: RequestContext,
+): Promise<RegisterResult> {
+  if ((await rt.storage.users.create(user)) === 'conflict') {
+    const raced = await rt.storage.users.getByEmail(user.emailNormalized);
+    if (!raced) throw new AuthError('USERNAME_TAKEN');
+    await runInBackground(rt.config.logger, 'register', () => notifyExisting(rt, raced, context));
+    return { status: 'verification_sent' };
+  }
+  await rt.emit({ type: 'user.registered', userId: user.id }, context);
+  await runInBackground(rt.config.logger, 'register', () =>
+    sendVerificationMail(rt, user, context),
+  );
+  const result = await finishSignIn(rt, user, { amr: ['pwd'], context });
+  // A new account has no second factor: the sign-in stands.
+  if (result.status !== 'signed_in') throw new AuthError('INTERNAL');
+  return result;
 }
 
 /** Tells the owner of a taken address that someone tried to register it (in the background). */

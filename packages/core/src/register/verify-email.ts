@@ -33,11 +33,15 @@ export async function verifyEmail(
   if (!user || user.emailNormalized !== record.payload?.emailNormalized) {
     throw new AuthError('TOKEN_INVALID');
   }
-  if (user.emailVerifiedAt !== undefined) return { status: 'verified', user: toPublicUser(user) };
+  if (user.emailVerifiedAt !== undefined)
+    return { status: 'verified', user: toPublicUser(user, rt.config.user.fields) };
   const now = rt.now();
   await rt.storage.users.update(user.id, { emailVerifiedAt: now, updatedAt: now });
   await rt.emit({ type: 'email.verified', userId: user.id }, context);
-  return { status: 'verified', user: toPublicUser({ ...user, emailVerifiedAt: now }) };
+  return {
+    status: 'verified',
+    user: toPublicUser({ ...user, emailVerifiedAt: now }, rt.config.user.fields),
+  };
 }
 
 /**

@@ -27,6 +27,11 @@ export async function createSession(
     /** A reissued session keeps its sign-in time and absolute expiry (`reissueSession`). */
     keep?: { createdAt: number; absoluteExpiresAt: number; freshUntil: number };
     /**
+     * An admin's impersonation (`admin/impersonation.ts`): the session is marked with the
+     * admin's id, ends at `absoluteExpiresAt` whatever its activity, and is never fresh.
+     */
+    impersonation?: { adminId: string; absoluteExpiresAt: number };
+    /**
      * `false`: the caller applies `session.maxPerUser` itself, later ({@link
      * enforceSessionLimit}). Reissued sessions (`keep`) never count as new.
      */
@@ -38,9 +43,15 @@ export async function createSession(
   const id = randomToken({ bytes: TOKEN_ID_BYTES, random: config.random });
   const secret = createSplitToken({ id, random: config.random });
   const jwt = config.session.strategy === 'jwt';
-  const { keep } = options;
+  const { keep, impersonation } = options;
   const absoluteExpiresAt =
-    keep?.absoluteExpiresAt ?? now + config.session.absoluteTimeoutSeconds * 1000;
+    keep?.absoluteExpiresAt ??
+    impersonation?.absoluteExpiresAt ??
+    now + config.session.absoluteTimeoutSeconds * 1000;
+  // An impersonation is never fresh: the admin proved nothing of the user's.
+  const freshUntil =
+    keep?.freshUntil ??
+    (impersonation === undefined ? now + config.session.freshForSeconds * 1000 : now);
   const record: SessionRecord = {
     id,
     userId: options.userId,
@@ -50,7 +61,7 @@ export async function createSession(
     lastSeenAt: now,
     idleExpiresAt: Math.min(now + config.session.idleTimeoutSeconds * 1000, absoluteExpiresAt),
     absoluteExpiresAt,
-    freshUntil: keep?.freshUntil ?? now + config.session.freshForSeconds * 1000,
+    freshUntil,
     amr: [...options.amr],
     credentialGeneration: options.credentialGeneration,
     ...(options.secondFactorAt === undefined ? {} : { secondFactorAt: options.secondFactorAt }),
@@ -58,6 +69,7 @@ export async function createSession(
     ...(options.context.userAgent === undefined
       ? {}
       : { userAgent: options.context.userAgent.slice(0, MAX_USER_AGENT) }),
+    ...(impersonation === undefined ? {} : { impersonatedBy: impersonation.adminId }),
   };
   // A session nobody was told about must not outlive this call (issue 16): from the create on
   // (a create that fails may still have been written), any failure deletes it again.
@@ -71,7 +83,10 @@ export async function createSession(
         type: 'session.created',
         userId: options.userId,
         sessionId: id,
-        data: { strategy: config.session.strategy },
+        data: {
+          strategy: config.session.strategy,
+          ...(impersonation === undefined ? {} : { impersonatedBy: impersonation.adminId }),
+        },
       },
       options.context,
     );

@@ -15,5 +15,6 @@ export function toSessionInfo(session: SessionRecord, currentId?: string): Sessi
     userAgent: session.userAgent ?? null,
     amr: session.amr,
     current: session.id === currentId,
+    impersonatedBy: session.impersonatedBy ?? null,
   };
 }

@@ -8,9 +8,9 @@ import type { SessionTokens } from './types.js';
 /**
  * Replaces a session whose trust just changed (a re-authentication, a step-up with a second
  * factor) with a new one: a new id and secret (cookie token, or access and refresh tokens),
- * the same user, sign-in time, absolute expiry and credential generation; then the old
- * session ends, with every token it had (OWASP ASVS 7.2.4: a token obtained before the step-up,
- * a stolen cookie for instance, does not gain what the step-up proved).
+ * the same user, sign-in time, absolute expiry, credential generation and impersonation mark;
+ * then the old session ends, with every token it had (OWASP ASVS 7.2.4: a token obtained before
+ * the step-up, a stolen cookie for instance, does not gain what the step-up proved).
  */
 export async function reissueSession(
   rt: AuthRuntime,
@@ -35,6 +35,15 @@ export async function reissueSession(
       absoluteExpiresAt: old.absoluteExpiresAt,
       freshUntil: changes.freshUntil,
     },
+    // An impersonation stays one: the mark goes with the session's trust, never away from it.
+    ...(old.impersonatedBy === undefined
+      ? {}
+      : {
+          impersonation: {
+            adminId: old.impersonatedBy,
+            absoluteExpiresAt: old.absoluteExpiresAt,
+          },
+        }),
   });
   try {
     await rt.storage.sessions.delete(old.id);

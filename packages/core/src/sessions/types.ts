@@ -14,6 +14,11 @@ export interface SessionInfo {
   readonly amr: readonly string[];
   /** True for the session that asked. */
   readonly current: boolean;
+  /**
+   * The admin's user id when an admin opened this session by impersonation (show a banner),
+   * else `null`. Such a session ends within an hour and cannot reach `/admin` or step up.
+   */
+  readonly impersonatedBy: string | null;
 }
 
 /** What a client keeps after signing in: depends on the session strategy. */

@@ -88,7 +88,7 @@ export async function openSession(
 ): Promise<SignedIn> {
   const created = await createSignInSession(rt, user, options);
   await settleSession(rt, user, created, options);
-  return signedIn(user, created);
+  return signedIn(rt, user, created);
 }
 
 /**
@@ -162,12 +162,13 @@ export async function settleSession(
 
 /** The answer of a sign-in that stands. */
 export function signedIn(
+  rt: AuthRuntime,
   user: UserRecord,
   created: { record: SessionRecord; tokens: SessionTokens },
 ): SignedIn {
   return {
     status: 'signed_in',
-    user: toPublicUser(user),
+    user: toPublicUser(user, rt.config.user.fields),
     session: toSessionInfo(created.record, created.record.id),
     tokens: created.tokens,
   };

@@ -28,7 +28,8 @@ import type { ReauthenticateInput, SignedIn, StepUp } from './types.js';
  * and each check, password or code, is reserved before it runs.
  * @throws AuthError `VALIDATION_FAILED` (no password, or not a string of 1 to 1024 characters;
  * nothing is counted), `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`,
- * `UNAUTHENTICATED` (the session or user is gone, or a credential changed since it opened)
+ * `UNAUTHENTICATED` (the session or user is gone, or a credential changed since it opened),
+ * `FORBIDDEN` (a session an admin opened by impersonation)
  * @returns the new session and its tokens, as a sign-in gives them
  */
 export async function reauthenticate(
@@ -65,7 +66,7 @@ export async function reauthenticate(
   );
   return {
     status: 'signed_in',
-    user: toPublicUser(user),
+    user: toPublicUser(user, rt.config.user.fields),
     session: toSessionInfo(record, record.id),
     tokens,
   };
@@ -104,7 +105,8 @@ export type FreshnessRule =
  * the session fresh (only `reauthenticate` does, with a new session token). With 2FA on and no `code`, freshness is judged before the password is checked, so a
  * refused request spends no password attempt.
  * @throws AuthError `REAUTH_REQUIRED`, `PASSWORD_INCORRECT`, `CODE_INVALID`, `RATE_LIMITED`,
- * `UNAUTHENTICATED`, `VALIDATION_FAILED`
+ * `UNAUTHENTICATED`, `VALIDATION_FAILED`; `FORBIDDEN` when `sessionId` is an impersonation
+ * (`admin/impersonation.ts`), before any password or code is checked
  */
 export async function requireStepUp(
   rt: AuthRuntime,
@@ -179,7 +181,8 @@ export function secondFactorFresh(
 /**
  * The user and, when `sessionId` is given, the caller's live session: of this user, of the
  * user's current credential generation. Someone else's session is reported
- * (`session.foreign_access`). @throws AuthError `UNAUTHENTICATED` otherwise
+ * (`session.foreign_access`). @throws AuthError `UNAUTHENTICATED` otherwise; `FORBIDDEN` for
+ * a session an admin opened by impersonation (the one gate of every step-up)
  */
 async function callerOf(
   rt: AuthRuntime,
@@ -203,6 +206,9 @@ async function callerOf(
   if (!session || session.userId !== user.id || !sameGeneration(session, user)) {
     throw new AuthError('UNAUTHENTICATED');
   }
+  // An admin impersonating the user knows none of their secrets and may change none of them:
+  // no re-authentication, no password, email, second factor, passkey or account deletion.
+  if (session.impersonatedBy !== undefined) throw new AuthError('FORBIDDEN');
   return { user, session };
 }
 

@@ -186,7 +186,7 @@ export async function verifySecondFactor(
   }
   // The sign-in stands: nothing below fails its answer (each step is logged if it fails).
   await settleSession(rt, user, created, options);
-  const result = signedIn(user, created);
+  const result = signedIn(rt, user, created);
   const sessionId = result.session.id;
   // Codes bound to the challenge are worthless now; drop them rather than wait for expiry.
   await afterSignIn(rt, 'email code drop', () =>

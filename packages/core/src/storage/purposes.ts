@@ -32,6 +32,11 @@ export const TOKEN_PURPOSES = Object.freeze({
   magicLink: 'magic-link',
   /** The 6-digit code mailed with a magic link, keyed by the address. */
   magicLinkCode: 'magic-link-code',
+  /**
+   * A running impersonation, keyed by its session id (the impersonated user's), for as long as
+   * the session: consumed once when it stops, so a stop is audited once however many race.
+   */
+  impersonation: 'impersonation',
 } as const);
 
 /** One of the purposes in {@link TOKEN_PURPOSES}. */

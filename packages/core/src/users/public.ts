@@ -1,8 +1,11 @@
 import type { UserRecord } from '../storage/types/users.js';
+import { type ResolvedUserField, readUserFields } from './fields.js';
 
 /**
  * A user as Portcullis shows it to clients: every key always present (`null` when unset) and
- * nothing else — no hash, no TOTP state, no metadata.
+ * nothing else — no hash, no TOTP state, no metadata. The app's own fields (`user.fields`,
+ * docs/user-fields.md) come after these keys, each present (`null` when unset); the typed API
+ * types them (`Auth<F>`'s users are `PublicUser & UserFieldValues<F>`).
  */
 export interface PublicUser {
   readonly id: string;
@@ -34,9 +37,15 @@ export function isoTime(ms: number): string {
   return text;
 }
 
-/** The public view of a stored user. */
-export function toPublicUser(user: UserRecord): PublicUser {
-  return {
+/**
+ * The public view of a stored user, with the app's `fields` (each `null` when unset; stored in
+ * the user's `metadata` under its name).
+ */
+export function toPublicUser(
+  user: UserRecord,
+  fields: readonly ResolvedUserField[] = [],
+): PublicUser {
+  const base: PublicUser = {
     id: user.id,
     email: user.email,
     emailVerified: user.emailVerifiedAt !== undefined,
@@ -47,4 +56,5 @@ export function toPublicUser(user: UserRecord): PublicUser {
     roles: user.roles === undefined ? [] : [...user.roles],
     createdAt: isoTime(user.createdAt),
   };
+  return fields.length === 0 ? base : { ...base, ...readUserFields(user, fields) };
 }

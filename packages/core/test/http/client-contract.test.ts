@@ -59,8 +59,9 @@ describe('client: operations and error codes generated from core', () => {
       const sent = (SENT_ERROR_CODES as readonly string[]).includes(code);
       expect(isServerErrorCode(code), code).toBe(sent);
     }
-    // Never sent: a store's conflict becomes USERNAME_TAKEN, a bad configuration fails startup.
-    expect(isServerErrorCode('CONFLICT')).toBe(false);
+    // Never sent: a bad configuration fails startup. CONFLICT is sent by the admin API (an
+    // email that belongs to another user).
+    expect(isServerErrorCode('CONFLICT')).toBe(true);
     expect(isServerErrorCode('CONFIG_INVALID')).toBe(false);
   });
 });

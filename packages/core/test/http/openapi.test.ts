@@ -247,8 +247,15 @@ const SAMPLES: Record<keyof typeof REQUEST_SCHEMAS, { ok: unknown[]; bad: unknow
   RenamePasskeyRequest: { ok: [{ name: 'Phone' }], bad: [{}, { name: 'x'.repeat(65) }] },
   RemovePasskeyRequest: { ok: [{}, { password: 'pw' }], bad: [{ method: 'email' }] },
   MagicLinkRequest: { ok: [{ email: 'a@b.cd' }], bad: [{}, { email: '' }] },
+  AdminCreateUserRequest: {
+    ok: [
+      { email: 'a@b.cd' },
+      { email: 'a@b.cd', password: 'long enough', roles: ['admin'], emailVerified: true },
+    ],
+    bad: [{}, { email: 'a@b.cd', password: 1 }, { email: 'a@b.cd', bio: 'x' }],
+  },
   AdminUserPatchRequest: {
-    ok: [{}, { roles: ['admin'], disabled: true, firstName: null }],
+    ok: [{}, { roles: ['admin'], disabled: true, firstName: null }, { email: 'a@b.cd' }],
     bad: [{ roles: 'admin' }, { disabled: 'yes' }, { bio: 'x' }],
   },
   AdminRevokeSessionsRequest: { ok: [{}, { sessionId: 's' }], bad: [{ sessionId: 1 }] },

@@ -14,6 +14,9 @@ export type DjangoColumnMap = Readonly<Record<string, DjangoColumnTarget>>;
  * - `emailVerified`: a boolean, `true` → verified at `createdAt`, `false` → unverified. Without
  *   an `emailVerified` or `emailVerifiedAt` column every imported email counts as verified.
  * - `metadata.<key>` (dots nest further): the value, as JSON, into the user's `metadata`.
+ * - `fields.<name>`: one of the app's own user fields (docs/user-fields.md), which live in
+ *   `metadata.<name>`; with the import's `fields` option the value is checked by the field's
+ *   schema (a user whose value it refuses is skipped, `field_invalid`).
  * - `ignore`: read nothing, and do not list the column as unmapped.
  */
 export type DjangoColumnTarget =
@@ -30,7 +33,8 @@ export type DjangoColumnTarget =
   | 'emailVerified'
   | 'emailVerifiedAt'
   | 'ignore'
-  | `metadata.${string}`;
+  | `metadata.${string}`
+  | `fields.${string}`;
 
 /** The map of Django's own `auth_user` (`AbstractUser`); `id` is the primary key. */
 export const DJANGO_DEFAULT_COLUMN_MAP: DjangoColumnMap = Object.freeze({
@@ -60,6 +64,7 @@ const SINGLE_TARGETS = new Set<string>([
 ]);
 
 const METADATA_PATH = /^metadata(\.[^.]+)+$/;
+const FIELD_PATH = /^fields\.[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
 /** Keys refused in a metadata path: they reach `Object.prototype` rather than the data. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
@@ -88,7 +93,12 @@ export function resolveColumnMap(
     }
     if (column === 'id')
       throw new Error('Column map: "id" is the primary key; it cannot be mapped.');
-    if (target !== 'ignore' && !SINGLE_TARGETS.has(target) && !METADATA_PATH.test(target)) {
+    if (
+      target !== 'ignore' &&
+      !SINGLE_TARGETS.has(target) &&
+      !METADATA_PATH.test(target) &&
+      !FIELD_PATH.test(target)
+    ) {
       throw new Error(`Column map: unknown target "${target}" for column "${column}".`);
     }
     // Keys that would write onto an object's prototype instead of into the metadata.
@@ -98,10 +108,12 @@ export function resolveColumnMap(
     }
     map.set(column, target as DjangoColumnTarget);
   }
-  // A target filled by two columns would make the result depend on their order.
+  // A target filled by two columns would make the result depend on their order (a field is
+  // its metadata key: `fields.bio` and `metadata.bio` are one target).
   const seen = new Map<string, string>();
-  for (const [column, target] of map) {
-    if (target === 'ignore') continue;
+  for (const [column, mapped] of map) {
+    if (mapped === 'ignore') continue;
+    const target = mapped.startsWith('fields.') ? `metadata.${mapped.slice(7)}` : mapped;
     const other = seen.get(target);
     if (other !== undefined) {
       throw new Error(`Column map: "${other}" and "${column}" both map to "${target}".`);

@@ -12,7 +12,13 @@ import {
   type UserRecord,
 } from '@portcullis/core/storage';
 import { TOTP_SECRET_KEY } from '@portcullis/core/two-factor';
-import { normalizeEmail, normalizeUsername } from '@portcullis/core/users';
+import {
+  normalizeEmail,
+  normalizeUsername,
+  parseUserFields,
+  resolveUserFields,
+  type UserFieldDefinitions,
+} from '@portcullis/core/users';
 import { type PostgresDatabase, toSqlClient } from '../client/detect.js';
 import type { SqlClient } from '../client/types.js';
 import { DEFAULT_SCHEMA } from '../schema-name.js';
@@ -39,6 +45,13 @@ export interface ImportDjangoOptions {
    * `{ "email_verified": "emailVerified", "bio": "metadata.bio" }`.
    */
   readonly columnMap?: Readonly<Record<string, string>>;
+  /**
+   * The app's own user fields, as given to `createAuth({ user: { fields } })`: columns mapped to
+   * `fields.<name>` are checked by that field's schema (and must name a declared field); a user
+   * whose value is refused is skipped (`field_invalid`, with the field). Without it, a
+   * `fields.<name>` column is copied as `metadata.<name>` unchecked.
+   */
+  readonly fields?: UserFieldDefinitions;
   /**
    * The application's `secret` (current first when rotating), which encrypts TOTP secrets.
    * Needed only when confirmed django-otp TOTP devices are imported (not for a dry run).
@@ -80,7 +93,9 @@ export interface DjangoSkippedUser {
    * whose key or parameters Portcullis cannot use (the user is not imported without it, so no
    * second factor is silently dropped; see `totpDevicesSkipped`).
    */
-  readonly reason: 'no_email' | 'totp_unusable';
+  readonly reason: 'no_email' | 'totp_unusable' | 'field_invalid';
+  /** With `field_invalid`: the field whose schema refused the value. */
+  readonly field?: string;
 }
 
 /** Django users that would share one normalized email or username; none of them is imported. */
@@ -200,6 +215,13 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
     throw new Error(`No table ${fromSchema}.${userTable} in the Django database.`);
   if (!columns.includes('id')) throw new Error(`Table ${userTable} has no "id" column.`);
   const { map, unmapped } = resolveColumnMap(columns, options.columnMap);
+  const fields = options.fields === undefined ? undefined : resolveUserFields(options.fields);
+  for (const target of map.values()) {
+    const name = target.startsWith('fields.') ? target.slice(7) : undefined;
+    if (name !== undefined && fields !== undefined && !fields.some((f) => f.name === name)) {
+      throw new Error(`Column map: "${name}" is not one of the declared user fields.`);
+    }
+  }
   const columnOf = (target: DjangoColumnTarget) => [...map].find(([, t]) => t === target)?.[0];
   const table = `${ident(fromSchema)}.${ident(userTable)}`;
   const otp = await otpTables(from, fromSchema);
@@ -406,6 +428,24 @@ export async function importDjango(options: ImportDjangoOptions): Promise<Django
         for (const [column, target] of map) {
           if (target.startsWith('metadata.'))
             setPath(metadata, target.split('.').slice(1), row[column] ?? null);
+        }
+        for (const [column, target] of map) {
+          if (!target.startsWith('fields.')) continue;
+          const name = target.slice(7);
+          const raw = row[column] ?? null;
+          if (fields === undefined) {
+            if (raw !== null) setPath(metadata, [name], raw as JsonValue);
+            continue;
+          }
+          let values: Record<string, JsonValue | null>;
+          try {
+            values = parseUserFields(fields, { [name]: raw }, 'admin');
+          } catch {
+            report.skipped.push({ djangoId, reason: 'field_invalid', field: name });
+            return undefined;
+          }
+          const checked = values[name];
+          if (checked !== undefined && checked !== null) setPath(metadata, [name], checked);
         }
         const lastLoginAt = time(value('lastLoginAt'));
         const firstName = text(value('firstName'));

@@ -21,6 +21,7 @@ export interface SessionRow {
   /** Text of the `bigint`, or the number itself when the row came as JSON (`row_to_json`). */
   credential_generation: string | number;
   second_factor_at: number | null;
+  impersonated_by: string | null;
 }
 
 /** A session is live at `$n` while it is before both expiries. */
@@ -46,6 +47,7 @@ export function sessionColumns(refreshHashes: string): string {
     json('s.amr', 'amr'),
     int8('s.credential_generation', 'credential_generation'),
     ms('s.second_factor_at', 'second_factor_at'),
+    's.impersonated_by',
   ].join(', ');
 }
 
@@ -75,9 +77,9 @@ export function pgSessions(db: Db): SessionStore {
         `WITH created AS (
            INSERT INTO ${sessions} (id, user_id, secret_hash, refresh_hash, created_at,
              last_seen_at, idle_expires_at, absolute_expires_at, fresh_until, ip, user_agent, amr,
-             credential_generation, second_factor_at)
+             credential_generation, second_factor_at, impersonated_by)
            VALUES ($1, $2, $3, $4, ${ts(5)}, ${ts(6)}, ${ts(7)}, ${ts(8)}, ${ts(9)}, $10, $11,
-             $12::text[], $14::bigint, ${ts(15)})
+             $12::text[], $14::bigint, ${ts(15)}, $16)
            RETURNING id)
          INSERT INTO ${refreshHashes} (session_id, hash)
          SELECT created.id, h.hash FROM created, unnest($13::text[]) WITH ORDINALITY AS h(hash, n)
@@ -98,6 +100,7 @@ export function pgSessions(db: Db): SessionStore {
           [...s.previousRefreshHashes],
           generationParam(s.credentialGeneration),
           s.secondFactorAt ?? null,
+          s.impersonatedBy ?? null,
         ],
       );
     },
@@ -198,5 +201,6 @@ export function toSession(r: SessionRow): SessionRecord {
     amr: (typeof r.amr === 'string' ? parseJson<string[]>(r.amr) : r.amr) ?? [],
     credentialGeneration: int(r.credential_generation),
     ...opt('secondFactorAt', r.second_factor_at),
+    ...opt('impersonatedBy', r.impersonated_by),
   };
 }

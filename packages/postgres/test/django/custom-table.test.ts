@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromPool, importDjango, migrate, postgresStorage } from '../../src/index.js';
 import { connectPool, release, testSchema } from '../helpers.js';
@@ -7,6 +8,7 @@ import { loadFixture, pythonPbkdf2 } from './django-fixtures.js';
 const django = testSchema();
 const schema = testSchema();
 const second = testSchema(); // a Portcullis schema for the TOTP-only run
+const third = testSchema(); // a Portcullis schema for the user-fields run
 let pool: Pool;
 
 beforeAll(async () => {
@@ -14,6 +16,7 @@ beforeAll(async () => {
   await loadFixture(pool, django, 'custom-user.sql');
   await migrate(fromPool(pool), { schema });
   await migrate(fromPool(pool), { schema: second });
+  await migrate(fromPool(pool), { schema: third });
   const hash = pythonPbkdf2('correct horse battery staple', 'c2FsdHlzYWx0', 1000);
   await pool.query(
     `INSERT INTO "${django}".accounts_user (id, password, is_superuser, username, first_name,
@@ -27,7 +30,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await release(pool, django, schema, second);
+  await release(pool, django, schema, second, third);
 });
 
 describe('importDjango with a custom user table', () => {
@@ -81,6 +84,58 @@ describe('importDjango with a custom user table', () => {
       /no column "nope"/,
     );
     await expect(importDjango({ ...base, userTable: 'missing' })).rejects.toThrow(/No table/);
+  });
+});
+
+describe("importDjango into the app's own user fields", () => {
+  const fields = {
+    bio: { schema: v.optional(v.pipe(v.string(), v.maxLength(500))), editable: true },
+    profilePicture: v.optional(v.pipe(v.string(), v.regex(/^pics\//, 'a picture path'))),
+  };
+  const base = { fromSchema: django, userTable: 'accounts_user' };
+
+  it('maps columns to fields, checks them by their schemas, and skips a user they refuse', async () => {
+    const report = await importDjango({
+      ...base,
+      from: pool,
+      to: pool,
+      schema: third,
+      columnMap: {
+        email_verified: 'emailVerified',
+        bio: 'fields.bio',
+        profile_picture: 'fields.profilePicture',
+      },
+      fields,
+    });
+    // User 2's empty picture path is not one the schema takes: skipped, naming the field.
+    expect(report).toMatchObject({
+      imported: 1,
+      skipped: [{ djangoId: 2, reason: 'field_invalid', field: 'profilePicture' }],
+    });
+    const user = await postgresStorage(pool, { schema: third }).users.getById('django:1');
+    expect(user?.metadata).toEqual({ bio: 'Hello', profilePicture: 'pics/ver.png' });
+  });
+
+  it('refuses a field the app did not declare, and a field and its metadata key together', async () => {
+    await expect(
+      importDjango({
+        ...base,
+        from: pool,
+        to: pool,
+        schema: third,
+        columnMap: { bio: 'fields.biography' },
+        fields,
+      }),
+    ).rejects.toThrow(/"biography" is not one of the declared user fields/);
+    await expect(
+      importDjango({
+        ...base,
+        from: pool,
+        to: pool,
+        schema: third,
+        columnMap: { bio: 'fields.bio', profile_picture: 'metadata.bio' },
+      }),
+    ).rejects.toThrow(/both map to/);
   });
 });
 

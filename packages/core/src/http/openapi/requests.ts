@@ -18,6 +18,7 @@ import { confirmEmailChangeSchema, requestEmailChangeSchema } from '../../accoun
 import { changePasswordSchema } from '../../account/password-change.js';
 import { requestResetSchema, resetPasswordSchema } from '../../account/password-reset.js';
 import { updateProfileSchema } from '../../account/profile.js';
+import { adminCreateSchema } from '../../admin/create.js';
 import { adminUpdateSchema, revokeSessionsSchema } from '../../admin/users.js';
 import { passwordField } from '../../flows/input.js';
 import {
@@ -119,8 +120,11 @@ export const OAuthCallbackForm = v.looseObject({
   user: v.optional(v.string()),
 });
 
-/** `PATCH /user` (`account/profile.ts`): an absent key keeps the value, `null` clears it. */
-export const UpdateProfileRequest = v.omit(updateProfileSchema, ['userId']);
+/**
+ * `PATCH /user` (`account/profile.ts`): an absent key keeps the value, `null` clears it; any
+ * other key is refused (the served document adds the app's `editable` fields).
+ */
+export const UpdateProfileRequest = v.strictObject(v.omit(updateProfileSchema, ['userId']).entries);
 
 /** `POST /user/email` (`account/email-change.ts`): the address is normalized by the flow. */
 export const RequestEmailChangeRequest = v.object({
@@ -211,8 +215,17 @@ export const MagicLinkVerifyRequest = v.object({
   code: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
 });
 
+/** `POST /admin/users` (`admin/create.ts`): no `password`, an invitation is mailed. */
+export const AdminCreateUserRequest = v.strictObject({
+  ...adminCreateSchema.entries,
+  email: emailDoc('email'),
+  password: v.optional(newPasswordDoc('password')),
+});
 /** `PATCH /admin/users/:id` (`admin/users.ts`). */
-export const AdminUserPatchRequest = adminUpdateSchema;
+export const AdminUserPatchRequest = v.strictObject({
+  ...adminUpdateSchema.entries,
+  email: v.optional(emailDoc('email')),
+});
 /** `POST /admin/users/:id/sessions/revoke`: one session, or (without it) all. */
 export const AdminRevokeSessionsRequest = revokeSessionsSchema;
 
@@ -249,6 +262,7 @@ export const REQUEST_SCHEMAS = {
   RemovePasskeyRequest,
   MagicLinkRequest,
   MagicLinkVerifyRequest,
+  AdminCreateUserRequest,
   AdminUserPatchRequest,
   AdminRevokeSessionsRequest,
 } as const;

@@ -24,7 +24,10 @@ export const User = v.strictObject({
   createdAt: isoTime,
 });
 
-/** A session as `/session` and `/sessions` show it; `expiresAt` is the earlier expiry. */
+/**
+ * A session as `/session` and `/sessions` show it; `expiresAt` is the earlier expiry;
+ * `impersonatedBy` the admin's id for a session an admin opened by impersonation, else `null`.
+ */
 export const Session = v.strictObject({
   id: v.string(),
   createdAt: isoTime,
@@ -33,6 +36,7 @@ export const Session = v.strictObject({
   ip: nullableText,
   userAgent: nullableText,
   current: v.boolean(),
+  impersonatedBy: nullableText,
 });
 
 /** A second-factor method a challenge offers. */
@@ -154,8 +158,13 @@ export const AdminUserList = v.strictObject({
   users: v.array(AdminUser),
   nextCursor: v.nullable(v.string()),
 });
-/** `PATCH /admin/users/:id`. */
+/** `POST /admin/users`, `PATCH /admin/users/:id`. */
 export const AdminUserResponse = v.strictObject({ user: AdminUser });
+/** `POST /admin/sessions/revoke-all`. */
+export const AdminSessionsRevoked = v.strictObject({
+  sessionsEnded: v.pipe(v.number(), v.integer()),
+  users: v.pipe(v.number(), v.integer()),
+});
 /** `GET /admin/users/:id`. */
 export const AdminUserDetail = v.strictObject({
   user: AdminUser,
@@ -243,11 +252,12 @@ export const OpenApiDocument = v.looseObject({
 export const ErrorDetail = v.strictObject({ path: v.string(), message: v.string() });
 
 /**
- * Codes that never reach an HTTP answer: `CONFLICT` is turned by core into `USERNAME_TAKEN` or
- * register's neutral answer, `CONFIG_INVALID` is thrown at startup (and any 5xx but
- * `STORAGE_UNAVAILABLE` is answered as `INTERNAL`).
+ * Codes that never reach an HTTP answer: `CONFIG_INVALID` is thrown at startup (and any 5xx
+ * but `STORAGE_UNAVAILABLE` is answered as `INTERNAL`). `CONFLICT` is sent by the admin API
+ * only (an email that belongs to another user); elsewhere core turns a store's conflict into
+ * `USERNAME_TAKEN` or register's neutral answer.
  */
-const NEVER_SENT = ['CONFLICT', 'CONFIG_INVALID'] as const satisfies readonly AuthErrorCode[];
+const NEVER_SENT = ['CONFIG_INVALID'] as const satisfies readonly AuthErrorCode[];
 
 /** A code an HTTP answer can carry. */
 export type SentErrorCode = Exclude<AuthErrorCode, (typeof NEVER_SENT)[number]>;
@@ -309,6 +319,7 @@ export const RESPONSE_SCHEMAS = {
   AdminUser,
   AdminUserList,
   AdminUserResponse,
+  AdminSessionsRevoked,
   AdminUserDetail,
   AdminAuditEvent,
   AdminAuditLog,

@@ -35,19 +35,37 @@ export const ADMIN_OPERATIONS = {
     success: { status: 200, schema: 'AdminUserDetail', description: 'The user and more.' },
     errors: ['FORBIDDEN', 'NOT_FOUND'],
   },
+  createAdminUser: {
+    method: 'POST',
+    path: '/admin/users',
+    tag: 'Admin',
+    summary: 'Create a user, with a password or by invitation (users:write)',
+    description:
+      'With `password` (checked by the password policy, `WEAK_PASSWORD`), the user can sign ' +
+      'in (a verification link is mailed unless `emailVerified` is true). Without, an ' +
+      '`invitation` mail carries a single-use link (7 days by default) to the password-reset ' +
+      'page, where `POST /password/reset/confirm` sets the password and verifies the address. ' +
+      'A taken email is `409 CONFLICT`, a taken username `409 USERNAME_TAKEN`.',
+    auth: 'session',
+    request: { schema: 'AdminCreateUserRequest', required: true },
+    success: { status: 201, schema: 'AdminUserResponse', description: '`{user}`, as created.' },
+    errors: ['FORBIDDEN', 'VALIDATION_FAILED', 'WEAK_PASSWORD', 'USERNAME_TAKEN', 'CONFLICT'],
+  },
   updateAdminUser: {
     method: 'PATCH',
     path: '/admin/users/:id',
     tag: 'Admin',
     summary: 'Change a user (users:write)',
     description:
-      'Names, username, roles (named in the configuration), disabled (ends every session), ' +
-      'email verified. An admin cannot disable themselves nor take away their own admin role ' +
-      '(`VALIDATION_FAILED`).',
+      'Names, username, email, roles (named in the configuration), disabled (ends every ' +
+      'session), email verified. A new `email` ends every session of the user; with ' +
+      '`emailVerified: true` it is set verified, without it a verification link is mailed to ' +
+      'it; the old address is told. A taken email is `409 CONFLICT`. An admin cannot disable ' +
+      'themselves nor take away their own admin role (`VALIDATION_FAILED`).',
     auth: 'session',
     request: { schema: 'AdminUserPatchRequest', required: true },
     success: { status: 200, schema: 'AdminUserResponse', description: '`{user}`, as changed.' },
-    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED', 'USERNAME_TAKEN'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED', 'USERNAME_TAKEN', 'CONFLICT'],
   },
   deleteAdminUser: {
     method: 'DELETE',
@@ -100,6 +118,23 @@ export const ADMIN_OPERATIONS = {
     auth: 'session',
     success: { status: 204, description: 'Mailed (unless the user is disabled).' },
     errors: ['FORBIDDEN', 'NOT_FOUND', 'RATE_LIMITED'],
+  },
+  revokeAllAdminSessions: {
+    method: 'POST',
+    path: '/admin/sessions/revoke-all',
+    tag: 'Admin',
+    summary: 'End every session of every user (sessions:revoke)',
+    description:
+      "After an incident (OWASP ASVS 7.4.5). The caller's own session ends too (its cookies " +
+      'are cleared). Sign-ins after the call are not affected; access tokens already issued ' +
+      '(jwt strategy) stay valid until they expire unless `session.accessToken.checkSession`.',
+    auth: 'session',
+    success: {
+      status: 200,
+      schema: 'AdminSessionsRevoked',
+      description: '`{sessionsEnded, users}`: how many sessions of how many users ended.',
+    },
+    errors: ['FORBIDDEN'],
   },
   listAdminAudit: {
     method: 'GET',

@@ -15,6 +15,11 @@ export const IDENTITY_OPERATIONS = {
     auth: 'none',
     request: { schema: 'RegisterRequest', required: true },
     success: { status: 202, schema: 'VerificationSent', description: 'Verification mail sent.' },
+    alsoSuccess: {
+      status: 200,
+      schema: 'SignedIn',
+      description: `With \`registration.signIn\` (and no required verification), a new address is signed in at once. ${SIGNED_IN}`,
+    },
     errors: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'USERNAME_TAKEN', 'RATE_LIMITED'],
   },
   verifyEmail: {
@@ -81,6 +86,12 @@ export const IDENTITY_OPERATIONS = {
     auth: 'session',
     request: { schema: 'ReauthenticateRequest', required: true },
     success: { status: 200, schema: 'SignedIn', description: SIGNED_IN },
-    errors: ['PASSWORD_INCORRECT', 'CODE_INVALID', 'VALIDATION_FAILED', 'RATE_LIMITED'],
+    errors: [
+      'PASSWORD_INCORRECT',
+      'CODE_INVALID',
+      'VALIDATION_FAILED',
+      'RATE_LIMITED',
+      'FORBIDDEN',
+    ],
   },
 } satisfies Record<string, OperationSpec>;

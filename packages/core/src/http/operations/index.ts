@@ -14,6 +14,7 @@
 import { ACCOUNT_OPERATIONS } from './account.js';
 import { ADMIN_OPERATIONS } from './admin.js';
 import { IDENTITY_OPERATIONS } from './identity.js';
+import { IMPERSONATION_OPERATIONS } from './impersonation.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
 import { PASSWORDLESS_OPERATIONS } from './passkeys.js';
 import { SESSION_OPERATIONS } from './sessions.js';
@@ -29,6 +30,7 @@ const TABLE = {
   ...OAUTH_OPERATIONS,
   ...PASSWORDLESS_OPERATIONS,
   ...ADMIN_OPERATIONS,
+  ...IMPERSONATION_OPERATIONS,
   getOpenApiDocument: {
     method: 'GET',
     path: '/openapi.json',

@@ -55,17 +55,30 @@ export interface OperationSpec {
     readonly schema?: ResponseSchemaName;
     readonly description: string;
   };
+  /**
+   * A second success answer, depending on configuration (`POST /register` with
+   * `registration.signIn` answers `200` signed in instead of `202`).
+   */
+  readonly alsoSuccess?: {
+    readonly status: 200 | 201;
+    readonly schema: ResponseSchemaName;
+    readonly description: string;
+  };
   /** Codes of this operation besides {@link commonErrors}. */
   readonly errors: readonly AuthErrorCode[];
 }
 
-/** The codes of a sensitive operation's fresh-session rule (`sign-in/reauthenticate.ts`, `requireStepUp`). */
+/**
+ * The codes of a sensitive operation's fresh-session rule (`sign-in/reauthenticate.ts`,
+ * `requireStepUp`); `FORBIDDEN` for a session an admin opened by impersonation.
+ */
 export const FRESHNESS: readonly AuthErrorCode[] = [
   'REAUTH_REQUIRED',
   'PASSWORD_INCORRECT',
   'CODE_INVALID',
   'VALIDATION_FAILED',
   'RATE_LIMITED',
+  'FORBIDDEN',
 ];
 
 /** What a completed sign-in answers (`/login`, `/reauthenticate`, `/2fa/verify`). */

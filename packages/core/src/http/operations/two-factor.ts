@@ -100,7 +100,13 @@ export const TWO_FACTOR_OPERATIONS = {
       status: 204,
       description: 'TOTP secret, recovery codes and trusted devices are removed.',
     },
-    errors: ['PASSWORD_INCORRECT', 'CODE_INVALID', 'VALIDATION_FAILED', 'RATE_LIMITED'],
+    errors: [
+      'PASSWORD_INCORRECT',
+      'CODE_INVALID',
+      'VALIDATION_FAILED',
+      'RATE_LIMITED',
+      'FORBIDDEN',
+    ],
   },
   regenerateRecoveryCodes: {
     method: 'POST',

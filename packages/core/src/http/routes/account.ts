@@ -3,12 +3,6 @@ import { json, noContent } from '../respond.js';
 import type { Handlers } from '../router.js';
 import { clearAuthCookies, pick, stepUp } from './shared.js';
 
-type ProfilePatch = {
-  username?: string | null;
-  firstName?: string | null;
-  lastName?: string | null;
-};
-
 async function deleteUser(ctx: HttpContext): Promise<Response> {
   const { user, session } = await ctx.caller();
   const body = await ctx.body();
@@ -26,7 +20,8 @@ export const accountHandlers = {
   getUser: async (ctx) => json(200, { user: (await ctx.caller()).user }),
   updateUser: async (ctx) => {
     const { user } = await ctx.caller();
-    const patch = pick<ProfilePatch>(await ctx.body(), ['username', 'firstName', 'lastName']);
+    // The whole body: the flow refuses any key that is not a profile or editable field.
+    const patch = (await ctx.body()) as Parameters<typeof ctx.auth.users.update>[1];
     return json(200, { user: await ctx.auth.users.update(user.id, patch, ctx.client) });
   },
   deleteUser,

@@ -1,8 +1,9 @@
+import type { AdminCreateUserInput } from '../../admin/create.js';
 import type { AdminUserPatch } from '../../admin/users.js';
 import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
 import type { Handlers } from '../router.js';
-import { pick, sessionView } from './shared.js';
+import { clearAuthCookies, pick, sessionView } from './shared.js';
 
 /** The signed-in caller as the admin API names them. */
 async function actor(ctx: HttpContext) {
@@ -44,6 +45,16 @@ export const adminHandlers = {
     // Sessions as `GET /sessions` shows them (the contract's keys, no `amr`).
     return json(200, { ...detail, sessions: detail.sessions.map(sessionView) });
   },
+  createAdminUser: async (ctx) => {
+    const who = await actor(ctx);
+    // The whole body: the flow's strict schema refuses any field it does not name.
+    const user = await ctx.auth.admin.users.create(
+      who,
+      (await ctx.body()) as unknown as AdminCreateUserInput,
+      ctx.client,
+    );
+    return json(201, { user });
+  },
   updateAdminUser: async (ctx) => {
     const who = await actor(ctx);
     // The whole body: the flow's strict schema refuses any field an admin may not change.
@@ -82,6 +93,11 @@ export const adminHandlers = {
     const who = await actor(ctx);
     await ctx.auth.admin.users.sendResetLink(who, ctx.params.id as string, ctx.client);
     return noContent();
+  },
+  revokeAllAdminSessions: async (ctx) => {
+    const result = await ctx.auth.admin.sessions.revokeAll(await actor(ctx), ctx.client);
+    // The caller's own session ended with the others.
+    return json(200, result, clearAuthCookies(ctx.config, ['session', 'refresh']));
   },
   listAdminAudit: async (ctx) =>
     json(

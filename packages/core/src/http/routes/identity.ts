@@ -7,8 +7,8 @@ import { fromTrustedOrigin } from '../csrf.js';
 import { errorResponse } from '../error-response.js';
 import { json } from '../respond.js';
 import type { Handlers } from '../router.js';
-import { pick } from './shared.js';
-import { signInAnswer } from './signed-in.js';
+import { pick, signInContext } from './shared.js';
+import { signedInResponse, signInAnswer } from './signed-in.js';
 
 async function login(ctx: HttpContext): Promise<Response> {
   const input = pick<LoginInput>(await ctx.body(), ['identifier', 'password']);
@@ -63,20 +63,22 @@ async function refresh(ctx: HttpContext): Promise<Response> {
 
 /** Handlers of the Identity operations of `operations/identity.ts`, by operationId. */
 export const identityHandlers = {
-  register: async (ctx) =>
-    json(
-      202,
-      await ctx.auth.register(
-        pick<RegisterInput>(await ctx.body(), [
-          'email',
-          'password',
-          'username',
-          'firstName',
-          'lastName',
-        ]),
-        ctx.client,
-      ),
-    ),
+  register: async (ctx) => {
+    const input = pick<RegisterInput>(await ctx.body(), [
+      'email',
+      'password',
+      'username',
+      'firstName',
+      'lastName',
+      // The app's own fields: the flow refuses those not marked `input`.
+      ...ctx.config.user.fields.map((f) => f.name),
+    ]);
+    // The sign-in context (the session this browser still holds ends) only when it signs in.
+    const context = ctx.config.registration.signIn ? signInContext(ctx) : ctx.client;
+    const result = await ctx.auth.register(input, context);
+    // `registration.signIn`: a new account is signed in at once (cookies or tokens).
+    return result.status === 'signed_in' ? signedInResponse(ctx, result) : json(202, result);
+  },
   verifyEmail: async (ctx) => {
     const { token } = pick<{ token: string }>(await ctx.body(), ['token']);
     await ctx.auth.verifyEmail(token, ctx.client);

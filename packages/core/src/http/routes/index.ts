@@ -3,6 +3,7 @@ import type { Handler } from '../router.js';
 import { accountHandlers } from './account.js';
 import { adminHandlers } from './admin.js';
 import { identityHandlers } from './identity.js';
+import { impersonationHandlers } from './impersonation.js';
 import { oauthHandlers } from './oauth.js';
 import { openApiHandlers } from './openapi.js';
 import { passwordlessHandlers } from './passkeys.js';
@@ -23,6 +24,7 @@ export const HANDLERS = {
   ...oauthHandlers,
   ...passwordlessHandlers,
   ...adminHandlers,
+  ...impersonationHandlers,
   ...openApiHandlers,
 } satisfies Record<OperationId, Handler>;
 
@@ -35,5 +37,6 @@ export const HANDLER_GROUPS = [
   oauthHandlers,
   passwordlessHandlers,
   adminHandlers,
+  impersonationHandlers,
   openApiHandlers,
 ] as const;

@@ -39,6 +39,7 @@ export function sessionView(s: SessionInfo) {
     ip: s.ip,
     userAgent: s.userAgent,
     current: s.current,
+    impersonatedBy: s.impersonatedBy,
   };
 }
 

@@ -42,6 +42,13 @@ export interface SessionRecord {
    * Operations that change a factor need it recent (or a code in the same request).
    */
   readonly secondFactorAt?: number;
+  /**
+   * The id of the admin who opened this session for its user by impersonation
+   * (`auth.admin.users.impersonate`); absent for the user's own sign-ins. Written at create and
+   * never changed: every write (`touch`, `rotateRefresh`, `markFresh`) keeps it, and reads
+   * return it exactly as stored. Core refuses such a session at `/admin` and at every step-up.
+   */
+  readonly impersonatedBy?: string;
 }
 
 /** Options of {@link SessionStore.touch}. */

@@ -25,10 +25,53 @@ function bare(session: SessionRecord): SessionRecord {
 }
 
 /**
- * Registers the checks of `sessions` on its fields: `credentialGeneration` and
- * `secondFactorAt` kept exactly, absent optional fields, and copies.
+ * Registers the checks of `sessions` on its fields: `credentialGeneration`, `secondFactorAt`
+ * and `impersonatedBy` kept exactly, absent optional fields, and copies.
  */
 export function sessionFieldChecks(check: AddCheck): void {
+  check(
+    'keeps impersonatedBy through create, get, listByUser, and every write (touch, markFresh, rotateRefresh)',
+    async (ctx) => {
+      const { sessions } = ctx.storage();
+      const t = startTime();
+      const userId = await ctx.owner();
+      // The admin is a user of their own: a schema may refer to users.
+      const adminId = await ctx.owner();
+      const s = newSession(userId, t, {
+        impersonatedBy: adminId,
+        absoluteExpiresAt: t + HOUR,
+        idleExpiresAt: t + HOUR,
+        refreshHash: 'h0',
+      });
+      const own = newSession(userId, t - 1);
+      await sessions.create(s);
+      await sessions.create(own);
+      expect(await sessions.get(s.id, t)).toEqual(s);
+      expect(await sessions.listByUser(userId, t)).toEqual([s, own]);
+      expect(await sessions.touch(s.id, { now: t + 1, idleExpiresAt: t + 2 * HOUR })).toBe(
+        'touched',
+      );
+      expect(
+        await sessions.markFresh(s.id, {
+          freshUntil: t + 2,
+          amr: ['pwd'],
+          secondFactorAt: t + 2,
+          credentialGeneration: GENERATION + 1,
+          now: t + 2,
+        }),
+      ).toBe('updated');
+      const rotation = { expectedHash: 'h0', newHash: 'h1', now: t + 3 };
+      expect(await sessions.rotateRefresh(s.id, rotation)).toBe('rotated');
+      const after = await sessions.get(s.id, t + 3);
+      expect(after?.impersonatedBy).toBe(adminId);
+      // The touch is capped at the absolute expiry: an impersonation's hour never grows.
+      expect(after).toMatchObject({ idleExpiresAt: t + HOUR, absoluteExpiresAt: t + HOUR });
+      const [listed, plain] = await sessions.listByUser(userId, t + 3);
+      expect(listed?.impersonatedBy).toBe(adminId);
+      expectSameKeys(plain, own, 'sessions.listByUser beside an impersonation');
+    },
+  );
+
   check(
     'keeps credentialGeneration (2^52 + 3) and secondFactorAt through create, get and listByUser',
     async (ctx) => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractContext, SignedIn } from './context.js';
+import type { Account, ContractContext, SignedIn } from './context.js';
 import { expectError, expectOk } from './expect.js';
 
 /** Every admin route, with a body where it takes one; `:id` is replaced by a user's id. */
 const ROUTES = [
   ['GET', '/admin/users', undefined],
+  ['POST', '/admin/users', { email: 'someone.new@example.com' }],
+  ['POST', '/admin/sessions/revoke-all', {}],
   ['GET', '/admin/audit', undefined],
   ['GET', '/admin/users/:id', undefined],
   ['PATCH', '/admin/users/:id', { firstName: 'X' }],
@@ -16,13 +18,17 @@ const ROUTES = [
 ] as const;
 
 /** A signed-in admin: a new account given the built-in `admin` role, then signed in. */
-async function signedInAdmin(ctx: ContractContext): Promise<SignedIn> {
+async function signedInAdmin(ctx: ContractContext): Promise<SignedIn & { account: Account }> {
   const account = await ctx.signUp();
   const user = await ctx.auth().storage.users.getByEmail(account.email);
   if (user === undefined) throw new Error('http contract: no such user');
   await ctx.auth().storage.users.update(user.id, { roles: ['admin'], updatedAt: ctx.clock.now() });
-  return ctx.signIn(account);
+  return { ...(await ctx.signIn(account)), account };
 }
+
+/** The `user` of a `{user}` answer. */
+const userOf = (body: Record<string, unknown>) =>
+  body.user as { id: string; email: string; emailVerified: boolean; hasPassword: boolean };
 
 /** The admin API (`docs/admin.md`): gated by permissions, 401 for anonymous callers. */
 export function describeAdmin(ctx: ContractContext): void {
@@ -117,6 +123,123 @@ export function describeAdmin(ctx: ContractContext): void {
         404,
         'NOT_FOUND',
       );
+    });
+
+    it('creates a user with a password (201), who signs in; 409 and 400 name what is wrong', async () => {
+      const admin = await signedInAdmin(ctx);
+      const account = ctx.newAccount();
+      const created = expectOk(
+        await admin.client.request('POST', '/admin/users', {
+          json: {
+            email: account.email,
+            password: account.password,
+            username: account.username,
+            emailVerified: true,
+          },
+        }),
+        201,
+      );
+      expect(created.user).toMatchObject({
+        email: account.email,
+        emailVerified: true,
+        hasPassword: true,
+        disabled: false,
+      });
+      expect((await ctx.signIn(account)).userId).toBe(userOf(created).id);
+      const other = ctx.newAccount();
+      const create = async (json: Record<string, unknown>) =>
+        admin.client.request('POST', '/admin/users', { json });
+      expectError(await create({ email: account.email.toUpperCase() }), 409, 'CONFLICT');
+      expectError(
+        await create({ email: other.email, username: account.username }),
+        409,
+        'USERNAME_TAKEN',
+      );
+      expectError(await create({ email: other.email, password: 'short' }), 400, 'WEAK_PASSWORD');
+      expectError(
+        await create({ email: other.email, passwordHash: 'x' }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      expectError(await create({ email: 'not an address' }), 400, 'VALIDATION_FAILED');
+      expect(await ctx.auth().storage.users.getByEmail(other.email)).toBeUndefined();
+    });
+
+    it('invites a user: the mailed link sets the password at /password/reset/confirm, once', async () => {
+      const admin = await signedInAdmin(ctx);
+      const account = ctx.newAccount();
+      const created = expectOk(
+        await admin.client.request('POST', '/admin/users', { json: { email: account.email } }),
+        201,
+      );
+      expect(created.user).toMatchObject({ hasPassword: false, emailVerified: false });
+      const token = await ctx.mailToken(account.email, 'invitation');
+      const confirm = () =>
+        ctx.client().request('POST', '/password/reset/confirm', {
+          json: { token, newPassword: account.password },
+        });
+      expect(expectOk(await confirm())).toEqual({ status: 'password_reset' });
+      expectError(await confirm(), 400, 'TOKEN_INVALID');
+      const signedIn = await ctx.signIn(account);
+      expect(signedIn.login.user).toMatchObject({ id: userOf(created).id, emailVerified: true });
+    });
+
+    it('changes a user’s email, verified or by a mailed link; their sessions end', async () => {
+      const admin = await signedInAdmin(ctx);
+      const account = await ctx.signUp();
+      const target = await ctx.signIn(account);
+      const moved = ctx.newAccount().email;
+      const verified = expectOk(
+        await admin.client.request('PATCH', `/admin/users/${target.userId}`, {
+          json: { email: moved, emailVerified: true },
+        }),
+      );
+      expect(verified.user).toMatchObject({ email: moved, emailVerified: true });
+      expectError(await target.client.request('GET', '/session'), 401, 'UNAUTHENTICATED');
+      await ctx.mailer.waitFor(account.email, 'email-changed');
+      await ctx.signIn({ ...account, email: moved });
+      const unverified = ctx.newAccount().email;
+      const changed = expectOk(
+        await admin.client.request('PATCH', `/admin/users/${target.userId}`, {
+          json: { email: unverified },
+        }),
+      );
+      expect(changed.user).toMatchObject({ email: unverified, emailVerified: false });
+      const token = await ctx.mailToken(unverified, 'verify-email');
+      expectOk(await ctx.client().request('POST', '/email/verify', { json: { token } }));
+      await ctx.signIn({ ...account, email: unverified });
+      expectError(
+        await admin.client.request('PATCH', `/admin/users/${target.userId}`, {
+          json: { email: admin.account.email },
+        }),
+        409,
+        'CONFLICT',
+      );
+    });
+
+    it('ends every session of every user, the caller’s own too (200 with the count)', async () => {
+      const admin = await signedInAdmin(ctx);
+      const one = await ctx.signIn(await ctx.signUp());
+      const two = await ctx.signIn(await ctx.signUp());
+      const ended = expectOk(await admin.client.request('POST', '/admin/sessions/revoke-all'));
+      expect(ended.sessionsEnded).toBeGreaterThanOrEqual(3);
+      expect(ended.users).toBeGreaterThanOrEqual(3);
+      for (const client of [one.client, two.client, admin.client]) {
+        expectError(await client.request('GET', '/session'), 401, 'UNAUTHENTICATED');
+      }
+      // Audited in the admin's own trail, with the totals.
+      const again = await ctx.signIn(admin.account);
+      const audit = expectOk(
+        await again.client.request(
+          'GET',
+          `/admin/audit?userId=${admin.userId}&type=admin.action&limit=50`,
+        ),
+      );
+      expect((audit.events as { data: Record<string, unknown> }[])[0]?.data).toMatchObject({
+        action: 'sessions.revoked_all',
+        adminId: admin.userId,
+        sessionsEnded: ended.sessionsEnded,
+      });
     });
 
     it('refuses an admin disabling or deleting themselves', async () => {

@@ -22,6 +22,7 @@ export const SESSION_KEYS = [
   'current',
   'expiresAt',
   'id',
+  'impersonatedBy',
   'ip',
   'lastSeenAt',
   'userAgent',
@@ -72,6 +73,7 @@ export function expectSessionItem(value: unknown): void {
   expect(s.current).toBeTypeOf('boolean');
   expect(s.ip === null || typeof s.ip === 'string').toBe(true);
   expect(s.userAgent === null || typeof s.userAgent === 'string').toBe(true);
+  expect(s.impersonatedBy === null || typeof s.impersonatedBy === 'string').toBe(true);
 }
 
 /** Asserts the contract's JSON content type. */

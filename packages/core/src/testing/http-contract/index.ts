@@ -12,6 +12,7 @@ import { describeCors } from './cors.js';
 import { describeCsrf } from './csrf.js';
 import { describeProtocol } from './errors.js';
 import { describeIdentity } from './identity.js';
+import { describeImpersonation } from './impersonation.js';
 import { describeJwks, describeJwt } from './jwt.js';
 import { describeLeakage } from './leakage.js';
 import { describeOAuth } from './oauth.js';
@@ -122,6 +123,7 @@ export function describeHttpContract(
         describeOAuth(ctx);
         describePasswordless(ctx);
         describeAdmin(ctx);
+        describeImpersonation(ctx);
         if (variant.strategy === 'cookie') describeCsrf(ctx);
         else describeJwt(ctx);
         describeLeakage(ctx);

@@ -6,7 +6,15 @@ const FIELDS =
 const MARK_FRESH = 'markFresh sets secondFactorAt and credentialGeneration when given';
 const COPIES = 'returns copies: mutating what create or markFresh got';
 const ACROSS = 'a user’s new credentialGeneration leaves its sessions’ and devices’ generations';
-const OPTIONAL = ['secretHash', 'refreshHash', 'ip', 'userAgent', 'secondFactorAt'];
+const OPTIONAL = [
+  'secretHash',
+  'refreshHash',
+  'ip',
+  'userAgent',
+  'secondFactorAt',
+  'impersonatedBy',
+];
+const IMPERSONATED = 'keeps impersonatedBy through create, get, listByUser, and every write';
 
 /** `get` and `listByUser` of `sessions` answering `f(session)`. */
 const reads = (sessions: SessionStore, f: (s: SessionRecord) => SessionRecord) => ({
@@ -24,6 +32,37 @@ export const SESSION_MUTANTS: readonly Mutant[] = [
     sessions: {
       ...m.sessions,
       create: ({ secondFactorAt: _s, ...s }) => m.sessions.create(s),
+    },
+  })),
+  mutant('sessions: create drops impersonatedBy', [IMPERSONATED], (m) => ({
+    sessions: {
+      ...m.sessions,
+      create: ({ impersonatedBy: _i, ...s }) => m.sessions.create(s),
+    },
+  })),
+  mutant(
+    'sessions: markFresh rewrites the record from its own columns, losing impersonatedBy',
+    [IMPERSONATED],
+    (m) => ({
+      sessions: {
+        ...m.sessions,
+        async markFresh(id, options) {
+          const result = await m.sessions.markFresh(id, options);
+          const s = await m.sessions.get(id, options.now);
+          if (s !== undefined) {
+            const { impersonatedBy: _i, ...rest } = s;
+            await m.sessions.create(rest);
+          }
+          return result;
+        },
+      },
+    }),
+  ),
+  mutant('sessions: listByUser drops impersonatedBy', [IMPERSONATED], (m) => ({
+    sessions: {
+      ...m.sessions,
+      listByUser: async (userId, now) =>
+        (await m.sessions.listByUser(userId, now)).map(({ impersonatedBy: _i, ...s }) => s),
     },
   })),
   mutant('sessions: credentialGeneration kept in a 32-bit column', [FIELDS], (m) => ({
