@@ -1,5 +1,4 @@
 import {
-  type Auth,
   consoleSmsSender,
   createAuth,
   type Logger,
@@ -24,7 +23,8 @@ import { publicPages } from './pages-public.js';
 import { nameProviderOnRefusals, SIGN_IN_PATH } from './pages-social.js';
 import { twoFactorPages } from './pages-two-factor.js';
 import { smtpMailer } from './smtp-mailer.js';
-import { loadViewer, notFound, type PageEnv } from './viewer.js';
+import { type AppAuth, USER_FIELDS } from './user-fields.js';
+import { allowPageImages, loadViewer, notFound, type PageEnv } from './viewer.js';
 
 /** Options of {@link createApp}; `server.ts` fills them from the environment. */
 export interface AppOptions {
@@ -67,8 +67,8 @@ export interface AppOptions {
 export interface PortcullisExample {
   /** The Hono app: pass `app.fetch` to a server. */
   readonly app: Hono<PageEnv>;
-  /** The Portcullis instance behind it. */
-  readonly auth: Auth;
+  /** The Portcullis instance behind it; its users carry the app's own fields (`user-fields.ts`). */
+  readonly auth: AppAuth;
   /** The dev mailbox, when mails are not sent over SMTP. */
   readonly mailbox: DevMailbox | undefined;
   /** Stops the password hashing workers and the SMTP connection pool (not the storage). */
@@ -100,6 +100,10 @@ export function createApp(options: AppOptions): PortcullisExample {
     // Sign-in by a mailed link or 6-digit code, for accounts that exist (no account creation):
     // the link opens `/magic-link` of this app. Passkeys are on by core's default.
     magicLink: {},
+    // The app's own user fields (`user-fields.ts`): a `bio` (sign-up and profile) and a
+    // `profilePicture` URL (profile), validated by their valibot schemas and stored in the
+    // user's metadata; every user object has both (`null` when unset), typed in `AppAuth`.
+    user: { fields: USER_FIELDS },
     // The callback sends challenges and refusals to this app's sign-in page (core's default
     // is /login).
     ...(oauth.length === 0 ? {} : { oauth: { providers: oauth, signInPath: SIGN_IN_PATH } }),
@@ -108,6 +112,9 @@ export function createApp(options: AppOptions): PortcullisExample {
   });
 
   const app = new Hono<PageEnv>();
+  // Before secureHeaders, so it runs after it: the profile adds its picture's origin to the
+  // img-src below, for that page alone.
+  app.use(allowPageImages());
   app.use(
     secureHeaders({
       // No inline script or style anywhere: the client code is /assets/app.js.
@@ -115,7 +122,8 @@ export function createApp(options: AppOptions): PortcullisExample {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        // data: for the QR code of a TOTP key, drawn in the browser as an SVG data URL.
+        // data: for the QR code of a TOTP key, drawn in the browser as an SVG data URL. The
+        // profile page adds the origin of the user's picture (`allowPageImages`).
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         formAction: ["'self'"],

@@ -161,6 +161,28 @@ export function field(options: {
     ${options.hint === undefined ? '' : html`<small>${options.hint}</small>`}`;
 }
 
+/** A labelled multi-line text box. */
+export function textArea(options: {
+  label: string;
+  name: string;
+  value?: string | null;
+  /** The most characters the browser lets one type (the server checks again). */
+  maxLength?: number;
+  /** Visible lines. Default 3. */
+  rows?: number;
+  hint?: string;
+}): Html {
+  const id = `field-${options.name}`;
+  return html`<label for="${id}">${options.label}</label>
+    <textarea
+      id="${id}"
+      name="${options.name}"
+      rows="${options.rows ?? 3}"
+      ${options.maxLength === undefined ? '' : html`maxlength="${options.maxLength}"`}
+    >${options.value ?? ''}</textarea>
+    ${options.hint === undefined ? '' : html`<small>${options.hint}</small>`}`;
+}
+
 /**
  * A local path to go to after a form, from a `?next=` parameter: only same-origin paths
  * (`/profile`), never `//evil.example` or `https://…` (an open redirect helps phishing).

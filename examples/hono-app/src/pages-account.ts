@@ -4,12 +4,14 @@ import { html } from 'hono/html';
 import { apiForm, field, localPath, when } from './layout.js';
 import { passkeysSection } from './pages-passkeys.js';
 import { linkedAccountsSection, linkedNotice, type ProviderView } from './pages-social.js';
+import { profileFieldFacts, profileFieldInputs } from './profile-fields.js';
 import { type TwoFactorPagesOptions, twoFactorSection } from './pages-two-factor.js';
 import { codeField, methodChoice } from './two-factor-fields.js';
 import { type PageEnv, render, signedInOnly, viewerOf } from './viewer.js';
 
 /**
- * Pages of a signed-in user: profile (view and edit, the second factor's state), sessions
+ * Pages of a signed-in user: profile (view and edit, with the app's own fields: the picture and
+ * the bio, `profile-fields.ts`; the second factor's state), sessions
  * (sign out the others), change password, change email, delete the account, and confirm the
  * password (and second factor) again before a sensitive action on a session older than 10
  * minutes. The profile also lists the passkeys (add, rename, delete) and, with social sign-in
@@ -38,6 +40,7 @@ export function accountPages(
           <dd>${user.username ?? '—'}</dd>
           <dt>Name</dt>
           <dd data-testid="profile-name">${[user.firstName, user.lastName].filter(Boolean).join(' ') || '—'}</dd>
+          ${profileFieldFacts(c, user)}
           <dt>Member since</dt>
           <dd>${when(user.createdAt)}</dd>
         </dl>
@@ -51,7 +54,8 @@ export function accountPages(
           },
           html`${field({ label: 'Username', name: 'username', value: user.username, autocomplete: 'username', hint: '3–32 letters, digits, ".", "_" or "-"; leave empty for none.' })}
           ${field({ label: 'First name', name: 'firstName', value: user.firstName, autocomplete: 'given-name' })}
-          ${field({ label: 'Last name', name: 'lastName', value: user.lastName, autocomplete: 'family-name' })}`,
+          ${field({ label: 'Last name', name: 'lastName', value: user.lastName, autocomplete: 'family-name' })}
+          ${profileFieldInputs(user)}`,
         )}
         ${passkeys}
         ${twoFactor}

@@ -4,6 +4,7 @@ import { apiForm, field, localPath, tokenForm } from './layout.js';
 import { magicLinkForm } from './pages-magic-link.js';
 import { passkeySignIn } from './pages-passkeys.js';
 import { type ProviderView, socialButtons, socialSignInState } from './pages-social.js';
+import { bioField } from './profile-fields.js';
 import { type PageEnv, render } from './viewer.js';
 
 /** Options of {@link publicPages}. */
@@ -60,7 +61,8 @@ export function publicPages(app: Hono<PageEnv>, options: PublicPagesOptions): vo
           })}
           ${field({ label: 'Username (optional)', name: 'username', autocomplete: 'username' })}
           ${field({ label: 'First name (optional)', name: 'firstName', autocomplete: 'given-name' })}
-          ${field({ label: 'Last name (optional)', name: 'lastName', autocomplete: 'family-name' })}`,
+          ${field({ label: 'Last name (optional)', name: 'lastName', autocomplete: 'family-name' })}
+          ${bioField({ label: 'About you (optional)' })}`,
       )}
         ${socialButtons(basePath, providers, { next: '/profile', verb: 'Sign up' })}
         <p>Already registered? <a href="/sign-in">Sign in</a>.</p>`,

@@ -3,12 +3,21 @@ import { createHttpHandler, type RequestAuth } from '@portcullis/core/http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { html } from 'hono/html';
 import { type Html, layout } from './layout.js';
+import type { AppUser } from './user-fields.js';
 
 /** Hono variables of the pages: who is looking, if anyone. */
 export type PageEnv = {
   Variables: {
-    /** The signed-in user and session of this request; `undefined` when signed out. */
-    viewer: RequestAuth | undefined;
+    /**
+     * The signed-in user (with the app's fields, `user-fields.ts`) and session of this
+     * request; `undefined` when signed out.
+     */
+    viewer: RequestAuth<AppUser> | undefined;
+    /**
+     * Origins of images from elsewhere that this page shows (a profile picture): added to the
+     * `img-src` of its Content-Security-Policy by {@link allowPageImages}. Unset: none.
+     */
+    imageOrigins: readonly string[] | undefined;
     /** Whether the development mailbox exists (shown in the navigation). */
     devMailbox: boolean;
   };
@@ -26,12 +35,13 @@ export function loadViewer(
   // The public `authenticate` of the HTTP layer: it knows the cookie names and rules.
   const { authenticate } = createHttpHandler(auth);
   return async (c, next) => {
-    let viewer: RequestAuth | undefined;
+    let viewer: RequestAuth<AppUser> | undefined;
     // Pages are GETs. Another method reaches no page (404): authenticating it would run the
     // CSRF check of unsafe methods, and its refusal (CSRF_FAILED) would end as a 500.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') {
       try {
-        viewer = await authenticate(c.req.raw);
+        // The runtime user carries the app's fields (core's public user); the type names them.
+        viewer = (await authenticate(c.req.raw)) as RequestAuth<AppUser>;
       } catch (error) {
         if (!isAuthError(error) || error.code !== 'UNAUTHENTICATED') throw error;
       }
@@ -67,7 +77,7 @@ export function signedInOnly(): MiddlewareHandler<PageEnv> {
 }
 
 /** The viewer of a page behind {@link signedInOnly}. */
-export function viewerOf(c: Context<PageEnv>): RequestAuth {
+export function viewerOf(c: Context<PageEnv>): RequestAuth<AppUser> {
   const viewer = c.var.viewer;
   if (viewer === undefined) throw new Error('viewerOf: the route is not behind signedInOnly()');
   return viewer;
@@ -76,4 +86,26 @@ export function viewerOf(c: Context<PageEnv>): RequestAuth {
 /** A page's "not found" answer. */
 export function notFound(c: Context<PageEnv>) {
   return render(c, 'Not found', html`<p>There is no page here. <a href="/">Home</a></p>`, 404);
+}
+
+/**
+ * Widens the `img-src` of a page's Content-Security-Policy by the origins the page put in
+ * `c.var.imageOrigins` (a profile picture's host), for that response only: every other page
+ * keeps `'self' data:`. Mounted before `secureHeaders` so that it runs after it has set the
+ * header. The origins come from `pictureOrigin` (`user-fields.ts`): a scheme, a host name and
+ * a port, nothing that could end the directive.
+ */
+export function allowPageImages(): MiddlewareHandler<PageEnv> {
+  return async (c, next) => {
+    await next();
+    const origins = c.var.imageOrigins;
+    const policy = c.res.headers.get('content-security-policy');
+    if (origins === undefined || origins.length === 0 || policy === null) return;
+    c.res.headers.set(
+      'content-security-policy',
+      policy.replace(/(^|;\s*)img-src([^;]*)/, (_, start: string, sources: string) =>
+        `${start}img-src${sources} ${origins.join(' ')}`,
+      ),
+    );
+  };
 }

@@ -93,6 +93,7 @@ import { verifySecondFactor } from './sign-in/verify-second-factor.js';
 import type { AuditEventRecord } from './storage/types/audit.js';
 import type { Storage } from './storage/types.js';
 import type {
+  NoUserFields,
   UserFieldAdminPatch,
   UserFieldDefinitions,
   UserFieldInput,
@@ -133,7 +134,7 @@ export interface PasskeyProof {
  * A user as an `Auth` with the app's fields `F` returns it: the public user and each field
  * (`null` when unset; docs/user-fields.md).
  */
-export type AuthUser<F extends UserFieldDefinitions = {}> =
+export type AuthUser<F extends UserFieldDefinitions = NoUserFields> =
   NoFields<F> extends true ? PublicUser : PublicUser & UserFieldValues<F>;
 
 /**
@@ -161,7 +162,7 @@ export type WithUser<T, F extends UserFieldDefinitions> =
  * What {@link createAuth} returns: every account and session flow as a typed API. `F` is the
  * app's own user fields (`user.fields`): every user it returns is an {@link AuthUser} of them.
  */
-export interface Auth<F extends UserFieldDefinitions = {}> {
+export interface Auth<F extends UserFieldDefinitions = NoUserFields> {
   /** The resolved configuration (every default applied), without secrets. */
   readonly options: AuthOptions;
   /** The stores, wrapped so that any driver error surfaces as `STORAGE_UNAVAILABLE`. */
@@ -635,7 +636,7 @@ export interface Auth<F extends UserFieldDefinitions = {}> {
  * })
  * ```
  */
-export function createAuth<const F extends UserFieldDefinitions = {}>(
+export function createAuth<const F extends UserFieldDefinitions = NoUserFields>(
   config: AuthConfig<F>,
 ): Auth<F> {
   const rt = createRuntime(config);

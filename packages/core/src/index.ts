@@ -116,16 +116,9 @@ export type {
   TrustedDeviceInfo,
   TwoFactorStatus,
 } from './two-factor/types.js';
-export type { AdminPermission, HasRoles, RoleMap } from './users/permissions.js';
-export {
-  ADMIN_PERMISSIONS,
-  ADMIN_ROLE,
-  hasPermission,
-  hasRole,
-  permissionsOf,
-} from './users/permissions.js';
 export type {
   FieldSource,
+  NoUserFields,
   ResolvedUserField,
   UserFieldAdminPatch,
   UserFieldDefinition,
@@ -136,4 +129,12 @@ export type {
   UserFieldValues,
 } from './users/fields.js';
 export { parseUserFields, readUserFields, resolveUserFields } from './users/fields.js';
+export type { AdminPermission, HasRoles, RoleMap } from './users/permissions.js';
+export {
+  ADMIN_PERMISSIONS,
+  ADMIN_ROLE,
+  hasPermission,
+  hasRole,
+  permissionsOf,
+} from './users/permissions.js';
 export type { PublicUser } from './users/public.js';

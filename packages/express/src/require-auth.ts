@@ -49,7 +49,7 @@ export function requireAuth(auth: Auth, rule: AccessRule = {}): RequestHandler {
       result = await handler.authenticate(toWebRequest(req, requestHeaders(req), undefined), {
         remoteAddress: req.socket.remoteAddress,
       });
-      assertAllowed(auth, result.user, rule);
+      assertAllowed(auth, result.user, rule, result.session);
     } catch (error) {
       try {
         await sendResponse(res, errorResponse(error));

@@ -1,4 +1,4 @@
-import type { Auth, AuthUser, UserFieldDefinitions } from '@portcullis/core';
+import type { Auth, AuthUser, NoUserFields, UserFieldDefinitions } from '@portcullis/core';
 import {
   type AccessRule,
   assertAllowed,
@@ -14,7 +14,7 @@ import { type PortcullisHonoOptions, remoteAddress } from './options.js';
  * `{ user, session, via }` in the handlers after it; with the app's own user fields `F`
  * (`createAuth({ user: { fields } })`), `user` has them too.
  */
-export type PortcullisEnv<F extends UserFieldDefinitions = {}> = {
+export type PortcullisEnv<F extends UserFieldDefinitions = NoUserFields> = {
   Variables: { auth: RequestAuth<AuthUser<F>> };
 };
 
@@ -40,7 +40,7 @@ export type PortcullisEnv<F extends UserFieldDefinitions = {}> = {
  * app.get('/api/reports', requireAuth(auth, { permission: 'reports:read' }), (c) => c.json(reports()))
  * ```
  */
-export function requireAuth<F extends UserFieldDefinitions = {}>(
+export function requireAuth<F extends UserFieldDefinitions = NoUserFields>(
   auth: Auth<F>,
   options: PortcullisHonoOptions & AccessRule = {},
 ): MiddlewareHandler<PortcullisEnv<F>> {
@@ -49,7 +49,7 @@ export function requireAuth<F extends UserFieldDefinitions = {}>(
     let result: RequestAuth;
     try {
       result = await handler.authenticate(c.req.raw, { remoteAddress: remoteAddress(c, options) });
-      assertAllowed(auth as Auth, result.user, options);
+      assertAllowed(auth as Auth, result.user, options, result.session);
     } catch (error) {
       return errorResponse(error);
     }

@@ -209,6 +209,21 @@ export async function resetPassword(
       error: String(error),
     });
   });
+  // An invitation accepted (an admin-made account choosing its first password) is no reset
+  // to warn about: the person just did it, from the invitation mail.
+  const accepted = peeked.payload?.invitation === true && user.passwordHash === undefined;
+  if (!accepted) await sendResetNotice(rt, user, context, now);
+  await rt.emit({ type: 'password.reset', userId: user.id }, context);
+  return { status: 'password_reset' };
+}
+
+/** Tells the owner that their password was reset, with a link to reset it again. */
+async function sendResetNotice(
+  rt: AuthRuntime,
+  user: UserRecord,
+  context: RequestContext,
+  now: number,
+): Promise<void> {
   await rt.sendMail(
     'password-reset-notice',
     user.email,
@@ -222,8 +237,6 @@ export async function resetPassword(
     },
     { userId: user.id, context },
   );
-  await rt.emit({ type: 'password.reset', userId: user.id }, context);
-  return { status: 'password_reset' };
 }
 
 /**

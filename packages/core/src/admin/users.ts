@@ -380,6 +380,10 @@ export async function updateUserAsAdmin(
   await audited(rt, admin, user.id, 'user.updated', context, {
     fields: [...Object.keys(patch), ...(fieldChange?.changed ?? [])].sort(),
     ...(patch.roles === undefined ? {} : { roles: [...new Set(patch.roles)] }),
+    // The flags' new values (an audit must tell a disable from an enable); never a field's
+    // value or an address.
+    ...(patch.disabled === undefined ? {} : { disabled: patch.disabled }),
+    ...(patch.emailVerified === undefined ? {} : { emailVerified: patch.emailVerified }),
   });
   return toAdminUser((await rt.storage.users.getById(user.id)) ?? user, rt.config.user.fields);
 }

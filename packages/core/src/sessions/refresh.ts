@@ -8,6 +8,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
+import { impersonatorStands } from './impersonation.js';
 
 /** What a successful refresh returns: a new access token and the refresh token that replaces the presented one. */
 export interface RefreshResult {
@@ -193,9 +194,15 @@ async function prepareRefresh(
   context: RequestContext,
 ): Promise<{ accessToken: string; expiresIn: number }> {
   const user = await rt.storage.users.getById(session.userId);
-  if (!user || user.disabled || !sameGeneration(session, user)) {
+  if (
+    !user ||
+    user.disabled ||
+    !sameGeneration(session, user) ||
+    !(await impersonatorStands(rt, session))
+  ) {
     // Disabling a user ends their sessions at the next refresh, at the latest; so does a
-    // credential change (the family was opened under an older generation).
+    // credential change (the family was opened under an older generation), and for an
+    // impersonation, its admin's losing the right to it.
     await rt.storage.sessions.delete(session.id);
     await rt.emit(
       {

@@ -4,6 +4,7 @@ import { sameGeneration } from '../credentials/generation.js';
 import { parseSplitToken, verifyTokenSecret } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { impersonatorStands } from '../sessions/impersonation.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
 import type { UserRecord } from '../storage/types/users.js';
 
@@ -40,6 +41,7 @@ export async function validateSessionToken(
   if (!user || user.disabled || !sameGeneration(found.session, user)) {
     throw new AuthError('UNAUTHENTICATED');
   }
+  if (!(await impersonatorStands(rt, found.session))) throw new AuthError('UNAUTHENTICATED');
   return { session: await slide(rt, found.session, now), user };
 }
 
@@ -67,6 +69,7 @@ export async function authenticateAccessToken(
   ) {
     throw new AuthError('UNAUTHENTICATED');
   }
+  if (!(await impersonatorStands(rt, found.session))) throw new AuthError('UNAUTHENTICATED');
   return { session: found.session, user, claims };
 }
 

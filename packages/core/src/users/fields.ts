@@ -31,6 +31,9 @@ export type UserFieldDefinition =
 /** The `fields` of `createAuth({ user: { fields } })`: name → definition. */
 export type UserFieldDefinitions = { readonly [name: string]: UserFieldDefinition };
 
+/** No fields declared: the default of `Auth<F>` (its users are plain public users). */
+export type NoUserFields = Record<never, never>;
+
 /** A field as `createAuth` resolved it. */
 export interface ResolvedUserField {
   readonly name: string;

@@ -189,6 +189,8 @@ describe('creating a user by invitation', () => {
     await w.auth.passwords.reset({ token, newPassword: NEW_PASSWORD }, CTX);
     const stored = await w.auth.storage.users.getById(user.id);
     expect(stored?.emailVerifiedAt).toBe(w.clock.now());
+    // Accepting an invitation is no reset to warn about.
+    expect(w.mailer.find('joan@example.com', 'password-reset-notice')).toBeUndefined();
     expect(
       (await w.auth.login({ identifier: 'joan@example.com', password: NEW_PASSWORD }, CTX)).status,
     ).toBe('signed_in');

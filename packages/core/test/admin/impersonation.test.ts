@@ -212,6 +212,49 @@ describe('its hour', () => {
   });
 });
 
+describe('its admin', () => {
+  it.each([
+    ['disabled', { disabled: true }],
+    ['demoted', { roles: [] as string[] }],
+  ])(
+    'an admin %s mid-impersonation loses it at the next request (cookie and refresh)',
+    async (_label, change) => {
+      const w = await world();
+      const { token } = await w.impersonate();
+      expect((await w.auth.validateSession(token)).user.id).toBe(w.ada);
+      await w.auth.storage.users.update(w.admin.userId, { ...change, updatedAt: w.clock.now() });
+      await expectCode(w.auth.validateSession(token), 'UNAUTHENTICATED');
+    },
+  );
+
+  it('a deleted admin’s impersonation ends too; the user’s own sessions are untouched', async () => {
+    const w = await world();
+    const { token } = await w.impersonate();
+    const own = await w.signIn('ada@example.com');
+    await w.auth.storage.users.delete(w.admin.userId);
+    await expectCode(w.auth.validateSession(token), 'UNAUTHENTICATED');
+    expect((await w.auth.validateSession(own.sessionToken)).user.id).toBe(w.ada);
+  });
+
+  it('jwt: a demoted admin’s impersonation is refused by Bearer checks and cannot refresh', async () => {
+    const w = await setup({ session: { strategy: 'jwt' } });
+    const adminId = await w.signUp('admin@example.com');
+    await w.auth.storage.users.update(adminId, { roles: ['admin'], updatedAt: w.clock.now() });
+    const ada = await w.signUp('ada@example.com');
+    const login = await w.auth.login({ identifier: 'admin@example.com', password: PASSWORD }, CTX);
+    if (login.status !== 'signed_in') return fail('no sign-in');
+    const started = await w.auth.admin.users.impersonate(
+      { userId: adminId, sessionId: login.session.id },
+      ada,
+      CTX,
+    );
+    if (started.tokens.strategy !== 'jwt') return fail('no jwt');
+    await w.auth.storage.users.update(adminId, { roles: [], updatedAt: w.clock.now() });
+    await expectCode(w.auth.validateAccessToken(started.tokens.accessToken), 'UNAUTHENTICATED');
+    await expectCode(w.auth.refresh(started.tokens.refreshToken, CTX), 'REFRESH_TOKEN_INVALID');
+  });
+});
+
 describe('what it can never do', () => {
   it('reaches no admin operation, even for a user whose role grants some', async () => {
     const w = await world();

@@ -207,7 +207,12 @@ describe('user fields through the admin API', () => {
     await auth.storage.users.update(adminId, { roles: ['admin'], updatedAt: Date.now() });
     const id = await signUp(ADA);
     const actor = { userId: adminId };
-    const updated = await auth.admin.users.update(actor, id, { plan: 'pro', bio: 'Set by staff' }, CTX);
+    const updated = await auth.admin.users.update(
+      actor,
+      id,
+      { plan: 'pro', bio: 'Set by staff' },
+      CTX,
+    );
     expect(updated).toMatchObject({ plan: 'pro', bio: 'Set by staff', profilePicture: null });
     const audit = events.filter((e) => e.type === 'admin.action').at(-1);
     expect(audit?.data).toMatchObject({ fields: ['bio', 'plan'] });

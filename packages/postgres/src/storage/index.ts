@@ -4,6 +4,12 @@ import { DEFAULT_SCHEMA, quoteSchemaName } from '../schema-name.js';
 import { pgAccounts } from './accounts.js';
 import { pgAudit } from './audit.js';
 import { type Db, rootDb, statementNames, tablesOf } from './db.js';
+import {
+  type FieldColumns,
+  fieldColumnsCheck,
+  resolveFieldColumns,
+  type UserFields,
+} from './field-columns.js';
 import { pgPasskeys } from './passkeys.js';
 import { type PurgeOptions, type PurgeResult, purgeExpired } from './purge.js';
 import { pgRateLimits } from './rate-limits.js';
@@ -12,6 +18,7 @@ import { pgSessions } from './sessions.js';
 import { pgTokens } from './tokens.js';
 import { pgTwoFactor } from './two-factor.js';
 import { pgUsers } from './users.js';
+import { USER_COLUMN_NAMES } from './users-row.js';
 
 /** Options of {@link postgresStorage}. */
 export interface PostgresStorageOptions {
@@ -28,6 +35,30 @@ export interface PostgresStorageOptions {
    * 1.21, or without `max_prepared_statements`. PGlite ignores it.
    */
   readonly prepare?: boolean;
+  /**
+   * The app's own user fields (`createAuth({ user: { fields } })`, which core keeps in
+   * `metadata`) to store in columns of their own: metadata key → column of the users table,
+   * `'bio'` for a `text` column or `{ column: 'address', type: 'jsonb' }`. Default none: every
+   * key stays in the `metadata` jsonb. Add each column with a migration of your own first,
+   * nullable (`ALTER TABLE portcullis.users ADD COLUMN bio text`); a NULL column is an absent
+   * key. Writes take the mapped keys out of the metadata JSON and into their columns; reads put
+   * them back, so core and the stores see the same `metadata` either way.
+   *
+   * A `text` column takes strings only (give the field a `v.string()` schema): another value is
+   * refused with `AuthError` `VALIDATION_FAILED` naming the key, before any statement is sent.
+   * A `jsonb` column takes any JSON value. A JSON `null` is stored as NULL, so it reads back
+   * absent. Columns are plain identifiers (letters, digits, `_`), quoted, so their case is
+   * kept; none may be one of Portcullis's own columns. The columns are checked on the first
+   * call that reads or writes users ({@link PostgresStorage.checkFieldColumns} to check at
+   * startup): a missing column, another type or `NOT NULL` fails with `CONFIG_INVALID` naming
+   * it, never with a driver error per request.
+   *
+   * @example
+   * ```ts
+   * postgresStorage(pool, { fieldColumns: { bio: 'bio', profilePicture: 'profile_picture' } })
+   * ```
+   */
+  readonly fieldColumns?: FieldColumns;
 }
 
 /** A {@link Storage} over PostgreSQL, with transactions and garbage collection. */
@@ -51,6 +82,16 @@ export interface PostgresStorage extends Storage {
    * session validation uses, so it costs one round trip. See `Storage.sessionWithUser`.
    */
   sessionWithUser(id: string, now: number): ReturnType<NonNullable<Storage['sessionWithUser']>>;
+  /**
+   * Checks that the users table has the columns of the `fieldColumns` option, nullable and of
+   * their types. Every method that reads or writes users checks this once anyway, on its first
+   * call; call it at startup to fail there instead. Resolves at once without `fieldColumns`,
+   * and after one pass.
+   *
+   * @throws {AuthError} `CONFIG_INVALID` naming each missing or mismatched column, with the
+   * `ALTER TABLE` that fixes it; the driver's error when the database cannot be reached.
+   */
+  checkFieldColumns(): Promise<void>;
 }
 
 /**
@@ -61,7 +102,9 @@ export interface PostgresStorage extends Storage {
  * processes sharing the database. Driver errors are thrown as they are; core reports them as
  * `STORAGE_UNAVAILABLE`.
  *
- * @throws {AuthError} `CONFIG_INVALID` for a schema name that is not a plain identifier.
+ * @throws {AuthError} `CONFIG_INVALID` for a schema name that is not a plain identifier, or a
+ * `fieldColumns` mapping that is not usable (a column that is not a plain identifier, one of
+ * Portcullis's own, or mapped twice; a type other than `text` or `jsonb`).
  *
  * @example
  * ```ts
@@ -76,12 +119,15 @@ export function postgresStorage(
 ): PostgresStorage {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const tables = tablesOf(quoteSchemaName(schema));
+  const fields = resolveFieldColumns(options.fieldColumns, USER_COLUMN_NAMES);
   const prepared = statementNames(schema, options.prepare ?? true);
-  return storageOver(rootDb(toSqlClient(db), tables, prepared));
+  const root = rootDb(toSqlClient(db), tables, prepared);
+  return storageOver(root, { fields, ready: fieldColumnsCheck(root, fields, tables.users) });
 }
 
-function storageOver(db: Db): PostgresStorage {
-  const users = pgUsers(db);
+/** The stores over `db` (the root, or a transaction: the same `mapped` either way). */
+function storageOver(db: Db, mapped: UserFields): PostgresStorage {
+  const users = pgUsers(db, mapped);
   const sessions = pgSessions(db);
   const separately = async (id: string, now: number) => {
     const session = await sessions.get(id, now);
@@ -96,8 +142,9 @@ function storageOver(db: Db): PostgresStorage {
     twoFactor: pgTwoFactor(db),
     rateLimits: pgRateLimits(db),
     audit: pgAudit(db),
-    sessionWithUser: pgSessionWithUser(db, separately),
-    transaction: (fn) => db.atomic((tx) => fn(storageOver(tx))),
+    sessionWithUser: pgSessionWithUser(db, separately, mapped),
+    transaction: (fn) => db.atomic((tx) => fn(storageOver(tx, mapped))),
     purgeExpired: (options) => purgeExpired(db, options),
+    checkFieldColumns: () => mapped.ready(db),
   };
 }

@@ -1,5 +1,6 @@
 import type { SessionWithUser, Storage } from '@portcullis/core/storage';
 import type { Db } from './db.js';
+import { NO_FIELDS, type UserFields } from './field-columns.js';
 import { live, type SessionRow, toSession } from './sessions.js';
 import { toUser, type UserRow } from './users-row.js';
 
@@ -36,10 +37,14 @@ interface JoinedRow {
  * only ever replaced by a rotation, which needs a current one.
  * `fallback` answers when a time does not read back as whole epoch milliseconds (never for the
  * times core writes), so the result is always exactly what the two lookups would give.
+ * The user's JSON holds every column of its row, the integrator's own among them, so the
+ * metadata keys of `mapped` are read from it; the text (and so the statement's name) stays
+ * the same whatever the mapping.
  */
 export function pgSessionWithUser(
   db: Db,
   fallback: (id: string, now: number) => Promise<SessionWithUser | undefined>,
+  mapped: UserFields = NO_FIELDS,
 ): NonNullable<Storage['sessionWithUser']> {
   const { sessions, users, refreshHashes } = db.t;
   const text = `SELECT row_to_json(s)::text AS s, row_to_json(u)::text AS u,
@@ -50,6 +55,7 @@ export function pgSessionWithUser(
     WHERE s.id = $1 AND ${live(2, 's.')}`;
   const options = db.prepared('sessions_get_with_user', text);
   return async (id, now) => {
+    await mapped.ready(db);
     const { rows } = await db.query<JoinedRow>(text, [id, now], options);
     const row = rows[0];
     if (row === undefined) return undefined;
@@ -58,7 +64,7 @@ export function pgSessionWithUser(
     if (session === undefined || user === undefined) return fallback(id, now);
     return {
       session: toSession({ ...(session as unknown as SessionRow), previous: row.previous }),
-      user: user === null ? undefined : toUser(user as unknown as UserRow),
+      user: user === null ? undefined : toUser(user as unknown as UserRow, mapped.fields, true),
     };
   };
 }

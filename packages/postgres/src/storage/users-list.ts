@@ -20,15 +20,20 @@ export function likePrefix(prefix: string): string {
 }
 
 /**
- * The statement of `users.list` over `table`: only the conditions `query` asks for, each of a
- * shape one index of migration 0007 answers, and `ORDER BY created_at, id COLLATE "C"` (the
- * keyset of `after`, in the order of `users_created_at_id_idx`).
+ * The statement of `users.list` over `table`, selecting `columns` (default: no mapped metadata
+ * keys): only the conditions `query` asks for, each of a shape one index of migration 0007
+ * answers, and `ORDER BY created_at, id COLLATE "C"` (the keyset of `after`, in the order of
+ * `users_created_at_id_idx`).
  *
  * Sent unnamed, never prepared: PostgreSQL then plans it with the values at hand, which is what
  * turns `email_normalized LIKE $1 || '%'` into an index range (a generic plan of a named
  * statement cannot), and what lets it choose between the ordered scan and the filter indexes.
  */
-export function listStatement(table: string, query: UserListQuery): Statement {
+export function listStatement(
+  table: string,
+  query: UserListQuery,
+  columns: string = COLUMNS,
+): Statement {
   const params: unknown[] = [];
   const $ = (value: unknown) => `$${params.push(value)}`;
   const where: string[] = [];
@@ -53,7 +58,7 @@ export function listStatement(table: string, query: UserListQuery): Statement {
   // which is the epoch-ms expression of COLUMNS; sorting by it gives the same order, but no
   // index can, so every page would read and sort every match.
   return {
-    text: `SELECT ${COLUMNS} FROM ${table} AS u${filter}
+    text: `SELECT ${columns} FROM ${table} AS u${filter}
       ORDER BY u.created_at, u.id COLLATE "C" LIMIT ${$(Math.max(query.limit, 0))}`,
     params,
   };

@@ -1,5 +1,6 @@
 import type { JsonObject, TotpState, UserPatch, UserRecord } from '@portcullis/core/storage';
 import { int, int8, json, ms, opt, ts } from '../sql.js';
+import { type MappedField, splitMetadata, withFieldColumns } from './field-columns.js';
 
 /**
  * How a column is selected: as is, epoch ms of a `timestamptz`, JSON text, a `float8`, a
@@ -36,12 +37,16 @@ const READS: readonly (readonly [name: keyof UserRow, read: Read])[] = [
   ['updated_at', 'ms'],
 ];
 
+/** Portcullis's own columns of `users`: no `fieldColumns` mapping may name one. */
+export const USER_COLUMN_NAMES: readonly string[] = READS.map(([name]) => name);
+
 /**
  * The select list of a user: each column of table alias `alias` (`''` or `'u.'`), named
- * `{prefix}{column}` (a prefix keeps a user's `id` apart from a joined session's).
+ * `{prefix}{column}` (a prefix keeps a user's `id` apart from a joined session's), then the
+ * columns of the mapped metadata keys `fields` (`jsonb` ones as text, like `metadata`).
  */
-export function userColumns(alias = '', prefix = ''): string {
-  return READS.map(([name, read]) => {
+export function userColumns(alias = '', prefix = '', fields: readonly MappedField[] = []): string {
+  const own = READS.map(([name, read]) => {
     const column = `${alias}${name}`;
     const as = `${prefix}${name}`;
     if (read === 'ms') return ms(column, as);
@@ -50,16 +55,30 @@ export function userColumns(alias = '', prefix = ''): string {
     if (read === 'int8') return int8(column, as);
     if (read === 'array') return json(column, as);
     return as === column ? column : `${column} AS ${as}`;
-  }).join(', ');
+  });
+  // Quoted both times: the column's case is kept, and the identifier was checked.
+  const mapped = fields.map(({ column, quoted, type }) => {
+    const as = `"${prefix}${column}"`;
+    return type === 'jsonb' ? `${alias}${quoted}::text AS ${as}` : `${alias}${quoted} AS ${as}`;
+  });
+  return [...own, ...mapped].join(', ');
 }
 
-/** The columns of a user, as {@link toUser} reads them. */
+/** The columns of a user without mapped fields, as {@link toUser} reads them. */
 export const COLUMNS = userColumns();
 
-/** The {@link UserRow} inside a row selected with `userColumns(alias, prefix)`. */
-export function unprefixUser(row: Record<string, unknown>, prefix: string): UserRow {
+/**
+ * The {@link UserRow} inside a row selected with `userColumns(alias, prefix, fields)`: the
+ * mapped columns come along under their own names, for {@link toUser} with the same `fields`.
+ */
+export function unprefixUser(
+  row: Record<string, unknown>,
+  prefix: string,
+  fields: readonly MappedField[] = [],
+): UserRow {
   const out: Record<string, unknown> = {};
   for (const [name] of READS) out[name] = row[`${prefix}${name}`];
+  for (const { column } of fields) out[column] = row[`${prefix}${column}`];
   // Every column of UserRow was selected under its prefixed name.
   return out as unknown as UserRow;
 }
@@ -130,8 +149,19 @@ const TOTP_COLUMNS = [
   'totp_last_used_step',
 ] as const;
 
-/** The SET clauses of `patch`, with parameters numbered from `first`. */
-export function patchSql(patch: UserPatch, first: number): { sets: string[]; params: unknown[] } {
+/**
+ * The SET clauses of `patch`, with parameters numbered from `first`. A `metadata` patch also
+ * sets every mapped column of `fields` (NULL for a key it lacks: the whole metadata is
+ * replaced, so is every mapped key).
+ *
+ * @throws {AuthError} `VALIDATION_FAILED` for a value its `text` column cannot take
+ * ({@link splitMetadata}).
+ */
+export function patchSql(
+  patch: UserPatch,
+  first: number,
+  fields: readonly MappedField[] = [],
+): { sets: string[]; params: unknown[] } {
   const sets: string[] = [];
   const params: unknown[] = [];
   const set = (column: string, value: unknown, kind: Kind = 'plain') => {
@@ -159,9 +189,16 @@ export function patchSql(patch: UserPatch, first: number): { sets: string[]; par
               : `$${n}`;
     sets.push(`${column} = ${cast}`);
   };
+  const split = patch.metadata === undefined ? undefined : splitMetadata(patch.metadata, fields);
   for (const [key, value] of Object.entries(patch)) {
     const field = FIELDS[key];
-    if (field !== undefined && value !== undefined) set(field[0], value, field[1]);
+    if (field === undefined || value === undefined) continue;
+    set(field[0], key === 'metadata' ? split?.rest : value, field[1]);
+  }
+  if (split !== undefined) {
+    for (const [i, { quoted, type }] of fields.entries()) {
+      set(quoted, split.values[i], type === 'jsonb' ? 'json' : 'plain');
+    }
   }
   if (patch.totp !== undefined) {
     const values = patch.totp === null ? TOTP_COLUMNS.map(() => null) : totpValues(patch.totp);
@@ -174,7 +211,18 @@ export function totpValues(t: TotpState): unknown[] {
   return [t.encryptedSecret, t.algorithm, t.digits, t.periodSeconds, t.t0, t.lastUsedStep ?? null];
 }
 
-export function toUser(r: UserRow): UserRecord {
+/**
+ * The record of a row. With mapped `fields` the row carries their columns too (selected with
+ * `userColumns(…, fields)`, or as JSON when `parsed`: `row_to_json`), which go back into
+ * `metadata` under their keys.
+ */
+export function toUser(
+  r: UserRow,
+  fields: readonly MappedField[] = [],
+  parsed = false,
+): UserRecord {
+  const metadata =
+    typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as JsonObject) : r.metadata;
   return {
     id: r.id,
     email: r.email,
@@ -187,7 +235,7 @@ export function toUser(r: UserRow): UserRecord {
     ...opt('lastName', r.last_name),
     ...opt('phone', r.phone),
     ...opt('phoneVerifiedAt', r.phone_verified_at),
-    metadata: typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as JsonObject) : r.metadata,
+    metadata: withFieldColumns(metadata, r, fields, parsed),
     disabled: r.disabled,
     ...(r.totp_secret === null ? {} : { totp: toTotp(r, r.totp_secret) }),
     ...opt('lastLoginAt', r.last_login_at),

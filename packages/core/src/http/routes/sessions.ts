@@ -4,6 +4,7 @@ import type { ReauthenticateInput } from '../../sign-in/types.js';
 import type { HttpContext } from '../context.js';
 import { json, noContent } from '../respond.js';
 import type { Handlers } from '../router.js';
+import { impersonationHandlers } from './impersonation.js';
 import { clearAuthCookies, csrfToken, pick, sessionView, stepUp } from './shared.js';
 import { signedInResponse } from './signed-in.js';
 
@@ -24,6 +25,9 @@ async function endOptions(ctx: HttpContext, sessionId: string): Promise<EndSessi
 export const sessionHandlers = {
   logout: async (ctx) => {
     const { session } = await ctx.caller();
+    // Signing out of an impersonation ends it as `POST /admin/impersonation/stop` does: audited
+    // in both trails, and the admin's own session cookie put back.
+    if (session.impersonatedBy !== null) return impersonationHandlers.stopImpersonation(ctx);
     await ctx.auth.logout(session.id, ctx.client);
     return noContent(clearAuthCookies(ctx.config, ['session', 'refresh']));
   },

@@ -219,6 +219,30 @@ export function describeImpersonation(ctx: ContractContext): void {
         }
       });
 
+      it('signing out of an impersonation ends it as stop does: audited, the admin put back', async () => {
+        const admin = await signedInAdmin(ctx);
+        const target = await ctx.signIn(await ctx.signUp());
+        const adminToken = admin.client.jar.get(SESSION_COOKIE);
+        await impersonate(ctx, admin, target.userId);
+        await admin.client.fetchCsrf();
+        const out = await admin.client.request('POST', '/logout');
+        expectNoContent(out);
+        expect(cookieOf(out, SESSION_COOKIE)?.value).toBe(adminToken);
+        expectCleared(out, ADMIN_COOKIE, '/');
+        await admin.client.fetchCsrf();
+        expectUser(expectOk(await admin.client.request('GET', '/session')).user, {
+          id: admin.userId,
+        });
+        const audit = expectOk(
+          await admin.client.request(
+            'GET',
+            `/admin/audit?userId=${target.userId}&type=admin.action`,
+          ),
+        );
+        const actions = (audit.events as { data: { action: string } }[]).map((e) => e.data.action);
+        expect(actions).toContain('impersonation.stop');
+      });
+
       it("clears both cookies at stop when the admin's own session died meanwhile", async () => {
         const admin = await signedInAdmin(ctx);
         const target = await ctx.signIn(await ctx.signUp());
