@@ -25,6 +25,7 @@ import {
   whenMs,
 } from './admin-view.js';
 import { type Html, when } from './layout.js';
+import { adminFieldFacts } from './profile-fields.js';
 import { type PageEnv, viewerOf } from './viewer.js';
 
 /** The guards of the admin pages: signed in first, then the `admin` role. */
@@ -121,6 +122,7 @@ function facts({ user, twoFactor, locks }: AdminUserDetail): Html {
     <dd>${user.username ?? '—'}</dd>
     <dt>Name</dt>
     <dd>${name || '—'}</dd>
+    ${adminFieldFacts(user)}
     <dt>Roles</dt>
     <dd data-testid="admin-user-roles">${user.roles.length === 0 ? 'None' : user.roles.join(', ')}</dd>
     <dt>Status</dt>

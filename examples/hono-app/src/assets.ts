@@ -93,6 +93,16 @@ export const CLIENT_SCRIPT = `'use strict';
     return any ? fields : undefined;
   }
 
+  // The inputs a refusal names (\`details[].path\`), marked for the eye and screen readers.
+  function markInvalid(form, body) {
+    const details = body && body.error && Array.isArray(body.error.details) ? body.error.details : [];
+    const named = new Set(details.map((d) => d.path));
+    for (const input of form.querySelectorAll('[name]')) {
+      if (named.has(input.name)) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+  }
+
   function showError(form, text) {
     const box = form.querySelector('[data-role="error"]');
     if (!box) return window.alert(text);
@@ -161,6 +171,7 @@ export const CLIENT_SCRIPT = `'use strict';
         throw new ChallengeGone();
       } else {
         showError(form, describe(body, form.hasAttribute('data-error-detail')));
+        markInvalid(form, body);
         // Still here (a wrong password…): offer the passkeys in the autofill again.
         void startPasskeyAutofill();
       }
@@ -197,7 +208,8 @@ main { max-width: 42rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
 form { display: grid; gap: 0.4rem; margin: 1rem 0; }
 form.inline { display: inline; margin: 0; }
 label { font-weight: 500; margin-top: 0.4rem; }
-input { font: inherit; padding: 0.4rem 0.5rem; }
+input, textarea { font: inherit; padding: 0.4rem 0.5rem; }
+[aria-invalid="true"] { outline: 2px solid #b00020; }
 button { font: inherit; padding: 0.4rem 0.9rem; justify-self: start; cursor: pointer; }
 button.link { padding: 0; border: 0; background: none; color: LinkText; text-decoration: underline; }
 .danger button { color: #b00020; }
@@ -211,5 +223,9 @@ dt { font-weight: 500; }
 dd { margin: 0; }
 article.mail { border: 1px solid #8886; border-radius: 6px; padding: 0.75rem 1rem; margin: 1rem 0; }
 article.mail pre { white-space: pre-wrap; word-break: break-word; font: inherit; }
+/* A bio as typed: runs of spaces kept, long words wrapped; a URL wraps anywhere. */
+.bio { white-space: pre-wrap; overflow-wrap: anywhere; }
+.url { overflow-wrap: anywhere; }
+img.avatar { width: 96px; height: 96px; max-width: 100%; object-fit: cover; border-radius: 50%; }
 [hidden] { display: none !important; }
 ${TWO_FACTOR_STYLES}${SOCIAL_STYLES}${PASSKEY_STYLES}`;

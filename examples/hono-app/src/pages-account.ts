@@ -4,8 +4,8 @@ import { html } from 'hono/html';
 import { apiForm, field, localPath, when } from './layout.js';
 import { passkeysSection } from './pages-passkeys.js';
 import { linkedAccountsSection, linkedNotice, type ProviderView } from './pages-social.js';
-import { profileFieldFacts, profileFieldInputs } from './profile-fields.js';
 import { type TwoFactorPagesOptions, twoFactorSection } from './pages-two-factor.js';
+import { profileFieldFacts, profileFieldInputs } from './profile-fields.js';
 import { codeField, methodChoice } from './two-factor-fields.js';
 import { type PageEnv, render, signedInOnly, viewerOf } from './viewer.js';
 

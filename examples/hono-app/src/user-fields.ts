@@ -17,9 +17,19 @@ export const BIO_MAX_LENGTH = 500;
 /** Longest picture URL, in characters. */
 export const PICTURE_URL_MAX_LENGTH = 2048;
 
-// C0 controls (line breaks and tabs included), DEL and C1 controls: a bio is one paragraph of
-// text. The HTTP API refuses these in every string field it documents (test/fuzz/invalid.ts).
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Whether `text` holds a C0 control (line breaks and tabs included), DEL or a C1 control: a bio
+ * is one paragraph of text. The HTTP API refuses these in every string field it documents
+ * (`test/fuzz/invalid.ts`); core refuses C0 controls and DEL in names alike.
+ */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -43,7 +53,7 @@ export const bioSchema = v.optional(
     v.string('bio must be a string'),
     v.maxLength(BIO_MAX_LENGTH, `bio must be at most ${BIO_MAX_LENGTH} characters`),
     v.check(
-      (text) => !CONTROL.test(text),
+      (text) => !hasControlCharacter(text),
       'bio cannot contain line breaks, tabs or other control characters',
     ),
     v.check((text) => !LONE_SURROGATE.test(text), 'bio is not well-formed Unicode'),

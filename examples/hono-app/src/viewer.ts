@@ -103,8 +103,9 @@ export function allowPageImages(): MiddlewareHandler<PageEnv> {
     if (origins === undefined || origins.length === 0 || policy === null) return;
     c.res.headers.set(
       'content-security-policy',
-      policy.replace(/(^|;\s*)img-src([^;]*)/, (_, start: string, sources: string) =>
-        `${start}img-src${sources} ${origins.join(' ')}`,
+      policy.replace(
+        /(^|;\s*)img-src([^;]*)/,
+        (_, start: string, sources: string) => `${start}img-src${sources} ${origins.join(' ')}`,
       ),
     );
   };

@@ -91,6 +91,7 @@ import type {
 } from './sign-in/types.js';
 import { verifySecondFactor } from './sign-in/verify-second-factor.js';
 import type { AuditEventRecord } from './storage/types/audit.js';
+import type { JsonObject } from './storage/types/json.js';
 import type { Storage } from './storage/types.js';
 import type {
   NoUserFields,
@@ -162,7 +163,10 @@ export type WithUser<T, F extends UserFieldDefinitions> =
  * What {@link createAuth} returns: every account and session flow as a typed API. `F` is the
  * app's own user fields (`user.fields`): every user it returns is an {@link AuthUser} of them.
  */
-export interface Auth<F extends UserFieldDefinitions = NoUserFields> {
+export interface Auth<
+  F extends UserFieldDefinitions = NoUserFields,
+  C extends JsonObject = NoUserFields,
+> {
   /** The resolved configuration (every default applied), without secrets. */
   readonly options: AuthOptions;
   /** The stores, wrapped so that any driver error surfaces as `STORAGE_UNAVAILABLE`. */
@@ -217,12 +221,14 @@ export interface Auth<F extends UserFieldDefinitions = NoUserFields> {
   validateAccessToken(token: string): Promise<WithUser<AuthenticatedSession, F>>;
   /**
    * Verifies an access JWT and resolves to its claims: stateless unless `checkSession` (default
-   * `session.accessToken.checkSession`). @throws AuthError `UNAUTHENTICATED`
+   * `session.accessToken.checkSession`). The app's own claims (`session.accessToken.claims`,
+   * typed `C`) come with them, each possibly absent (a token issued before the hook).
+   * @throws AuthError `UNAUTHENTICATED`
    */
   verifyAccessToken(
     token: string,
     options?: { checkSession?: boolean },
-  ): Promise<AccessTokenClaims>;
+  ): Promise<AccessTokenClaims & Partial<Readonly<C>>>;
   /** Rotates a refresh token for a new access token. */
   refresh(refreshToken: string, context?: RequestContext): Promise<RefreshResult>;
   /** Public keys of asymmetric access tokens. @throws AuthError `NOT_FOUND` with HS256 */
@@ -636,9 +642,10 @@ export interface Auth<F extends UserFieldDefinitions = NoUserFields> {
  * })
  * ```
  */
-export function createAuth<const F extends UserFieldDefinitions = NoUserFields>(
-  config: AuthConfig<F>,
-): Auth<F> {
+export function createAuth<
+  const F extends UserFieldDefinitions = NoUserFields,
+  C extends JsonObject = NoUserFields,
+>(config: AuthConfig<F, C>): Auth<F, C> {
   const rt = createRuntime(config);
   const { secrets: _s, storage: _st, mailer: _m, sms: _sms, ...rest } = rt.config;
   // Private signing keys are secrets too: options show only their key ids.
@@ -779,5 +786,5 @@ export function createAuth<const F extends UserFieldDefinitions = NoUserFields>(
       return checkPassword(password, policyOptions(rt.config, { context }));
     },
   };
-  return auth as unknown as Auth<F>;
+  return auth as unknown as Auth<F, C>;
 }

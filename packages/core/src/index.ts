@@ -23,6 +23,7 @@ export { toAdminUser } from './admin/users.js';
 export { DEFAULT_RATE_LIMITS, MIN_SECRET_BYTES } from './config/defaults.js';
 export type { Resolved, ResolvedConfig } from './config/resolve.js';
 export type {
+  AccessTokenClaimsHook,
   AuthConfig,
   CookieConfig,
   HttpConfig,

@@ -40,6 +40,7 @@ export { DJANGO_DEFAULT_COLUMN_MAP, importDjango } from './django/index.js';
 export type { MigrateOptions, MigrateResult, Migration } from './migrate.js';
 export { listMigrations, migrate } from './migrate.js';
 export { DEFAULT_SCHEMA, quoteSchemaName } from './schema-name.js';
+export type { FieldColumn, FieldColumns, FieldColumnType } from './storage/field-columns.js';
 export type { PostgresStorage, PostgresStorageOptions } from './storage/index.js';
 export { postgresStorage } from './storage/index.js';
 export type { PurgeOptions, PurgeResult } from './storage/purge.js';

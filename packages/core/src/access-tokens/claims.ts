@@ -59,9 +59,34 @@ const isText = (value: unknown): value is string => typeof value === 'string' &&
 const isTime = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
+/** The claims {@link checkClaims} checks one by one; any other is the app's own. */
+const KNOWN = new Set([
+  'sub',
+  'sid',
+  'iat',
+  'exp',
+  'jti',
+  'iss',
+  'aud',
+  'nbf',
+  'amr',
+  'roles',
+  'act',
+]);
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /**
  * Checks the claim set of a token whose signature was already verified: every claim present
- * with its type, `iss` and `aud` exactly the configured ones. Keeps only the documented claims.
+ * with its type, `iss` and `aud` exactly the configured ones. Keeps the documented claims as
+ * checked (`nbf` only for the time checks) and the app's own (`session.accessToken.claims`) as
+ * signed.
  * @throws AuthError `UNAUTHENTICATED`
  * @internal
  */
@@ -99,7 +124,13 @@ export function checkClaims(
   // accept (RFC 8725 3.8, 3.9). Exact string match: no arrays, no normalization.
   if (p.iss !== expected.issuer) rejectToken('wrong iss');
   if (p.aud !== expected.audience) rejectToken('wrong aud');
+  // The app's own claims (`session.accessToken.claims`): every other key, as signed, frozen.
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(p)) {
+    if (!KNOWN.has(key) && key !== '__proto__') own[key] = deepFreeze(value);
+  }
   const claims: AccessTokenClaims = Object.freeze({
+    ...own,
     sub,
     sid,
     iat,

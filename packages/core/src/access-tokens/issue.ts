@@ -1,8 +1,14 @@
 import { CompactSign } from 'jose';
+import type { AccessTokenClaimsHook } from '../config/types.js';
 import { toBase64Url, utf8 } from '../crypto/encoding.js';
 import { randomToken } from '../crypto/tokens.js';
+import { AuthError } from '../errors/auth-error.js';
 import type { AuthRuntime } from '../runtime/context.js';
+import { toSessionInfo } from '../sessions/info.js';
+import type { JsonObject, JsonValue } from '../storage/types/json.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
+import type { UserRecord } from '../storage/types/users.js';
+import { type PublicUser, toPublicUser } from '../users/public.js';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from './claims.js';
 import { asymmetricKeys, type Hs256Mac, headerSegment, hs256Keys } from './keys.js';
 
@@ -15,6 +21,72 @@ export interface IssuedAccessToken {
   readonly accessToken: string;
   /** Seconds until it expires (`session.accessToken.ttlSeconds`). */
   readonly expiresIn: number;
+}
+
+/**
+ * Claims the app's hook may not set: the token's own (RFC 7519 4.1, RFC 9068 2.2, RFC 8693
+ * `act`), ours, and those a resource server reads for authorization or binding.
+ */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'sid',
+  'amr',
+  'acr',
+  'auth_time',
+  'roles',
+  'act',
+  'cnf',
+  'scope',
+  'client_id',
+  'typ',
+  'azp',
+  'may_act',
+]);
+
+/**
+ * The app's own claims (`session.accessToken.claims`) for `user` and `session`: a JSON object
+ * without any {@link RESERVED_CLAIMS} key. Anything else fails the issue: a hook that throws or
+ * returns something else is the app's bug, logged, and the sign-in or refresh answers `INTERNAL`
+ * (its session is not handed out).
+ * @throws AuthError `INTERNAL`
+ */
+async function appClaims(
+  rt: AuthRuntime,
+  hook: AccessTokenClaimsHook,
+  user: UserRecord,
+  session: SessionRecord,
+): Promise<JsonObject> {
+  let out: unknown;
+  try {
+    out = await hook(
+      toPublicUser(user, rt.config.user.fields) as PublicUser & {
+        readonly [field: string]: JsonValue;
+      },
+      toSessionInfo(session, session.id),
+    );
+  } catch (error) {
+    rt.config.logger.error('session.accessToken.claims threw', { error: String(error) });
+    throw new AuthError('INTERNAL', { cause: error });
+  }
+  const problem =
+    typeof out !== 'object' || out === null || Array.isArray(out)
+      ? 'did not return an object'
+      : Object.keys(out).find((key) => RESERVED_CLAIMS.has(key) || key === '__proto__');
+  if (problem !== undefined) {
+    const message = problem.startsWith('did')
+      ? problem
+      : `returned the reserved claim "${problem}"`;
+    rt.config.logger.error(`session.accessToken.claims ${message}`, {});
+    throw new AuthError('INTERNAL');
+  }
+  // A JSON round trip: what the token carries is exactly what verification will return.
+  return JSON.parse(JSON.stringify(out)) as JsonObject;
 }
 
 const segment = (value: object) => toBase64Url(utf8(JSON.stringify(value)));
@@ -32,14 +104,30 @@ const segment = (value: object) => toBase64Url(utf8(JSON.stringify(value)));
 export async function issueAccessToken(
   rt: AuthRuntime,
   session: SessionRecord,
-  /** The session's user as the caller read it (for `roles`); read here only when absent. */
-  holder?: { readonly roles?: readonly string[] | undefined },
+  /**
+   * The session's user as the caller read it (for `roles` and the app's `claims`); read here
+   * only when absent.
+   */
+  holder?: UserRecord,
 ): Promise<IssuedAccessToken> {
-  const { ttlSeconds, issuer, audience, algorithm, roles } = rt.config.session.accessToken;
-  // Only when asked for: the roles as stored now (a change reaches the next token).
-  const user = roles ? (holder ?? (await rt.storage.users.getById(session.userId))) : undefined;
+  const {
+    ttlSeconds,
+    issuer,
+    audience,
+    algorithm,
+    roles,
+    claims: hook,
+  } = rt.config.session.accessToken;
+  // Only when asked for: the user as stored now (a change reaches the next token).
+  const user =
+    roles || hook !== undefined
+      ? (holder ?? (await rt.storage.users.getById(session.userId)))
+      : undefined;
+  const own =
+    hook === undefined || user === undefined ? {} : await appClaims(rt, hook, user, session);
   const iat = Math.floor(rt.now() / 1000);
   const claims: AccessTokenClaims = {
+    ...own,
     sub: session.userId,
     sid: session.id,
     iat,

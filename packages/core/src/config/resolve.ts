@@ -17,6 +17,7 @@ import { ADMIN_PERMISSIONS, ADMIN_ROLE, type RoleMap } from '../users/permission
 import { DEFAULT_RATE_LIMITS, DEFAULTS, MIN_SECRET_BYTES } from './defaults.js';
 import { configSchema } from './schema.js';
 import type {
+  AccessTokenClaimsHook,
   AuthConfig,
   CookieConfig,
   HttpConfig,
@@ -47,7 +48,10 @@ export interface ResolvedConfig {
   readonly appName: string;
   readonly production: boolean;
   readonly session: Resolved<Omit<SessionConfig, 'accessToken'>> & {
-    accessToken: Resolved<NonNullable<SessionConfig['accessToken']>>;
+    accessToken: Resolved<Omit<NonNullable<SessionConfig['accessToken']>, 'claims'>> & {
+      /** The app's claims hook, when configured. */
+      claims?: AccessTokenClaimsHook;
+    };
   };
   readonly password: Resolved<Omit<PasswordConfig, 'hasher' | 'legacyHashes' | 'legacyQueue'>> & {
     hasher?: PasswordHasher;

@@ -111,6 +111,7 @@ export const configSchema = v.strictObject({
         v.strictObject({
           ttlSeconds: seconds(24 * 3600),
           roles: v.optional(v.boolean('must be true or false')),
+          claims: v.optional(v.function('must be a function (user, session) => claims')),
           issuer: v.optional(v.pipe(v.string(), v.minLength(1))),
           audience: v.optional(v.pipe(v.string(), v.minLength(1))),
           leewaySeconds: v.optional(

@@ -5,10 +5,13 @@ import type { Mailer } from '../mail/types.js';
 import type { OAuthConfig } from '../oauth/types.js';
 import type { PasswordHasher } from '../password/hasher.js';
 import type { LegacyHashCosts } from '../password/legacy-costs.js';
+import type { SessionInfo } from '../sessions/types.js';
 import type { SmsSender } from '../sms/types.js';
+import type { JsonObject, JsonValue } from '../storage/types/json.js';
 import type { Storage } from '../storage/types.js';
 import type { Clock } from '../time/clock.js';
 import type { UserFieldDefinitions } from '../users/fields.js';
+import type { PublicUser } from '../users/public.js';
 
 /** A throttling rule: at most `limit` hits per `windowSeconds`; `false` turns the rule off. */
 export interface RateLimitRule {
@@ -120,8 +123,27 @@ export interface SessionConfig {
      * role change reaches tokens issued after it (at the next refresh, within `ttlSeconds`).
      */
     roles?: boolean;
+    /**
+     * The app's own claims (docs/jwt.md, "Claims of your own"): called for every access token
+     * issued (sign-in, refresh) with the user (the public user, with the app's fields) and the
+     * session, it returns a JSON object whose keys join the token's claims, and which
+     * `verifyAccessToken` returns. The registered claims (`sub`, `sid`, `iat`, `exp`, `jti`,
+     * `iss`, `aud`, `amr`, `roles`, `act`, `nbf`, …) cannot be set: a hook returning one fails
+     * the sign-in or refresh (`INTERNAL`, logged), as does a hook that throws. Keep it small
+     * and fast: it runs on every refresh, and the token travels with every request.
+     */
+    claims?: AccessTokenClaimsHook;
   };
 }
+
+/**
+ * `session.accessToken.claims`: the app's own claims of an access token, from the user and the
+ * session it is issued for. `C` is their type, which `verifyAccessToken` returns.
+ */
+export type AccessTokenClaimsHook<C extends JsonObject = JsonObject> = (
+  user: PublicUser & { readonly [field: string]: JsonValue },
+  session: SessionInfo,
+) => C | Promise<C>;
 
 /** Password options. */
 export interface PasswordConfig {
@@ -255,7 +277,10 @@ export interface HttpConfig {
  * Everything `createAuth` accepts. Only `storage`, `mailer` and `appUrl` are required. `F` is the
  * app's own user fields (`user.fields`), which type the user objects of the returned `Auth`.
  */
-export interface AuthConfig<F extends UserFieldDefinitions = UserFieldDefinitions> {
+export interface AuthConfig<
+  F extends UserFieldDefinitions = UserFieldDefinitions,
+  C extends JsonObject = JsonObject,
+> {
   /** Where users, sessions and tokens live: `memoryStorage()`, a Postgres or Redis adapter, … */
   storage: Storage;
   /** How mail leaves: `consoleMailer()`, `memoryMailer()`, or the application's own. */
@@ -278,7 +303,8 @@ export interface AuthConfig<F extends UserFieldDefinitions = UserFieldDefinition
   appName?: string;
   /** Production rules (secret required, no insecure cookies). Default `process.env.NODE_ENV === 'production'`. */
   production?: boolean;
-  session?: SessionConfig;
+  /** Sessions; `accessToken.claims`' result type is `C`, what verified tokens carry. */
+  session?: SessionConfig & { accessToken?: { claims?: AccessTokenClaimsHook<C> } };
   password?: PasswordConfig;
   /** Email verification: `required` (default true) and the link (default 86400 s, `/verify-email`). */
   emailVerification?: LinkConfig & { required?: boolean };
