@@ -7,8 +7,14 @@ import { authorizedFetch } from './fetch.js';
 import { oauthApi } from './oauth.js';
 import { type AuthClientOptions, resolveOptions } from './options.js';
 import { passwordlessApi } from './passwordless.js';
-import type { AuthClient } from './surface.js';
-import type { LoginResult, SessionResult, SignedInResult } from './types.js';
+import type { AuthClient, ClientOf } from './surface.js';
+import type {
+  LoginResult,
+  NoFields,
+  SessionResult,
+  SignedInResult,
+  StatusResult,
+} from './types.js';
 
 /**
  * A typed client of the Portcullis HTTP API for browsers and Node.js. No runtime
@@ -26,7 +32,13 @@ import type { LoginResult, SessionResult, SignedInResult } from './types.js';
  * const notes = await client.fetch('/api/notes'); // Bearer added, refreshed when due
  * ```
  */
-export function createAuthClient(options: AuthClientOptions): AuthClient {
+export function createAuthClient<F extends object = NoFields>(
+  options: AuthClientOptions,
+): ClientOf<F> {
+  return makeClient(options) as ClientOf<F>;
+}
+
+function makeClient(options: AuthClientOptions): AuthClient {
   const engine = new Engine(resolveOptions(options));
   const { state } = engine;
   // Method, path and whether the caller's credentials go along come from the generated table.
@@ -44,7 +56,14 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   };
 
   return {
-    register: (input) => call('register', input),
+    async register(input) {
+      // `registration.signIn` on the server: a new account comes back signed in.
+      const result = await call<StatusResult<'verification_sent'> | SignedInResult>(
+        'register',
+        input,
+      );
+      return result.status === 'signed_in' ? engine.signedIn(result) : result;
+    },
     verifyEmail: (input) => call('verifyEmail', input),
     resendVerification: (input) => call('resendVerification', input),
     async login(input) {

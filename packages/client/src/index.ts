@@ -27,6 +27,7 @@ export type {
 export type {
   AdminApi,
   AuthClient,
+  ClientOf,
   MagicLinkApi,
   PasskeysApi,
   PasswordsApi,
@@ -48,6 +49,7 @@ export type {
   LinkedAccount,
   LoginInput,
   LoginResult,
+  NoFields,
   Passkey,
   ProfilePatch,
   PublicJwk,
@@ -68,5 +70,7 @@ export type {
   TotpEnrollment,
   TrustedDevice,
   TwoFactorRequiredResult,
+  UserWith,
   VerifySecondFactorInput,
+  WithUserFields,
 } from './types.js';

@@ -30,6 +30,7 @@ import type {
   TotpEnrollment,
   TrustedDevice,
   VerifySecondFactorInput,
+  WithUserFields,
 } from './types.js';
 
 /** `client.passkeys` (`docs/passkeys.md`). */
@@ -267,8 +268,12 @@ export interface TwoFactorApi {
  * on a non-2xx answer or a network failure (`NETWORK_ERROR`).
  */
 export interface AuthClient {
-  /** `POST /register`: always `verification_sent`. @throws AuthClientError `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN` */
-  register(input: RegisterInput): Promise<StatusResult<'verification_sent'>>;
+  /**
+   * `POST /register`: `verification_sent`; or, when the server signs new accounts in at once
+   * (`registration.signIn`), signed in as with `login`.
+   * @throws AuthClientError `VALIDATION_FAILED`, `WEAK_PASSWORD`, `USERNAME_TAKEN`
+   */
+  register(input: RegisterInput): Promise<StatusResult<'verification_sent'> | SignedInResult>;
   /** `POST /email/verify` with the mailed token. @throws AuthClientError `TOKEN_INVALID`, `TOKEN_EXPIRED` */
   verifyEmail(input: { token: string }): Promise<StatusResult<'verified'>>;
   /** `POST /email/verify/resend`: always `verification_sent`. @throws AuthClientError `RATE_LIMITED` */
@@ -371,3 +376,11 @@ export interface AuthClient {
   /** Stops listening to other tabs (closes the BroadcastChannel). The client still works alone. */
   close(): void;
 }
+
+/**
+ * What `createAuthClient<F>()` returns: the {@link AuthClient}, with every user typed with the
+ * app's own fields `F` (`{ bio: string | null }`, docs/user-fields.md) when there are any.
+ */
+export type ClientOf<F extends object> = [keyof F] extends [never]
+  ? AuthClient
+  : WithUserFields<AuthClient, F>;

@@ -340,3 +340,40 @@ export interface AdminAuditEvent {
   /** Its facts (ids, reasons; never a secret). */
   readonly data: Readonly<Record<string, unknown>>;
 }
+
+/** No fields of the app's own: the default of `createAuthClient<F>`. */
+export type NoFields = Record<never, never>;
+
+/** A public user with the app's own fields `F` (docs/user-fields.md), each `null` when unset. */
+export type UserWith<F extends object> = PublicUser & Readonly<F>;
+
+/** Whether `A` and `B` are the same type (each assignable to the other). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** An input of the client with the fields `F` it may carry (registration, profile, admin). */
+type InputWith<T, F extends object> =
+  Same<T, RegisterInput> extends true
+    ? T & { readonly [K in keyof F]?: Exclude<F[K], null> }
+    : Same<T, ProfilePatch> extends true
+      ? T & { readonly [K in keyof F]?: F[K] | null }
+      : Same<T, AdminUserPatch> extends true
+        ? T & { readonly [K in keyof F]?: F[K] | null }
+        : Same<T, AdminCreateUserInput> extends true
+          ? T & { readonly [K in keyof F]?: Exclude<F[K], null> }
+          : T;
+
+/**
+ * `T` (the client, a result, a method) with every user in it typed with the fields `F`, and the
+ * inputs that may set fields taking them. What `createAuthClient<F>` returns.
+ */
+export type WithUserFields<T, F extends object> = T extends PublicUser
+  ? T & Readonly<F>
+  : T extends (...args: infer A) => infer R
+    ? (...args: { [I in keyof A]: InputWith<A[I], F> }) => WithUserFields<R, F>
+    : T extends Promise<infer P>
+      ? Promise<WithUserFields<P, F>>
+      : T extends readonly (infer E)[]
+        ? WithUserFields<E, F>[]
+        : T extends object
+          ? { [K in keyof T]: WithUserFields<T[K], F> }
+          : T;
