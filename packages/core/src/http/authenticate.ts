@@ -1,8 +1,10 @@
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors/auth-error.js';
+import type { SessionInfo } from '../sessions/types.js';
+import type { PublicUser } from '../users/public.js';
 import { cookieSpec, readCookie } from './cookies.js';
 import { assertCsrf } from './csrf.js';
-import type { RequestAuth } from './types.js';
+import type { ClaimsAuth, RequestAuth, RequestClaims } from './types.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -15,14 +17,62 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`
  */
 export async function authenticateRequest(auth: Auth, request: Request): Promise<RequestAuth> {
-  const authorization = request.headers.get('authorization');
-  if (authorization !== null) {
-    const match = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(authorization);
-    if (!match) throw new AuthError('UNAUTHENTICATED');
-    return { ...(await auth.validateAccessToken(match[1] as string)), via: 'bearer' };
+  const bearer = bearerToken(request);
+  if (bearer !== undefined) {
+    return { ...(await auth.validateAccessToken(bearer)), via: 'bearer' };
   }
   const token = readCookie(request, cookieSpec(auth.options, 'session').name);
   if (token === undefined) throw new AuthError('UNAUTHENTICATED');
   if (!SAFE_METHODS.has(request.method)) assertCsrf(request, auth, token);
   return { ...(await auth.validateSession(token)), via: 'cookie' };
+}
+
+/** The `Authorization: Bearer` token, or `undefined` without the header. @throws AuthError */
+function bearerToken(request: Request): string | undefined {
+  const authorization = request.headers.get('authorization');
+  if (authorization === null) return undefined;
+  const match = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(authorization);
+  if (!match) throw new AuthError('UNAUTHENTICATED');
+  return match[1] as string;
+}
+
+/**
+ * Authenticates a request from its claims (`handler.authenticateClaims`): a Bearer token by
+ * `auth.verifyAccessToken` alone (stateless unless `checkSession`; its verified-token cache
+ * skips the signature for a token seen before), the user and session read only when the
+ * route asks (`auth.validateAccessToken`, once). A session cookie has no claims to trust
+ * without its store read: it is validated as {@link authenticateRequest} does, and the claims
+ * are taken from what it read.
+ * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`
+ */
+export async function authenticateClaims(auth: Auth, request: Request): Promise<ClaimsAuth> {
+  const bearer = bearerToken(request);
+  if (bearer === undefined) {
+    const { user, session } = await authenticateRequest(auth, request);
+    const claims: RequestClaims = {
+      sub: user.id,
+      sid: session.id,
+      amr: session.amr,
+      roles: user.roles,
+      ...(session.impersonatedBy === null ? {} : { act: { sub: session.impersonatedBy } }),
+    };
+    return {
+      claims,
+      via: 'cookie',
+      user: () => Promise.resolve(user),
+      session: () => Promise.resolve(session),
+    };
+  }
+  const claims = (await auth.verifyAccessToken(bearer)) as unknown as RequestClaims;
+  let loaded: Promise<{ user: PublicUser; session: SessionInfo }> | undefined;
+  const load = () => {
+    loaded ??= auth.validateAccessToken(bearer);
+    return loaded;
+  };
+  return {
+    claims,
+    via: 'bearer',
+    user: async () => (await load()).user,
+    session: async () => (await load()).session,
+  };
 }

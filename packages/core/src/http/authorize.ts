@@ -1,6 +1,7 @@
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors/auth-error.js';
 import { ADMIN_PERMISSIONS, ADMIN_ROLE, type HasRoles } from '../users/permissions.js';
+import type { ClaimsAuth } from './types.js';
 
 /** What a protected route asks of its signed-in user besides being signed in. */
 export interface AccessRule {
@@ -43,4 +44,23 @@ export function assertAllowed(
   if (rule.permission !== undefined && !auth.hasPermission(user, rule.permission)) {
     throw new AuthError('FORBIDDEN');
   }
+}
+
+/**
+ * {@link assertAllowed} on a request authenticated from its claims (`requireClaims`): the
+ * roles come from the claims (with `session.accessToken.roles: true`, no store read at all);
+ * a token without a `roles` claim, under a rule that names a role or a permission, has its
+ * user loaded to decide (one read). An impersonation (`act`) passes no admin rule.
+ * @throws AuthError `FORBIDDEN`, `UNAUTHENTICATED` (the user could not be loaded)
+ */
+export async function assertClaimsAllowed(
+  auth: Auth,
+  request: ClaimsAuth,
+  rule: AccessRule,
+): Promise<void> {
+  const { claims } = request;
+  const impersonatedBy = claims.act?.sub ?? null;
+  if (rule.role === undefined && rule.permission === undefined) return;
+  const holder: HasRoles = claims.roles === undefined ? await request.user() : claims;
+  assertAllowed(auth, holder, rule, { impersonatedBy });
 }

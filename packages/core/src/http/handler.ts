@@ -1,7 +1,7 @@
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
-import { authenticateRequest } from './authenticate.js';
+import { authenticateClaims, authenticateRequest } from './authenticate.js';
 import { clientIpResolver } from './client-ip.js';
 import { createContext } from './context.js';
 import { isCrossSiteBrowserRequest } from './csrf.js';
@@ -120,6 +120,22 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     return request.method === 'HEAD' ? new Response(null, response) : response;
   };
 
+  /** Runs an authentication, reporting a failure on the server's side before throwing it. */
+  const reported = async <T>(request: Request, info: RequestInfo, run: () => Promise<T>) => {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof AuthError) || error.status >= 500) {
+        await auth.reportServerError(error, {
+          ip: clientIp(request, info.remoteAddress),
+          userAgent: request.headers.get('user-agent') ?? undefined,
+          route: 'authenticate',
+        });
+      }
+      throw error;
+    }
+  };
+
   /** 404 outside the routes, else 405 with `Allow`: no route takes a method no Request has. */
   const refuseMethod = (method: string, url: string): Response => {
     const { pathname } = new URL(url, 'http://localhost');
@@ -137,20 +153,10 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     basePath,
     // Protected routes of the app: a failure on the server's side is reported (logged once,
     // within the budget) like one of the handler's own, then thrown for the adapter to answer.
-    authenticate: async (request: Request, info: RequestInfo = {}) => {
-      try {
-        return await authenticateRequest(auth, request);
-      } catch (error) {
-        if (!(error instanceof AuthError) || error.status >= 500) {
-          await auth.reportServerError(error, {
-            ip: clientIp(request, info.remoteAddress),
-            userAgent: request.headers.get('user-agent') ?? undefined,
-            route: 'authenticate',
-          });
-        }
-        throw error;
-      }
-    },
+    authenticate: (request: Request, info: RequestInfo = {}) =>
+      reported(request, info, () => authenticateRequest(auth, request)),
+    authenticateClaims: (request: Request, info: RequestInfo = {}) =>
+      reported(request, info, () => authenticateClaims(auth, request)),
     refuseMethod,
   });
 }

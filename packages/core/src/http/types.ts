@@ -25,6 +25,46 @@ export interface RequestAuth<U extends PublicUser = PublicUser> {
 }
 
 /**
+ * What a request proves about its caller without a store read (`requireClaims`): the verified
+ * access token's claims (Bearer), or, for a session cookie (which needs its store read anyway),
+ * the same facts taken from the session and user it read.
+ */
+export interface RequestClaims {
+  /** The user id. */
+  readonly sub: string;
+  /** The session id. */
+  readonly sid: string;
+  /** How the user authenticated (RFC 8176). */
+  readonly amr: readonly string[];
+  /**
+   * The user's roles: from the token's `roles` claim (`session.accessToken.roles: true`), or
+   * the user's with a cookie. Absent in a token issued without it.
+   */
+  readonly roles?: readonly string[];
+  /** The admin behind an impersonation (RFC 8693 `act`), or absent. */
+  readonly act?: { readonly sub: string };
+  /** The app's own claims (`session.accessToken.claims`), for Bearer requests. */
+  readonly [claim: string]: unknown;
+}
+
+/**
+ * A request authenticated from its claims (`requireClaims` of the adapters): the claims at
+ * once, the user and session only when asked (one store read, at most once per request; a
+ * session revoked or a user disabled since the token was issued is refused then). With a
+ * Bearer token and `session.accessToken.checkSession` off, nothing was read to get here.
+ */
+export interface ClaimsAuth<U extends PublicUser = PublicUser> {
+  /** The verified claims. */
+  readonly claims: RequestClaims;
+  /** How the request authenticated. */
+  readonly via: 'cookie' | 'bearer';
+  /** The signed-in user, loaded on first call. @throws AuthError `UNAUTHENTICATED` */
+  user(): Promise<U>;
+  /** Their session, loaded on first call. @throws AuthError `UNAUTHENTICATED` */
+  session(): Promise<SessionInfo>;
+}
+
+/**
  * The Web-standard HTTP handler of the whole contract (`docs/http.md`). Frameworks mount it
  * under `http.basePath`; it answers every path below it (unknown ones with 404).
  */
@@ -39,6 +79,14 @@ export interface HttpHandler {
    * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`
    */
   authenticate(request: Request, info?: RequestInfo): Promise<RequestAuth>;
+  /**
+   * Authenticates a request from its claims, for `requireClaims` middlewares: a Bearer access
+   * token is verified without a store read (unless `session.accessToken.checkSession`); a
+   * session cookie is validated as `authenticate` does (CSRF included). The user and session
+   * load on demand.
+   * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`
+   */
+  authenticateClaims(request: Request, info?: RequestInfo): Promise<ClaimsAuth>;
   /**
    * The answer to a request whose method no Web `Request` can carry (`TRACE`, `TRACK`,
    * `CONNECT`), for adapters that cannot build one: `404 NOT_FOUND` on an unknown path, else

@@ -1,0 +1,68 @@
+import type { Auth } from '@portcullis/core';
+import {
+  type AccessRule,
+  assertClaimsAllowed,
+  type ClaimsAuth,
+  errorResponse,
+} from '@portcullis/core/http';
+import type { RequestHandler } from 'express';
+import { handlerFor } from './handler.js';
+import { requestHeaders, toWebRequest } from './request.js';
+import { sendResponse } from './response.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /**
+       * The caller's verified claims, with the user and session on demand; set by
+       * `requireClaims`.
+       */
+      claims?: ClaimsAuth;
+    }
+  }
+}
+
+/**
+ * Express middleware like `requireAuth`, for routes that need only who is calling: with an
+ * `Authorization: Bearer` access token (jwt strategy) it checks the token alone, with no store
+ * read (unless `session.accessToken.checkSession`), and `rule.role` / `rule.permission` against
+ * its `roles` claim (`session.accessToken.roles: true`; without that claim the user is read to
+ * decide). It sets `req.claims = { claims, via, user(), session() }`: `await
+ * req.claims.user()` reads the user when a route needs it (once per request). A session cookie
+ * is validated as `requireAuth` does (CSRF for unsafe methods). Answers as `requireAuth` does
+ * otherwise: `401 UNAUTHENTICATED`, `403 CSRF_FAILED`, `403 FORBIDDEN`,
+ * `503 STORAGE_UNAVAILABLE`.
+ *
+ * The trade-off (docs/roles.md, "Checks from claims"): a token stays good until it expires
+ * after its session is revoked, its user disabled or its roles changed, unless a route calls
+ * `user()`/`session()` or `checkSession` is on.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/reports', requireClaims(auth, { permission: 'reports:read' }), (req, res) => {
+ *   res.json(reportsOf(req.claims!.claims.sub))
+ * })
+ * ```
+ */
+export function requireClaims(auth: Auth, rule: AccessRule = {}): RequestHandler {
+  const handler = handlerFor(auth);
+  return async (req, res, next) => {
+    let result: ClaimsAuth;
+    try {
+      result = await handler.authenticateClaims(toWebRequest(req, requestHeaders(req), undefined), {
+        remoteAddress: req.socket.remoteAddress,
+      });
+      await assertClaimsAllowed(auth, result, rule);
+    } catch (error) {
+      try {
+        await sendResponse(res, errorResponse(error));
+      } catch {
+        res.destroy();
+      }
+      return;
+    }
+    req.claims = result;
+    // Outside the try: an error of the route itself is the app's, not an auth failure.
+    next();
+  };
+}
