@@ -348,10 +348,10 @@ export type NoFields = Record<never, never>;
 export type UserWith<F extends object> = PublicUser & Readonly<F>;
 
 /** Whether `A` and `B` are the same type (each assignable to the other). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 /** An input of the client with the fields `F` it may carry (registration, profile, admin). */
-type InputWith<T, F extends object> =
+export type InputWith<T, F extends object> =
   Same<T, RegisterInput> extends true
     ? T & { readonly [K in keyof F]?: Exclude<F[K], null> }
     : Same<T, ProfilePatch> extends true

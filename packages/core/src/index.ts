@@ -118,9 +118,14 @@ export type {
   TwoFactorStatus,
 } from './two-factor/types.js';
 export type {
+  EditableNames,
   FieldSource,
+  InputNames,
+  InputOf,
   NoUserFields,
+  OutputOf,
   ResolvedUserField,
+  SchemaOf,
   UserFieldAdminPatch,
   UserFieldDefinition,
   UserFieldDefinitions,

@@ -57,14 +57,16 @@ export function requireClaims<F extends UserFieldDefinitions = NoUserFields>(
     // A load the route asked for that failed (the session was revoked since the token was
     // issued) answers as the middleware would have: the contract's 401, not the app's 500.
     let failed: unknown;
-    const loaded = <T>(load: () => Promise<T>) => async () => {
-      try {
-        return await load();
-      } catch (error) {
-        failed = error;
-        throw error;
-      }
-    };
+    const loaded =
+      <T>(load: () => Promise<T>) =>
+      async () => {
+        try {
+          return await load();
+        } catch (error) {
+          failed = error;
+          throw error;
+        }
+      };
     const typed: ClaimsAuth = {
       ...result,
       user: loaded(result.user),

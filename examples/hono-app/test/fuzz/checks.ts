@@ -47,6 +47,8 @@ export class AnswerChecker {
     this.#ajv = new Ajv2020({ strict: false, allErrors: true });
     this.#ajv.addFormat('date-time', DATE_TIME);
     this.#ajv.addFormat('email', /^[^@\s]+@[^@\s]+$/);
+    // The app's picture URL (a user field, `v.url()`); the server checks it in full.
+    this.#ajv.addFormat('uri', (value: string) => URL.canParse(value));
     this.#ajv.addSchema({ $id: 'doc', components: document.components });
   }
 

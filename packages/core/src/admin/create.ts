@@ -4,7 +4,7 @@ import { randomToken, TOKEN_ID_BYTES } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
 import { runInBackground } from '../flows/background.js';
-import { nameField, parseInput, passwordField } from '../flows/input.js';
+import { nameField, passwordField } from '../flows/input.js';
 import { issueLinkToken } from '../link-tokens/link-token.js';
 import { sendVerificationMail } from '../link-tokens/verification-mail.js';
 import { buildLink } from '../mail/link.js';
@@ -14,7 +14,7 @@ import type { AuthRuntime } from '../runtime/context.js';
 import { FIRST_GENERATION } from '../storage/generation.js';
 import { TOKEN_PURPOSES } from '../storage/purposes.js';
 import type { UserRecord } from '../storage/types/users.js';
-import { applyUserFields, takeUserFields } from '../users/fields.js';
+import { applyUserFields, parseWithUserFields } from '../users/fields.js';
 import { normalizeEmail, normalizeUsername } from '../users/normalize.js';
 import { emailTaken } from './email.js';
 import {
@@ -31,7 +31,7 @@ import {
 /**
  * A new user as an admin gives it (`POST /admin/users`). Strict: a key not listed is refused,
  * naming it; the app's own user fields (docs/user-fields.md) are taken apart first and checked
- * by their schemas (`takeUserFields`).
+ * by their schemas (`parseWithUserFields`).
  */
 export const adminCreateSchema = v.strictObject({
   email: adminEmailField,
@@ -43,7 +43,7 @@ export const adminCreateSchema = v.strictObject({
   password: v.optional(passwordField('password')),
 });
 
-/** Input of {@link createUserAsAdmin}. */
+/** Input of `auth.admin.users.create`. */
 export interface AdminCreateUserInput {
   /** The address (trimmed, NFKC; compared lower-cased); unique. */
   email: string;
@@ -90,8 +90,12 @@ export async function createUserAsAdmin(
   context: RequestContext,
 ): Promise<AdminUser> {
   // The app's own fields (an admin may set every one) apart from the strict schema.
-  const { rest, values } = takeUserFields(rt.config.user.fields, input, 'admin');
-  const data = parseInput(adminCreateSchema, rest);
+  const { data, values } = parseWithUserFields(
+    rt.config.user.fields,
+    adminCreateSchema,
+    input,
+    'admin',
+  );
   const admin = await actorWith(rt, actor, 'users:write');
   // Both checked by the schema; `undefined` only if the two ever disagreed.
   const email = normalizeEmail(data.email);

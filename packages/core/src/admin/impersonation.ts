@@ -23,7 +23,7 @@ import { type AdminActor, actorWith } from './users.js';
  */
 const IMPERSONATION_AMR = ['pwd'] as const;
 
-/** What {@link stopImpersonation} ended. */
+/** What `auth.admin.impersonation.stop` ended. */
 export interface ImpersonationEnded {
   /** The admin who impersonated. */
   readonly adminId: string;
@@ -82,7 +82,7 @@ async function auditBoth(
  * toward `session.maxPerUser` (the user's own sessions stay). Its access tokens carry
  * `act: { sub: adminId }` (RFC 8693). The start is an `admin.action` event
  * (`impersonation.start`) in the audit trails of both users, naming the admin; end it with
- * {@link stopImpersonation}.
+ * `auth.admin.impersonation.stop`.
  *
  * Refused: impersonating oneself or a disabled user (`VALIDATION_FAILED`, field `id`), a user
  * who may impersonate (holds `users:impersonate`: admins cannot impersonate admins) and a call
@@ -146,7 +146,7 @@ export async function impersonateUser(
   };
 }
 
-/** Input of {@link stopImpersonation}: the impersonation session that asks. */
+/** Input of `auth.admin.impersonation.stop`: the impersonation session that asks. */
 export const stopImpersonationSchema = v.object({
   userId: text('userId', 256),
   sessionId: text('sessionId', 256),

@@ -3,7 +3,7 @@ import type { AuthRuntime } from '../runtime/context.js';
 import type { UserRecord } from '../storage/types/users.js';
 import { type AdminActor, actorWith } from './users.js';
 
-/** What {@link revokeEverySession} ended. */
+/** What `auth.admin.sessions.revokeAll` ended. */
 export interface RevokeAllResult {
   /** Sessions ended: those live when the sweep reached their user. */
   readonly sessionsEnded: number;

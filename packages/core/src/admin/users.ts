@@ -24,7 +24,7 @@ import { secondFactorSucceeded } from '../two-factor/failure.js';
 import { stateError } from '../two-factor/input.js';
 import { availableMethods, recoveryCodesLeft } from '../two-factor/methods.js';
 import type { SecondFactorMethod } from '../two-factor/types.js';
-import { applyUserFields, type ResolvedUserField, takeUserFields } from '../users/fields.js';
+import { applyUserFields, parseWithUserFields, type ResolvedUserField } from '../users/fields.js';
 import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeUsername } from '../users/normalize.js';
 import { ADMIN_ROLE, type AdminPermission, hasPermission } from '../users/permissions.js';
 import { isoTime, type PublicUser, toPublicUser } from '../users/public.js';
@@ -324,8 +324,12 @@ export async function updateUserAsAdmin(
   context: RequestContext,
 ): Promise<AdminUser> {
   // The app's own fields (every one: an admin sets them all) apart from the strict schema.
-  const { rest, values } = takeUserFields(rt.config.user.fields, input, 'admin');
-  const patch = parseInput(adminUpdateSchema, rest);
+  const { data: patch, values } = parseWithUserFields(
+    rt.config.user.fields,
+    adminUpdateSchema,
+    input,
+    'admin',
+  );
   const admin = await actorWith(rt, actor, 'users:write');
   const user = await targetOf(rt, userId);
   const fieldChange = applyUserFields(user.metadata, values);

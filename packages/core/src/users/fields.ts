@@ -5,7 +5,8 @@
  * unset).
  */
 import * as v from 'valibot';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, type AuthErrorDetail } from '../errors/auth-error.js';
+import { parseInput } from '../flows/input.js';
 import type { JsonObject, JsonValue } from '../storage/types/json.js';
 import type { UserRecord } from '../storage/types/users.js';
 
@@ -42,10 +43,13 @@ export interface ResolvedUserField {
   readonly editable: boolean;
 }
 
-type SchemaOf<D> = D extends { readonly schema: infer S } ? S : D;
-type OutputOf<D> =
+/** The schema of a field definition (the definition itself when it is a bare schema). */
+export type SchemaOf<D> = D extends { readonly schema: infer S } ? S : D;
+/** What a field definition stores (its schema's output, without `undefined`). */
+export type OutputOf<D> =
   SchemaOf<D> extends UserFieldSchema ? Exclude<v.InferOutput<SchemaOf<D>>, undefined> : never;
-type InputOf<D> = SchemaOf<D> extends UserFieldSchema ? v.InferInput<SchemaOf<D>> : never;
+/** What a field definition accepts (its schema's input). */
+export type InputOf<D> = SchemaOf<D> extends UserFieldSchema ? v.InferInput<SchemaOf<D>> : never;
 
 /** The field values of a public user: each declared field, `null` when unset. */
 export type UserFieldValues<F extends UserFieldDefinitions> = {
@@ -53,12 +57,12 @@ export type UserFieldValues<F extends UserFieldDefinitions> = {
 };
 
 /** Field names whose definition has `input: true`. */
-type InputNames<F> = {
+export type InputNames<F> = {
   [K in keyof F]: F[K] extends { readonly input: true } ? K : never;
 }[keyof F];
 
 /** Field names whose definition has `editable: true`. */
-type EditableNames<F> = {
+export type EditableNames<F> = {
   [K in keyof F]: F[K] extends { readonly editable: true } ? K : never;
 }[keyof F];
 
@@ -269,23 +273,43 @@ export function applyUserFields(
 }
 
 /**
- * Splits a strict body in two: the declared fields (validated for `source`, see
- * {@link parseUserFields}) and the rest, for the flow's own strict schema. A body that is not
- * an object is passed on whole, for that schema to refuse.
- * @throws AuthError `VALIDATION_FAILED` naming each bad field
+ * Parses a strict body that may carry the app's fields: the declared fields are validated for
+ * `source` (see {@link parseUserFields}), the rest by the flow's own strict `schema`. Every bad
+ * key is reported at once, a field's and the rest's alike.
+ * @throws AuthError `VALIDATION_FAILED` naming each bad key
  */
-export function takeUserFields(
+export function parseWithUserFields<S extends v.GenericSchema>(
   fields: readonly ResolvedUserField[],
+  schema: S,
   input: unknown,
   source: FieldSource,
-): { rest: unknown; values: Record<string, JsonValue | null> } {
-  if (fields.length === 0 || typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { rest: input, values: {} };
+): { data: v.InferOutput<S>; values: Record<string, JsonValue | null> } {
+  const isRecord = typeof input === 'object' && input !== null && !Array.isArray(input);
+  if (fields.length === 0 || !isRecord) {
+    return { data: parseInput(schema, input), values: {} };
   }
   const record = input as Readonly<Record<string, unknown>>;
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     if (!fields.some((f) => f.name === key)) rest[key] = value;
   }
-  return { rest, values: parseUserFields(fields, record, source) };
+  const details: AuthErrorDetail[] = [];
+  let values: Record<string, JsonValue | null> = {};
+  let data: v.InferOutput<S> | undefined;
+  try {
+    values = parseUserFields(fields, record, source);
+  } catch (error) {
+    if (!(error instanceof AuthError) || error.details === undefined) throw error;
+    details.push(...error.details);
+  }
+  try {
+    data = parseInput(schema, rest);
+  } catch (error) {
+    if (!(error instanceof AuthError) || error.details === undefined) throw error;
+    details.push(...error.details);
+  }
+  if (details.length > 0 || data === undefined) {
+    throw new AuthError('VALIDATION_FAILED', { details });
+  }
+  return { data, values };
 }

@@ -226,6 +226,12 @@ describe('user fields through the admin API', () => {
       'VALIDATION_FAILED',
     );
     expect(detailsOf(unknown)).toEqual(['nickname']);
+    // Every bad key at once: a field's and the rest's.
+    const both = await expectCode(
+      auth.admin.users.update(actor, id, { plan: 'platinum', firstName: 42 } as never, CTX),
+      'VALIDATION_FAILED',
+    );
+    expect(detailsOf(both).sort()).toEqual(['firstName', 'plan']);
     const cleared = await auth.admin.users.update(actor, id, { plan: null }, CTX);
     expect(cleared.plan).toBeNull();
     const created = await auth.admin.users.create(
