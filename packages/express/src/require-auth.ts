@@ -1,14 +1,8 @@
 import type { Auth } from '@portcullis/core';
-import {
-  type AccessRule,
-  assertAllowed,
-  errorResponse,
-  type RequestAuth,
-} from '@portcullis/core/http';
+import { type AccessRule, assertAllowed, type RequestAuth } from '@portcullis/core/http';
 import type { RequestHandler } from 'express';
+import { guard } from './guard.js';
 import { handlerFor } from './handler.js';
-import { requestHeaders, toWebRequest } from './request.js';
-import { sendResponse } from './response.js';
 
 declare global {
   // Express's documented way to type what middleware adds to `req` (declaration merging).
@@ -43,23 +37,11 @@ declare global {
  */
 export function requireAuth(auth: Auth, rule: AccessRule = {}): RequestHandler {
   const handler = handlerFor(auth);
-  return async (req, res, next) => {
-    let result: RequestAuth;
-    try {
-      result = await handler.authenticate(toWebRequest(req, requestHeaders(req), undefined), {
-        remoteAddress: req.socket.remoteAddress,
-      });
-      assertAllowed(auth, result.user, rule, result.session);
-    } catch (error) {
-      try {
-        await sendResponse(res, errorResponse(error));
-      } catch {
-        res.destroy();
-      }
-      return;
-    }
-    req.auth = result;
-    // Outside the try: an error of the route itself is the app's, not an auth failure.
-    next();
-  };
+  return guard(
+    (request, info) => handler.authenticate(request, info),
+    (result) => assertAllowed(auth, result.user, rule, result.session),
+    (req, result) => {
+      req.auth = result;
+    },
+  );
 }

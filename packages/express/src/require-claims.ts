@@ -1,14 +1,8 @@
 import type { Auth } from '@portcullis/core';
-import {
-  type AccessRule,
-  assertClaimsAllowed,
-  type ClaimsAuth,
-  errorResponse,
-} from '@portcullis/core/http';
+import { type AccessRule, assertClaimsAllowed, type ClaimsAuth } from '@portcullis/core/http';
 import type { RequestHandler } from 'express';
+import { guard } from './guard.js';
 import { handlerFor } from './handler.js';
-import { requestHeaders, toWebRequest } from './request.js';
-import { sendResponse } from './response.js';
 
 declare global {
   namespace Express {
@@ -46,23 +40,11 @@ declare global {
  */
 export function requireClaims(auth: Auth, rule: AccessRule = {}): RequestHandler {
   const handler = handlerFor(auth);
-  return async (req, res, next) => {
-    let result: ClaimsAuth;
-    try {
-      result = await handler.authenticateClaims(toWebRequest(req, requestHeaders(req), undefined), {
-        remoteAddress: req.socket.remoteAddress,
-      });
-      await assertClaimsAllowed(auth, result, rule);
-    } catch (error) {
-      try {
-        await sendResponse(res, errorResponse(error));
-      } catch {
-        res.destroy();
-      }
-      return;
-    }
-    req.claims = result;
-    // Outside the try: an error of the route itself is the app's, not an auth failure.
-    next();
-  };
+  return guard(
+    (request, info) => handler.authenticateClaims(request, info),
+    (result) => assertClaimsAllowed(auth, result, rule),
+    (req, result) => {
+      req.claims = result;
+    },
+  );
 }
