@@ -16,4 +16,5 @@ export const ADMIN_NOTICES = {
     'The second factor of the user is off and their sessions ended; they were mailed a notice.',
   'admin-reset-link-sent': 'A password reset link is on its way to the user.',
   'admin-user-deleted': 'The user and everything tied to them are deleted.',
+  'admin-impersonation-stopped': 'The impersonation is over: you are signed in as yourself again.',
 } as const;

@@ -2,7 +2,8 @@
  * `/admin/users/:id`: one user as the admin sees them (`auth.admin.users.get`: emails, roles,
  * status, second factor, locks, sessions, linked accounts, passkeys) with the forms of the
  * actions, and `/admin/users/:id/delete`, the confirmation before a deletion. The forms post
- * to `admin-actions.ts`.
+ * to `admin-actions.ts`, except "Sign in as this user", which posts to core's impersonation
+ * route so that core swaps the cookies (docs/impersonation.md).
  */
 import {
   type AdminUserDetail,
@@ -24,7 +25,7 @@ import {
   userPath,
   whenMs,
 } from './admin-view.js';
-import { type Html, when } from './layout.js';
+import { apiForm, type Html, when } from './layout.js';
 import { adminFieldFacts } from './profile-fields.js';
 import { type PageEnv, viewerOf } from './viewer.js';
 
@@ -41,6 +42,10 @@ export function userPages(app: Hono<PageEnv>, auth: Auth, guards: AdminGuards): 
     if (detail instanceof Response) return detail;
     const self = detail.user.id === viewerOf(c).user.id;
     const roles = Object.keys(auth.options.roles).sort();
+    // Core refuses the others (yourself, a disabled user, an admin) anyway; the page offers no
+    // button it knows would fail.
+    const impersonable =
+      !self && !detail.user.disabled && !auth.hasPermission(detail.user, 'users:impersonate');
     return renderAdmin(
       c,
       detail.user.email,
@@ -54,6 +59,7 @@ export function userPages(app: Hono<PageEnv>, auth: Auth, guards: AdminGuards): 
         ${facts(detail)}
         <h2>Actions</h2>
         ${actions(detail, roles)}
+        ${impersonable ? impersonateForm(detail.user.id) : ''}
         <h2>Sessions</h2>
         ${sessionsTable(detail)}
         <h2>Linked accounts</h2>
@@ -190,12 +196,36 @@ function actions({ user, twoFactor }: AdminUserDetail, roles: readonly string[])
   </div>`;
 }
 
+/**
+ * "Sign in as this user": a POST of core's `/admin/users/:id/impersonate` by `/assets/app.js`
+ * (with the CSRF header), which answers with the impersonation's session cookie and keeps the
+ * admin's in the `_admin` cookie; then the user's profile. A refusal shows in the form.
+ */
+function impersonateForm(userId: string): Html {
+  return html`<h2>Impersonation</h2>
+    ${apiForm(
+      {
+        api: `POST /admin/users/${encodeURIComponent(userId)}/impersonate`,
+        next: '/profile',
+        submit: 'Sign in as this user',
+        className: 'admin-action',
+      },
+      html`<p>See the app as this user does, in this browser, for one hour at most. Their
+        password, email, second factor, passkeys and other sessions stay out of reach, and so
+        does the admin area; a banner on every page ends it. Both audit trails record it.</p>`,
+    )}`;
+}
+
 function sessionsTable({ user, sessions }: AdminUserDetail): Html {
   if (sessions.length === 0)
     return html`<p data-testid="admin-no-sessions">Not signed in anywhere.</p>`;
   const here = userPath(user.id);
   const row = (s: SessionInfo) => html`<tr data-session="${s.id}">
-    <td>${s.userAgent ?? 'Unknown browser'}${s.ip === null ? '' : html`<br /><small>${s.ip}</small>`}</td>
+    <td>${s.userAgent ?? 'Unknown browser'}${s.ip === null ? '' : html`<br /><small>${s.ip}</small>`}${
+      s.impersonatedBy === null
+        ? ''
+        : html`<br /><small data-role="impersonation">Impersonation by an admin</small>`
+    }</td>
     <td>${when(s.createdAt)}</td>
     <td>${when(s.lastSeenAt)}</td>
     <td>${

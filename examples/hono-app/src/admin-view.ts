@@ -28,6 +28,7 @@ export function renderAdmin(
     user: c.var.viewer?.user,
     notice: c.req.query('notice'),
     devMailbox: c.var.devMailbox,
+    impersonation: c.var.impersonation,
   };
   const body = html`<script src="/assets/admin.js" defer></script>
     <nav class="admin-nav" aria-label="Admin area">
@@ -38,22 +39,29 @@ export function renderAdmin(
 }
 
 /**
- * Lets only users with the `admin` role through; others get a 403 page. Put it after
+ * Lets only users with the `admin` role through; others get a 403 page, and so does an
+ * impersonation whatever the user's roles (core refuses it every admin operation). Put it after
  * `signedInOnly()`, which sends anonymous visitors to the sign-in page first. The typed admin
  * API checks the permission again, from the stored user, on every call.
  */
 export function adminOnly(auth: Auth): MiddlewareHandler<PageEnv> {
   return async (c, next) => {
-    if (!auth.hasRole(viewerOf(c).user, ADMIN_ROLE)) {
+    const viewer = viewerOf(c);
+    const impersonating = viewer.session.impersonatedBy !== null;
+    if (impersonating || !auth.hasRole(viewer.user, ADMIN_ROLE)) {
       return c.html(
         layout(
           {
             title: 'Not allowed',
-            user: c.var.viewer?.user,
+            user: viewer.user,
             notice: undefined,
             devMailbox: c.var.devMailbox,
+            impersonation: c.var.impersonation,
           },
-          html`<p data-testid="forbidden">This page is for administrators. <a href="/">Home</a></p>`,
+          impersonating
+            ? html`<p data-testid="forbidden">The admin area is closed during an impersonation:
+                stop it (above) to be yourself again.</p>`
+            : html`<p data-testid="forbidden">This page is for administrators. <a href="/">Home</a></p>`,
         ),
         403,
       );

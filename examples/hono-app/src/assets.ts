@@ -215,6 +215,10 @@ button.link { padding: 0; border: 0; background: none; color: LinkText; text-dec
 .danger button { color: #b00020; }
 small { opacity: 0.75; }
 .notice { padding: 0.6rem 0.8rem; border-left: 4px solid #2e7d32; background: #2e7d3222; }
+/* An admin signed in as the user: impossible to miss, on every page. */
+.impersonation { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center;
+  padding: 0.5rem 1.5rem; background: #b26a00; color: #fff; }
+.impersonation p { margin: 0; }
 .error { color: #b00020; margin: 0; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 0.4rem; border-bottom: 1px solid #8884; vertical-align: top; }

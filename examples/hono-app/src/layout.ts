@@ -49,6 +49,22 @@ export interface PageFrame {
   notice: string | undefined;
   /** Whether the development mailbox exists (a link in the navigation). */
   devMailbox: boolean;
+  /**
+   * The impersonation that the viewer's session is (`viewer.ts`), shown as a banner above
+   * everything with its Stop button; `undefined` for a session of the user's own.
+   */
+  impersonation: Impersonation | undefined;
+}
+
+/**
+ * A session an admin opened as the user (`auth.admin.users.impersonate`, docs/impersonation.md),
+ * as the banner names it.
+ */
+export interface Impersonation {
+  /** The email of the admin behind it (their id when they are gone). */
+  readonly adminEmail: string;
+  /** When it ends (ISO): the session's expiry, one hour after it started whatever it does. */
+  readonly endsAt: string;
 }
 
 /** The whole HTML document of a page. */
@@ -67,6 +83,7 @@ export function layout(frame: PageFrame, content: Html): Html {
     <script src="/assets/app.js" defer></script>
   </head>
   <body>
+    ${impersonationBanner(frame)}
     <header>
       <a class="brand" href="/">Portcullis example</a>
       <nav>${navigation(frame)}</nav>
@@ -85,12 +102,42 @@ function navigation(frame: PageFrame): Html {
   if (frame.user === undefined) {
     return html`<a href="/sign-in">Sign in</a> <a href="/sign-up">Sign up</a> ${mailbox}`;
   }
+  if (frame.impersonation !== undefined) {
+    // Core refuses an impersonation every admin operation, so no Admin link; and signing out
+    // of it ends it and makes the admin themselves again (core's `POST /logout`), which is
+    // the banner's Stop under a misleading name.
+    return html`<a href="/profile">Profile</a> <a href="/sessions">Sessions</a> ${mailbox}`;
+  }
   // Only for admins; the admin pages check the role again (`admin-view.ts`).
   const admin = frame.user.roles.includes(ADMIN_ROLE) ? html`<a href="/admin/users">Admin</a>` : '';
   return html`<a href="/profile">Profile</a> <a href="/sessions">Sessions</a> ${admin} ${mailbox}
     <form class="inline" data-api="POST /logout" data-next="/?notice=signed-out">
       <button type="submit" class="link">Sign out</button>
     </form>`;
+}
+
+/**
+ * The banner of an impersonation, above everything on every page: who is signed in as whom,
+ * until when, and Stop. Stop posts to core's `POST /admin/impersonation/stop` (CSRF header by
+ * `/assets/app.js`), which ends the session and puts the admin's own back into the cookie;
+ * the admin lands on the user's admin page.
+ */
+function impersonationBanner(frame: PageFrame): Html | string {
+  const { user, impersonation } = frame;
+  if (user === undefined || impersonation === undefined) return '';
+  return html`<div class="impersonation" role="region" aria-label="Impersonation" data-testid="impersonation">
+    <p>
+      You are signed in as <strong>${user.email}</strong> by
+      <strong>${impersonation.adminEmail}</strong> (impersonation, ends at
+      ${when(impersonation.endsAt)}).
+    </p>
+    ${apiForm({
+      api: 'POST /admin/impersonation/stop',
+      next: `/admin/users/${encodeURIComponent(user.id)}?notice=admin-impersonation-stopped`,
+      submit: 'Stop',
+      className: 'inline',
+    })}
+  </div>`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { type Auth, isAuthError } from '@portcullis/core';
 import { createHttpHandler, type RequestAuth } from '@portcullis/core/http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { html } from 'hono/html';
-import { type Html, layout } from './layout.js';
+import { type Html, type Impersonation, layout } from './layout.js';
 import type { AppUser } from './user-fields.js';
 
 /** Hono variables of the pages: who is looking, if anyone. */
@@ -20,6 +20,11 @@ export type PageEnv = {
     imageOrigins: readonly string[] | undefined;
     /** Whether the development mailbox exists (shown in the navigation). */
     devMailbox: boolean;
+    /**
+     * The impersonation that the viewer's session is (the banner of every page), or
+     * `undefined`: signed out, or a session of the user's own.
+     */
+    impersonation: Impersonation | undefined;
   };
 };
 
@@ -47,11 +52,32 @@ export function loadViewer(
       }
     }
     c.set('viewer', viewer);
+    c.set('impersonation', viewer === undefined ? undefined : await impersonationOf(auth, viewer));
     c.set('devMailbox', options.devMailbox);
     // Pages show personal data and carry tokens in their URL: never cache them.
     c.header('cache-control', 'no-store');
     await next();
   };
+}
+
+/**
+ * The impersonation that `viewer`'s session is (`session.impersonatedBy`, the admin's id), with
+ * the admin's email for the banner; `undefined` for a session of the user's own (no read).
+ */
+async function impersonationOf(
+  auth: Auth,
+  viewer: RequestAuth<AppUser>,
+): Promise<Impersonation | undefined> {
+  const adminId = viewer.session.impersonatedBy;
+  if (adminId === null) return undefined;
+  let adminEmail = adminId;
+  try {
+    adminEmail = (await auth.users.get(adminId)).email;
+  } catch (error) {
+    // Deleted since the validation (which ends an impersonation whose admin is gone): the id.
+    if (!isAuthError(error)) throw error;
+  }
+  return { adminEmail, endsAt: viewer.session.expiresAt };
 }
 
 /** Renders a page in the layout. */
@@ -61,6 +87,7 @@ export function render(c: Context<PageEnv>, title: string, content: Html, status
     user: c.var.viewer?.user,
     notice: c.req.query('notice'),
     devMailbox: c.var.devMailbox,
+    impersonation: c.var.impersonation,
   };
   return c.html(layout(frame, content), status);
 }

@@ -74,10 +74,19 @@ async function appClaims(
     rt.config.logger.error('session.accessToken.claims threw', { error: String(error) });
     throw new AuthError('INTERNAL', { cause: error });
   }
+  // The JSON round trip first: what is checked is exactly what the token will carry (a
+  // `toJSON` cannot add a reserved claim after the check).
+  let json: unknown;
+  try {
+    json = typeof out === 'object' && out !== null ? JSON.parse(JSON.stringify(out)) : out;
+  } catch (error) {
+    rt.config.logger.error('session.accessToken.claims returned no JSON', { error: String(error) });
+    throw new AuthError('INTERNAL', { cause: error });
+  }
   const problem =
-    typeof out !== 'object' || out === null || Array.isArray(out)
+    typeof json !== 'object' || json === null || Array.isArray(json)
       ? 'did not return an object'
-      : Object.keys(out).find((key) => RESERVED_CLAIMS.has(key) || key === '__proto__');
+      : Object.keys(json).find((key) => RESERVED_CLAIMS.has(key) || key === '__proto__');
   if (problem !== undefined) {
     const message = problem.startsWith('did')
       ? problem
@@ -85,8 +94,7 @@ async function appClaims(
     rt.config.logger.error(`session.accessToken.claims ${message}`, {});
     throw new AuthError('INTERNAL');
   }
-  // A JSON round trip: what the token carries is exactly what verification will return.
-  return JSON.parse(JSON.stringify(out)) as JsonObject;
+  return json as JsonObject;
 }
 
 const segment = (value: object) => toBase64Url(utf8(JSON.stringify(value)));

@@ -93,14 +93,16 @@ export async function updateProfile(
     if (!(error instanceof AuthError) || error.details === undefined) throw error;
     details.push(...error.details);
   }
-  // Every bad key at once, unknown or refused by its schema.
+  // Every unknown key and every field its schema refuses, at once (the built-in keys were
+  // checked by `updateProfileSchema` above).
   if (details.length > 0) throw new AuthError('VALIDATION_FAILED', { details });
   const user = await rt.storage.users.getById(parsed.userId);
   if (!user) throw new AuthError('UNAUTHENTICATED');
   const { patch, changed } = diff(user, parsed);
   const applied = applyUserFields(user.metadata, values);
   if (applied) {
-    patch.metadata = applied.metadata;
+    // Only the changed keys: a field an admin set meanwhile stands.
+    patch.metadataKeys = applied.keys;
     changed.push(...applied.changed);
   }
   if (changed.length === 0) return toPublicUser(user, fields);

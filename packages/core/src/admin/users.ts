@@ -362,7 +362,8 @@ export async function updateUserAsAdmin(
     ...(patch.emailVerified === undefined
       ? {}
       : { emailVerifiedAt: patch.emailVerified ? (user.emailVerifiedAt ?? now) : null }),
-    ...(fieldChange === undefined ? {} : { metadata: fieldChange.metadata }),
+    // Only the changed keys: a field the user set meanwhile stands.
+    ...(fieldChange === undefined ? {} : { metadataKeys: fieldChange.keys }),
   };
   if (email !== undefined && email.emailNormalized !== user.emailNormalized) {
     await changeEmailAsAdmin(rt, {

@@ -41,7 +41,7 @@ export async function validateSessionToken(
   if (!user || user.disabled || !sameGeneration(found.session, user)) {
     throw new AuthError('UNAUTHENTICATED');
   }
-  if (!(await impersonatorStands(rt, found.session))) throw new AuthError('UNAUTHENTICATED');
+  if (!(await impersonatorStands(rt, found.session, user))) throw new AuthError('UNAUTHENTICATED');
   return { session: await slide(rt, found.session, now), user };
 }
 
@@ -69,7 +69,7 @@ export async function authenticateAccessToken(
   ) {
     throw new AuthError('UNAUTHENTICATED');
   }
-  if (!(await impersonatorStands(rt, found.session))) throw new AuthError('UNAUTHENTICATED');
+  if (!(await impersonatorStands(rt, found.session, user))) throw new AuthError('UNAUTHENTICATED');
   return { session: found.session, user, claims };
 }
 

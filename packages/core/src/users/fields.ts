@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import { AuthError, type AuthErrorDetail } from '../errors/auth-error.js';
-import { parseInput } from '../flows/input.js';
+import { hasLoneSurrogate, parseInput } from '../flows/input.js';
 import type { JsonObject, JsonValue } from '../storage/types/json.js';
 import type { UserRecord } from '../storage/types/users.js';
 
@@ -220,7 +220,10 @@ export function parseUserFields(
       continue;
     }
     if (!isJson(result.output)) {
-      details.push({ path: field.name, message: `${field.name} must be JSON data` });
+      details.push({
+        path: field.name,
+        message: `${field.name} must be JSON data (no NUL or unpaired surrogate)`,
+      });
       continue;
     }
     values[field.name] = result.output;
@@ -239,24 +242,35 @@ function fieldMessage(name: string, issues: readonly v.BaseIssue<unknown>[]): st
 /** Whether `value` survives JSON as it is: no functions, dates, class instances, NaN. */
 function isJson(value: unknown, depth = 0): value is JsonValue {
   if (depth > 32) return false;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (value === null || typeof value === 'boolean') return true;
+  // NUL and unpaired surrogates: PostgreSQL's jsonb refuses both (a driver error, not a 400).
+  if (typeof value === 'string') return storable(value);
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every((item) => isJson(item, depth + 1));
   if (typeof value !== 'object') return false;
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
-  return Object.values(value).every((item) => isJson(item, depth + 1));
+  return Object.entries(value).every(
+    ([key, item]) => key !== '__proto__' && storable(key) && isJson(item, depth + 1),
+  );
+}
+
+/** A string every store keeps as given: no NUL, no unpaired UTF-16 surrogate. */
+function storable(text: string): boolean {
+  return !text.includes('\u0000') && !hasLoneSurrogate(text);
 }
 
 /**
- * The user's metadata with `values` applied (`null` removes a key); `undefined` when nothing
- * changes. The names of the changed fields come back too, for `user.updated`.
+ * What `values` change of `metadata`: the keys to write (`null` removes; for
+ * `UserPatch.metadataKeys`, so other keys written meanwhile stand), the resulting metadata, and
+ * the names of the changed fields (for `user.updated`); `undefined` when nothing changes.
  */
 export function applyUserFields(
   metadata: JsonObject,
   values: Readonly<Record<string, JsonValue | null>>,
-): { metadata: JsonObject; changed: string[] } | undefined {
+): { keys: Record<string, JsonValue | null>; metadata: JsonObject; changed: string[] } | undefined {
   const next: Record<string, JsonValue> = { ...metadata };
+  const keys: Record<string, JsonValue | null> = {};
   const changed: string[] = [];
   for (const [name, value] of Object.entries(values)) {
     const before = Object.hasOwn(metadata, name) ? metadata[name] : undefined;
@@ -267,9 +281,10 @@ export function applyUserFields(
       if (before !== undefined && JSON.stringify(before) === JSON.stringify(value)) continue;
       next[name] = value;
     }
+    keys[name] = value;
     changed.push(name);
   }
-  return changed.length === 0 ? undefined : { metadata: next, changed };
+  return changed.length === 0 ? undefined : { keys, metadata: next, changed };
 }
 
 /**
@@ -289,7 +304,8 @@ export function parseWithUserFields<S extends v.GenericSchema>(
     return { data: parseInput(schema, input), values: {} };
   }
   const record = input as Readonly<Record<string, unknown>>;
-  const rest: Record<string, unknown> = {};
+  // No prototype: a `__proto__` key of a parsed body stays a key, for the strict schema to refuse.
+  const rest: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(record)) {
     if (!fields.some((f) => f.name === key)) rest[key] = value;
   }

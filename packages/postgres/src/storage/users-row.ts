@@ -152,7 +152,8 @@ const TOTP_COLUMNS = [
 /**
  * The SET clauses of `patch`, with parameters numbered from `first`. A `metadata` patch also
  * sets every mapped column of `fields` (NULL for a key it lacks: the whole metadata is
- * replaced, so is every mapped key).
+ * replaced, so is every mapped key). A `metadataKeys` patch writes only its keys (merged into
+ * the jsonb, or their mapped columns).
  *
  * @throws {AuthError} `VALIDATION_FAILED` for a value its `text` column cannot take
  * ({@link splitMetadata}).
@@ -199,6 +200,30 @@ export function patchSql(
     for (const [i, { quoted, type }] of fields.entries()) {
       set(quoted, split.values[i], type === 'jsonb' ? 'json' : 'plain');
     }
+  }
+  if (patch.metadataKeys !== undefined) {
+    // Some keys only, in this one statement (so a concurrent patch of other keys stands): mapped
+    // keys go to their columns; the others are merged into the jsonb (`||`) or removed (`-`),
+    // and a mapped key's stale jsonb copy (from before its mapping) goes too.
+    const keys = Object.entries(patch.metadataKeys).filter(([key]) => key !== '__proto__');
+    const mappedKeys = new Set(fields.map((f) => f.key));
+    const mapped = fields.filter((f) => Object.hasOwn(patch.metadataKeys ?? {}, f.key));
+    const { values } = splitMetadata(
+      Object.fromEntries(mapped.map((f) => [f.key, patch.metadataKeys?.[f.key] ?? null])),
+      mapped,
+    );
+    for (const [i, { quoted, type }] of mapped.entries()) {
+      set(quoted, values[i], type === 'jsonb' ? 'json' : 'plain');
+    }
+    const merged: Record<string, unknown> = Object.create(null);
+    const removed: string[] = [];
+    for (const [key, value] of keys) {
+      if (mappedKeys.has(key) || value === null) removed.push(key);
+      else merged[key] = value;
+    }
+    params.push(JSON.stringify(merged), removed);
+    const n = first + params.length - 2;
+    sets.push(`metadata = (metadata || $${n}::jsonb) - $${n + 1}::text[]`);
   }
   if (patch.totp !== undefined) {
     const values = patch.totp === null ? TOTP_COLUMNS.map(() => null) : totpValues(patch.totp);

@@ -48,6 +48,10 @@ export const sessionHandlers = {
   revokeSession: async (ctx) => {
     const { user, session } = await ctx.caller();
     const id = ctx.params.id as string;
+    // Ending an impersonation's own session is its stop, as `/logout` is.
+    if (id === session.id && session.impersonatedBy !== null) {
+      return impersonationHandlers.stopImpersonation(ctx);
+    }
     // Signing out this very session is a logout; ending another one needs a fresh session
     // (core decides, from the caller's session id).
     await ctx.auth.sessions.revoke(user.id, id, await endOptions(ctx, session.id));

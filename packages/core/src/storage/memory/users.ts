@@ -1,3 +1,4 @@
+import type { JsonObject, JsonValue } from '../types/json.js';
 import type { UserPatch, UserRecord, UserStore } from '../types/users.js';
 import { copy } from './copy.js';
 import { listUsers } from './user-list.js';
@@ -97,12 +98,27 @@ function withRoles(user: UserRecord): UserRecord {
   return rest;
 }
 
+/** `metadata` with `keys` set (a value) or removed (`null`), the other keys as they were. */
+function withKeys(metadata: JsonObject, keys: NonNullable<UserPatch['metadataKeys']>): JsonObject {
+  const next: Record<string, JsonValue> = { ...metadata };
+  for (const [key, value] of Object.entries(keys)) {
+    if (key === '__proto__') continue;
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+}
+
 /** The record after `patch`: absent keys keep their value, `null` removes the field. */
 function applyPatch(current: UserRecord, patch: UserPatch): UserRecord {
   const next: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(copy(patch))) {
     // A patch never moves a record to another id or rewrites its history.
     if (key === 'id' || key === 'createdAt') continue;
+    if (key === 'metadataKeys') {
+      next.metadata = withKeys(current.metadata, value as NonNullable<UserPatch['metadataKeys']>);
+      continue;
+    }
     if (value === null) delete next[key];
     else if (value !== undefined) next[key] = value;
   }

@@ -1,4 +1,4 @@
-import type { JsonObject } from './json.js';
+import type { JsonObject, JsonValue } from './json.js';
 
 /**
  * A user's TOTP enrollment (RFC 6238). Core encrypts the secret (AES-256-GCM, key derived from
@@ -85,7 +85,16 @@ export interface UserPatch {
   readonly lastName?: string | null;
   readonly phone?: string | null;
   readonly phoneVerifiedAt?: number | null;
+  /** Replaces the whole `metadata`. */
   readonly metadata?: JsonObject;
+  /**
+   * Sets (a value) or removes (`null`) these top-level keys of the stored `metadata`, leaving
+   * every other key as stored, in the same atomic write as the rest of the patch: two patches
+   * of different keys racing each other both stand (core writes the app's user fields this
+   * way, so a user's profile edit cannot undo an admin's change to another field). Core never
+   * sends it with `metadata`.
+   */
+  readonly metadataKeys?: { readonly [key: string]: JsonValue | null };
   readonly disabled?: boolean;
   /** Replaces the whole enrollment (including `lastUsedStep`), or removes it with `null`. */
   readonly totp?: TotpState | null;

@@ -55,6 +55,35 @@ export function userFieldChecks(check: AddCheck): void {
     },
   );
 
+  check(
+    'metadataKeys sets and removes only its keys; two racing patches of different keys both stand',
+    async (ctx) => {
+      const { users } = ctx.storage();
+      const t = startTime();
+      const user = newUser(t, { metadata: { plan: 'free', theme: 'dark', keep: { n: 1 } } });
+      expect(await users.create(user)).toBe('created');
+      const patch = { metadataKeys: { bio: 'Poet', theme: null }, updatedAt: t + 1 };
+      expect(await users.update(user.id, patch)).toBe('updated');
+      expect((await users.getById(user.id))?.metadata).toEqual({
+        plan: 'free',
+        bio: 'Poet',
+        keep: { n: 1 },
+      });
+      // A user's edit and an admin's change of another key, racing: neither undoes the other.
+      const results = await Promise.all([
+        users.update(user.id, { metadataKeys: { bio: 'Analyst' }, updatedAt: t + 2 }),
+        users.update(user.id, { metadataKeys: { plan: 'pro' }, updatedAt: t + 2 }),
+      ]);
+      expect(results).toEqual(['updated', 'updated']);
+      expect((await users.getById(user.id))?.metadata).toEqual({
+        plan: 'pro',
+        bio: 'Analyst',
+        keep: { n: 1 },
+      });
+      expect(await users.update('no-such-user', patch)).toBe('not_found');
+    },
+  );
+
   check('compares normalized usernames exactly: abc and ABC are two users', async (ctx) => {
     const { users } = ctx.storage();
     const t = startTime();

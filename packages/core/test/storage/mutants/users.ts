@@ -4,6 +4,8 @@ import { fill, type Mutant, mutant, shared } from './mutant.js';
 const GENERATION =
   'keeps credentialGeneration exactly (2^52 + 3) through create, lookups and update';
 const ACROSS = 'a user’s new credentialGeneration leaves its sessions’ and devices’ generations';
+const KEYS =
+  'metadataKeys sets and removes only its keys; two racing patches of different keys both stand';
 const COPIES = 'returns copies: mutating what create or update got, or what a lookup returned';
 const OPTIONAL = [
   'emailVerifiedAt',
@@ -118,6 +120,38 @@ export const USER_MUTANTS: readonly Mutant[] = [
           ...patch,
           metadata: { ...current.metadata, ...patch.metadata },
         });
+      },
+    },
+  })),
+  mutant(
+    'users: metadataKeys by read-modify-write (a racing patch of another key is lost)',
+    [KEYS],
+    (m) => ({
+      users: {
+        ...m.users,
+        async update(id, patch) {
+          const { metadataKeys, ...rest } = patch;
+          if (metadataKeys === undefined) return m.users.update(id, patch);
+          const current = await m.users.getById(id);
+          if (current === undefined) return 'not_found';
+          // Another turn between the read and the write, as a network round trip gives.
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          const metadata: Record<string, unknown> = { ...current.metadata };
+          for (const [key, value] of Object.entries(metadataKeys)) {
+            if (value === null) delete metadata[key];
+            else metadata[key] = value;
+          }
+          return m.users.update(id, { ...rest, metadata: metadata as typeof current.metadata });
+        },
+      },
+    }),
+  ),
+  mutant('users: metadataKeys ignored', [KEYS], (m) => ({
+    users: {
+      ...m.users,
+      async update(id, patch) {
+        const { metadataKeys: _ignored, ...rest } = patch;
+        return m.users.update(id, rest);
       },
     },
   })),
