@@ -227,6 +227,13 @@ describe('its admin', () => {
     },
   );
 
+  it('ends when its user gains users:impersonate (admins are not impersonated)', async () => {
+    const w = await world();
+    const { token } = await w.impersonate();
+    await w.auth.storage.users.update(w.ada, { roles: ['admin'], updatedAt: w.clock.now() });
+    await expectCode(w.auth.validateSession(token), 'UNAUTHENTICATED');
+  });
+
   it('a deleted admin’s impersonation ends too; the user’s own sessions are untouched', async () => {
     const w = await world();
     const { token } = await w.impersonate();

@@ -137,6 +137,9 @@ describe('user fields through the typed API', () => {
       [{ profilePicture: 'not a url' }, ['profilePicture']],
       [{ userId: victim, firstName: 'Mallory' }, ['userId']],
       [{ bio: 'ok', plan: 'pro', extra: 1 }, ['extra', 'plan']],
+      // What no store keeps as given: refused here, not by the driver.
+      [{ bio: 'a\u0000b' }, ['bio']],
+      [{ bio: 'a\ud800b' }, ['bio']],
     ];
     for (const [patch, paths] of cases) {
       const error = await expectCode(

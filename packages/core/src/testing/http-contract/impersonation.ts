@@ -243,6 +243,19 @@ export function describeImpersonation(ctx: ContractContext): void {
         expect(actions).toContain('impersonation.stop');
       });
 
+      it('revoking its own session by id is its stop too', async () => {
+        const admin = await signedInAdmin(ctx);
+        const target = await ctx.signIn(await ctx.signUp());
+        const adminToken = admin.client.jar.get(SESSION_COOKIE);
+        const as = await impersonate(ctx, admin, target.userId);
+        await admin.client.fetchCsrf();
+        const id = (as.body.session as { id: string }).id;
+        const out = await admin.client.request('DELETE', `/sessions/${id}`);
+        expectNoContent(out);
+        expect(cookieOf(out, SESSION_COOKIE)?.value).toBe(adminToken);
+        expectCleared(out, ADMIN_COOKIE, '/');
+      });
+
       it("clears both cookies at stop when the admin's own session died meanwhile", async () => {
         const admin = await signedInAdmin(ctx);
         const target = await ctx.signIn(await ctx.signUp());
