@@ -25,6 +25,7 @@ export type { Resolved, ResolvedConfig } from './config/resolve.js';
 export type {
   AccessTokenClaimsHook,
   AuthConfig,
+  ClaimsHookSession,
   CookieConfig,
   HttpConfig,
   LinkConfig,

@@ -4,11 +4,10 @@ import { toBase64Url, utf8 } from '../crypto/encoding.js';
 import { randomToken } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { AuthRuntime } from '../runtime/context.js';
-import { toSessionInfo } from '../sessions/info.js';
 import type { JsonObject, JsonValue } from '../storage/types/json.js';
 import type { SessionRecord } from '../storage/types/sessions.js';
 import type { UserRecord } from '../storage/types/users.js';
-import { type PublicUser, toPublicUser } from '../users/public.js';
+import { isoTime, type PublicUser, toPublicUser } from '../users/public.js';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from './claims.js';
 import { asymmetricKeys, type Hs256Mac, headerSegment, hs256Keys } from './keys.js';
 
@@ -68,7 +67,12 @@ async function appClaims(
       toPublicUser(user, rt.config.user.fields) as PublicUser & {
         readonly [field: string]: JsonValue;
       },
-      toSessionInfo(session, session.id),
+      {
+        id: session.id,
+        createdAt: isoTime(session.createdAt),
+        amr: [...session.amr],
+        impersonatedBy: session.impersonatedBy ?? null,
+      },
     );
   } catch (error) {
     rt.config.logger.error('session.accessToken.claims threw', { error: String(error) });

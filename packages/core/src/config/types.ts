@@ -5,7 +5,6 @@ import type { Mailer } from '../mail/types.js';
 import type { OAuthConfig } from '../oauth/types.js';
 import type { PasswordHasher } from '../password/hasher.js';
 import type { LegacyHashCosts } from '../password/legacy-costs.js';
-import type { SessionInfo } from '../sessions/types.js';
 import type { SmsSender } from '../sms/types.js';
 import type { JsonObject, JsonValue } from '../storage/types/json.js';
 import type { Storage } from '../storage/types.js';
@@ -142,8 +141,20 @@ export interface SessionConfig {
  */
 export type AccessTokenClaimsHook<C extends JsonObject = JsonObject> = (
   user: PublicUser & { readonly [field: string]: JsonValue },
-  session: SessionInfo,
+  session: ClaimsHookSession,
 ) => C | Promise<C>;
+
+/** The session an access token is issued for, as `session.accessToken.claims` sees it. */
+export interface ClaimsHookSession {
+  /** The session id (the token's `sid`). */
+  readonly id: string;
+  /** When the session began (ISO 8601). */
+  readonly createdAt: string;
+  /** How the user authenticated (RFC 8176), as the token's `amr`. */
+  readonly amr: readonly string[];
+  /** The admin behind an impersonation (docs/impersonation.md), or `null`. */
+  readonly impersonatedBy: string | null;
+}
 
 /** Password options. */
 export interface PasswordConfig {

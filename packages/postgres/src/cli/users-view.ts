@@ -5,7 +5,7 @@ import type { UserRecord } from '@portcullis/core/storage';
  * A stored user as the CLI prints it: the admin API's `AdminUser` (`GET /admin/users`), so
  * scripts read one format from both. Never the hash, TOTP or metadata.
  */
-export const toAdminView: (user: UserRecord) => AdminUser = toAdminUser;
+export const toAdminView = (user: UserRecord): AdminUser => toAdminUser(user);
 
 /** ISO 8601 of epoch ms. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
