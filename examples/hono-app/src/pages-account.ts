@@ -186,7 +186,12 @@ export function accountPages(
 }
 
 function sessionRow(s: SessionInfo) {
-  const device = html`${s.userAgent ?? 'Unknown browser'}${s.ip === null ? '' : html`<br /><small>${s.ip}</small>`}`;
+  // A session an admin opened as this user (support): the user sees it, and may end it.
+  const by =
+    s.impersonatedBy === null
+      ? ''
+      : html`<br /><small>Opened by an administrator (impersonation)</small>`;
+  const device = html`${s.userAgent ?? 'Unknown browser'}${s.ip === null ? '' : html`<br /><small>${s.ip}</small>`}${by}`;
   const action = s.current
     ? html`<strong>This browser</strong>`
     : apiForm({
