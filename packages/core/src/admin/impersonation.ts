@@ -104,15 +104,16 @@ export async function impersonateUser(
   if (user.disabled) throw stateError('id', 'A disabled user cannot be impersonated');
   // An admin who could impersonate another admin could borrow their permissions.
   if (hasPermission(user, 'users:impersonate', rt.config.roles)) throw new AuthError('FORBIDDEN');
-  const absoluteExpiresAt = rt.now() + IMPERSONATION_SECONDS * 1000;
   const { record, tokens } = await createSession(rt, {
     userId: user.id,
     amr: IMPERSONATION_AMR,
     credentialGeneration: generationOf(user),
     context,
-    impersonation: { adminId: admin.id, absoluteExpiresAt },
+    impersonation: { adminId: admin.id, lifetimeSeconds: IMPERSONATION_SECONDS },
     limit: false,
   });
+  // Exactly the hour from the session's own start.
+  const { absoluteExpiresAt } = record;
   try {
     await rt.storage.tokens.create({
       purpose: TOKEN_PURPOSES.impersonation,

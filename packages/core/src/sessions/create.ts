@@ -28,9 +28,10 @@ export async function createSession(
     keep?: { createdAt: number; absoluteExpiresAt: number; freshUntil: number };
     /**
      * An admin's impersonation (`admin/impersonation.ts`): the session is marked with the
-     * admin's id, ends at `absoluteExpiresAt` whatever its activity, and is never fresh.
+     * admin's id, ends `lifetimeSeconds` after it begins whatever its activity (a reissue keeps
+     * the old end, `keep`), and is never fresh.
      */
-    impersonation?: { adminId: string; absoluteExpiresAt: number };
+    impersonation?: { adminId: string; lifetimeSeconds?: number };
     /**
      * `false`: the caller applies `session.maxPerUser` itself, later ({@link
      * enforceSessionLimit}). Reissued sessions (`keep`) never count as new.
@@ -46,7 +47,9 @@ export async function createSession(
   const { keep, impersonation } = options;
   const absoluteExpiresAt =
     keep?.absoluteExpiresAt ??
-    impersonation?.absoluteExpiresAt ??
+    (impersonation?.lifetimeSeconds === undefined
+      ? undefined
+      : now + impersonation.lifetimeSeconds * 1000) ??
     now + config.session.absoluteTimeoutSeconds * 1000;
   // An impersonation is never fresh: the admin proved nothing of the user's.
   const freshUntil =

@@ -39,10 +39,8 @@ export async function reissueSession(
     ...(old.impersonatedBy === undefined
       ? {}
       : {
-          impersonation: {
-            adminId: old.impersonatedBy,
-            absoluteExpiresAt: old.absoluteExpiresAt,
-          },
+          // Its end is the old one (`keep`).
+          impersonation: { adminId: old.impersonatedBy },
         }),
   });
   try {
