@@ -4,7 +4,7 @@ import type { RequestContext } from '../events/types.js';
 import { nameField, parseInput, text } from '../flows/input.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import type { UserPatch, UserRecord } from '../storage/types/users.js';
-import { applyUserFields, parseUserFields } from '../users/fields.js';
+import { applyUserFields, parseWithUserFields } from '../users/fields.js';
 import { normalizeUsername } from '../users/normalize.js';
 import { type PublicUser, toPublicUser } from '../users/public.js';
 
@@ -42,8 +42,13 @@ export interface UpdateProfileInput {
   lastName?: string | null | undefined;
 }
 
-/** The keys of {@link UpdateProfileInput}, besides the app's `editable` fields. */
-const PROFILE_KEYS = new Set(Object.keys(updateProfileSchema.entries));
+/**
+ * The body of `PATCH /user` (also the OpenAPI document's request): the profile keys, strict (an
+ * unknown key is refused naming it); the app's `editable` fields are taken apart before it.
+ */
+export const profilePatchSchema = v.strictObject(v.omit(updateProfileSchema, ['userId']).entries);
+
+const callerSchema = v.object({ userId: updateProfileSchema.entries.userId });
 
 /**
  * The signed-in user's public profile.
@@ -73,30 +78,17 @@ export async function updateProfile(
   input: Omit<UpdateProfileInput, 'userId'>,
   context: RequestContext,
 ): Promise<PublicUser> {
-  const raw = (typeof input === 'object' && input !== null ? input : {}) as Readonly<
-    Record<string, unknown>
-  >;
-  // `userId` is the caller's, never the patch's: a body naming one is refused with the rest.
-  const parsed = parseInput(updateProfileSchema, { ...raw, userId });
+  // `userId` is the caller's, never the patch's: the strict patch schema refuses one in the body,
+  // with every other unknown key and every field its schema refuses, at once.
+  const { userId: id } = parseInput(callerSchema, { userId });
   const { fields } = rt.config.user;
-  const unknown = Object.keys(raw).filter(
-    (key) => key === 'userId' || (!PROFILE_KEYS.has(key) && !fields.some((f) => f.name === key)),
+  const { data: parsed, values } = parseWithUserFields(
+    fields,
+    profilePatchSchema,
+    input,
+    'profile',
   );
-  const details = unknown.map((key) => ({
-    path: key,
-    message: `${key} is not a field of the user`,
-  }));
-  let values: ReturnType<typeof parseUserFields> = {};
-  try {
-    values = parseUserFields(fields, raw, 'profile');
-  } catch (error) {
-    if (!(error instanceof AuthError) || error.details === undefined) throw error;
-    details.push(...error.details);
-  }
-  // Every unknown key and every field its schema refuses, at once (the built-in keys were
-  // checked by `updateProfileSchema` above).
-  if (details.length > 0) throw new AuthError('VALIDATION_FAILED', { details });
-  const user = await rt.storage.users.getById(parsed.userId);
+  const user = await rt.storage.users.getById(id);
   if (!user) throw new AuthError('UNAUTHENTICATED');
   const { patch, changed } = diff(user, parsed);
   const applied = applyUserFields(user.metadata, values);
@@ -121,7 +113,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** The patch of what differs from the stored user, and the names of the changed fields. */
 function diff(
   user: UserRecord,
-  input: v.InferOutput<typeof updateProfileSchema>,
+  input: v.InferOutput<typeof profilePatchSchema>,
 ): { patch: Mutable<Omit<UserPatch, 'updatedAt'>>; changed: string[] } {
   const patch: Mutable<Omit<UserPatch, 'updatedAt'>> = {};
   const changed: string[] = [];

@@ -198,7 +198,7 @@ async function prepareRefresh(
     !user ||
     user.disabled ||
     !sameGeneration(session, user) ||
-    !(await impersonatorStands(rt, session, user))
+    (session.impersonatedBy !== undefined && !(await impersonatorStands(rt, session, user)))
   ) {
     // Disabling a user ends their sessions at the next refresh, at the latest; so does a
     // credential change (the family was opened under an older generation), and for an

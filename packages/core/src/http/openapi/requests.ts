@@ -17,7 +17,7 @@ import { deleteAccountSchema } from '../../account/delete.js';
 import { confirmEmailChangeSchema, requestEmailChangeSchema } from '../../account/email-change.js';
 import { changePasswordSchema } from '../../account/password-change.js';
 import { requestResetSchema, resetPasswordSchema } from '../../account/password-reset.js';
-import { updateProfileSchema } from '../../account/profile.js';
+import { profilePatchSchema } from '../../account/profile.js';
 import { adminCreateSchema } from '../../admin/create.js';
 import { adminUpdateSchema, revokeSessionsSchema } from '../../admin/users.js';
 import { passwordField } from '../../flows/input.js';
@@ -124,7 +124,7 @@ export const OAuthCallbackForm = v.looseObject({
  * `PATCH /user` (`account/profile.ts`): an absent key keeps the value, `null` clears it; any
  * other key is refused (the served document adds the app's `editable` fields).
  */
-export const UpdateProfileRequest = v.strictObject(v.omit(updateProfileSchema, ['userId']).entries);
+export const UpdateProfileRequest = profilePatchSchema;
 
 /** `POST /user/email` (`account/email-change.ts`): the address is normalized by the flow. */
 export const RequestEmailChangeRequest = v.object({
