@@ -17,7 +17,7 @@ export const SECRET = 'bench-http-secret-bench-http-secret-0123456789';
 export const PASSWORD = 'violet tangerine orbit';
 /** Holds the seeded sessions (never signs in). */
 export const SEED_EMAIL = 'seed@bench.example';
-/** Signs in once per server; role `admin` (for `requireClaims`). */
+/** Signs in once per server; role `admin` (for `requireAuth({ role: 'admin' })`). */
 export const USER_EMAIL = 'bench@bench.example';
 /** Signs in on every request of the `login` row. */
 export const LOGIN_EMAIL = 'login@bench.example';
@@ -33,7 +33,7 @@ const UNLIMITED = { limit: 1_000_000_000, windowSeconds: 900 };
  * `createAuth` options shared by every Portcullis server and the seeding: the same secret,
  * `appUrl`, default argon2id parameters, and no email verification.
  * @param {import('@portcullis/core/storage').Storage} storage
- * @param {{ strategy?: 'cookie' | 'jwt', roles?: boolean }} [session]
+ * @param {{ strategy?: 'cookie' | 'jwt', roles?: boolean, checkSession?: boolean }} [session]
  */
 export function authOptions(storage, session = {}) {
   return {
@@ -47,7 +47,11 @@ export function authOptions(storage, session = {}) {
     session: {
       strategy: session.strategy ?? 'cookie',
       // One token lasts a whole run (the server signs in once when it starts).
-      accessToken: { ttlSeconds: 3600, roles: session.roles ?? false },
+      accessToken: {
+        ttlSeconds: 3600,
+        roles: session.roles ?? false,
+        checkSession: session.checkSession ?? false,
+      },
     },
   };
 }

@@ -2,16 +2,26 @@
 // @hono/node-server app in a child process of its own (server.mjs; one at a time, so no
 // server's heap, timers or connections disturb another), with one route `/r`:
 //
-//   floors      no-auth (no check), hs256 (a bare synchronous HS256 check), redis-get (one
+//   floors      no-auth (no check), no-auth-loaded (the same route in a process holding three
+//               Auth instances, a pg pool and a Redis client: what loading Portcullis costs the
+//               app's other routes), hs256 (a bare synchronous HS256 check), redis-get (one
 //               GET), pg-lookup (one indexed lookup in a table of --rows rows), argon2-verify
 //               (one argon2id verify at core's default parameters, the sign-in's floor);
-//   Portcullis  bearer-requireAuth (jwt strategy, requireAuth, PostgreSQL), bearer-requireClaims
-//               (requireClaims({ role: 'admin' }), roles in the token), cookie-postgres (cookie
+//   Portcullis  bearer-requireAuth (jwt strategy, requireAuth, PostgreSQL: the claims alone),
+//               bearer-role (requireAuth({ role: 'admin' }), roles in the token), bearer-checkSession
+//               (requireAuth with session.accessToken.checkSession: one join), cookie-postgres (cookie
 //               strategy, PostgreSQL with --rows seeded sessions), cookie-cached (cachedStorage in
 //               Redis over that PostgreSQL), cookie-pglite (PGlite in memory), login (POST
 //               /api/auth/login, argon2id at its defaults);
 //   Better Auth better-auth-session (auth.api.getSession, PostgreSQL with --rows seeded
 //               sessions), better-auth-login (POST /api/auth/sign-in/email), better-auth.mjs.
+//
+//   Flood       flood-bearer, flood-cookie-postgres: the protected route of bearer-requireAuth and
+//               cookie-postgres while --flood-connections (20) sign-ins are in flight against the
+//               same server (POST /api/auth/login); compared with the route without the flood.
+//
+// Every row also reports the server's event-loop delay (monitorEventLoopDelay, 1 ms
+// resolution) over its measured run: p99 and max.
 //
 // Rounds are interleaved (round 1 of every row, then round 2, …); each row of a round is a
 // fresh server process, a sanity request (it must answer 200), a warm-up and the measured run.
@@ -19,7 +29,8 @@
 // results/<time>.json (gitignored).
 //
 //   pnpm bench:http [--rows 1000000] [--duration 8] [--connections 10] [--login-connections 4]
-//                   [--rounds 3] [--warmup 2] [--only no-auth,cookie-postgres] [--no-build]
+//                   [--rounds 3] [--warmup 2] [--flood-connections 20]
+//                   [--only no-auth,cookie-postgres] [--no-build]
 //   pnpm bench:http --drop        removes the kept schemas and exits
 //
 // Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test) and Redis
@@ -42,6 +53,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '10' },
     'login-connections': { type: 'string', default: '4' },
+    'flood-connections': { type: 'string', default: '20' },
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
@@ -59,16 +71,23 @@ const ROWS = Math.round(positive('rows', args.rows));
 const DURATION = positive('duration', args.duration);
 const CONNECTIONS = Math.round(positive('connections', args.connections));
 const LOGIN_CONNECTIONS = Math.round(positive('login-connections', args['login-connections']));
+const FLOOD_CONNECTIONS = Math.round(positive('flood-connections', args['flood-connections']));
 const ROUNDS = Math.round(positive('rounds', args.rounds));
 const WARMUP = positive('warmup', args.warmup);
 
 /**
  * The rows, in the order they run in each round. `floor` names the row a Portcullis row is
- * compared with; `signIn` rows run with --login-connections.
- * @type {{ route: string, label: string, floor?: string, signIn?: boolean }[]}
+ * compared with; `signIn` rows run with --login-connections; `flood` rows run the server of
+ * row `server` with sign-ins in flight.
+ * @type {{ route: string, label: string, floor?: string, signIn?: boolean, server?: string, flood?: boolean }[]}
  */
 const ROUTES = [
   { route: 'no-auth', label: 'floor: no auth' },
+  {
+    route: 'no-auth-loaded',
+    label: 'no auth, in a process holding 3 Auth instances, a pg pool, a Redis client',
+    floor: 'no-auth',
+  },
   { route: 'hs256', label: 'floor: bare synchronous HS256 check' },
   { route: 'redis-get', label: 'floor: bare Redis GET' },
   { route: 'pg-lookup', label: `floor: bare indexed lookup, ${count(ROWS)}-row table` },
@@ -78,9 +97,14 @@ const ROUTES = [
     floor: 'hs256',
   },
   {
-    route: 'bearer-requireClaims',
-    label: "Portcullis requireClaims({ role: 'admin' }), Bearer",
+    route: 'bearer-role',
+    label: "Portcullis requireAuth({ role: 'admin' }), Bearer, roles claim",
     floor: 'hs256',
+  },
+  {
+    route: 'bearer-checkSession',
+    label: `Portcullis requireAuth, Bearer, checkSession (${count(ROWS)} sessions)`,
+    floor: 'pg-lookup',
   },
   {
     route: 'cookie-postgres',
@@ -99,6 +123,20 @@ const ROUTES = [
     label: 'Portcullis POST /login (argon2id m=19456, t=2)',
     floor: 'argon2-verify',
     signIn: true,
+  },
+  {
+    route: 'flood-bearer',
+    server: 'bearer-requireAuth',
+    flood: true,
+    label: `Portcullis requireAuth, Bearer, ${FLOOD_CONNECTIONS} sign-ins in flight`,
+    floor: 'bearer-requireAuth',
+  },
+  {
+    route: 'flood-cookie-postgres',
+    server: 'cookie-postgres',
+    flood: true,
+    label: `Portcullis requireAuth, cookie, PostgreSQL, ${FLOOD_CONNECTIONS} sign-ins in flight`,
+    floor: 'cookie-postgres',
   },
   {
     route: 'better-auth-session',
@@ -155,7 +193,16 @@ if (!args['no-build'] && !args.drop) {
   );
   if (built.status !== 0) throw new Error(`the build failed (exit ${built.status})`);
 }
-const { DATABASE_URL, REDIS_PREFIX, REDIS_URL } = await import('./config.mjs');
+const { APP_URL, DATABASE_URL, LOGIN_EMAIL, PASSWORD, REDIS_PREFIX, REDIS_URL } = await import(
+  './config.mjs'
+);
+/** The sign-in of the flood rows. @type {BenchRequest} */
+const FLOOD_REQUEST = {
+  method: 'POST',
+  path: '/api/auth/login',
+  headers: { 'content-type': 'application/json', origin: APP_URL },
+  body: JSON.stringify({ identifier: LOGIN_EMAIL, password: PASSWORD }),
+};
 const { dropAll, prepare } = await import('./seed.mjs');
 
 // ---------------------------------------------------------------------------------------------
@@ -224,7 +271,25 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 /**
  * @typedef {{ method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string }} BenchRequest
  * @typedef {{ rps: number, p50: number, p99: number, meanLatency: number, requests: number }} Figures
+ * @typedef {{ p50: number, p99: number, max: number }} Delay
  */
+
+/** Asks the current server for its event-loop delay since 'delay-start'. @returns {Promise<Delay>} */
+function delayOf() {
+  const server = child;
+  if (server === undefined) return Promise.reject(new Error('no server'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no event-loop delay after 5 s')), 5000);
+    const onMessage = (/** @type {{ delay?: Delay }} */ message) => {
+      if (message.delay === undefined) return;
+      clearTimeout(timer);
+      server.off('message', onMessage);
+      resolve(message.delay);
+    };
+    server.on('message', onMessage);
+    server.send('delay-stop');
+  });
+}
 
 /**
  * Starts `node server.mjs <route>` and resolves once it listens, with its port and request.
@@ -302,10 +367,10 @@ async function cannon(url, request, connections, seconds) {
 /**
  * One round of one row: a fresh server, a sanity request, the warm-up, the measured run.
  * @param {(typeof rows)[number]} row
- * @returns {Promise<Figures>}
+ * @returns {Promise<Figures & { delay: Delay, floodSignIns?: number }>}
  */
 async function measure(row) {
-  const ready = await start(row.route);
+  const ready = await start(row.server ?? row.route);
   try {
     const { port, ...request } = ready;
     const url = `http://127.0.0.1:${port}${request.path}`;
@@ -320,8 +385,18 @@ async function measure(row) {
       );
     }
     const connections = row.signIn ? LOGIN_CONNECTIONS : CONNECTIONS;
-    await cannon(url, request, connections, WARMUP);
-    return await cannon(url, request, connections, DURATION);
+    const floodUrl = `http://127.0.0.1:${port}${FLOOD_REQUEST.path}`;
+    await Promise.all([
+      cannon(url, request, connections, WARMUP),
+      row.flood ? cannon(floodUrl, FLOOD_REQUEST, FLOOD_CONNECTIONS, WARMUP) : undefined,
+    ]);
+    child?.send('delay-start');
+    const [figures, flood] = await Promise.all([
+      cannon(url, request, connections, DURATION),
+      row.flood ? cannon(floodUrl, FLOOD_REQUEST, FLOOD_CONNECTIONS, DURATION) : undefined,
+    ]);
+    const delay = await delayOf();
+    return { ...figures, delay, ...(flood === undefined ? {} : { floodSignIns: flood.rps }) };
   } finally {
     await stop();
   }
@@ -329,7 +404,7 @@ async function measure(row) {
 
 const loadBefore = loadavg();
 const startedAt = new Date();
-/** @type {Map<string, Figures[]>} */
+/** @type {Map<string, (Figures & { delay: Delay, floodSignIns?: number })[]>} */
 const rounds = new Map(rows.map((row) => [row.route, []]));
 for (let round = 1; round <= ROUNDS; round += 1) {
   for (const row of rows) {
@@ -337,7 +412,11 @@ for (let round = 1; round <= ROUNDS; round += 1) {
     rounds.get(row.route)?.push(figures);
     log(
       `round ${round}/${ROUNDS} ${row.route}: ${Math.round(figures.rps)} req/s, ` +
-        `p50 ${figures.p50} ms, p99 ${figures.p99} ms`,
+        `p50 ${figures.p50} ms, p99 ${figures.p99} ms, loop delay p99 ` +
+        `${figures.delay.p99.toFixed(1)} ms` +
+        (figures.floodSignIns === undefined
+          ? ''
+          : `, ${Math.round(figures.floodSignIns)} sign-ins/s alongside`),
     );
   }
 }
@@ -354,18 +433,21 @@ const median = (values) => {
     ? (sorted[mid] ?? 0)
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
-/** @type {Map<string, { rps: number, p50: number, p99: number }>} */
+/** @type {Map<string, { rps: number, p50: number, p99: number, delayP99: number, floodSignIns?: number }>} */
 const medians = new Map();
 for (const [route, runs] of rounds) {
+  const flood = runs.flatMap((r) => (r.floodSignIns === undefined ? [] : [r.floodSignIns]));
   medians.set(route, {
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
+    delayP99: median(runs.map((r) => r.delay.p99)),
+    ...(flood.length === 0 ? {} : { floodSignIns: median(flood) }),
   });
 }
 const noAuth = medians.get('no-auth');
 const results = rows.map((row) => {
-  const m = medians.get(row.route) ?? { rps: 0, p50: 0, p99: 0 };
+  const m = medians.get(row.route) ?? { rps: 0, p50: 0, p99: 0, delayP99: 0 };
   const connections = row.signIn ? LOGIN_CONNECTIONS : CONNECTIONS;
   // A share of the no-auth route only where it ran with as many connections.
   const share =
@@ -393,6 +475,7 @@ const header = [
   'req/s',
   'p50 ms',
   'p99 ms',
+  'loop p99 ms',
   'share of no-auth',
   'floor',
   'of its floor',
@@ -403,11 +486,12 @@ const lines = results.map((r) => [
   int(r.rps),
   ms(r.p50),
   ms(r.p99),
+  r.delayP99.toFixed(1),
   ratio(r.shareOfNoAuth),
   r.floor ?? '',
   ratio(r.ofFloor),
 ]);
-for (const label of NOT_YET) lines.push([label, '', 'not yet', '', '', '', '', '']);
+for (const label of NOT_YET) lines.push([label, '', 'not yet', '', '', '', '', '', '']);
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
 const format = (/** @type {string[]} */ cells) =>
   `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
@@ -419,7 +503,8 @@ const environment =
   `PostgreSQL ${pgVersion}, Redis ${redisVersion}; load average ${loadBefore[0]?.toFixed(2)} ` +
   `before, ${loadAfter[0]?.toFixed(2)} after`;
 const settings =
-  `autocannon -c ${CONNECTIONS} (sign-in rows -c ${LOGIN_CONNECTIONS}) -d ${DURATION}, ` +
+  `autocannon -c ${CONNECTIONS} (sign-in rows -c ${LOGIN_CONNECTIONS}, floods -c ` +
+  `${FLOOD_CONNECTIONS}) -d ${DURATION}, ` +
   `${WARMUP} s warm-up, ${ROUNDS} interleaved round(s), medians; ${count(ROWS)} rows`;
 console.log(`HTTP routes: ${settings}\n${environment}\n`);
 console.log(format(header));
@@ -448,6 +533,7 @@ writeFileSync(
         warmupSeconds: WARMUP,
         connections: CONNECTIONS,
         loginConnections: LOGIN_CONNECTIONS,
+        floodConnections: FLOOD_CONNECTIONS,
         rounds: ROUNDS,
       },
       results,

@@ -76,7 +76,7 @@ async function seedAuth(pool, count, log) {
     await auth.close();
   }
   const s = `"${AUTH_SCHEMA}"`;
-  // requireClaims({ role: 'admin' }) lets this account through.
+  // requireAuth({ role: 'admin' }) lets this account through.
   await pool.query(`UPDATE ${s}.users SET roles = ARRAY['admin'] WHERE id = $1`, [ids[USER_EMAIL]]);
   const mark = `bench-http sessions=${count}`;
   if ((await seededMark(pool, AUTH_SCHEMA)) !== mark) {

@@ -7,11 +7,12 @@
 //
 // Imports the packages' built `dist` (run.mjs builds them first): the code an app would run.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { serve } from '@hono/node-server';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { createAuth } from '@portcullis/core';
 import { composeStorage } from '@portcullis/core/storage';
-import { portcullis, requireAuth, requireClaims } from '@portcullis/hono';
+import { portcullis, requireAuth } from '@portcullis/hono';
 import { createPool, migrate, postgresStorage } from '@portcullis/postgres';
 import { cachedStorage, createRedis, redisStorage } from '@portcullis/redis';
 import { Hono } from 'hono';
@@ -213,7 +214,7 @@ function portcullisApp(auth, guard, closeStorage) {
 
 /**
  * Portcullis on the shared PostgreSQL schema (seeded by run.mjs).
- * @param {{ strategy?: 'cookie' | 'jwt', roles?: boolean }} session
+ * @param {{ strategy?: 'cookie' | 'jwt', roles?: boolean, checkSession?: boolean }} session
  * @param {Parameters<typeof portcullisApp>[1]} guard
  * @returns {Promise<Built>}
  */
@@ -307,16 +308,57 @@ async function betterAuthServer(kind) {
   return { app, request, close: () => pool.end() };
 }
 
+/**
+ * The no-auth route in a process that has loaded what an app with Portcullis holds: three
+ * `Auth` instances (PostgreSQL, cachedStorage over Redis, memory) with their pg pool and Redis
+ * client, each signed in once so every lazy part (hasher, keys, pools) is up. Compared with
+ * `no-auth`, it shows what loading Portcullis costs the app's other routes.
+ * @returns {Promise<Built>}
+ */
+async function noAuthLoaded() {
+  const { memoryStorage } = await import('@portcullis/core');
+  const pool = await createPool(DATABASE_URL, { connectionTimeoutMillis: 3000 });
+  const redis = await createRedis(REDIS_URL, { connectTimeoutMs: 3000 });
+  const pgStorage = postgresStorage(pool, { schema: AUTH_SCHEMA });
+  const cached = cachedStorage(redis, pgStorage, { prefix: REDIS_PREFIX });
+  const memory = memoryStorage();
+  const auths = [
+    createAuth(authOptions(pgStorage)),
+    createAuth(authOptions(cached)),
+    createAuth(authOptions(memory)),
+  ];
+  const stores = [pgStorage, cached, memory];
+  for (const [i, auth] of auths.entries()) {
+    await ensureAccount(auth, /** @type {any} */ (stores[i]), USER_EMAIL);
+    const signedIn = await auth.login({ identifier: USER_EMAIL, password: PASSWORD });
+    if (signedIn.status !== 'signed_in') throw new Error('no-auth-loaded: sign-in failed');
+  }
+  const app = new Hono();
+  for (const [i, auth] of auths.entries()) app.route(`/auth${i}`, portcullis(auth));
+  app.get('/r', (c) => c.json(ok));
+  return {
+    app,
+    request: async () => get(),
+    close: async () => {
+      await Promise.all(auths.map((auth) => auth.close()));
+      await redis.quit();
+      await pool.end();
+    },
+  };
+}
+
 /** @type {Record<string, () => Promise<Built>>} */
 const servers = {
+  'no-auth-loaded': noAuthLoaded,
   'no-auth': noAuth,
   hs256,
   'redis-get': redisGet,
   'pg-lookup': pgLookup,
   'argon2-verify': argon2,
   'bearer-requireAuth': () => onPostgres({ strategy: 'jwt' }, requireAuth),
-  'bearer-requireClaims': () =>
-    onPostgres({ strategy: 'jwt', roles: true }, (auth) => requireClaims(auth, { role: 'admin' })),
+  'bearer-role': () =>
+    onPostgres({ strategy: 'jwt', roles: true }, (auth) => requireAuth(auth, { role: 'admin' })),
+  'bearer-checkSession': () => onPostgres({ strategy: 'jwt', checkSession: true }, requireAuth),
   'cookie-postgres': () => onPostgres({}, requireAuth),
   'cookie-cached': cookieCached,
   'cookie-pglite': cookiePglite,
@@ -341,7 +383,26 @@ try {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   send({ ready: { port, ...(await built.request(port)) } });
+  // The event loop's delay while run.mjs measures ('delay-start' … 'delay-stop'), sampled every
+  // millisecond: how late a timer fires is how long any request waited for the loop.
+  const delay = monitorEventLoopDelay({ resolution: 1 });
   process.on('message', async (message) => {
+    if (message === 'delay-start') {
+      delay.reset();
+      delay.enable();
+      return;
+    }
+    if (message === 'delay-stop') {
+      delay.disable();
+      send({
+        delay: {
+          p50: delay.percentile(50) / 1e6,
+          p99: delay.percentile(99) / 1e6,
+          max: delay.max / 1e6,
+        },
+      });
+      return;
+    }
     if (message !== 'stop') return;
     server.close();
     if ('closeAllConnections' in server) server.closeAllConnections();

@@ -111,9 +111,16 @@ export function createApp(options: AppOptions): NotesApi {
     logger,
     session: {
       strategy: 'jwt',
-      ...(options.accessTokenTtlSeconds === undefined
-        ? {}
-        : { accessToken: { ttlSeconds: options.accessTokenTtlSeconds } }),
+      // Notes are private: a token of a session that signed out, was revoked or whose account
+      // was deleted must stop at once, not when it expires. `requireAuth` then reads the
+      // session and user of every request (one round trip); without it, it trusts the token's
+      // claims alone (docs/jwt.md, "Protecting routes").
+      accessToken: {
+        checkSession: true,
+        ...(options.accessTokenTtlSeconds === undefined
+          ? {}
+          : { ttlSeconds: options.accessTokenTtlSeconds }),
+      },
     },
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),

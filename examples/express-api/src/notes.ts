@@ -136,7 +136,7 @@ export function notesRouter(store: NoteStore): Router {
   router.use(express.json({ limit: '16kb' }));
 
   router.get('/', async (req, res) => {
-    const userId = callerOf(req).user.id;
+    const userId = callerOf(req).claims.sub;
     res.json({ notes: await guard(() => store.list(userId)) });
   });
 
@@ -148,12 +148,12 @@ export function notesRouter(store: NoteStore): Router {
         { path: 'text', message: `a string of 1 to ${MAX_NOTE_LENGTH} characters` },
       ]);
     }
-    const userId = callerOf(req).user.id;
+    const userId = callerOf(req).claims.sub;
     res.status(201).json({ note: await guard(() => store.add(userId, text)) });
   });
 
   router.delete('/:id', async (req, res) => {
-    const userId = callerOf(req).user.id;
+    const userId = callerOf(req).claims.sub;
     const removed = await guard(() => store.remove(userId, req.params.id));
     if (!removed) return sendError(res, 'NOT_FOUND');
     res.status(204).end();

@@ -4,7 +4,6 @@
  * of their own (403, 404), AuthErrors as messages, and the forms of the admin actions.
  */
 import { ADMIN_ROLE, type AdminActor, type Auth, isAuthError } from '@portcullis/core';
-import type { RequestAuth } from '@portcullis/core/http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { html } from 'hono/html';
 import { type Html, layout } from './layout.js';
@@ -70,9 +69,20 @@ export function adminOnly(auth: Auth): MiddlewareHandler<PageEnv> {
   };
 }
 
-/** The admin as the typed admin API names them: their user id and this session. */
-export function actorOf(viewer: RequestAuth): AdminActor {
-  return { userId: viewer.user.id, sessionId: viewer.session.id };
+/**
+ * The admin as the typed admin API names them: their user id and this session (a page's
+ * viewer, or the claims of a request behind `requireAuth`).
+ */
+export function actorOf(
+  viewer:
+    | { readonly user: { readonly id: string }; readonly session: { readonly id: string } }
+    | {
+        readonly claims: { readonly sub: string; readonly sid: string };
+      },
+): AdminActor {
+  return 'claims' in viewer
+    ? { userId: viewer.claims.sub, sessionId: viewer.claims.sid }
+    : { userId: viewer.user.id, sessionId: viewer.session.id };
 }
 
 /**

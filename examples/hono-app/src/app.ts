@@ -147,7 +147,7 @@ export function createApp(options: AppOptions): PortcullisExample {
   app.route(basePath, portcullis(auth));
 
   // The app's own API: `requireAuth` lets only signed-in requests through.
-  app.get('/api/me', requireAuth(auth), (c) => c.json({ user: c.get('auth').user }));
+  app.get('/api/me', requireAuth(auth), async (c) => c.json({ user: await c.get('auth').user() }));
 
   app.get('/assets/app.js', (c) =>
     c.body(CLIENT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }),

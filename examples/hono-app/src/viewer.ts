@@ -1,9 +1,18 @@
-import { type Auth, isAuthError } from '@portcullis/core';
-import { createHttpHandler, type RequestAuth } from '@portcullis/core/http';
+import { type Auth, isAuthError, type SessionInfo } from '@portcullis/core';
+import { createHttpHandler } from '@portcullis/core/http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { html } from 'hono/html';
 import { type Html, type Impersonation, layout } from './layout.js';
 import type { AppUser } from './user-fields.js';
+
+/**
+ * Who is looking at a page: the signed-in user (with the app's fields, `user-fields.ts`) and
+ * their session, both read by the cookie's validation.
+ */
+export interface Viewer {
+  readonly user: AppUser;
+  readonly session: SessionInfo;
+}
 
 /** Hono variables of the pages: who is looking, if anyone. */
 export type PageEnv = {
@@ -12,7 +21,7 @@ export type PageEnv = {
      * The signed-in user (with the app's fields, `user-fields.ts`) and session of this
      * request; `undefined` when signed out.
      */
-    viewer: RequestAuth<AppUser> | undefined;
+    viewer: Viewer | undefined;
     /**
      * Origins of images from elsewhere that this page shows (a profile picture): added to the
      * `img-src` of its Content-Security-Policy by {@link allowPageImages}. Unset: none.
@@ -40,13 +49,15 @@ export function loadViewer(
   // The public `authenticate` of the HTTP layer: it knows the cookie names and rules.
   const { authenticate } = createHttpHandler(auth);
   return async (c, next) => {
-    let viewer: RequestAuth<AppUser> | undefined;
+    let viewer: Viewer | undefined;
     // Pages are GETs. Another method reaches no page (404): authenticating it would run the
     // CSRF check of unsafe methods, and its refusal (CSRF_FAILED) would end as a 500.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') {
       try {
+        // A cookie's validation read the user and session: user() and session() await nothing.
+        const request = await authenticate(c.req.raw);
         // The runtime user carries the app's fields (core's public user); the type names them.
-        viewer = (await authenticate(c.req.raw)) as RequestAuth<AppUser>;
+        viewer = { user: (await request.user()) as AppUser, session: await request.session() };
       } catch (error) {
         if (!isAuthError(error) || error.code !== 'UNAUTHENTICATED') throw error;
       }
@@ -64,10 +75,7 @@ export function loadViewer(
  * The impersonation that `viewer`'s session is (`session.impersonatedBy`, the admin's id), with
  * the admin's email for the banner; `undefined` for a session of the user's own (no read).
  */
-async function impersonationOf(
-  auth: Auth,
-  viewer: RequestAuth<AppUser>,
-): Promise<Impersonation | undefined> {
+async function impersonationOf(auth: Auth, viewer: Viewer): Promise<Impersonation | undefined> {
   const adminId = viewer.session.impersonatedBy;
   if (adminId === null) return undefined;
   let adminEmail = adminId;
@@ -104,7 +112,7 @@ export function signedInOnly(): MiddlewareHandler<PageEnv> {
 }
 
 /** The viewer of a page behind {@link signedInOnly}. */
-export function viewerOf(c: Context<PageEnv>): RequestAuth<AppUser> {
+export function viewerOf(c: Context<PageEnv>): Viewer {
   const viewer = c.var.viewer;
   if (viewer === undefined) throw new Error('viewerOf: the route is not behind signedInOnly()');
   return viewer;

@@ -3,5 +3,4 @@
  * to mount at the base path; `requireAuth(auth)` guards the app's own routes.
  */
 export { requireAuth } from './require-auth.js';
-export { requireClaims } from './require-claims.js';
 export { portcullis } from './router.js';

@@ -29,12 +29,14 @@ async function serve(auth?: Auth): Promise<string> {
   const a = auth ?? (await makeAuth());
   const app = express();
   app.use(BASE, portcullis(a));
-  app.get('/me', requireAuth(a), (req, res) => {
-    res.json(req.auth);
+  app.get('/me', requireAuth(a), async (req, res) => {
+    if (req.auth === undefined) throw new Error('requireAuth sets req.auth');
+    const { claims, via, user, session } = req.auth;
+    res.json({ claims, via, user: await user(), session: await session() });
   });
   // The guard reads no body, so a parser after it still gets the request's body.
-  app.post('/notes', requireAuth(a), express.json(), (req, res) => {
-    res.json({ owner: req.auth?.user.id, note: req.body as unknown });
+  app.post('/notes', requireAuth(a), express.json(), async (req, res) => {
+    res.json({ owner: (await req.auth?.user())?.id, note: req.body as unknown });
   });
   app.get('/boom', requireAuth(a), () => {
     throw new Error('route failure');
@@ -123,6 +125,7 @@ describe('requireAuth lets through', () => {
     const auth = (await res.json()) as Record<string, Record<string, unknown>>;
     expect(auth.user).toMatchObject({ id: userId, email: EMAIL });
     expect(auth.session).toMatchObject({ id: sessionId });
+    expect(auth.claims).toEqual({ sub: userId, sid: sessionId, amr: ['pwd'], roles: [] });
     expect(auth.via).toBe('cookie');
   });
 
@@ -180,7 +183,7 @@ describe('requireAuth with a role or a permission', () => {
     const app = express();
     app.use(BASE, portcullis(auth));
     app.get('/staff', requireAuth(auth, { role: 'admin' }), (req, res) => {
-      res.json({ roles: req.auth?.user.roles });
+      res.json({ roles: req.auth?.claims.roles });
     });
     app.get('/reports', requireAuth(auth, { permission: 'reports:read' }), (_req, res) => {
       res.json({ ok: true });

@@ -7,5 +7,3 @@ export { portcullis } from './app.js';
 export type { PortcullisHonoOptions } from './options.js';
 export type { PortcullisEnv } from './require-auth.js';
 export { requireAuth } from './require-auth.js';
-export type { PortcullisClaimsEnv } from './require-claims.js';
-export { requireClaims } from './require-claims.js';

@@ -29,10 +29,18 @@ async function serve(auth?: Auth): Promise<string> {
   const a = auth ?? (await makeAuth());
   const app = new Hono();
   app.route(BASE, portcullis(a));
-  app.get('/me', requireAuth(a), (c) => c.json(c.get('auth')));
+  app.get('/me', requireAuth(a), async (c) => {
+    const { claims, via } = c.get('auth');
+    return c.json({
+      claims,
+      via,
+      user: await c.get('auth').user(),
+      session: await c.get('auth').session(),
+    });
+  });
   // The guard reads no body, so the route still can.
   app.post('/notes', requireAuth(a), async (c) =>
-    c.json({ owner: c.get('auth').user.id, note: await c.req.json() }),
+    c.json({ owner: (await c.get('auth').user()).id, note: await c.req.json() }),
   );
   app.get('/boom', requireAuth(a), () => {
     throw new Error('route failure');
@@ -117,6 +125,7 @@ describe('requireAuth lets through', () => {
     const auth = (await res.json()) as Record<string, Record<string, unknown>>;
     expect(auth.user).toMatchObject({ id: userId, email: EMAIL });
     expect(auth.session).toMatchObject({ id: sessionId });
+    expect(auth.claims).toEqual({ sub: userId, sid: sessionId, amr: ['pwd'], roles: [] });
     expect(auth.via).toBe('cookie');
   });
 
@@ -157,7 +166,7 @@ describe('types', () => {
     });
     const typed = new Hono<PortcullisEnv>();
     typed.use(requireAuth(auth));
-    typed.get('/y', (c) => c.json(c.get('auth').user));
+    typed.get('/y', async (c) => c.json(await c.get('auth').user()));
     await auth.close();
   });
 });
@@ -170,9 +179,10 @@ describe("the app's own user fields", () => {
     const auth = (await makeAuth({ user: { fields } } as never)) as unknown as Auth<typeof fields>;
     const app = new Hono();
     app.route(BASE, portcullis(auth));
-    app.get('/bio', requireAuth(auth), (c) => {
-      expectTypeOf(c.get('auth').user.bio).toEqualTypeOf<string | null>();
-      return c.json({ bio: c.get('auth').user.bio });
+    app.get('/bio', requireAuth(auth), async (c) => {
+      const user = await c.get('auth').user();
+      expectTypeOf(user.bio).toEqualTypeOf<string | null>();
+      return c.json({ bio: user.bio });
     });
     const server = await listen(createAdaptorServer({ fetch: app.fetch }) as Server);
     stops.push(async () => {
@@ -199,7 +209,7 @@ describe('requireAuth with a role or a permission', () => {
     const app = new Hono<PortcullisEnv>();
     app.route(BASE, portcullis(auth));
     app.get('/staff', requireAuth(auth, { role: 'admin' }), (c) =>
-      c.json({ roles: c.get('auth').user.roles }),
+      c.json({ roles: c.get('auth').claims.roles }),
     );
     app.get('/reports', requireAuth(auth, { permission: 'reports:read' }), (c) =>
       c.json({ ok: true }),

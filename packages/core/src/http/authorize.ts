@@ -1,7 +1,7 @@
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors/auth-error.js';
 import { ADMIN_PERMISSIONS, ADMIN_ROLE, type HasRoles } from '../users/permissions.js';
-import type { ClaimsAuth } from './types.js';
+import type { RequestAuth } from './types.js';
 
 /** What a protected route asks of its signed-in user besides being signed in. */
 export interface AccessRule {
@@ -47,20 +47,21 @@ export function assertAllowed(
 }
 
 /**
- * {@link assertAllowed} on a request authenticated from its claims (`requireClaims`): the
- * roles come from the claims (with `session.accessToken.roles: true`, no store read at all);
- * a token without a `roles` claim, under a rule that names a role or a permission, has its
- * user loaded to decide (one read). An impersonation (`act`) passes no admin rule.
+ * {@link assertAllowed} on an authenticated request (`requireAuth(auth, rule)` of the
+ * adapters): the roles come from the claims (a session cookie's user, or a Bearer token's
+ * `roles` claim with `session.accessToken.roles: true`: no store read at all); a token without
+ * a `roles` claim, under a rule that names a role or a permission, has its user loaded to
+ * decide (one read). An impersonation (`act`) passes no admin rule.
  * @throws AuthError `FORBIDDEN`, `UNAUTHENTICATED` (the user could not be loaded)
  */
-export async function assertClaimsAllowed(
+export async function assertRequestAllowed(
   auth: Auth,
-  request: ClaimsAuth,
+  request: RequestAuth,
   rule: AccessRule,
 ): Promise<void> {
+  if (rule.role === undefined && rule.permission === undefined) return;
   const { claims } = request;
   const impersonatedBy = claims.act?.sub ?? null;
-  if (rule.role === undefined && rule.permission === undefined) return;
   const holder: HasRoles = claims.roles === undefined ? await request.user() : claims;
   assertAllowed(auth, holder, rule, { impersonatedBy });
 }

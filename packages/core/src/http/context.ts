@@ -1,8 +1,8 @@
 import type { Auth, AuthOptions } from '../create-auth.js';
 import type { RequestContext } from '../events/types.js';
-import { authenticateRequest } from './authenticate.js';
+import { authenticateCaller } from './authenticate.js';
 import { type BodyFields, readBody } from './body.js';
-import type { RequestAuth } from './types.js';
+import type { Caller } from './types.js';
 
 /** What a route handler gets. */
 export interface HttpContext {
@@ -19,7 +19,7 @@ export interface HttpContext {
   /** The parsed body (JSON or form), read once, within the size limit. */
   body(): Promise<BodyFields>;
   /** The signed-in caller. @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED` */
-  caller(): Promise<RequestAuth>;
+  caller(): Promise<Caller>;
 }
 
 /** Builds the context of one request. */
@@ -30,7 +30,7 @@ export function createContext(
   client: RequestContext,
 ): HttpContext {
   let body: Promise<BodyFields> | undefined;
-  let caller: Promise<RequestAuth> | undefined;
+  let caller: Promise<Caller> | undefined;
   return {
     request,
     auth,
@@ -43,7 +43,7 @@ export function createContext(
       return body;
     },
     caller: () => {
-      caller ??= authenticateRequest(auth, request);
+      caller ??= authenticateCaller(auth, request);
       return caller;
     },
   };

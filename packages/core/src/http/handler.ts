@@ -1,7 +1,7 @@
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { RequestContext } from '../events/types.js';
-import { authenticateClaims, authenticateRequest } from './authenticate.js';
+import { authenticateRequest } from './authenticate.js';
 import { clientIpResolver } from './client-ip.js';
 import { createContext } from './context.js';
 import { isCrossSiteBrowserRequest } from './csrf.js';
@@ -155,8 +155,6 @@ export function createHttpHandler(auth: Auth): HttpHandler {
     // within the budget) like one of the handler's own, then thrown for the adapter to answer.
     authenticate: (request: Request, info: RequestInfo = {}) =>
       reported(request, info, () => authenticateRequest(auth, request)),
-    authenticateClaims: (request: Request, info: RequestInfo = {}) =>
-      reported(request, info, () => authenticateClaims(auth, request)),
     refuseMethod,
   });
 }

@@ -2,11 +2,10 @@
  * `@portcullis/core/http`: the Web-standard HTTP layer. `createHttpHandler(auth)` implements
  * the whole contract (`docs/http.md`); framework adapters only translate requests and responses.
  */
-export { type AccessRule, assertAllowed, assertClaimsAllowed } from './authorize.js';
+export { type AccessRule, assertAllowed, assertRequestAllowed } from './authorize.js';
 export { errorResponse } from './error-response.js';
 export { createHttpHandler } from './handler.js';
 export type {
-  ClaimsAuth,
   HttpHandler,
   RequestAuth,
   RequestClaims,

@@ -12,20 +12,22 @@ export interface RequestInfo {
 }
 
 /**
- * A request that carried a valid session cookie or access token. `U` is the user's type: an
- * `AuthUser` of the app's fields where the adapter knows them (Hono's `PortcullisEnv<F>`).
+ * What the built-in routes know of their signed-in caller: the user and session, read and
+ * checked (the HTTP handler's own routes need both). Not what the app's routes get: those get
+ * {@link RequestAuth}.
+ * @internal
  */
-export interface RequestAuth<U extends PublicUser = PublicUser> {
-  /** The signed-in user (with the app's own fields, `null` when unset). */
-  readonly user: U;
-  /** Their session (the `sid` of an access token, in the jwt strategy). */
+export interface Caller {
+  /** The signed-in user. */
+  readonly user: PublicUser;
+  /** Their session. */
   readonly session: SessionInfo;
-  /** How the request authenticated: the session cookie or an `Authorization: Bearer` token. */
+  /** How the request authenticated. */
   readonly via: 'cookie' | 'bearer';
 }
 
 /**
- * What a request proves about its caller without a store read (`requireClaims`): the verified
+ * What a request proves about its caller without a store read (`requireAuth`): the verified
  * access token's claims (Bearer), or, for a session cookie (which needs its store read anyway),
  * the same facts taken from the session and user it read.
  */
@@ -48,17 +50,21 @@ export interface RequestClaims {
 }
 
 /**
- * A request authenticated from its claims (`requireClaims` of the adapters): the claims at
- * once, the user and session only when asked (one store read, at most once per request; a
- * session revoked or a user disabled since the token was issued is refused then). With a
- * Bearer token and `session.accessToken.checkSession` off, nothing was read to get here.
+ * A request that carried a valid session cookie or access token (`requireAuth` of the adapters;
+ * `handler.authenticate`): the verified claims at once, the user and session only when a route
+ * asks (one store read, at most once per request; a session revoked or a user disabled since an
+ * access token was issued is refused then). With a Bearer access token (jwt strategy) and
+ * `session.accessToken.checkSession` off, nothing was read to get here; a session cookie was
+ * validated by its store read, so its `user()` and `session()` are already loaded. `U` is the
+ * user's type: an `AuthUser` of the app's fields where the adapter knows them (Hono's
+ * `PortcullisEnv<F>`).
  */
-export interface ClaimsAuth<U extends PublicUser = PublicUser> {
-  /** The verified claims. */
+export interface RequestAuth<U extends PublicUser = PublicUser> {
+  /** The verified claims: who is calling, from which session, and how they proved it. */
   readonly claims: RequestClaims;
-  /** How the request authenticated. */
+  /** How the request authenticated: the session cookie or an `Authorization: Bearer` token. */
   readonly via: 'cookie' | 'bearer';
-  /** The signed-in user, loaded on first call. @throws AuthError `UNAUTHENTICATED` */
+  /** The signed-in user (with the app's own fields), loaded on first call. @throws AuthError `UNAUTHENTICATED` */
   user(): Promise<U>;
   /** Their session, loaded on first call. @throws AuthError `UNAUTHENTICATED` */
   session(): Promise<SessionInfo>;
@@ -75,18 +81,13 @@ export interface HttpHandler {
   readonly basePath: string;
   /**
    * Authenticates a request by session cookie or Bearer access token, for `requireAuth`
-   * middlewares. Cookie-authenticated unsafe requests must also pass the CSRF check.
-   * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`
+   * middlewares: a Bearer access token is verified without a store read (unless
+   * `session.accessToken.checkSession`), its user and session loaded on demand; a session
+   * cookie is validated by its store read, and cookie-authenticated unsafe requests must also
+   * pass the CSRF check. Reads the method and headers only, never the body.
+   * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`; `STORAGE_UNAVAILABLE`
    */
   authenticate(request: Request, info?: RequestInfo): Promise<RequestAuth>;
-  /**
-   * Authenticates a request from its claims, for `requireClaims` middlewares: a Bearer access
-   * token is verified without a store read (unless `session.accessToken.checkSession`); a
-   * session cookie is validated as `authenticate` does (CSRF included). The user and session
-   * load on demand.
-   * @throws AuthError `UNAUTHENTICATED`, `CSRF_FAILED`
-   */
-  authenticateClaims(request: Request, info?: RequestInfo): Promise<ClaimsAuth>;
   /**
    * The answer to a request whose method no Web `Request` can carry (`TRACE`, `TRACK`,
    * `CONNECT`), for adapters that cannot build one: `404 NOT_FOUND` on an unknown path, else

@@ -1,5 +1,5 @@
 /**
- * `requireClaims`: routes that need only who is calling are served from the verified access
+ * `requireAuth`: routes that need only who is calling are served from the verified access
  * token, with no store read; the user and session load on demand.
  */
 import type { Server } from 'node:http';
@@ -8,7 +8,7 @@ import { type Auth, type AuthConfig, memoryStorage } from '@portcullis/core';
 import type { Storage } from '@portcullis/core/storage';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PortcullisClaimsEnv, portcullis, requireClaims } from '../src/index.js';
+import { type PortcullisEnv, portcullis, requireAuth } from '../src/index.js';
 import { BASE, call, listen, makeAuth, PASSWORD, signIn } from './helpers.js';
 
 let stops: (() => Promise<void>)[] = [];
@@ -52,17 +52,17 @@ async function serve(over: Partial<AuthConfig> = {}) {
   });
   const app = new Hono();
   app.route(BASE, portcullis(auth));
-  const claimsApp = new Hono<PortcullisClaimsEnv>();
-  claimsApp.get('/who', requireClaims(auth), (c) => c.json({ sub: c.get('claims').claims.sub }));
-  claimsApp.get('/admin-only', requireClaims(auth, { role: 'admin' }), (c) =>
-    c.json({ roles: c.get('claims').claims.roles }),
+  const claimsApp = new Hono<PortcullisEnv>();
+  claimsApp.get('/who', requireAuth(auth), (c) => c.json({ sub: c.get('auth').claims.sub }));
+  claimsApp.get('/admin-only', requireAuth(auth, { role: 'admin' }), (c) =>
+    c.json({ roles: c.get('auth').claims.roles }),
   );
-  claimsApp.get('/users-read', requireClaims(auth, { permission: 'users:read' }), (c) =>
+  claimsApp.get('/users-read', requireAuth(auth, { permission: 'users:read' }), (c) =>
     c.json({ ok: true }),
   );
-  claimsApp.get('/me', requireClaims(auth), async (c) => {
-    const user = await c.get('claims').user();
-    const again = await c.get('claims').user();
+  claimsApp.get('/me', requireAuth(auth), async (c) => {
+    const user = await c.get('auth').user();
+    const again = await c.get('auth').user();
     return c.json({ email: user.email, same: user === again });
   });
   app.route('/', claimsApp);
@@ -89,7 +89,7 @@ async function bearerOf(auth: Auth, email: string, roles: string[] = []) {
   };
 }
 
-describe('requireClaims with a Bearer token', () => {
+describe('requireAuth with a Bearer token', () => {
   it('serves role and permission rules from the roles claim, with no store read', async () => {
     const { auth, url, reads } = await serve();
     const admin = await bearerOf(auth, 'admin@example.com', ['admin']);
@@ -133,6 +133,28 @@ describe('requireClaims with a Bearer token', () => {
     expect((await call(`${url}/who`, { headers: ada.headers })).status).toBe(401);
   });
 
+  it('with checkSession, one read a request decides by the stored roles, not the token’s', async () => {
+    const { auth, url, reads } = await serve({
+      session: { strategy: 'jwt', accessToken: { roles: true, checkSession: true } },
+    });
+    const admin = await bearerOf(auth, 'admin@example.com', ['admin']);
+    let before = reads();
+    const ok = await call(`${url}/admin-only`, { headers: admin.headers });
+    expect(await ok.json()).toEqual({ roles: ['admin'] });
+    expect(reads() - before).toBe(1);
+    before = reads();
+    // user() awaits nothing more: the request's one read loaded it.
+    expect(await (await call(`${url}/me`, { headers: admin.headers })).json()).toEqual({
+      email: 'admin@example.com',
+      same: true,
+    });
+    expect(reads() - before).toBe(1);
+    // The token still says admin; the stored user no longer is: refused at once.
+    await auth.storage.users.update(admin.userId, { roles: [], updatedAt: Date.now() });
+    const denied = await call(`${url}/admin-only`, { headers: admin.headers });
+    expect(denied.status).toBe(403);
+  });
+
   it('without a roles claim, a role rule reads the user to decide', async () => {
     const { auth, url, reads } = await serve({ session: { strategy: 'jwt' } });
     const admin = await bearerOf(auth, 'admin@example.com', ['admin']);
@@ -164,14 +186,14 @@ describe('requireClaims with a Bearer token', () => {
   });
 });
 
-describe('requireClaims with a session cookie', () => {
+describe('requireAuth with a session cookie', () => {
   it('validates the cookie (its read cannot be skipped) and gives the same claims', async () => {
     const { storage } = countedStorage();
     const auth = await makeAuth({ storage, roles: { support: ['users:read'] } });
     const app = new Hono();
     app.route(BASE, portcullis(auth));
-    app.get('/claims', requireClaims(auth), (c) => c.json(c.get('claims').claims));
-    app.post('/write', requireClaims(auth), (c) => c.json({ ok: true }));
+    app.get('/claims', requireAuth(auth), (c) => c.json(c.get('auth').claims));
+    app.post('/write', requireAuth(auth), (c) => c.json({ ok: true }));
     const server = await listen(createAdaptorServer({ fetch: app.fetch }) as Server);
     stops.push(async () => {
       await server.close();

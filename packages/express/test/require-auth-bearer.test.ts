@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { portcullis, requireClaims } from '../src/index.js';
+import { portcullis, requireAuth } from '../src/index.js';
 import { BASE, call, listen, makeAuth, PASSWORD } from './helpers.js';
 
 let stops: (() => Promise<void>)[] = [];
@@ -10,16 +10,16 @@ afterEach(async () => {
   stops = [];
 });
 
-describe('requireClaims (Express)', () => {
-  it('serves rules from the roles claim, sets req.claims, loads the user on demand', async () => {
+describe('requireAuth (Express)', () => {
+  it('serves rules from the roles claim, sets req.auth, loads the user on demand', async () => {
     const auth = await makeAuth({ session: { strategy: 'jwt', accessToken: { roles: true } } });
     const app = express();
     app.use(BASE, portcullis(auth));
-    app.get('/admin-only', requireClaims(auth, { role: 'admin' }), (req, res) => {
-      res.json({ sub: req.claims?.claims.sub, roles: req.claims?.claims.roles });
+    app.get('/admin-only', requireAuth(auth, { role: 'admin' }), (req, res) => {
+      res.json({ sub: req.auth?.claims.sub, roles: req.auth?.claims.roles });
     });
-    app.get('/me', requireClaims(auth), async (req, res) => {
-      const user = await req.claims?.user();
+    app.get('/me', requireAuth(auth), async (req, res) => {
+      const user = await req.auth?.user();
       res.json({ email: user?.email });
     });
     const server = await listen(createServer(app));
