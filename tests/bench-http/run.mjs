@@ -39,7 +39,7 @@
 // a while) and removes its Redis keys (portcullis-bench-http:*) at the end. Builds core, postgres, redis and hono first
 // (--no-build skips that): the servers run the built `dist`, as an app would.
 import { fork, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -365,9 +365,30 @@ async function cannon(url, request, connections, seconds) {
 }
 
 /**
+ * The machine's CPU counters (Linux `/proc/stat`, all cores, in clock ticks): busy (user,
+ * nice, system, irq, softirq), idle (idle, iowait) and steal (time a hypervisor gave away).
+ * `undefined` elsewhere.
+ * @returns {{ busy: number, idle: number, steal: number } | undefined}
+ */
+function cpuTicks() {
+  try {
+    const [, ...fields] =
+      readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.trim().split(/\s+/) ?? [];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number);
+    return {
+      busy: (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0),
+      idle: (idle ?? 0) + (iowait ?? 0),
+      steal: steal ?? 0,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * One round of one row: a fresh server, a sanity request, the warm-up, the measured run.
  * @param {(typeof rows)[number]} row
- * @returns {Promise<Figures & { delay: Delay, floodSignIns?: number }>}
+ * @returns {Promise<Figures & { delay: Delay, machine?: { busyShare: number, stealShare: number, cpuMicrosPerRequest: number }, floodSignIns?: number }>}
  */
 async function measure(row) {
   const ready = await start(row.server ?? row.route);
@@ -391,12 +412,34 @@ async function measure(row) {
       row.flood ? cannon(floodUrl, FLOOD_REQUEST, FLOOD_CONNECTIONS, WARMUP) : undefined,
     ]);
     child?.send('delay-start');
+    const before = cpuTicks();
     const [figures, flood] = await Promise.all([
       cannon(url, request, connections, DURATION),
       row.flood ? cannon(floodUrl, FLOOD_REQUEST, FLOOD_CONNECTIONS, DURATION) : undefined,
     ]);
+    const after = cpuTicks();
     const delay = await delayOf();
-    return { ...figures, delay, ...(flood === undefined ? {} : { floodSignIns: flood.rps }) };
+    // The whole machine's CPU per answered request (server, load generator, PostgreSQL,
+    // Redis): a route that costs more anywhere shows here, where req/s only shows the sum.
+    const machine =
+      before === undefined || after === undefined
+        ? undefined
+        : (() => {
+            const busy = after.busy - before.busy;
+            const total = busy + after.idle - before.idle + after.steal - before.steal;
+            return {
+              busyShare: total > 0 ? busy / total : 0,
+              stealShare: total > 0 ? (after.steal - before.steal) / total : 0,
+              // Clock ticks are 10 ms on Linux (USER_HZ 100).
+              cpuMicrosPerRequest: (busy * 10_000) / Math.max(1, figures.requests),
+            };
+          })();
+    return {
+      ...figures,
+      delay,
+      ...(machine === undefined ? {} : { machine }),
+      ...(flood === undefined ? {} : { floodSignIns: flood.rps }),
+    };
   } finally {
     await stop();
   }
@@ -404,7 +447,7 @@ async function measure(row) {
 
 const loadBefore = loadavg();
 const startedAt = new Date();
-/** @type {Map<string, (Figures & { delay: Delay, floodSignIns?: number })[]>} */
+/** @type {Map<string, (Figures & { delay: Delay, machine?: { busyShare: number, stealShare: number, cpuMicrosPerRequest: number }, floodSignIns?: number })[]>} */
 const rounds = new Map(rows.map((row) => [row.route, []]));
 for (let round = 1; round <= ROUNDS; round += 1) {
   for (const row of rows) {
@@ -414,6 +457,11 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       `round ${round}/${ROUNDS} ${row.route}: ${Math.round(figures.rps)} req/s, ` +
         `p50 ${figures.p50} ms, p99 ${figures.p99} ms, loop delay p99 ` +
         `${figures.delay.p99.toFixed(1)} ms` +
+        (figures.machine === undefined
+          ? ''
+          : `, machine ${Math.round(figures.machine.cpuMicrosPerRequest)} µs CPU/request, ` +
+            `busy ${(figures.machine.busyShare * 100).toFixed(0)}%, steal ` +
+            `${(figures.machine.stealShare * 100).toFixed(0)}%`) +
         (figures.floodSignIns === undefined
           ? ''
           : `, ${Math.round(figures.floodSignIns)} sign-ins/s alongside`),

@@ -68,6 +68,12 @@ export function requireAuth<F extends UserFieldDefinitions = NoUserFields>(
     } catch (error) {
       return errorResponse(error);
     }
+    if (result.via === 'cookie') {
+      // A cookie's user and session are loaded already: their calls cannot fail.
+      c.set('auth', result as RequestAuth<AuthUser<F>>);
+      await next();
+      return;
+    }
     // A load the route asked for that failed (the session was revoked since the token was
     // issued) answers as the middleware would have: the contract's 401, not the app's 500.
     let failed: unknown;

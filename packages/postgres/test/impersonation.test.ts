@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromPool, migrate, type PostgresStorage, postgresStorage } from '../src/index.js';
 import { authOver, CTX, signUpAndIn } from './auth-helpers.js';
-import { connectPool, GENERATION, makeUser, release, testSchema } from './helpers.js';
+import { connectPool, GENERATION, live, makeUser, release, testSchema } from './helpers.js';
 
 const schema = testSchema();
 let pool: Pool | undefined;
@@ -71,7 +71,7 @@ describe('impersonatedBy on PostgreSQL', () => {
     // A session of the user's own has no key at all (not null, not undefined).
     expect(Object.keys((await pg.sessions.get(own.id, t)) ?? {})).not.toContain('impersonatedBy');
     expect(await pg.sessionWithUser(marked.id, t)).toEqual({
-      session: marked,
+      session: live(marked),
       user: await pg.users.getById(user.id),
     });
 
@@ -98,7 +98,7 @@ describe('impersonatedBy on PostgreSQL', () => {
       absoluteExpiresAt: t + HOUR,
       credentialGeneration: 7,
     });
-    expect((await pg.sessionWithUser(marked.id, t + 3))?.session).toEqual(after);
+    expect((await pg.sessionWithUser(marked.id, t + 3))?.session).toEqual(live(after));
   });
 
   it('carries a whole impersonation: marked session, validation, stop and both audit trails', async () => {

@@ -10,7 +10,7 @@ import {
   postgresStorage,
   quoteSchemaName,
 } from '../src/index.js';
-import { connectPool, makeUser, release, testSchema } from './helpers.js';
+import { connectPool, live, makeUser, release, testSchema } from './helpers.js';
 
 let pool: Pool;
 const schemas: string[] = [];
@@ -144,7 +144,7 @@ describe('migrate', () => {
     const session = await storage.sessions.get('old-s', now);
     expect(session).toMatchObject({ id: 'old-s', credentialGeneration: 0, amr: ['pwd'] });
     expect(session).not.toHaveProperty('secondFactorAt');
-    expect(await storage.sessionWithUser('old-s', now)).toEqual({ session, user });
+    expect(await storage.sessionWithUser('old-s', now)).toEqual({ session: live(session), user });
     expect(await storage.twoFactor.getTrustedDevice('old-d', now)).toMatchObject({
       credentialGeneration: 0,
     });

@@ -2,7 +2,7 @@ import type { SessionRecord, TrustedDeviceRecord } from '@portcullis/core/storag
 import { type Pool, types } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromPool, migrate, type PostgresStorage, postgresStorage } from '../src/index.js';
-import { connectPool, GENERATION, makeUser, release, testSchema } from './helpers.js';
+import { connectPool, GENERATION, live, makeUser, release, testSchema } from './helpers.js';
 
 const schema = testSchema();
 let pool: Pool;
@@ -286,7 +286,7 @@ describe('credential generations', () => {
     expect(await read.users.getByEmail(user.emailNormalized)).toEqual(user);
     expect(await read.sessions.get(session.id, now)).toEqual(session);
     expect(await read.sessions.listByUser(user.id, now)).toEqual([session]);
-    expect(await read.sessionWithUser(session.id, now)).toEqual({ session, user });
+    expect(await read.sessionWithUser(session.id, now)).toEqual({ session: live(session), user });
     expect(await read.twoFactor.getTrustedDevice(device.id, now)).toEqual(device);
     expect(await read.twoFactor.listTrustedDevices(user.id, now)).toEqual([device]);
   }
@@ -357,7 +357,7 @@ describe('credential generations', () => {
     expect(await s.sessions.markFresh(session.id, { ...changed, now })).toBe('updated');
     expect(await s.sessions.get(session.id, now)).toEqual({ ...session, ...changed });
     expect(await s.sessionWithUser(session.id, now)).toEqual({
-      session: { ...session, ...changed },
+      session: live({ ...session, ...changed }),
       user: { ...user, credentialGeneration: 2 ** 52 + 3, updatedAt: now + 1 },
     });
     // A dead session is not written, and a deleted one is not brought back.

@@ -34,6 +34,13 @@ const session = (userId: string, id: string, over: Partial<SessionRecord> = {}):
   ...over,
 });
 
+/** A session as `sessionWithUser` answers it: without the replaced refresh hashes. */
+const live = (record: SessionRecord | undefined) => {
+  if (record === undefined) return undefined;
+  const { previousRefreshHashes: _history, ...rest } = record;
+  return rest;
+};
+
 describe('postgresStorage.sessionWithUser (one statement, rows as JSON)', () => {
   it('answers exactly what sessions.get and users.getById answer, in any session time zone', async () => {
     const user = makeUser(t, { metadata: { plan: 'pro', nested: { n: 1 } }, firstName: 'Zoë' });
@@ -49,7 +56,7 @@ describe('postgresStorage.sessionWithUser (one statement, rows as JSON)', () => 
         { schema, prepare: false },
       );
       expect(await own.sessionWithUser('swu-tz', t)).toEqual({
-        session: await pg.sessions.get('swu-tz', t),
+        session: live(await pg.sessions.get('swu-tz', t)),
         user: await pg.users.getById(user.id),
       });
     } finally {
@@ -76,15 +83,17 @@ describe('postgresStorage.sessionWithUser (one statement, rows as JSON)', () => 
     });
   });
 
-  it('reads a jwt session with its replaced refresh hashes, in order', async () => {
+  it('reads a jwt session without its replaced refresh hashes (validation never needs them)', async () => {
     const user = makeUser(t);
     await pg.users.create(user);
     await pg.sessions.create(
       session(user.id, 'swu-jwt', { refreshHash: 'r3', previousRefreshHashes: ['r1', 'r2'] }),
     );
     const found = await pg.sessionWithUser('swu-jwt', t);
-    expect(found?.session.previousRefreshHashes).toEqual(['r1', 'r2']);
-    expect(found?.session).toEqual(await pg.sessions.get('swu-jwt', t));
+    expect(found?.session).not.toHaveProperty('previousRefreshHashes');
+    const stored = await pg.sessions.get('swu-jwt', t);
+    expect(stored?.previousRefreshHashes).toEqual(['r1', 'r2']);
+    expect(found?.session).toEqual(live(stored));
   });
 
   it('carries the credential generations and secondFactorAt exactly, and no key for an absent one', async () => {
@@ -92,13 +101,13 @@ describe('postgresStorage.sessionWithUser (one statement, rows as JSON)', () => 
     await pg.users.create(user);
     const proven = session(user.id, 'swu-gen', { credentialGeneration: 2 ** 53 - 2 });
     await pg.sessions.create(proven);
-    expect(await pg.sessionWithUser('swu-gen', t)).toEqual({ session: proven, user });
+    expect(await pg.sessionWithUser('swu-gen', t)).toEqual({ session: live(proven), user });
     const { secondFactorAt: _, ...plain } = session(user.id, 'swu-pwd', {
       credentialGeneration: 0,
     });
     await pg.sessions.create(plain);
     const found = await pg.sessionWithUser('swu-pwd', t);
-    expect(found).toEqual({ session: plain, user });
+    expect(found).toEqual({ session: live(plain), user });
     expect(found?.session).not.toHaveProperty('secondFactorAt');
   });
 

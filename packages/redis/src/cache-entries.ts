@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionRecord } from '@portcullis/core/storage';
+import type { LiveSessionRecord } from '@portcullis/core/storage';
 import type { RedisClient } from './client.js';
 import { commands } from './commands.js';
 import { arg } from './context.js';
@@ -13,11 +13,11 @@ const LEASE = 'lease:';
 /** Where a cache of per-session entries reads what it caches. */
 export interface EntrySource<T> {
   /** The live session, read first: only its user id is used, to register the entry. */
-  session(id: string, now: number): Promise<SessionRecord | undefined>;
+  session(id: string, now: number): Promise<LiveSessionRecord | undefined>;
   /** The value to cache (and answer), read after the entry is registered with its user. */
   load(id: string, now: number): Promise<T | undefined>;
   /** The session a value is about: its liveness and life left decide the answer and the TTL. */
-  sessionOf(value: T): SessionRecord;
+  sessionOf(value: T): LiveSessionRecord;
   /** Whether a value may be cached at all (a pair without its user is answered, not kept). */
   cacheable(value: T): boolean;
 }
@@ -115,6 +115,6 @@ export function entryCache<T>(
 }
 
 /** Milliseconds until the session dies at `now`'s pace. */
-function lifeLeft(session: SessionRecord, now: number): number {
+function lifeLeft(session: LiveSessionRecord, now: number): number {
   return Math.min(session.idleExpiresAt, session.absoluteExpiresAt) - now;
 }

@@ -1,4 +1,4 @@
-import type { SessionWithUser, Storage, UserStore } from '@portcullis/core/storage';
+import type { SessionRecord, SessionWithUser, Storage, UserStore } from '@portcullis/core/storage';
 import { type EntryCache, entryCache } from './cache-entries.js';
 import { type CachedSessionsOptions, invalidatingSessions, ttlMsOf } from './cached-sessions.js';
 import type { RedisClient } from './client.js';
@@ -102,7 +102,16 @@ function layer(
   const find = written === undefined ? cache.read : pairOf(base);
   const get =
     written === undefined
-      ? async (id: string, now: number) => (await cache.read(id, now))?.session
+      ? async (id: string, now: number): Promise<SessionRecord | undefined> => {
+          const session = (await cache.read(id, now))?.session;
+          if (session === undefined) return undefined;
+          if ('previousRefreshHashes' in session) return session as SessionRecord;
+          // A pair from a `sessionWithUser` that leaves the replaced refresh hashes out: a
+          // cookie session has none (only a rotation replaces one, and it needs a current
+          // hash); a jwt session's come from the store.
+          if (session.refreshHash === undefined) return { ...session, previousRefreshHashes: [] };
+          return base.sessions.get(id, now);
+        }
       : (id: string, now: number) => base.sessions.get(id, now);
   const storage: Storage = {
     users: invalidatingUsers(base.users, drops.dropUser),

@@ -1,8 +1,8 @@
-import type { SessionRecord, SessionStore } from '@portcullis/core/storage';
+import type { LiveSessionRecord, SessionRecord, SessionStore } from '@portcullis/core/storage';
 import { arg, num, type StoreContext } from './context.js';
 
 /** True while `now` is before both the idle and the absolute expiry. */
-export function isSessionLive(session: SessionRecord, now: number): boolean {
+export function isSessionLive(session: LiveSessionRecord, now: number): boolean {
   return now < session.idleExpiresAt && now < session.absoluteExpiresAt;
 }
 

@@ -21,10 +21,23 @@ export async function authenticateCaller(auth: Auth, request: Request): Promise<
   if (bearer !== undefined) {
     return { ...(await auth.validateAccessToken(bearer)), via: 'bearer' };
   }
-  const token = readCookie(request, cookieSpec(auth.options, 'session').name);
+  const token = readCookie(request, sessionCookieName(auth));
   if (token === undefined) throw new AuthError('UNAUTHENTICATED');
   if (!SAFE_METHODS.has(request.method)) assertCsrf(request, auth, token);
-  return { ...(await auth.validateSession(token)), via: 'cookie' };
+  const { user, session } = await auth.validateSession(token);
+  return { user, session, via: 'cookie' };
+}
+
+/** The session cookie's name per configuration, worked out once (it is read per request). */
+const cookieNames = new WeakMap<Auth['options'], string>();
+
+function sessionCookieName(auth: Auth): string {
+  let name = cookieNames.get(auth.options);
+  if (name === undefined) {
+    name = cookieSpec(auth.options, 'session').name;
+    cookieNames.set(auth.options, name);
+  }
+  return name;
 }
 
 /** The `Authorization: Bearer` token, or `undefined` without the header. @throws AuthError */
@@ -82,14 +95,14 @@ function loadedAuth(
   session: SessionInfo,
   via: RequestAuth['via'],
 ): RequestAuth {
-  const claims: RequestClaims = {
+  const claims: { -readonly [K in keyof RequestClaims]: RequestClaims[K] } = {
     ...base,
     sub: user.id,
     sid: session.id,
     amr: session.amr,
     roles: user.roles,
-    ...(session.impersonatedBy === null ? {} : { act: { sub: session.impersonatedBy } }),
   };
+  if (session.impersonatedBy !== null) claims.act = { sub: session.impersonatedBy };
   return {
     claims,
     via,

@@ -5,12 +5,12 @@ import { parseSplitToken, verifyTokenSecret } from '../crypto/tokens.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { AuthRuntime } from '../runtime/context.js';
 import { impersonatorStands } from '../sessions/impersonation.js';
-import type { SessionRecord } from '../storage/types/sessions.js';
 import type { UserRecord } from '../storage/types/users.js';
+import type { LiveSessionRecord } from '../storage/types.js';
 
 /** A validated session with its user, as stored. */
 export interface ValidatedSession {
-  readonly session: SessionRecord;
+  readonly session: LiveSessionRecord;
   readonly user: UserRecord;
 }
 
@@ -112,7 +112,7 @@ export async function sessionAndUser(
   rt: AuthRuntime,
   id: string,
   now: number,
-): Promise<{ session: SessionRecord; user: UserRecord | undefined } | undefined> {
+): Promise<{ session: LiveSessionRecord; user: UserRecord | undefined } | undefined> {
   const { storage } = rt;
   if (storage.sessionWithUser !== undefined) return storage.sessionWithUser(id, now);
   const session = await storage.sessions.get(id, now);
@@ -124,11 +124,11 @@ export async function sessionAndUser(
  * @throws AuthError `UNAUTHENTICATED` when the session died in the meantime (revoked by a
  * concurrent request): a touch never brings a session back.
  */
-export async function slide(
+export async function slide<T extends LiveSessionRecord>(
   rt: AuthRuntime,
-  session: SessionRecord,
+  session: T,
   now: number,
-): Promise<SessionRecord> {
+): Promise<T> {
   const { idleTimeoutSeconds, touchIntervalSeconds } = rt.config.session;
   if (now - session.lastSeenAt < touchIntervalSeconds * 1000) return session;
   const idleExpiresAt = Math.min(now + idleTimeoutSeconds * 1000, session.absoluteExpiresAt);

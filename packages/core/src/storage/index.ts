@@ -20,6 +20,7 @@ export type {
   AuditStore,
   JsonObject,
   JsonValue,
+  LiveSessionRecord,
   NewAuditEvent,
   NewRecoveryCode,
   OneTimeTokenRecord,

@@ -97,10 +97,20 @@ export const STORE_NAMES: readonly StoreName[] = Object.freeze([
   'audit',
 ]);
 
+/**
+ * A session as validation reads it: every field of {@link SessionRecord} but the replaced
+ * refresh hashes, which only the store's own `rotateRefresh` needs.
+ */
+export type LiveSessionRecord = Omit<SessionRecord, 'previousRefreshHashes'>;
+
 /** What {@link Storage.sessionWithUser} finds: a live session and the user who owns it. */
 export interface SessionWithUser {
-  /** The session, live at the `now` of the lookup. */
-  readonly session: SessionRecord;
+  /**
+   * The session, live at the `now` of the lookup, without `previousRefreshHashes` (validation
+   * never reads them, and a session refreshed for weeks has thousands; an adapter may still
+   * include them).
+   */
+  readonly session: LiveSessionRecord;
   /** Its user; `undefined` only when the user row is gone (core then refuses the session). */
   readonly user: UserRecord | undefined;
 }
@@ -130,7 +140,7 @@ export interface Storage extends StorageStores {
    * `now` (as `sessions.get`), together with its user (as `users.getById(session.userId)`), in
    * one round trip — a join in SQL, one cached entry in a cache. Resolves to `undefined` when
    * `sessions.get` would. It must answer exactly what those two calls would answer at that
-   * moment: after any write through this storage's `users` or `sessions`, a cached answer is
+   * moment (the session's `previousRefreshHashes` aside: it may leave them out): after any write through this storage's `users` or `sessions`, a cached answer is
    * gone. Absent: core makes the two calls. `composeStorage` offers it only when its `users`
    * and `sessions` are both those of the storage that has it.
    */

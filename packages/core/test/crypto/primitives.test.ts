@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { timingSafeEqual, timingSafeEqualStrings } from '../../src/crypto/compare.js';
 import { fromBase64Url, fromHex, toBase64Url, toHex } from '../../src/crypto/encoding.js';
-import { hkdfSha256, hmacSha256, sha256 } from '../../src/crypto/hash.js';
+import { hkdfSha256, hmacSha256, sha256, sha256Base64Url } from '../../src/crypto/hash.js';
 import { webCryptoRandom } from '../../src/crypto/random.js';
 
 describe('hashes (known-answer tests)', () => {
@@ -9,6 +9,14 @@ describe('hashes (known-answer tests)', () => {
     expect(toHex(sha256('abc'))).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
+  });
+
+  it('SHA-256 as base64url: the native path (strings) agrees with noble (bytes), UTF-8 included', () => {
+    expect(sha256Base64Url('abc')).toBe('ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
+    for (const text of ['', 'abc', 'Zoë ✓ 😀', 'x'.repeat(1000)]) {
+      expect(sha256Base64Url(text)).toBe(toBase64Url(sha256(new TextEncoder().encode(text))));
+      expect(sha256Base64Url(new TextEncoder().encode(text))).toBe(sha256Base64Url(text));
+    }
   });
 
   it('HMAC-SHA256, RFC 4231 test case 2', () => {

@@ -1,18 +1,10 @@
 import type { SessionWithUser, Storage } from '@portcullis/core/storage';
 import type { Db } from './db.js';
 import { NO_FIELDS, type UserFields } from './field-columns.js';
-import { live, type SessionRow, toSession } from './sessions.js';
+import { live } from './sessions.js';
 import { toUser, type UserRow } from './users-row.js';
 
-/** Columns of each table that hold a `timestamptz`, which JSON carries as ISO 8601 text. */
-const SESSION_TIMES = [
-  'created_at',
-  'last_seen_at',
-  'idle_expires_at',
-  'absolute_expires_at',
-  'fresh_until',
-  'second_factor_at',
-] as const;
+/** Columns of `users` that hold a `timestamptz`, which JSON carries as ISO 8601 text. */
 const USER_TIMES = [
   'email_verified_at',
   'phone_verified_at',
@@ -21,20 +13,40 @@ const USER_TIMES = [
   'updated_at',
 ] as const;
 
-/** The joined row: each table's row as JSON text, and the session's replaced refresh hashes. */
+/** The joined row: the session as a JSON array (see the select list), the user's row as JSON. */
 interface JoinedRow {
   s: string;
-  previous: string;
   u: string | null;
 }
 
+/** The session's columns, in the order of the JSON array of {@link pgSessionWithUser}. */
+type SessionArray = [
+  id: string,
+  userId: string,
+  secretHash: string | null,
+  refreshHash: string | null,
+  createdAt: string,
+  lastSeenAt: string,
+  idleExpiresAt: string,
+  absoluteExpiresAt: string,
+  freshUntil: string,
+  ip: string | null,
+  userAgent: string | null,
+  amr: string[] | null,
+  credentialGeneration: number,
+  secondFactorAt: string | null,
+  impersonatedBy: string | null,
+];
+
 /**
  * `Storage.sessionWithUser`: the live session and its user in one statement (a left join on
- * the primary keys), named so PostgreSQL plans it once per connection. Each row travels as one
- * `row_to_json` text: parsing three values instead of thirty-odd typed columns (and no numeric
- * time conversions in SQL) makes it about a third cheaper than the same join column by column.
- * A cookie session (no refresh hash) skips the lookup of replaced refresh hashes: hashes are
- * only ever replaced by a rotation, which needs a current one.
+ * the primary keys), named so PostgreSQL plans it once per connection. It runs on every
+ * validated request, so it is built for PostgreSQL's CPU as much as for ours (issue 20,
+ * docs/performance.md): the session travels as one `json_build_array` text (positional: no
+ * keys to write or parse, no type parsers), the user as one `row_to_json` text, and the
+ * replaced refresh hashes are not read at all (validation never needs them; the contract leaves
+ * them out): the correlated sub-select that fetched them cost PostgreSQL about a third more
+ * than the rest of the statement, even for cookie sessions, which have none.
  * `fallback` answers when a time does not read back as whole epoch milliseconds (never for the
  * times core writes), so the result is always exactly what the two lookups would give.
  * The user's JSON holds every column of its row, the integrator's own among them, so the
@@ -46,11 +58,12 @@ export function pgSessionWithUser(
   fallback: (id: string, now: number) => Promise<SessionWithUser | undefined>,
   mapped: UserFields = NO_FIELDS,
 ): NonNullable<Storage['sessionWithUser']> {
-  const { sessions, users, refreshHashes } = db.t;
-  const text = `SELECT row_to_json(s)::text AS s, row_to_json(u)::text AS u,
-      CASE WHEN s.refresh_hash IS NULL THEN '[]' ELSE
-        (SELECT coalesce(json_agg(h.hash ORDER BY h.position), '[]')::text
-           FROM ${refreshHashes} h WHERE h.session_id = s.id) END AS previous
+  const { sessions, users } = db.t;
+  const text = `SELECT json_build_array(s.id, s.user_id, s.secret_hash, s.refresh_hash,
+        s.created_at, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, s.fresh_until,
+        s.ip, s.user_agent, s.amr, s.credential_generation, s.second_factor_at,
+        s.impersonated_by)::text AS s,
+      row_to_json(u)::text AS u
     FROM ${sessions} s LEFT JOIN ${users} u ON u.id = s.user_id
     WHERE s.id = $1 AND ${live(2, 's.')}`;
   const options = db.prepared('sessions_get_with_user', text);
@@ -59,14 +72,64 @@ export function pgSessionWithUser(
     const { rows } = await db.query<JoinedRow>(text, [id, now], options);
     const row = rows[0];
     if (row === undefined) return undefined;
-    const session = withMs(JSON.parse(row.s), SESSION_TIMES);
+    const session = toLiveSession(JSON.parse(row.s) as SessionArray);
     const user = row.u === null ? null : withMs(JSON.parse(row.u), USER_TIMES);
     if (session === undefined || user === undefined) return fallback(id, now);
     return {
-      session: toSession({ ...(session as unknown as SessionRow), previous: row.previous }),
+      session,
       user: user === null ? undefined : toUser(user as unknown as UserRow, mapped.fields, true),
     };
   };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The session of the JSON array, built in one shape (no spreads: this runs on every request);
+ * `undefined` when a time is not whole epoch milliseconds.
+ */
+function toLiveSession(a: SessionArray): SessionWithUser['session'] | undefined {
+  const createdAt = isoMs(a[4]);
+  const lastSeenAt = isoMs(a[5]);
+  const idleExpiresAt = isoMs(a[6]);
+  const absoluteExpiresAt = isoMs(a[7]);
+  const freshUntil = isoMs(a[8]);
+  const secondFactorAt = a[13] === null ? null : isoMs(a[13]);
+  if (
+    createdAt === undefined ||
+    lastSeenAt === undefined ||
+    idleExpiresAt === undefined ||
+    absoluteExpiresAt === undefined ||
+    freshUntil === undefined ||
+    secondFactorAt === undefined
+  ) {
+    return undefined;
+  }
+  const session: Mutable<SessionWithUser['session']> = {
+    id: a[0],
+    userId: a[1],
+    createdAt,
+    lastSeenAt,
+    idleExpiresAt,
+    absoluteExpiresAt,
+    freshUntil,
+    amr: a[11] ?? [],
+    credentialGeneration: a[12],
+  };
+  if (a[2] !== null) session.secretHash = a[2];
+  if (a[3] !== null) session.refreshHash = a[3];
+  if (a[9] !== null) session.ip = a[9];
+  if (a[10] !== null) session.userAgent = a[10];
+  if (secondFactorAt !== null) session.secondFactorAt = secondFactorAt;
+  if (a[14] !== null) session.impersonatedBy = a[14];
+  return session;
+}
+
+/** Epoch ms of an ISO 8601 time of a whole millisecond, else `undefined`. */
+function isoMs(value: string): number | undefined {
+  if (!WHOLE_MS.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   newUser,
   startTime,
 } from './fixtures.js';
+import { live, lookup } from './session-with-user.js';
 
 /**
  * Registers the check that stores keep each record's `credentialGeneration` as written: core
@@ -21,7 +22,7 @@ export function generationChecks(check: AddCheck): void {
     async (ctx) => {
       const storage = ctx.storage();
       const { users, sessions, twoFactor } = storage;
-      const find = storage.sessionWithUser?.bind(storage);
+      const find = storage.sessionWithUser === undefined ? undefined : lookup(storage);
       const withDevices = ctx.stores.includes('twoFactor');
       const t = startTime();
       const user = newUser(t);
@@ -34,7 +35,8 @@ export function generationChecks(check: AddCheck): void {
       if (withDevices) await twoFactor.createTrustedDevice(device);
       expect(await sessions.get(older.id, t)).toEqual(older);
       // Looked up first, so a cache holds the pair when the user changes.
-      if (find !== undefined) expect(await find(current.id, t)).toEqual({ session: current, user });
+      if (find !== undefined)
+        expect(await find(current.id, t)).toEqual({ session: live(current), user });
 
       const next = GENERATION + 2;
       const patch = { credentialGeneration: next, updatedAt: t + 2 };
@@ -46,8 +48,8 @@ export function generationChecks(check: AddCheck): void {
       if (withDevices) expect(await twoFactor.getTrustedDevice(device.id, t)).toEqual(device);
       if (find !== undefined) {
         const changed = { ...user, ...patch };
-        expect(await find(current.id, t)).toEqual({ session: current, user: changed });
-        expect(await find(older.id, t)).toEqual({ session: older, user: changed });
+        expect(await find(current.id, t)).toEqual({ session: live(current), user: changed });
+        expect(await find(older.id, t)).toEqual({ session: live(older), user: changed });
       }
     },
   );
