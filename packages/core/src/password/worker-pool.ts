@@ -3,7 +3,7 @@ import type { Argon2Params } from './argon2-params.js';
 import type { KdfPrimitives } from './kdf.js';
 import { KDF_WORKER_SOURCE } from './worker-source.js';
 
-type Op = 'argon2id' | 'argon2Verify' | 'bcryptVerify' | 'pbkdf2' | 'scrypt';
+type Op = 'argon2id' | 'argon2Verify' | 'bcryptVerify' | 'pbkdf2' | 'scrypt' | 'priority';
 
 interface Task {
   readonly id: number;
@@ -24,6 +24,16 @@ type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false;
 export interface KdfWorkerPoolOptions {
   /** Number of worker threads. Default: available parallelism minus one (at least 1). */
   size?: number;
+  /**
+   * Run argon2id with `@node-rs/argon2` (resolved from this package) instead of hash-wasm.
+   * Default false.
+   */
+  native?: boolean;
+  /**
+   * The workers' scheduling priority, a `nice` value from 1 (slightly lower than the event
+   * loop) to 19 (only CPU nobody else wants). Default 0: as the rest of the process.
+   */
+  nice?: number;
 }
 
 /**
@@ -34,10 +44,19 @@ export interface KdfWorkerPoolOptions {
  */
 export class KdfWorkerPool implements KdfPrimitives {
   readonly #size: number | undefined;
+  readonly #native: boolean;
+  readonly #nice: number;
   readonly #slots: Slot[] = [];
   readonly #queue: Task[] = [];
   #nextId = 1;
-  #runtime: Promise<{ Worker: typeof NodeWorker; hashWasmPath: string; size: number }> | undefined;
+  #runtime:
+    | Promise<{
+        Worker: typeof NodeWorker;
+        hashWasmPath: string;
+        nativePath: string | undefined;
+        size: number;
+      }>
+    | undefined;
   #closed = false;
 
   /** Makes an idle pool; workers start on the first task. */
@@ -46,6 +65,8 @@ export class KdfWorkerPool implements KdfPrimitives {
       throw new RangeError('KdfWorkerPool size must be a positive integer');
     }
     this.#size = options.size;
+    this.#native = options.native ?? false;
+    this.#nice = options.nice ?? 0;
   }
 
   /**
@@ -82,6 +103,11 @@ export class KdfWorkerPool implements KdfPrimitives {
     return this.#run('scrypt', { ...options }) as Promise<Uint8Array>;
   }
 
+  /** The scheduling priority (`nice`) of the worker that takes this task (Linux; 0 elsewhere). */
+  workerPriority(): Promise<number> {
+    return this.#run('priority', {}) as Promise<number>;
+  }
+
   /** Stops every worker; queued and running tasks reject. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -110,10 +136,18 @@ export class KdfWorkerPool implements KdfPrimitives {
     }
   }
 
-  #spawn(runtime: { Worker: typeof NodeWorker; hashWasmPath: string }): Slot {
+  #spawn(runtime: {
+    Worker: typeof NodeWorker;
+    hashWasmPath: string;
+    nativePath: string | undefined;
+  }): Slot {
     const worker = new runtime.Worker(KDF_WORKER_SOURCE, {
       eval: true,
-      workerData: { hashWasmPath: runtime.hashWasmPath },
+      workerData: {
+        hashWasmPath: runtime.hashWasmPath,
+        nativePath: runtime.nativePath,
+        nice: this.#nice,
+      },
     });
     const slot: Slot = { worker, task: undefined };
     worker.unref();
@@ -146,9 +180,11 @@ export class KdfWorkerPool implements KdfPrimitives {
         import('node:module'),
         import('node:os'),
       ]);
-      const hashWasmPath = createRequire(import.meta.url).resolve('hash-wasm');
+      const require = createRequire(import.meta.url);
+      const hashWasmPath = require.resolve('hash-wasm');
+      const nativePath = this.#native ? require.resolve('@node-rs/argon2') : undefined;
       const size = this.#size ?? Math.max(1, os.availableParallelism() - 1);
-      return { Worker, hashWasmPath, size };
+      return { Worker, hashWasmPath, nativePath, size };
     })();
     return this.#runtime;
   }

@@ -6,6 +6,7 @@ import {
   parseArgon2Phc,
 } from '../../src/password/argon2-params.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/password/hasher.js';
+import { KdfWorkerPool } from '../../src/password/worker-pool.js';
 
 // The hasher's own tests run at the real default parameters (m = 19456 KiB, t = 2, p = 1).
 let inline: PasswordHasher;
@@ -91,6 +92,38 @@ describe('worker pool', () => {
       await Promise.all(hashes.map((h, i) => small.verify(passwords[i] as string, h))),
     ).toEqual(Array(6).fill(true));
     await small.close();
+  });
+
+  it('native workers run @node-rs/argon2 at a lower priority than the event loop (Linux)', async () => {
+    const niced = new KdfWorkerPool({ native: true, nice: 10, size: 1 });
+    const plain = new KdfWorkerPool({ native: true, size: 1 });
+    try {
+      if (process.platform === 'linux') {
+        expect(await niced.workerPriority()).toBe(10);
+        expect(await plain.workerPriority()).toBe(0);
+      }
+      // The native worker's hashes are argon2id PHC strings that hash-wasm's verify accepts,
+      // and a malformed hash is a mismatch, not an error.
+      const salt = new Uint8Array(16).fill(7);
+      const params = { ...DEFAULT_ARGON2_PARAMS, memoryKiB: 1024, iterations: 1 };
+      const phc = await niced.argon2idHash('pw', salt, params);
+      expect(phc).toBe(
+        await argon2id({
+          password: 'pw',
+          salt,
+          iterations: 1,
+          parallelism: params.parallelism,
+          memorySize: 1024,
+          hashLength: params.hashLength,
+          outputType: 'encoded',
+        }),
+      );
+      expect(await niced.argon2Verify('pw', phc)).toBe(true);
+      expect(await niced.argon2Verify('wrong', phc)).toBe(false);
+      expect(await niced.argon2Verify('pw', '$argon2id$v=19$garbage')).toBe(false);
+    } finally {
+      await Promise.all([niced.close(), plain.close()]);
+    }
   });
 
   it('rejects work after close', async () => {
