@@ -83,20 +83,36 @@ const EMAIL = 'bench@example.com';
 
 // One user in PostgreSQL (registered through an Auth over it) and the same record copied into a
 // memory store of users, for the rows that leave PostgreSQL out of the user read.
+/**
+ * The user `email` once `register` has stored it: the account is written in the background,
+ * after the answer (enumeration safety), so it is waited for, at most 5 s.
+ */
+async function registered(storage, email) {
+  const until = performance.now() + 5000;
+  for (;;) {
+    const user = await storage.users.getByEmail(email);
+    if (user !== undefined) return user;
+    if (performance.now() > until) throw new Error(`register: ${email} was never stored`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 const pgAuth = authOver(pg);
 await pgAuth.register({ email: EMAIL, password: PASSWORD });
-const userRecord = await pg.users.getById(
-  (await pg.users.getByEmail(EMAIL)).id, // normalized: ASCII lower case already
-);
+const userRecord = await registered(pg, EMAIL); // normalized: ASCII lower case already
 function memoryUsers() {
   const memory = memoryStorage();
   return memory.users.create(userRecord).then(() => memory);
 }
 
-const memAuth = authOver(memoryStorage());
+const memStorage = memoryStorage();
+const memAuth = authOver(memStorage);
 await memAuth.register({ email: EMAIL, password: PASSWORD });
-const pgliteAuth = authOver(postgresStorage(pglite));
+await registered(memStorage, EMAIL);
+const pgliteStorage = postgresStorage(pglite);
+const pgliteAuth = authOver(pgliteStorage);
 await pgliteAuth.register({ email: EMAIL, password: PASSWORD });
+await registered(pgliteStorage, EMAIL);
 
 const memoryForRedis = await memoryUsers();
 const memoryForCache = await memoryUsers();
