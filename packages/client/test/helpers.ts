@@ -125,7 +125,9 @@ export async function startServer(
   });
   async function notes(request: Request): Promise<Response> {
     try {
-      const { user, via } = await handler.authenticate(request);
+      const caller = await handler.authenticate(request);
+      const { via } = caller;
+      const user = await caller.user();
       const body = request.method === 'GET' ? null : await request.text();
       return Response.json({ owner: user.email, via, method: request.method, body });
     } catch (error) {

@@ -74,8 +74,9 @@ export function makeUser(now: number, overrides: Partial<UserRecord> = {}): User
  * contract lets it leave out (validation never reads them).
  */
 export function live<T extends { previousRefreshHashes?: unknown }>(
-  session: T,
-): Omit<T, 'previousRefreshHashes'> {
+  session: T | undefined,
+): Omit<T, 'previousRefreshHashes'> | undefined {
+  if (session === undefined) return undefined;
   const { previousRefreshHashes: _history, ...rest } = session;
   return rest;
 }

@@ -339,8 +339,11 @@ const authenticateBearer: Flow<Holding> = {
   send: async (w, s) => {
     const request = new Request(`${APP}/api/app`, { headers: s.headers });
     try {
+      // The claims alone need no store: the session read (what a route that asks for it does)
+      // is what meets the fault.
       const found = await w.jwt.handler.authenticate(request);
-      return new Response(JSON.stringify({ sessionId: found.session.id }), { status: 200 });
+      const session = await found.session();
+      return new Response(JSON.stringify({ sessionId: session.id }), { status: 200 });
     } catch (error) {
       const status = Reflect.get(Object(error), 'status');
       const json: unknown = Reflect.get(Object(error), 'toJSON')?.call(error);
