@@ -481,15 +481,17 @@ const median = (values) => {
     ? (sorted[mid] ?? 0)
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
-/** @type {Map<string, { rps: number, p50: number, p99: number, delayP99: number, floodSignIns?: number }>} */
+/** @type {Map<string, { rps: number, p50: number, p99: number, delayP99: number, cpuMicros?: number, floodSignIns?: number }>} */
 const medians = new Map();
 for (const [route, runs] of rounds) {
   const flood = runs.flatMap((r) => (r.floodSignIns === undefined ? [] : [r.floodSignIns]));
+  const cpu = runs.flatMap((r) => (r.machine === undefined ? [] : [r.machine.cpuMicrosPerRequest]));
   medians.set(route, {
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     delayP99: median(runs.map((r) => r.delay.p99)),
+    ...(cpu.length === 0 ? {} : { cpuMicros: median(cpu) }),
     ...(flood.length === 0 ? {} : { floodSignIns: median(flood) }),
   });
 }
@@ -509,6 +511,12 @@ const results = rows.map((row) => {
     shareOfNoAuth: share,
     floor: floor === undefined ? undefined : row.floor,
     ofFloor: floor === undefined ? undefined : m.rps / floor.rps,
+    // The same ratio by the whole machine's CPU per request (floor ÷ row): steadier than req/s
+    // on a shared machine, where the load generator's share moves the rates.
+    ofFloorByCpu:
+      floor?.cpuMicros === undefined || m.cpuMicros === undefined
+        ? undefined
+        : floor.cpuMicros / m.cpuMicros,
     rounds: rounds.get(row.route),
   };
 });
@@ -524,9 +532,11 @@ const header = [
   'p50 ms',
   'p99 ms',
   'loop p99 ms',
+  'CPU µs/req',
   'share of no-auth',
   'floor',
   'of its floor',
+  'by CPU',
 ];
 const lines = results.map((r) => [
   `${r.label} (\`${r.route}\`)`,
@@ -535,11 +545,13 @@ const lines = results.map((r) => [
   ms(r.p50),
   ms(r.p99),
   r.delayP99.toFixed(1),
+  r.cpuMicros === undefined ? '' : int(r.cpuMicros),
   ratio(r.shareOfNoAuth),
   r.floor ?? '',
   ratio(r.ofFloor),
+  ratio(r.ofFloorByCpu),
 ]);
-for (const label of NOT_YET) lines.push([label, '', 'not yet', '', '', '', '', '', '']);
+for (const label of NOT_YET) lines.push([label, '', 'not yet', '', '', '', '', '', '', '', '']);
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
 const format = (/** @type {string[]} */ cells) =>
   `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
