@@ -35,6 +35,7 @@ import { createPasswordHasher } from '@portcullis/core/password';
 import { composeStorage } from '@portcullis/core/storage';
 import { createPool, migrate, postgresStorage } from '@portcullis/postgres';
 import { createRedis, redisStorage } from '@portcullis/redis';
+import { measure, measureInterleaved, median, registered } from './measure.mjs';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -161,20 +162,6 @@ async function usedMemory() {
 /** Bytes Redis reports for `key`, every element counted (`SAMPLES 0`). */
 async function memoryUsage(key) {
   return Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
-}
-
-/**
- * The user `email` once `register` has stored it: the account is written in the background,
- * after the answer (enumeration safety), so it is waited for, at most 5 s.
- */
-async function registered(storage, email) {
-  const until = performance.now() + 5000;
-  for (;;) {
-    const user = await storage.users.getByEmail(email);
-    if (user !== undefined) return user;
-    if (performance.now() > until) throw new Error(`register: ${email} was never stored`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Deletes every key of this run's prefix. */
@@ -546,57 +533,7 @@ async function bench() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Measurement (as in storage.mjs).
-
-/** `c` callers running `fn` for `seconds`; ops/s and latency percentiles in µs. */
-async function measure(fn, c, seconds) {
-  const latencies = [];
-  const end = performance.now() + seconds * 1000;
-  const started = performance.now();
-  const worker = async () => {
-    while (performance.now() < end) {
-      const t = performance.now();
-      await fn();
-      latencies.push(performance.now() - t);
-    }
-  };
-  await Promise.all(Array.from({ length: c }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((x, y) => x - y);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { ops: latencies.length / elapsed, p50: at(0.5) * 1000, p99: at(0.99) * 1000 };
-}
-
-/**
- * Sequential (c = 1) rows, interleaved: one call of each row in turn, every call timed, for
- * `seconds` per row, so each row sees the same moments of the machine (a noisy second hits all
- * rows alike). ops/s is calls per second of that row's own time.
- */
-async function measureInterleaved(rows, seconds) {
-  const latencies = rows.map(() => []);
-  const spent = rows.map(() => 0);
-  const end = performance.now() + seconds * rows.length * 1000;
-  while (performance.now() < end) {
-    for (let i = 0; i < rows.length; i += 1) {
-      const t = performance.now();
-      await rows[i].fn();
-      const took = performance.now() - t;
-      latencies[i].push(took);
-      spent[i] += took;
-    }
-  }
-  return latencies.map((l, i) => {
-    l.sort((x, y) => x - y);
-    const at = (q) => l[Math.min(l.length - 1, Math.floor(q * l.length))];
-    return { ops: l.length / (spent[i] / 1000), p50: at(0.5) * 1000, p99: at(0.99) * 1000 };
-  });
-}
-
-/** The median of `values`. */
-function median(values) {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+// Measurement (measure.mjs, shared with storage.mjs).
 
 /** Each figure of `runs` ({ ops, p50, p99 }) as the median of its rounds. */
 function medians(runs) {

@@ -82,16 +82,15 @@ export async function createPasswordHasher(
   if (wanted === 'native' || wanted === 'auto') {
     const native = await loadNativeArgon2();
     if (native) {
+      const workers = await KdfWorkerPool.available();
       // Legacy formats still need bcrypt/PBKDF2/scrypt: those go to a lazily started pool.
-      const pool = (await KdfWorkerPool.available())
-        ? new KdfWorkerPool(poolSize(options))
-        : undefined;
+      const pool = workers ? new KdfWorkerPool(poolSize(options)) : undefined;
       const kdf = withNativeKdf(pool ?? inlineKdf, nodeKdf);
       // argon2id itself on workers of its own, at a lower scheduling priority, where worker
       // threads exist: a flood of sign-ins then takes the CPU that requests leave, instead of
       // libuv's four threads crowding out the event loop (issue 20: session checks kept 4 % of
       // their rate under 20 sign-ins in flight, the event loop's p99 delay was 47 ms).
-      const argon2Pool = pool
+      const argon2Pool = workers
         ? new KdfWorkerPool({
             native: true,
             nice: options.nice ?? DEFAULT_NICE,
